@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+
+
+class Api(models.TextChoices):
+    """The two CleverTap API families a draft can use."""
+
+    TARGETS = "targets", "By events and properties (targets/create.json)"
+    SEND = "send", "By identities (send/<channel>.json)"
+
+
+class Channel(models.TextChoices):
+    """Channels, named by their `target_mode` value."""
+
+    PUSH = "push", "Push"
+    WEBPUSH = "webpush", "Web push"
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    WEBHOOK = "webhook", "Webhook"
+    NOTIFICATIONINBOX = "notificationinbox", "App inbox"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    STOPPED = "stopped", "Stopped"
+    ARCHIVED = "archived", "Archived"
+
+
+class Campaign(models.Model):
+    """A draft: its metadata and the CleverTap request body it stands for.
+
+    `body` is the request body as built from the forms, invalid values included, so that nothing a
+    person typed or imported is ever thrown away. Identity lists of send drafts live beside it in
+    `identities` (they can hold a million entries) and are merged into `to` per request at publish.
+    """
+
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    api = models.CharField(max_length=10, choices=Api.choices, default=Api.TARGETS)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PUSH)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    body = models.JSONField(default=dict, blank=True)
+    # Labels mirrored from the body as ",a,b," so that the list can filter on one cheaply.
+    labels_text = models.CharField(max_length=1000, blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        permissions = [
+            ("review_campaign", "Can review campaigns"),
+            ("publish_campaign", "Can publish campaigns"),
+        ]
+        indexes = [
+            models.Index(fields=["-updated_at"]),
+            models.Index(fields=["name"]),
+            models.Index(fields=["status", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,97 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from campaigns import roles
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/review/", "/published/", "/sandbox/", "/admin/"], ids=str.strip
+)
+def test_anonymous_requests_redirect_to_login(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(("/login/", "/admin/login/"))
+
+
+def test_wrong_password_shows_a_clear_message(client, demo_users):
+    response = client.post(reverse("login"), {"username": "composer", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.text
+    assert 'value="composer"' in response.text
+
+
+def test_demo_user_logs_in_and_sees_drafts(client, demo_users):
+    response = client.post(
+        reverse("login"),
+        {"username": "composer", "password": demo_users["composer"].password},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("campaigns:draft_list")
+    assert "<h1" in response.text and "Drafts" in response.text
+
+
+def test_roles_are_groups_with_their_permissions(db):
+    for name, codenames in roles.ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=name)
+        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(codenames)
+
+
+def test_demo_users_are_idempotent(db):
+    from campaigns import demo
+
+    demo.demo_users_ensure()
+    demo.demo_users_ensure()
+    composer = Group.objects.get(name=roles.COMPOSERS)
+    assert list(composer.user_set.values_list("username", flat=True)) == ["composer", "admin"]
+
+
+def test_pages_carry_a_csp_nonce_and_no_inline_handlers(composer_client):
+    response = composer_client.get(reverse("campaigns:draft_list"))
+    csp = response["Content-Security-Policy"]
+    assert "'nonce-" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert " onclick=" not in response.text
+    assert 'hx-headers=\'{"X-CSRFToken"' in response.text
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE"}}
+    env["DEBUG"] = "false"
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_secret_key_is_read_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file-" + "x" * 50 + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env |= {"DEBUG": "false", "SECRET_KEY_FILE": str(secret), "ALLOWED_HOSTS": "example.com"}
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "from-a-file-" + "x" * 50
