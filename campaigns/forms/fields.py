@@ -1,0 +1,520 @@
+"""Form fields that know the JSON value they stand for.
+
+Each field converts both ways, leniently, without validating:
+
+- `json_to_data(value)`: the JSON value as the browser would post it (a string, or a list of
+  strings for multi-valued widgets), or `None` when this field cannot show that value exactly
+  (wrong type, an empty list...). Such values are kept aside unchanged, so nothing is lost.
+- `data_to_json(raw)`: what was posted as the JSON value to send, or `MISSING` for "leave the key
+  out". A value that does not parse (`"abc"` in a number field) is kept as the string typed, so an
+  invalid draft keeps what the person typed; the field's normal validation reports it.
+"""
+
+import datetime
+import json
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+_INT = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _text(raw: Any) -> str:
+    # Browsers post textarea line breaks as CRLF.
+    return "" if raw is None else str(raw).replace("\r\n", "\n")
+
+
+class JsonField:
+    """Mixin for the conversions; subclasses combine it with a Django form field."""
+
+    # Write the key even when the input is empty (e.g. `"text": ""`, `"replacements": []`).
+    always = False
+    # What a value must be, for the message about a value of the wrong type.
+    expected = "a valid value"
+
+    def __init__(self, *args, api_code: int | None = None, type_message: str = "", **kwargs):
+        # The CleverTap error code and message of the rule, where the API documents them.
+        self.api_code = api_code
+        self.type_message = type_message
+        super().__init__(*args, **kwargs)
+
+    def wrong_type_message(self, label: str, value: Any) -> str:
+        if self.type_message:
+            return self.type_message
+        shown = json.dumps(value, ensure_ascii=False)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"{label} must be {self.expected}, not {shown}."
+
+    def json_to_data(self, value: Any) -> str | list[str] | None:
+        raise NotImplementedError
+
+    def data_to_json(self, raw: Any) -> Any:
+        raise NotImplementedError
+
+
+class TextField(JsonField, forms.CharField):
+    expected = "text"
+
+    def __init__(self, *, always: bool = False, textarea: bool = False, **kwargs):
+        self.always = always
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", 100_000)
+        if textarea:
+            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, str) or "\r" in value or (value == "" and not self.always):
+            return None
+        return value
+
+    def data_to_json(self, raw):
+        text = _text(raw)
+        if text == "" and not self.always:
+            return MISSING
+        return text
+
+
+class IntegerField(JsonField, forms.IntegerField):
+    expected = "a whole number"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None
+        return str(value)
+
+    def data_to_json(self, raw):
+        text = _text(raw).strip()
+        if text == "":
+            return MISSING
+        return int(text) if _INT.fullmatch(text) else _text(raw)
+
+
+class NumberField(JsonField, forms.FloatField):
+    """A number that keeps its JSON form: `32` stays an integer, `32.5` a decimal."""
+
+    expected = "a number"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return repr(value)
+
+    def data_to_json(self, raw):
+        text = _text(raw).strip()
+        if text == "":
+            return MISSING
+        if _INT.fullmatch(text):
+            return int(text)
+        return float(text) if _NUMBER.fullmatch(text) else _text(raw)
+
+
+class StringOrIntegerField(JsonField, forms.CharField):
+    """Collapse keys accept a string or a number; digits are sent as a number."""
+
+    expected = "text or a whole number"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, str) and value and not _INT.fullmatch(value) and "\r" not in value:
+            return value
+        return None
+
+    def data_to_json(self, raw):
+        text = _text(raw)
+        if text == "":
+            return MISSING
+        return int(text) if _INT.fullmatch(text) else text
+
+
+class BooleanField(JsonField, forms.ChoiceField):
+    """Three states, so that an absent key and `false` stay different."""
+
+    expected = "true or false"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs["choices"] = [("", "(not set)"), ("true", "Yes"), ("false", "No")]
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return None
+
+    def data_to_json(self, raw):
+        text = _text(raw)
+        if text == "":
+            return MISSING
+        return {"true": True, "false": False}.get(text, text)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return {"true": True, "false": False}.get(value)
+
+
+class ChoiceSelect(forms.Select):
+    """A select that still shows a value outside its choices (an imported or stale one)."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        known = {str(choice) for choice, _ in self.choices}
+        for unknown in value:
+            if unknown not in known and unknown != "":
+                groups.append(
+                    (None, [self.create_option(name, unknown, f"{unknown} (unknown)", True, 0)], 0)
+                )
+        return groups
+
+
+class ChoiceField(JsonField, forms.ChoiceField):
+    expected = "one of the listed values"
+
+    widget = ChoiceSelect
+
+    def __init__(self, *, choices, blank_label: str = "(not set)", **kwargs):
+        kwargs.setdefault("required", False)
+        choices = list(choices)
+        if not any(value == "" for value, _ in choices):
+            choices = [("", blank_label), *choices]
+        super().__init__(choices=choices, **kwargs)
+
+    def json_to_data(self, value):
+        return value if isinstance(value, str) and value != "" else None
+
+    def data_to_json(self, raw):
+        text = _text(raw)
+        return MISSING if text == "" else text
+
+
+class LinesField(JsonField, forms.CharField):
+    """A list of strings, one per line."""
+
+    expected = "a list of non-empty texts"
+
+    def __init__(self, *, always: bool = False, **kwargs):
+        self.always = always
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        kwargs.setdefault("help_text", "One per line.")
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, list) or (not value and not self.always):
+            return None
+        if not all(isinstance(item, str) and item.strip() == item and item for item in value):
+            return None
+        if any("\n" in item or "\r" in item for item in value):
+            return None
+        return "\n".join(value)
+
+    def data_to_json(self, raw):
+        lines = [line.strip() for line in _text(raw).split("\n")]
+        items = [line for line in lines if line]
+        if not items and not self.always:
+            return MISSING
+        return items
+
+    def to_python(self, value):
+        return self.data_to_json(value) if value not in self.empty_values else []
+
+
+class IntegerListField(JsonField, forms.CharField):
+    """A list of integers typed as `1, 3, 16`."""
+
+    expected = "a list of whole numbers"
+
+    def __init__(self, *, min_value: int | None = None, max_value: int | None = None, **kwargs):
+        self.min_value, self.max_value = min_value, max_value
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, list) or not value:
+            return None
+        if not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+            return None
+        return ", ".join(str(item) for item in value)
+
+    def data_to_json(self, raw):
+        parts = [part.strip() for part in re.split(r"[,\s]+", _text(raw)) if part.strip()]
+        if not parts:
+            return MISSING
+        return [int(part) if _INT.fullmatch(part) else part for part in parts]
+
+    def clean(self, value):
+        items = self.data_to_json(value)
+        if items is MISSING:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        bad = [str(item) for item in items if not isinstance(item, int)]
+        if bad:
+            raise ValidationError(f"Not whole numbers: {', '.join(bad)}.", code="invalid")
+        out_of_range = [
+            str(item)
+            for item in items
+            if (self.min_value is not None and item < self.min_value)
+            or (self.max_value is not None and item > self.max_value)
+        ]
+        if out_of_range:
+            raise ValidationError(
+                f"Each number must be between {self.min_value} and {self.max_value}; "
+                f"not {', '.join(out_of_range)}.",
+                code="out_of_range",
+            )
+        return items
+
+
+class WeekdaysField(JsonField, forms.MultipleChoiceField):
+    """Weekdays as CleverTap numbers them: 1 = Sunday ... 7 = Saturday."""
+
+    expected = "a list of weekday numbers 1-7 in increasing order"
+
+    WEEKDAYS = [
+        ("1", "Sun"),
+        ("2", "Mon"),
+        ("3", "Tue"),
+        ("4", "Wed"),
+        ("5", "Thu"),
+        ("6", "Fri"),
+        ("7", "Sat"),
+    ]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(choices=self.WEEKDAYS, **kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, list) or not value:
+            return None
+        if not all(isinstance(day, int) and not isinstance(day, bool) for day in value):
+            return None
+        if value != sorted(set(value)) or not all(1 <= day <= 7 for day in value):
+            return None
+        return [str(day) for day in value]
+
+    def data_to_json(self, raw):
+        days = raw if isinstance(raw, list) else ([raw] if raw else [])
+        if not days:
+            return MISSING
+        return [int(day) if _INT.fullmatch(str(day)) else day for day in days]
+
+    def clean(self, value):
+        return [int(day) for day in super().clean(value)]
+
+
+class KeyValueField(JsonField, forms.CharField):
+    """An object of string values, typed as `key = value` lines."""
+
+    expected = "an object whose values are texts"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        kwargs.setdefault("help_text", "One `key = value` per line.")
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, dict) or not value:
+            return None
+        lines = []
+        for key, item in value.items():
+            if not isinstance(item, str) or " = " in key or key != key.strip() or not key:
+                return None
+            if item != item.strip() or "\n" in key + item or "\r" in key + item:
+                return None
+            lines.append(f"{key} = {item}" if item else f"{key} =")
+        return "\n".join(lines)
+
+    def data_to_json(self, raw):
+        result: dict[str, str] = {}
+        for line in _text(raw).split("\n"):
+            if not line.strip():
+                continue
+            key, separator, value = line.partition(" =")
+            if not separator:
+                key, separator, value = line.partition("=")
+            result[key.strip()] = value.strip()
+        return result or MISSING
+
+    def clean(self, value):
+        pairs = self.data_to_json(value)
+        if pairs is MISSING:
+            return None
+        if "" in pairs:
+            raise ValidationError("Every line needs a key before the `=`.", code="invalid")
+        return pairs
+
+
+class JsonDateField(JsonField, forms.CharField):
+    """A date sent as the integer YYYYMMDD (or the string, with `as_string`), picked as a date."""
+
+    expected = "a date written YYYYMMDD"
+
+    def __init__(self, *, as_string: bool = False, **kwargs):
+        self.as_string = as_string
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if self.as_string:
+            text = value if isinstance(value, str) else None
+        else:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            text = str(value) if ok else None
+        if text is None or not re.fullmatch(r"\d{8}", text):
+            return None
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+
+    def data_to_json(self, raw):
+        text = _text(raw).strip()
+        if text == "":
+            return MISSING
+        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if not match:
+            return _text(raw)
+        compact = "".join(match.groups())
+        return compact if self.as_string else int(compact)
+
+    def clean(self, value):
+        text = _text(value).strip()
+        if text == "":
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"“{text}” is not a date (YYYY-MM-DD).", code="invalid") from None
+
+
+class JsonDateTimeField(JsonField, forms.CharField):
+    """A date-time sent as "YYYYMMDD HH:MM", picked with the browser's date-time input."""
+
+    expected = 'a date and time written "YYYYMMDD HH:MM"'
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateTimeInput(attrs={"type": "datetime-local"}))
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, str):
+            return None
+        match = re.fullmatch(r"(\d{4})(\d{2})(\d{2}) (\d{2}):(\d{2})", value)
+        if not match:
+            return None
+        year, month, day, hour, minute = match.groups()
+        return f"{year}-{month}-{day}T{hour}:{minute}"
+
+    def data_to_json(self, raw):
+        text = _text(raw).strip()
+        if text == "":
+            return MISSING
+        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})", text)
+        if not match:
+            return _text(raw)
+        year, month, day, hour, minute = match.groups()
+        return f"{year}{month}{day} {hour}:{minute}"
+
+    def clean(self, value):
+        text = _text(value).strip()
+        if text == "":
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        try:
+            return datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(
+                f"“{text}” is not a date and time (YYYY-MM-DD HH:MM).", code="invalid"
+            ) from None
+
+
+class JsonTimeField(JsonField, forms.CharField):
+    """A time of day "HH:MM"."""
+
+    expected = 'a time written "HH:MM"'
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TimeInput(attrs={"type": "time"}))
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if isinstance(value, str) and re.fullmatch(r"\d{2}:\d{2}", value):
+            return value
+        return None
+
+    def data_to_json(self, raw):
+        text = _text(raw).strip()
+        return MISSING if text == "" else text
+
+    def clean(self, value):
+        text = _text(value).strip()
+        if text == "":
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        match = re.fullmatch(r"(\d{2}):(\d{2})", text)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValidationError(f"“{text}” is not a time of day (HH:MM).", code="invalid")
+        return text
+
+
+class JsonValueField(JsonField, forms.CharField):
+    """Any JSON value, typed as JSON; used for values whose type varies (a filter's value)."""
+
+    expected = "a value"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if isinstance(value, str):
+            # A string that reads as another JSON value would come back as that value.
+            try:
+                json.loads(value)
+            except ValueError:
+                return value if value and "\r" not in value else None
+            return None
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False)
+
+    def data_to_json(self, raw):
+        text = _text(raw)
+        if text.strip() == "":
+            return MISSING
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text

@@ -1,0 +1,71 @@
+"""Account settings the forms offer as choices: the CleverTap account's providers, templates,
+webhook endpoints and Android notification channels. Edited in the Django admin, seeded by the demo.
+"""
+
+from django.db import models
+
+from campaigns.models.drafts import Channel
+
+
+class Provider(models.Model):
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    nick_name = models.CharField(max_length=200)
+    # CleverTap's numeric provider id (SMS `message_info` is keyed by it).
+    provider_id = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["channel", "nick_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "nick_name"], name="unique_provider_nick")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.nick_name}"
+
+
+class WhatsAppTemplate(models.Model):
+    class HeaderType(models.TextChoices):
+        NONE = "", "No header"
+        TEXT = "text", "Text"
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+        DOCUMENT = "document", "Document"
+        LOCATION = "location", "Location"
+
+    name = models.CharField(max_length=200)
+    locale = models.CharField(max_length=20, default="en")
+    header_type = models.CharField(max_length=20, choices=HeaderType.choices, blank=True)
+    header_placeholders = models.PositiveSmallIntegerField(default=0)
+    body_placeholders = models.PositiveSmallIntegerField(default=0)
+    # Placeholders per button, in button order, e.g. [1, 0].
+    button_placeholders = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name", "locale"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "locale"], name="unique_whatsapp_template")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.locale})"
+
+
+class WebhookEndpoint(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AndroidChannel(models.Model):
+    channel_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["channel_id"]
+
+    def __str__(self) -> str:
+        return self.name or self.channel_id
