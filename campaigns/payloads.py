@@ -103,7 +103,7 @@ def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
         parsed = section.form.parse_json(body, prefix=section.prefix)
         data |= parsed.data
         claimed |= parsed.claimed
-    extras = _unclaimed(body, (), claimed, _prefixes(claimed))
+    extras = _unclaimed(body, (), claimed, _prefixes(claimed) | {()})
 
     # Safety net: wherever the forms would not give back exactly what was there, keep that
     # top-level key whole in the extras, which are laid over the built body.
@@ -225,13 +225,13 @@ class SchemaIndex:
 
     def suggest(self, path: Path) -> str | None:
         pattern = _pattern(path)
+        if not pattern or not isinstance(pattern[-1], str):
+            return None
         siblings = {
             known[-1]
             for known in (*self.fields, *self.containers)
             if known[:-1] == pattern[:-1] and isinstance(known[-1], str) and known[-1] != "*"
         }
-        if not isinstance(pattern[-1], str):
-            return None
         close = difflib.get_close_matches(pattern[-1], sorted(siblings), n=1, cutoff=0.75)
         return format_path(path[:-1] + (close[0],)) if close else None
 

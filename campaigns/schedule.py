@@ -1,0 +1,437 @@
+"""Upcoming send times of a CleverTap `when` value, for the composer's schedule preview.
+
+Pure functions: no database, no HTTP. The preview shows what the schedule means, so anything it
+cannot read yields no times rather than an error; the schedule form reports what is wrong.
+
+Weekdays are CleverTap's numbers: 1 = Sunday, 2 = Monday ... 7 = Saturday. Wall-clock times are
+read in the account timezone; one the clocks skip (spring forward) becomes the instant they jump
+to, an ambiguous one (fall back) is its first occurrence.
+"""
+
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = range(1, 8)
+SEARCH_HORIZON = timedelta(days=3653)  # ten years
+
+# A run's quiet time ends after a few hops: a week of windows always leaves a gap somewhere,
+# since covering it all would need every day's window to start before the previous day's.
+_MAX_QUIET_HOPS = 16
+_DATE_TIME_RE = re.compile(r"[0-9]{8} [0-9]{2}:[0-9]{2}")
+_DATE_RE = re.compile(r"[0-9]{8}")
+_CLOCK_RE = re.compile(r"[0-9]{2}:[0-9]{2}")
+_WEEKDAY_KEY_RE = re.compile(r"[1-7]")
+
+
+@dataclasses.dataclass(frozen=True)
+class SendTime:
+    """One send: `at` when it goes out, `scheduled_for` its nominal time before any DND delay."""
+
+    at: datetime
+    scheduled_for: datetime
+    delayed: bool
+
+
+def parse_date_time(value: str) -> datetime | None:
+    """Read "YYYYMMDD HH:MM" as a naive wall-clock datetime, or None if it is not one."""
+    if not isinstance(value, str) or not _DATE_TIME_RE.fullmatch(value):
+        return None
+    day = parse_date(value[:8])
+    clock = _parse_clock(value[9:])
+    if day is None or clock is None:
+        return None
+    return datetime.combine(day, clock)
+
+
+def parse_date(value: str) -> date | None:
+    """Read "YYYYMMDD", or None if it is not a real date."""
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
+def dnd_week_grid(dnd_info: object) -> dict[int, list[tuple[time, time]]]:
+    """The quiet intervals of each weekday 1-7, for drawing DND windows on a week grid.
+
+    A window crossing midnight is split into [start, 24:00) on its day and [00:00, end) on the
+    next (Saturday's continues into Sunday); 24:00 is given as `time.max`. Bad entries are
+    skipped, and a window whose start equals its end is empty.
+    """
+    grid: dict[int, list[tuple[time, time]]] = {day: [] for day in WEEKDAYS}
+    for day, (start, end) in _read_dnd_info(dnd_info, strict=False).items():
+        if start < end:
+            grid[day].append((start, end))
+        else:
+            grid[day].append((start, time.max))
+            if end != time(0, 0):
+                grid[day % 7 + 1].append((time(0, 0), end))
+    for intervals in grid.values():
+        intervals.sort()
+    return grid
+
+
+def next_send_times(
+    when: object, *, now: datetime, account_tz: ZoneInfo, count: int = 10
+) -> list[SendTime]:
+    """The next `count` sends of a `when` value, in the account timezone; [] if unreadable.
+
+    The preview stands for one user living in the account timezone: with delivery_timezone
+    "user" the nominal local times are shown in the account timezone, DND windows are read there
+    whatever dnd_timezone says, and user_timezone_wrap_around never comes into play.
+
+    Runs whose nominal time is before `now` are not shown, but they, and runs DND discards, still
+    use up end_by_occurrences: occurrences count the schedule's runs, not the messages sent.
+    DND applies to every object form, type "now" included; a quiet window holds its start but
+    not its end. Optional keys set to null count as absent. A naive `now` is read as account time.
+
+    campaign_cutoff ends a run's sending at the first cutoff time after its nominal time (that
+    day if later that day, else the next day), so a run that DND delays to or past it is dropped.
+
+    An impossible schedule (say, every run discarded) is searched for SEARCH_HORIZON and then
+    gives [] rather than looping.
+    """
+    if now.tzinfo is None:
+        now = _instant(now, account_tz)
+    now = now.astimezone(UTC)
+    try:
+        nominal, rules = _read_when(when)
+        if nominal is None:
+            candidates: Iterator[datetime] = iter([now])
+        elif isinstance(nominal, _Recurring):
+            walls = _recurring_walls(nominal, today=now.astimezone(account_tz).date())
+            candidates = (_instant(wall, account_tz) for wall in walls)
+        else:
+            candidates = (_instant(wall, account_tz) for wall in sorted(nominal))
+        send_times: list[SendTime] = []
+        for scheduled in candidates:
+            if len(send_times) >= count:
+                break
+            if scheduled < now:
+                continue
+            send_time = _send_time(scheduled, rules, account_tz)
+            if send_time is not None:
+                send_times.append(send_time)
+        return send_times
+    except (_Malformed, OverflowError):
+        # OverflowError: dates near year 9999, which only a mistyped year produces.
+        return []
+
+
+class _Malformed(Exception):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rules:
+    quiet_windows: dict[int, tuple[time, time]] | None
+    delay: bool
+    cutoff: time | None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Recurring:
+    start: datetime
+    every: int
+    weekdays: tuple[int, ...] | None  # None: daily
+    end_by_date: date | None
+    end_by_occurrences: int | None
+
+
+_NO_RULES = _Rules(quiet_windows=None, delay=False, cutoff=None)
+
+
+def _read_when(when: object) -> tuple[None | list[datetime] | _Recurring, _Rules]:
+    """The nominal times (None for "now", wall times, or a recurrence) and the sending rules."""
+    if when == "now":
+        return None, _NO_RULES
+    if isinstance(when, str):
+        return [_required_date_time(when)], _NO_RULES
+    if not isinstance(when, Mapping):
+        raise _Malformed
+    _optional_choice(when, "delivery_timezone", ("user", "account"))
+    _optional(when, "user_timezone_wrap_around", bool)
+    rules = _read_rules(when)
+    match when.get("type"):
+        case "now":
+            return None, rules
+        case "later":
+            entries = when.get("delivery_date_time")
+            if not isinstance(entries, list | tuple):
+                raise _Malformed
+            return [_required_date_time(entry) for entry in entries], rules
+        case "recurring":
+            return _read_recurring(when), rules
+        case _:
+            raise _Malformed
+
+
+def _read_rules(when: Mapping) -> _Rules:
+    cutoff_text = _optional(when, "campaign_cutoff", str)
+    cutoff = None if cutoff_text is None else _parse_clock(cutoff_text)
+    if cutoff_text is not None and cutoff is None:
+        raise _Malformed
+    dnd = _optional(when, "dnd", Mapping)
+    if dnd is None:
+        return _Rules(quiet_windows=None, delay=False, cutoff=cutoff)
+    _optional_choice(dnd, "dnd_timezone", ("user", "account"))
+    message_state = dnd.get("message_state")
+    if message_state is None:
+        message_state = "discard"
+    if message_state in ("delay", "discard") or _is_int(message_state) and message_state in (0, 1):
+        delay = message_state in ("delay", 1)
+    else:
+        raise _Malformed
+    if "dnd_info" not in dnd:
+        raise _Malformed
+    quiet_windows = _read_dnd_info(dnd["dnd_info"], strict=True)
+    return _Rules(quiet_windows=quiet_windows, delay=delay, cutoff=cutoff)
+
+
+def _read_dnd_info(dnd_info: object, *, strict: bool) -> dict[int, tuple[time, time]]:
+    """Each weekday's quiet window; bad entries raise _Malformed if strict, else are skipped."""
+    windows: dict[int, tuple[time, time]] = {}
+    if not isinstance(dnd_info, Mapping):
+        if strict:
+            raise _Malformed
+        return windows
+    for key, value in dnd_info.items():
+        day = _weekday_key(key)
+        window = _quiet_window(value)
+        if day is None or window is None:
+            if strict:
+                raise _Malformed
+            continue
+        if window[0] != window[1]:
+            windows[day] = window
+    return windows
+
+
+def _weekday_key(key: object) -> int | None:
+    if _is_int(key) and key in WEEKDAYS:
+        return key
+    if isinstance(key, str) and _WEEKDAY_KEY_RE.fullmatch(key):
+        return int(key)
+    return None
+
+
+def _quiet_window(value: object) -> tuple[time, time] | None:
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    start, end = _parse_clock(value[0]), _parse_clock(value[1])
+    if start is None or end is None:
+        return None
+    return start, end
+
+
+def _read_recurring(when: Mapping) -> _Recurring:
+    start = _required_date_time(when.get("start_time"))
+    every = _optional(when, "repeats_every", int)
+    if every is None or every < 1:
+        raise _Malformed
+    end_by_date_text = _optional(when, "end_by_date", str)
+    end_by_date = None if end_by_date_text is None else parse_date(end_by_date_text)
+    if end_by_date_text is not None and end_by_date is None:
+        raise _Malformed
+    end_by_occurrences = _optional(when, "end_by_occurrences", int)
+    if end_by_occurrences is not None and end_by_occurrences < 1:
+        raise _Malformed
+    match when.get("repeat_type"):
+        case "day":
+            weekdays = None
+        case "week":
+            chosen = when.get("repeat_on_days_of_week")
+            if not isinstance(chosen, list | tuple) or not chosen:
+                raise _Malformed
+            if not all(_is_int(day) and day in WEEKDAYS for day in chosen):
+                raise _Malformed
+            weekdays = tuple(sorted(set(chosen)))
+        case _:
+            raise _Malformed
+    return _Recurring(
+        start=start,
+        every=every,
+        weekdays=weekdays,
+        end_by_date=end_by_date,
+        end_by_occurrences=end_by_occurrences,
+    )
+
+
+def _optional[T](when: Mapping, key: str, kind: type[T]) -> T | None:
+    """when[key] if it is a `kind` (bools are not ints), None if absent or null."""
+    value = when.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Malformed
+    return value
+
+
+def _optional_choice(when: Mapping, key: str, choices: tuple[str, ...]) -> None:
+    value = when.get(key)
+    if value is not None and value not in choices:
+        raise _Malformed
+
+
+def _required_date_time(value: object) -> datetime:
+    parsed = parse_date_time(value)
+    if parsed is None:
+        raise _Malformed
+    return parsed
+
+
+def _parse_clock(value: object) -> time | None:
+    if not isinstance(value, str) or not _CLOCK_RE.fullmatch(value):
+        return None
+    try:
+        return time(int(value[:2]), int(value[3:]))
+    except ValueError:
+        return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _weekday(day: date) -> int:
+    return day.isoweekday() % 7 + 1
+
+
+def _recurring_walls(recurring: _Recurring, *, today: date) -> Iterator[datetime]:
+    """The runs' nominal wall times from about `today` on, until the end or the horizon."""
+    search_end = _date_plus(max(recurring.start.date(), today), SEARCH_HORIZON)
+    last_day = min(recurring.end_by_date or date.max, search_end)
+    skip_before = today - timedelta(days=1)  # a day's margin for wall times the clocks skip
+    if recurring.weekdays is None:
+        runs = _daily_runs(recurring.start.date(), recurring.every, skip_before=skip_before)
+    else:
+        runs = _weekly_runs(
+            recurring.start.date(), recurring.every, recurring.weekdays, skip_before=skip_before
+        )
+    try:
+        for occurrence, day in runs:
+            if day > last_day:
+                return
+            if (
+                recurring.end_by_occurrences is not None
+                and occurrence >= recurring.end_by_occurrences
+            ):
+                return
+            yield datetime.combine(day, recurring.start.time())
+    except OverflowError:
+        return  # the calendar ends in year 9999
+
+
+def _daily_runs(start: date, every: int, *, skip_before: date) -> Iterator[tuple[int, date]]:
+    """Run dates with their 0-based occurrence number, jumping over those before skip_before."""
+    occurrence = max(0, _ceil_div((skip_before - start).days, every))
+    while True:
+        yield occurrence, start + timedelta(days=occurrence * every)
+        occurrence += 1
+
+
+def _weekly_runs(
+    start: date, every: int, weekdays: tuple[int, ...], *, skip_before: date
+) -> Iterator[tuple[int, date]]:
+    """Run dates with their 0-based occurrence number, jumping over weeks before skip_before.
+
+    The week holding `start` is week 0, and weeks start on Sunday as CleverTap numbers days.
+    """
+    first_sunday = start - timedelta(days=_weekday(start) - 1)
+    period = 7 * every
+    runs_in_first_week = sum(
+        1 for day in weekdays if first_sunday + timedelta(days=day - 1) >= start
+    )
+    week = max(0, _ceil_div((skip_before - first_sunday).days - 6, period))
+    occurrence = 0 if week == 0 else runs_in_first_week + (week - 1) * len(weekdays)
+    while True:
+        sunday = first_sunday + timedelta(days=week * period)
+        for weekday in weekdays:
+            day = sunday + timedelta(days=weekday - 1)
+            if day >= start:
+                yield occurrence, day
+                occurrence += 1
+        week += 1
+
+
+def _date_plus(day: date, delta: timedelta) -> date:
+    try:
+        return day + delta
+    except OverflowError:
+        return date.max
+
+
+def _ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+def _instant(wall: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time in tz, moving a skipped time to the jump."""
+    first = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if _exists(wall, first, tz):
+        return first
+    # Wall times are whole minutes, and so are the jumps of every timezone in use today.
+    for minutes in range(1, 24 * 60 + 1):
+        later = wall.replace(second=0, microsecond=0) + timedelta(minutes=minutes)
+        candidate = later.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        if _exists(later, candidate, tz):
+            return candidate
+    return first
+
+
+def _exists(wall: datetime, instant: datetime, tz: ZoneInfo) -> bool:
+    return instant.astimezone(tz).replace(tzinfo=None) == wall
+
+
+def _send_time(scheduled: datetime, rules: _Rules, tz: ZoneInfo) -> SendTime | None:
+    at = scheduled
+    if rules.quiet_windows is not None:
+        at = _end_of_quiet(scheduled, rules.quiet_windows, tz)
+        if at is None or (at != scheduled and not rules.delay):
+            return None
+    delayed = at != scheduled
+    if delayed and rules.cutoff is not None and at >= _cutoff_after(scheduled, rules.cutoff, tz):
+        return None
+    return SendTime(at=at.astimezone(tz), scheduled_for=scheduled.astimezone(tz), delayed=delayed)
+
+
+def _end_of_quiet(
+    moment: datetime, windows: dict[int, tuple[time, time]], tz: ZoneInfo
+) -> datetime | None:
+    """The first instant at or after `moment` outside every quiet window."""
+    for _ in range(_MAX_QUIET_HOPS):
+        window_end = _containing_window_end(moment, windows, tz)
+        if window_end is None:
+            return moment
+        moment = window_end
+    return None
+
+
+def _containing_window_end(
+    moment: datetime, windows: dict[int, tuple[time, time]], tz: ZoneInfo
+) -> datetime | None:
+    """The latest end of a quiet window holding `moment`, its day's or the previous day's."""
+    today = moment.astimezone(tz).date()
+    ends = []
+    for day in (today - timedelta(days=1), today):
+        window = windows.get(_weekday(day))
+        if window is None:
+            continue
+        start, end = window
+        end_day = day if start < end else day + timedelta(days=1)
+        window_start = _instant(datetime.combine(day, start), tz)
+        window_end = _instant(datetime.combine(end_day, end), tz)
+        if window_start <= moment < window_end:
+            ends.append(window_end)
+    return max(ends, default=None)
+
+
+def _cutoff_after(scheduled: datetime, cutoff: time, tz: ZoneInfo) -> datetime:
+    local = scheduled.astimezone(tz)
+    day = local.date() if cutoff > local.time() else local.date() + timedelta(days=1)
+    return _instant(datetime.combine(day, cutoff), tz)

@@ -1,0 +1,151 @@
+import pytest
+
+from campaigns import channels, payloads
+from campaigns.forms import campaign as campaign_forms
+from campaigns.forms import content_email, content_sms
+from campaigns.jsonpath import same_json
+from campaigns.models import Api, Channel
+from tests.payload_roundtrip import through_the_browser
+from tests.reference_examples import reference_examples
+
+EXAMPLES = reference_examples()
+
+
+def messages(errors, where=None):
+    return [e.message for e in errors if where is None or e.where == where]
+
+
+def without_estimate_only(body):
+    return {key: value for key, value in body.items() if key != "estimate_only"}
+
+
+def test_every_channel_is_registered():
+    assert set(channels.CHANNELS) == set(Channel.values)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_reference_example_round_trips_through_the_forms_as_a_browser_posts_them(example):
+    api, channel = payloads.infer_target(example.body, example.endpoint)
+    rebuilt = through_the_browser(example.body, api=api, channel=channel)
+    assert same_json(rebuilt, without_estimate_only(example.body))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_reference_example_is_read_by_its_forms_not_kept_aside(example):
+    api, channel = payloads.infer_target(example.body, example.endpoint)
+    parsed = payloads.parse_body(example.body, api=api, channel=channel)
+    assert not any("could not be shown in the form" in notice for notice in parsed.notices)
+    assert ("content",) not in parsed.extras
+
+
+def test_estimate_only_is_dropped_on_import_with_a_notice():
+    body = {"name": "x", "target_mode": "sms", "estimate_only": True, "content": {"body": "b"}}
+    parsed = payloads.parse_body(body, api=Api.TARGETS, channel="sms")
+    assert payloads.ESTIMATE_ONLY_DROPPED.format(value="true") in parsed.notices
+    forms = payloads.bind_forms(parsed.data, api=Api.TARGETS, channel="sms")
+    assert "estimate_only" not in payloads.build_body(forms, parsed.extras)
+
+
+def test_unmodelled_key_is_kept_and_a_near_miss_gets_a_did_you_mean_hint():
+    body = {"name": "x", "target_mode": "email", "content": {"subjct": "Hi", "body": "<p>b</p>"}}
+    parsed = payloads.parse_body(body, api=Api.TARGETS, channel="email")
+    assert parsed.extras == {("content", "subjct"): "Hi"}
+    assert payloads.EXTRAS_HINT.format(path="content.subjct", suggestion="content.subject") in (
+        parsed.notices
+    )
+    assert same_json(through_the_browser(body, api=Api.TARGETS, channel="email"), body)
+
+
+def test_a_value_of_the_wrong_type_is_kept_and_reported_with_its_api_code():
+    body = {"name": "x", "target_mode": "sms", "respect_frequency_caps": "no"}
+    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms")
+    error = next(e for e in errors if e.where == "respect_frequency_caps")
+    assert error.message == campaign_forms.RESPECT_FREQUENCY_CAPS_NOT_BOOLEAN
+    assert error.code == 73
+    assert same_json(through_the_browser(body, api=Api.TARGETS, channel="sms"), body)
+
+
+def test_an_invalid_choice_stays_in_the_draft_and_is_reported():
+    body = {"name": "x", "target_mode": "pigeon", "content": {"body": "b"}}
+    assert messages(payloads.body_errors(body, api=Api.TARGETS, channel="sms"), "target_mode")
+    assert same_json(through_the_browser(body, api=Api.TARGETS, channel="sms"), body)
+
+
+def test_a_body_that_is_not_an_object_is_one_clear_error():
+    errors = payloads.body_errors([1, 2], api=Api.TARGETS, channel="sms")
+    assert messages(errors) == [payloads.NOT_AN_OBJECT.format(kind="a list")]
+
+
+def test_targets_body_needs_a_name_and_a_channel():
+    errors = payloads.body_errors({}, api=Api.TARGETS, channel="sms")
+    assert campaign_forms.NAME_REQUIRED in messages(errors, "name")
+    assert campaign_forms.TARGET_MODE_REQUIRED in messages(errors, "target_mode")
+
+
+def test_tag_group_must_be_text_with_code_76():
+    body = {"to": {"Email": ["a@example.com"]}, "tag_group": 5, "content": {"body": "b"}}
+    error = next(e for e in payloads.body_errors(body, api=Api.SEND, channel="sms"))
+    assert (error.where, error.message, error.code) == (
+        "tag_group",
+        campaign_forms.TAG_GROUP_NOT_STRING,
+        76,
+    )
+
+
+@pytest.mark.parametrize(
+    "missing, message",
+    [
+        ("subject", content_email.SUBJECT_REQUIRED),
+        ("body", content_email.BODY_REQUIRED),
+        ("sender_name", content_email.SENDER_REQUIRED),
+    ],
+)
+def test_email_needs_subject_body_and_sender(missing, message):
+    content = {"subject": "s", "body": "<p>b</p>", "sender_name": "n"}
+    del content[missing]
+    body = {"name": "x", "target_mode": "email", "content": content}
+    assert messages(payloads.body_errors(body, api=Api.TARGETS, channel="email")) == [message]
+
+
+def test_sms_needs_a_body_and_a_provider():
+    body = {"name": "x", "target_mode": "sms", "content": {}}
+    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms")
+    assert content_sms.BODY_REQUIRED in messages(errors, "content.body")
+    assert content_sms.PROVIDER_REQUIRED in messages(errors, "provider_nick_name")
+
+
+def test_sms_message_info_is_keyed_by_a_numeric_provider_id():
+    body = {
+        "name": "x",
+        "target_mode": "sms",
+        "provider_nick_name": "p",
+        "content": {"body": "b", "message_info": {"abc": {"template_id": "t"}}},
+    }
+    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms")
+    assert messages(errors, "content.message_info.abc") == [content_sms.PROVIDER_ID_NOT_NUMERIC]
+    assert same_json(through_the_browser(body, api=Api.TARGETS, channel="sms"), body)
+
+
+@pytest.mark.parametrize(
+    "endpoint, expected",
+    [
+        ("targets/create.json", ("targets", None)),
+        ("/1/send/sms.json", ("send", "sms")),
+        ("send/whatsapp.json", ("send", "whatsapp")),
+    ],
+)
+def test_endpoints_parse(endpoint, expected):
+    assert payloads.parse_endpoint(endpoint) == expected
+
+
+@pytest.mark.parametrize("endpoint", ["send/webhook.json", "targets/stop.json", "nope"])
+def test_unknown_endpoints_are_refused(endpoint):
+    with pytest.raises(ValueError, match="Unknown endpoint"):
+        payloads.parse_endpoint(endpoint)
+
+
+def test_a_send_body_that_fits_push_and_webpush_needs_its_endpoint():
+    body = {"to": {"Identity": ["a"]}, "content": {"title": "t", "body": "b"}}
+    with pytest.raises(ValueError, match="several channels"):
+        payloads.infer_target(body)
+    assert payloads.infer_target(body, "send/webpush.json") == ("send", "webpush")
