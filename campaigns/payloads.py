@@ -167,7 +167,7 @@ def body_errors(
 ) -> list[PayloadError]:
     """The errors of a request body: the validator the CLI, the import and the sandbox share."""
     if not isinstance(body, dict):
-        return [PayloadError((), NOT_AN_OBJECT.format(kind=_json_kind(body)))]
+        return [PayloadError((), NOT_AN_OBJECT.format(kind=json_kind(body)))]
     parsed = parse_body(body, api=api, channel=channel)
     forms = bind_forms(parsed.data, api=api, channel=channel, options=options)
     return form_errors(forms, parsed.extras, api=api, channel=channel)
@@ -297,6 +297,6 @@ def _query_dict(data: dict[str, Any]) -> QueryDict:
     return query
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
     kinds = {list: "a list", str: "a string", bool: "true or false", type(None): "null"}
     return kinds.get(type(value), "a number")

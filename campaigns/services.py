@@ -1,0 +1,160 @@
+"""Every write and every side effect on drafts goes through these functions."""
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from campaigns import payloads
+from campaigns.forms.base import PayloadError
+from campaigns.models import Api, Campaign, Channel, Status
+
+UNTITLED = "Untitled campaign"
+STALE_VERSION = (
+    "{user} saved this draft at {time} (version {version}) after you opened it. Your changes are "
+    "still here: reload to see theirs, or overwrite them with yours."
+)
+NOT_EDITABLE = "This campaign is {status}: it can no longer be edited. Clone it to change it."
+CURL_PASSCODE = "$CLEVERTAP_PASSCODE"
+CURL_ACCOUNT_ID = "$CLEVERTAP_ACCOUNT_ID"
+
+
+class StaleVersion(Exception):
+    """A save based on an old version: someone else saved in between."""
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        who = campaign.updated_by or campaign.owner
+        super().__init__(
+            STALE_VERSION.format(
+                user=who.get_username() if who else "Someone",
+                time=timezone.localtime(campaign.updated_at).strftime("%H:%M:%S"),
+                version=campaign.version,
+            )
+        )
+
+
+class NotEditable(Exception):
+    pass
+
+
+@dataclass
+class ImportResult:
+    campaign: Campaign
+    notices: list[str] = field(default_factory=list)
+    errors: list[PayloadError] = field(default_factory=list)
+
+
+def _metadata(body: dict, *, api: str, channel: str, fallback_name: str) -> dict[str, Any]:
+    name = body.get("name")
+    labels = body.get("labels")
+    labels = (
+        [label for label in labels if isinstance(label, str)] if isinstance(labels, list) else []
+    )
+    return {
+        "api": api,
+        "channel": channel,
+        "name": (name if isinstance(name, str) and name.strip() else fallback_name)[:200],
+        "labels_text": ("," + ",".join(labels) + ",")[:1000] if labels else "",
+    }
+
+
+def campaign_create(*, user, api: str, channel: str, body: dict | None = None) -> Campaign:
+    if body is None:
+        body = {"name": UNTITLED, "target_mode": channel} if api == Api.TARGETS else {}
+        if api == Api.TARGETS:
+            body |= {"where": {}, "when": "now"}
+    return Campaign.objects.create(
+        owner=user,
+        updated_by=user,
+        body=body,
+        **_metadata(body, api=api, channel=channel, fallback_name=UNTITLED),
+    )
+
+
+def campaign_import(
+    *, user, body: Any, name: str | None = None, endpoint: str | None = None
+) -> ImportResult:
+    """Any CleverTap request body becomes a draft, valid or not, with its problems listed.
+
+    Raises ValueError (with a message for people) when the body is not an object or its endpoint
+    cannot be told.
+    """
+    if not isinstance(body, dict):
+        raise ValueError(payloads.NOT_AN_OBJECT.format(kind=payloads.json_kind(body)))
+    api, channel = payloads.infer_target(body, endpoint)
+    parsed = payloads.parse_body(body, api=api, channel=channel)
+    stored = {key: value for key, value in body.items() if key != "estimate_only"}
+    if name:
+        stored = {"name": name, **stored} if api == Api.TARGETS else stored
+    campaign = campaign_create(user=user, api=api, channel=channel, body=stored)
+    if name and campaign.name != name:
+        Campaign.objects.filter(pk=campaign.pk).update(name=name[:200])
+        campaign.name = name[:200]
+    errors = payloads.body_errors(stored, api=api, channel=channel)
+    return ImportResult(campaign, parsed.notices, errors)
+
+
+def campaign_save(*, campaign: Campaign, user, body: dict, base_version: int) -> Campaign:
+    """Store the body the forms built, unless someone saved since `base_version` was loaded."""
+    if campaign.status in {Status.PUBLISHED, Status.STOPPED, Status.ARCHIVED}:
+        raise NotEditable(NOT_EDITABLE.format(status=campaign.get_status_display().lower()))
+    channel = campaign.channel
+    if campaign.api == Api.TARGETS and body.get("target_mode") in Channel.values:
+        channel = body["target_mode"]
+    changes = _metadata(body, api=campaign.api, channel=channel, fallback_name=campaign.name)
+    with transaction.atomic():
+        updated = Campaign.objects.filter(pk=campaign.pk, version=base_version).update(
+            body=body,
+            version=F("version") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+            **changes,
+        )
+        if not updated:
+            raise StaleVersion(
+                Campaign.objects.select_related("updated_by", "owner").get(pk=campaign.pk)
+            )
+    campaign.refresh_from_db()
+    return campaign
+
+
+def campaign_clone(*, campaign: Campaign, user) -> Campaign:
+    body = dict(campaign.body)
+    if campaign.api == Api.TARGETS:
+        body["name"] = f"{campaign.name} (copy)"
+    clone = campaign_create(user=user, api=campaign.api, channel=campaign.channel, body=body)
+    if campaign.api == Api.SEND:
+        Campaign.objects.filter(pk=clone.pk).update(name=f"{campaign.name} (copy)"[:200])
+        clone.refresh_from_db()
+    return clone
+
+
+def campaign_set_archived(*, campaign: Campaign, user, archived: bool) -> Campaign:
+    if campaign.status == Status.PUBLISHED:
+        raise NotEditable(NOT_EDITABLE.format(status="published"))
+    campaign.status = Status.ARCHIVED if archived else Status.DRAFT
+    campaign.updated_by = user
+    campaign.save(update_fields=["status", "updated_by", "updated_at"])
+    return campaign
+
+
+def campaign_endpoint(campaign: Campaign) -> str:
+    return payloads.endpoint(campaign.api, campaign.channel)
+
+
+def campaign_curl(campaign: Campaign, *, base_url: str) -> str:
+    """The whole request as a curl command; the credentials stay environment variables."""
+    body = json.dumps(campaign.body, ensure_ascii=False)
+    url = base_url.rstrip("/") + "/1/" + campaign_endpoint(campaign)
+    return (
+        f"curl -X POST {shlex.quote(url)} \\\n"
+        f'  -H "X-CleverTap-Account-Id: {CURL_ACCOUNT_ID}" \\\n'
+        f'  -H "X-CleverTap-Passcode: {CURL_PASSCODE}" \\\n'
+        '  -H "Content-Type: application/json; charset=utf-8" \\\n'
+        f"  -d {shlex.quote(body)}"
+    )
