@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from campaigns.forms.base import PayloadForm
 from campaigns.forms.content_email import EmailContentForm
+from campaigns.forms.content_inbox import InboxContentForm
+from campaigns.forms.content_push import PushContentForm
 from campaigns.forms.content_sms import SmsContentForm
+from campaigns.forms.content_webhook import WebhookContentForm
+from campaigns.forms.content_webpush import WebPushContentForm
+from campaigns.forms.content_whatsapp import WhatsAppContentForm, WhatsAppSendContentForm
 from campaigns.models import Api, Channel
 
 
@@ -26,6 +31,11 @@ CHANNELS: dict[str, ChannelSpec] = {
     for spec in [
         ChannelSpec(Channel.EMAIL, EmailContentForm, EmailContentForm, "email"),
         ChannelSpec(Channel.SMS, SmsContentForm, SmsContentForm, "sms"),
+        ChannelSpec(Channel.PUSH, PushContentForm, PushContentForm, "push"),
+        ChannelSpec(Channel.WEBPUSH, WebPushContentForm, WebPushContentForm, "webpush"),
+        ChannelSpec(Channel.WHATSAPP, WhatsAppContentForm, WhatsAppSendContentForm, "whatsapp"),
+        ChannelSpec(Channel.WEBHOOK, WebhookContentForm, None, "webhook"),
+        ChannelSpec(Channel.NOTIFICATIONINBOX, InboxContentForm, None, "inbox"),
     ]
 }
 

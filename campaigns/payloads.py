@@ -14,13 +14,15 @@ from typing import Any
 
 from django.http import QueryDict
 
-from campaigns import channels
+from campaigns import channels, identities
+from campaigns.forms import audience, delivery, goal
+from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm
 from campaigns.forms.campaign import SendCampaignForm, TargetsCampaignForm
 from campaigns.forms.fields import JsonField
 from campaigns.forms.options import NO_OPTIONS, AccountOptions
-from campaigns.jsonpath import Path, format_path, same_json, set_path
+from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
 from campaigns.models import Api
 
 TARGETS_ENDPOINT = "targets/create.json"
@@ -79,15 +81,125 @@ def parse_endpoint(text: str) -> tuple[str, str | None]:
 
 
 def sections(api: str, channel: str) -> list[Section]:
-    """The composer's parts for a draft of this API family and channel."""
+    """The composer's parts for a draft of this API family and channel, in the composer's order.
+
+    Send bodies have no schedule, goal or delivery part: the reference's send bodies carry no
+    delivery key beyond the campaign form's respect_frequency_caps.
+    """
     content = channels.content_form(api, channel)
     if api == Api.TARGETS:
-        parts = [Section("campaign", "Campaign", TargetsCampaignForm)]
+        parts = [
+            Section("campaign", "Campaign", TargetsCampaignForm),
+            Section("audience", "Audience", audience.AudienceForm),
+        ]
     else:
-        parts = [Section("campaign", "Campaign", SendCampaignForm)]
+        parts = [
+            Section("campaign", "Campaign", SendCampaignForm),
+            Section("audience", "Recipients", audience.RecipientsForm),
+        ]
     if content is not None:
         parts.append(Section("content", "Content", content))
+    if api == Api.TARGETS:
+        parts += [
+            Section("schedule", "Schedule", schedule_forms.ScheduleForm),
+            Section("goal", "Conversion goal", goal.GoalForm),
+            Section("delivery", "Delivery controls", delivery.DeliveryForm),
+        ]
     return parts
+
+
+MUST_BE_OBJECT = "{path} must be an object ({{...}})."
+MUST_BE_LIST = "{path} must be a list ([...])."
+
+# The containers of the audience, schedule, goal and delivery parts, and what each holds: a form
+# cannot show a container of the wrong kind (nor a row it cannot read), so that part waits in the
+# extras and these shapes say what is wrong with it. Row elements: "object", "window" (a pair of
+# times) or "date-time" (a "YYYYMMDD HH:MM" string).
+_TARGETS_SHAPES: dict[Path, tuple[type, str | None]] = {
+    ("where",): (dict, None),
+    ("where", "common_profile_properties"): (dict, None),
+    ("where", "common_profile_properties", "profile_fields"): (list, "object"),
+    ("advanced_query",): (dict, None),
+    ("advanced_query", "did_all"): (list, "object"),
+    ("when", "delivery_date_time"): (list, "date-time"),
+    ("when", "dnd"): (dict, None),
+    ("when", "dnd", "dnd_info"): (dict, "window"),
+    ("conversion_goal",): (dict, None),
+    ("conversion_goal", "filter_type"): (dict, None),
+    ("conversion_goal", "filter_type", "event_property"): (list, "object"),
+    ("conversion_goal", "filter_type", "time_of_day"): (list, "window"),
+    ("control_group",): (dict, None),
+    ("ttl",): (dict, None),
+}
+_GOAL_REQUIRED = [
+    ("event_name", goal.GOAL_EVENT_REQUIRED),
+    ("conversion_time", goal.GOAL_CONVERSION_TIME_REQUIRED),
+    ("revenue_property", goal.GOAL_REVENUE_PROPERTY_REQUIRED),
+]
+
+
+def cross_part_errors(body: dict, *, api: str, channel: str) -> list[PayloadError]:
+    """The rules that need the whole built body rather than one form.
+
+    Rules across parts (where or segment, the overall limit or the upper cap), and rules about
+    keys a form may not hold because they wait in the extras (a required key present with a
+    wrong type, an unknown identity type, a part of the wrong shape).
+    """
+    errors: list[PayloadError] = []
+    if api == Api.TARGETS:
+        has_where, has_segment = "where" in body, "segment" in body
+        if has_where and has_segment:
+            errors.append(PayloadError(("segment",), audience.SEGMENT_OR_WHERE))
+        if not has_where and not has_segment:
+            errors.append(PayloadError(("where",), audience.WHERE_REQUIRED))
+        if "users_limit_overall" in body and "upper_cap_for_target_segment" in body:
+            errors.append(PayloadError(("upper_cap_for_target_segment",), delivery.LIMIT_OR_CAP))
+        errors += schedule_forms.body_errors(body)
+        errors += _shape_errors(body, _TARGETS_SHAPES)
+        conversion_goal = body.get("conversion_goal")
+        if isinstance(conversion_goal, dict):
+            errors += [
+                PayloadError(("conversion_goal", key), message)
+                for key, message in _GOAL_REQUIRED
+                if key not in conversion_goal
+            ]
+    else:
+        to = body.get("to")
+        if not isinstance(to, dict):
+            if to is not None:
+                errors.append(PayloadError(("to",), MUST_BE_OBJECT.format(path="to")))
+            to = {}
+        known = {kind: values for kind, values in to.items() if kind in identities.IDENTITY_TYPES}
+        if identities.count(known) == 0:
+            errors.append(PayloadError(("to",), audience.TO_REQUIRED, code=audience.TO_CODE))
+        errors += [
+            PayloadError(("to", kind), audience.UNKNOWN_IDENTITY_TYPE.format(type=kind))
+            for kind in to
+            if kind not in identities.IDENTITY_TYPES
+        ]
+    return errors
+
+
+def _shape_errors(body: dict, shapes: dict[Path, tuple[type, str | None]]) -> list[PayloadError]:
+    errors = []
+    for path, (kind, element) in shapes.items():
+        if not has_path(body, path):
+            continue
+        node = get_path(body, path)
+        if not isinstance(node, kind):
+            template = MUST_BE_OBJECT if kind is dict else MUST_BE_LIST
+            errors.append(PayloadError(path, template.format(path=format_path(path))))
+            continue
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, item in items:
+            if element == "object" and not isinstance(item, dict):
+                where = format_path(path + (key,))
+                errors.append(PayloadError(path + (key,), MUST_BE_OBJECT.format(path=where)))
+            elif element == "window" and not schedule_forms.readable_window(item):
+                errors.append(PayloadError(path + (key,), schedule_forms.WINDOW_NOT_PAIR))
+            elif element == "date-time" and not schedule_forms.readable_date_time(item):
+                errors.append(PayloadError(path + (key,), schedule_forms.DATE_TIME_NOT_WRITTEN))
+    return errors
 
 
 def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
@@ -103,7 +215,10 @@ def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
         parsed = section.form.parse_json(body, prefix=section.prefix)
         data |= parsed.data
         claimed |= parsed.claimed
-    extras = _unclaimed(body, (), claimed, _prefixes(claimed) | {()})
+    # Descend into every object a form models, so that each value it cannot show is kept (and
+    # reported) on its own, at its own path.
+    descend = _prefixes(claimed) | {()}
+    extras = _unclaimed(body, (), claimed, descend, schema_index(api, channel))
 
     # Safety net: wherever the forms would not give back exactly what was there, keep that
     # top-level key whole in the extras, which are laid over the built body.
@@ -159,6 +274,13 @@ def form_errors(
     kept_aside = set(extras)
     for form in forms.values():
         errors += [error for error in form.path_errors() if error.path not in kept_aside]
+    found = {(error.path, error.message) for error in errors}
+    body = build_body(forms, extras)
+    errors += [
+        error
+        for error in cross_part_errors(body, api=api, channel=channel)
+        if (error.path, error.message) not in found
+    ]
     return errors
 
 
@@ -219,13 +341,23 @@ class SchemaIndex:
 
     fields: dict[Path, tuple[str, JsonField]]
     containers: frozenset[Path]
+    # Patterns of objects keyed by a row field (SMS message_info, DND windows by weekday).
+    keyed: frozenset[Path]
+
+    def pattern(self, path: Path) -> Path:
+        """Row positions, and the keys of keyed rows, become `*`."""
+        pattern: list[str | int] = []
+        for segment in path:
+            keyed = tuple(pattern) in self.keyed
+            pattern.append("*" if isinstance(segment, int) or keyed else segment)
+        return tuple(pattern)
 
     def field_at(self, path: Path) -> tuple[str, JsonField] | None:
-        return self.fields.get(_pattern(path))
+        return self.fields.get(self.pattern(path))
 
     def suggest(self, path: Path) -> str | None:
-        pattern = _pattern(path)
-        if not pattern or not isinstance(pattern[-1], str):
+        pattern = self.pattern(path)
+        if not pattern or not isinstance(pattern[-1], str) or pattern[-1] == "*":
             return None
         siblings = {
             known[-1]
@@ -240,6 +372,7 @@ class SchemaIndex:
 def schema_index(api: str, channel: str) -> SchemaIndex:
     found: dict[Path, tuple[str, JsonField]] = {}
     containers: set[Path] = set()
+    keyed: set[Path] = set()
 
     def walk(form: type[PayloadForm], base: Path) -> None:
         for name, path in form.paths.items():
@@ -248,32 +381,31 @@ def schema_index(api: str, channel: str) -> SchemaIndex:
             containers.update((base + path)[:cut] for cut in range(1, len(base + path)))
         for spec in form.rows.values():
             containers.add(base + spec.path)
+            if spec.keyed_by:
+                keyed.add(base + spec.path)
             walk(spec.form, base + spec.path + ("*",))
 
     for section in sections(api, channel):
         walk(section.form, ())
-    return SchemaIndex(found, frozenset(containers))
-
-
-def _pattern(path: Path) -> Path:
-    """Row positions and keys become `*`, as in the index. Keyed rows sit under known containers;
-    a key there is a row key, anything else is a field name."""
-    return tuple("*" if isinstance(segment, int) else segment for segment in path)
+    return SchemaIndex(found, frozenset(containers), frozenset(keyed))
 
 
 def _prefixes(claimed: set[Path]) -> set[Path]:
     return {path[:cut] for path in claimed for cut in range(len(path))}
 
 
-def _unclaimed(node: Any, path: Path, claimed: set[Path], prefixes: set[Path]) -> dict:
+def _unclaimed(
+    node: Any, path: Path, claimed: set[Path], descend: set[Path], index: SchemaIndex
+) -> dict:
     if path in claimed:
         return {}
-    if path not in prefixes:
+    modelled = index.pattern(path) in index.containers and isinstance(node, dict) and node
+    if not (path in descend or modelled) or not isinstance(node, dict | list):
         return {path: node}
     found: dict[Path, Any] = {}
     items = node.items() if isinstance(node, dict) else enumerate(node)
     for key, value in items:
-        found |= _unclaimed(value, path + (key,), claimed, prefixes)
+        found |= _unclaimed(value, path + (key,), claimed, descend, index)
     return found
 
 

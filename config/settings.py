@@ -197,6 +197,14 @@ CLEVERTAP_API_HOST = os.environ.get("CLEVERTAP_API_HOST", "")
 CLEVERTAP_CONNECT_TIMEOUT = envfloat("CLEVERTAP_CONNECT_TIMEOUT", 5.0)
 CLEVERTAP_READ_TIMEOUT = envfloat("CLEVERTAP_READ_TIMEOUT", 30.0)
 CLEVERTAP_CONFIGURED = bool(CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE)
+# Retries (safe operations only) and CleverTap's limits, shared by every process through the DB.
+CLEVERTAP_MAX_ATTEMPTS = envint("CLEVERTAP_MAX_ATTEMPTS", 4)
+CLEVERTAP_RETRY_BASE_DELAY = envfloat("CLEVERTAP_RETRY_BASE_DELAY", 0.2)
+CLEVERTAP_RETRY_MAX_DELAY = envfloat("CLEVERTAP_RETRY_MAX_DELAY", 5.0)
+CLEVERTAP_MAX_IN_FLIGHT = envint("CLEVERTAP_MAX_IN_FLIGHT", 3)
+CLEVERTAP_CREATES_PER_WINDOW = envint("CLEVERTAP_CREATES_PER_WINDOW", 3)
+CLEVERTAP_CREATE_WINDOW_SECONDS = envfloat("CLEVERTAP_CREATE_WINDOW_SECONDS", 1.0)
+CLEVERTAP_LIMIT_WAIT_SECONDS = envfloat("CLEVERTAP_LIMIT_WAIT_SECONDS", 30.0)
 
 # The sandbox: on by default when no CleverTap credentials are configured.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "false" if CLEVERTAP_CONFIGURED else "true")
@@ -204,6 +212,9 @@ SANDBOX_ACCOUNT_ID = os.environ.get("SANDBOX_ACCOUNT_ID", "SANDBOX-ACCOUNT")
 SANDBOX_PASSCODE = envsecret("SANDBOX_PASSCODE", "sandbox-passcode")
 # Where the app reaches its own sandbox over HTTP (the server it runs on).
 SANDBOX_BASE_URL = os.environ.get("SANDBOX_BASE_URL", "http://127.0.0.1:8000/sandbox")
+# The sandbox's own limits, per process (0 disables): API requests in flight, creates per second.
+SANDBOX_MAX_CONCURRENT = envint("SANDBOX_MAX_CONCURRENT", 3)
+SANDBOX_CREATE_PER_SECOND = envint("SANDBOX_CREATE_PER_SECOND", 3)
 
 LOGGING = {
     "version": 1,

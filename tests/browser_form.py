@@ -30,7 +30,11 @@ class _FormSerializer(HTMLParser):
                 if "checked" in attrs:
                     self.pairs.append((name, attrs.get("value") or "on"))
                 return
-            self.pairs.append((name, attrs.get("value") or ""))
+            value = attrs.get("value") or ""
+            if kind in {"text", "search", "url", "tel", "email", "password", "hidden"}:
+                # Browsers strip line breaks from one-line inputs' values.
+                value = value.replace("\r", "").replace("\n", "") if kind != "hidden" else value
+            self.pairs.append((name, value))
         elif tag == "textarea" and attrs.get("name"):
             self._textarea, self._text = attrs["name"], ""
         elif tag == "select" and attrs.get("name"):

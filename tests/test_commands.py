@@ -15,6 +15,8 @@ SMS = {
     "name": "Hello",
     "target_mode": "sms",
     "provider_nick_name": "Nick",
+    "where": {},
+    "when": "now",
     "content": {"body": "Hi"},
 }
 

@@ -103,7 +103,7 @@ def test_tag_group_must_be_text_with_code_76():
 def test_email_needs_subject_body_and_sender(missing, message):
     content = {"subject": "s", "body": "<p>b</p>", "sender_name": "n"}
     del content[missing]
-    body = {"name": "x", "target_mode": "email", "content": content}
+    body = {"name": "x", "target_mode": "email", "where": {}, "when": "now", "content": content}
     assert messages(payloads.body_errors(body, api=Api.TARGETS, channel="email")) == [message]
 
 

@@ -72,6 +72,9 @@ class TextField(JsonField, forms.CharField):
     def json_to_data(self, value):
         if not isinstance(value, str) or "\r" in value or (value == "" and not self.always):
             return None
+        if "\n" in value and not isinstance(self.widget, forms.Textarea):
+            # A one-line input drops line breaks.
+            return None
         return value
 
     def data_to_json(self, raw):

@@ -1,15 +1,33 @@
 from campaigns.models.account import AndroidChannel, Provider, WebhookEndpoint, WhatsAppTemplate
 from campaigns.models.api import ApiSlot, ApiSlotPool
 from campaigns.models.drafts import Api, Campaign, Channel, Status
+from campaigns.models.publishing import (
+    ApiCall,
+    AttemptState,
+    BatchState,
+    CallOutcome,
+    Estimate,
+    EstimateState,
+    PublishAttempt,
+    SendBatch,
+)
 
 __all__ = [
     "AndroidChannel",
     "Api",
+    "ApiCall",
     "ApiSlot",
     "ApiSlotPool",
+    "AttemptState",
+    "BatchState",
+    "CallOutcome",
     "Campaign",
     "Channel",
+    "Estimate",
+    "EstimateState",
     "Provider",
+    "PublishAttempt",
+    "SendBatch",
     "Status",
     "WebhookEndpoint",
     "WhatsAppTemplate",

@@ -2,15 +2,18 @@
 
 CleverTap allows at most 3 requests in flight per account to the campaign endpoints and at most 3
 creates per second. Several app servers and task workers share one database, so both limits are
-kept as a few rows per account, each busy until a time. A row is claimed with a conditional UPDATE
-(... WHERE busy_until IS NULL OR busy_until <= now): one affected row is a claim that no other
-process can also win, on SQLite (which serialises writers) and PostgreSQL (whose row locks make a
-second UPDATE re-check the WHERE) alike.
+kept as a few rows (slots) per account, each busy until a time. A slot is claimed with a
+conditional UPDATE (... WHERE busy_until IS NULL OR busy_until <= now): one affected row is a claim
+that no other process can also win, on SQLite (which serialises writers) and PostgreSQL (whose row
+locks make a second UPDATE re-check the WHERE) alike.
 
-- in flight: a request claims a slot busy for a lease longer than any request, and frees it when it
-  ends; a process that dies mid-request loses its slot when the lease runs out.
-- create rate: a create claims a slot busy for one window and never frees it early, so no window
-  can hold more creates than there are slots.
+A request holds its slot for a lease longer than any request, so that a process dying mid-request
+loses its slot when the lease runs out, and frees it when it ends:
+
+- in flight: the slot is free again at once;
+- create rate: the slot stays busy for one window after the answer came back. Its request reached
+  CleverTap before that answer, and the next create on the slot is sent after the window, so no
+  window can see more creates arrive than there are slots.
 
 The times compared are the app servers' clocks (`timezone.now()`), assumed to be kept in step by
 NTP far more closely than the one-second window.
@@ -51,9 +54,15 @@ class ApiSlotQuerySet(models.QuerySet):
                 return holder
         return None
 
-    def release(self, *, holder: str) -> None:
-        """Free the slot `holder` claimed (if its lease ran out, someone else may hold it now)."""
-        self.filter(holder=holder).update(holder="", busy_until=None)
+    def release(self, *, holder: str, rest_seconds: float = 0.0) -> None:
+        """Free the slot `holder` claimed, after `rest_seconds` from now.
+
+        If the lease ran out, someone else may hold the slot now: it is theirs, and stays untouched.
+        """
+        busy_until = timezone.now() + datetime.timedelta(seconds=rest_seconds)
+        self.filter(holder=holder).update(
+            holder="", busy_until=busy_until if rest_seconds > 0 else None
+        )
 
 
 class ApiSlot(models.Model):

@@ -1,0 +1,550 @@
+"""The CleverTap client: the only module in Campaign Studio that speaks HTTP.
+
+Every operation returns a `CleverTapResult` or raises one `CleverTapError`, each carrying a redacted
+record of the request so that the service layer can store every API call. Requests are limited per
+account through the database (`campaigns.models.api`), shared by every thread and process.
+
+Call these functions outside `transaction.atomic()`: the limiter's rows must be visible to other
+processes as soon as they are claimed, and an HTTP call should not hold a transaction open anyway.
+"""
+
+import contextlib
+import dataclasses
+import datetime
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.db import DatabaseError, OperationalError
+
+from campaigns import models
+
+logger = logging.getLogger(__name__)
+
+# Region -> API host, from CleverTap's public pages. eu1 is the default and has no prefix.
+REGION_HOSTS = {
+    "in1": "in1.api.clevertap.com",
+    "sg1": "sg1.api.clevertap.com",
+    "us1": "us1.api.clevertap.com",
+    "aps3": "aps3.api.clevertap.com",
+    "mec1": "mec1.api.clevertap.com",
+    "eu1": "api.clevertap.com",
+}
+DEFAULT_REGION = "eu1"
+
+ENDPOINT_CREATE = "targets/create.json"
+ENDPOINT_STOP = "targets/stop.json"
+ENDPOINT_RESULT = "targets/result.json"
+ENDPOINT_LIST = "targets/list.json"
+SEND_ENDPOINT_RE = re.compile(r"^send/([a-z]+)\.json$")
+
+REDACTED = "***"
+PASSCODE_HEADER = "X-CleverTap-Passcode"
+
+# Kinds of failure, for code that reacts to them (the message is for people).
+KIND_API = "api"
+KIND_AUTH = "auth"
+KIND_RATE_LIMITED = "rate_limited"
+KIND_SERVER = "server"
+KIND_TIMEOUT = "timeout"
+KIND_CONNECTION = "connection"
+KIND_BAD_RESPONSE = "bad_response"
+KIND_CONFIGURATION = "configuration"
+
+MESSAGE_API_ERROR = "CleverTap refused the request."
+MESSAGE_AUTH = (
+    "CleverTap rejected the credentials: check the region (CLEVERTAP_REGION or CLEVERTAP_API_HOST) "
+    "and the account id and passcode."
+)
+MESSAGE_FORBIDDEN = (
+    "CleverTap refused access: check that the passcode may use this API and that this server's "
+    "address is allowed in CleverTap."
+)
+MESSAGE_NOT_FOUND = "CleverTap does not know this campaign: check the campaign id."
+MESSAGE_RATE_LIMITED = "CleverTap received too many requests from this account: try again shortly."
+MESSAGE_LOCAL_BUSY = (
+    "Too many CleverTap requests for this account are already under way: try again shortly."
+)
+MESSAGE_SERVER = "CleverTap is unavailable at the moment: try again later."
+MESSAGE_TIMEOUT = "CleverTap did not answer in time: try again later."
+MESSAGE_CONNECTION = "Could not connect to CleverTap: check the network and the API host."
+MESSAGE_BAD_RESPONSE = "CleverTap sent an answer that could not be read."
+MESSAGE_OUTCOME_UNKNOWN = (
+    "The request reached CleverTap but its answer was lost or unclear, so the campaign may or may "
+    "not have been created or sent: check the campaign list in CleverTap before publishing again."
+)
+MESSAGE_UNKNOWN_REGION = (
+    "CLEVERTAP_REGION {region!r} is not a CleverTap region: use one of in1, sg1, us1, aps3, "
+    "mec1 or eu1, or set CLEVERTAP_API_HOST."
+)
+MESSAGE_NOT_CONFIGURED = (
+    "CleverTap is not configured: set CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE, "
+    "or enable the sandbox."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestRecord:
+    """What was sent, safe to store and show: the passcode header reads "***"."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class CleverTapResult:
+    """A successful call. `duration_ms` covers the whole call: every attempt, waits included."""
+
+    operation: str
+    data: dict[str, Any]
+    http_status: int
+    duration_ms: int
+    attempts: int
+    request: RequestRecord
+
+
+class CleverTapError(Exception):
+    """Every way a CleverTap call can fail.
+
+    `message` is for the user. `kind` is one of the KIND_* constants. `retry_safe` says whether
+    sending the same request again cannot deliver a campaign twice; `outcome_unknown` says that a
+    create or send may have reached CleverTap and been acted on although no success was seen.
+    `attempts` counts the HTTP requests sent.
+    """
+
+    def __init__(
+        self,
+        *,
+        message: str,
+        kind: str,
+        retry_safe: bool,
+        outcome_unknown: bool = False,
+        http_status: int | None = None,
+        clevertap_error: str = "",
+        clevertap_code: int | str | None = None,
+        operation: str = "",
+        request: RequestRecord | None = None,
+        data: dict[str, Any] | None = None,
+        attempts: int = 0,
+        duration_ms: int = 0,
+    ) -> None:
+        self.message = message
+        self.kind = kind
+        self.retry_safe = retry_safe
+        self.outcome_unknown = outcome_unknown
+        self.http_status = http_status
+        self.clevertap_error = clevertap_error
+        self.clevertap_code = clevertap_code
+        self.operation = operation
+        self.request = request
+        self.data = data
+        self.attempts = attempts
+        self.duration_ms = duration_ms
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.clevertap_error or self.clevertap_code is not None:
+            said = self.clevertap_error or "no details"
+            code = f" (code {self.clevertap_code})" if self.clevertap_code is not None else ""
+            parts.append(f"CleverTap said: {said}{code}.")
+        if self.http_status is not None:
+            parts.append(f"[HTTP {self.http_status}]")
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"CleverTapError(kind={self.kind!r}, message={self.message!r}, "
+            f"http_status={self.http_status!r}, clevertap_error={self.clevertap_error!r}, "
+            f"clevertap_code={self.clevertap_code!r}, retry_safe={self.retry_safe!r}, "
+            f"outcome_unknown={self.outcome_unknown!r}, attempts={self.attempts!r})"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """Where to send requests and as whom."""
+
+    base_url: str
+    account_id: str
+    passcode: str = dataclasses.field(repr=False)
+
+
+def account_current() -> Account:
+    """The configured CleverTap account, or the sandbox's when no credentials are configured."""
+    if getattr(settings, "CLEVERTAP_CONFIGURED", False):
+        return Account(
+            base_url=base_url_for(
+                region=getattr(settings, "CLEVERTAP_REGION", DEFAULT_REGION),
+                host=getattr(settings, "CLEVERTAP_API_HOST", ""),
+            ),
+            account_id=settings.CLEVERTAP_ACCOUNT_ID,
+            passcode=settings.CLEVERTAP_PASSCODE,
+        )
+    if not getattr(settings, "SANDBOX_ENABLED", True):
+        raise CleverTapError(
+            message=MESSAGE_NOT_CONFIGURED, kind=KIND_CONFIGURATION, retry_safe=True
+        )
+    return Account(
+        base_url=settings.SANDBOX_BASE_URL.rstrip("/"),
+        account_id=settings.SANDBOX_ACCOUNT_ID,
+        passcode=settings.SANDBOX_PASSCODE,
+    )
+
+
+def base_url_for(*, region: str, host: str = "") -> str:
+    """`https://<host>` for a region, or the host override (with or without a scheme)."""
+    host = host.strip().rstrip("/")
+    if host:
+        return host if "://" in host else f"https://{host}"
+    region_host = REGION_HOSTS.get(region.strip().lower() or DEFAULT_REGION)
+    if region_host is None:
+        raise CleverTapError(
+            message=MESSAGE_UNKNOWN_REGION.format(region=region),
+            kind=KIND_CONFIGURATION,
+            retry_safe=True,
+        )
+    return f"https://{region_host}"
+
+
+def http_transport() -> httpx.BaseTransport | None:
+    """The transport every call uses; None means the network. Tests replace this function."""
+    return None
+
+
+def http_client_build() -> httpx.Client:
+    """One client per call: simple, and nothing is shared between threads."""
+    connect = float(getattr(settings, "CLEVERTAP_CONNECT_TIMEOUT", 5.0))
+    read = float(getattr(settings, "CLEVERTAP_READ_TIMEOUT", 30.0))
+    return httpx.Client(
+        transport=http_transport(),
+        timeout=httpx.Timeout(connect=connect, read=read, write=read, pool=connect),
+        follow_redirects=False,
+    )
+
+
+# The operations
+
+
+def estimate(*, endpoint: str, body: dict[str, Any]) -> CleverTapResult:
+    """Ask how many users a campaign would reach; nothing is sent. `endpoint` is
+    "targets/create.json" or "send/<channel>.json"."""
+    if endpoint != ENDPOINT_CREATE and not SEND_ENDPOINT_RE.match(endpoint):
+        raise ValueError(f"Not a campaign endpoint: {endpoint!r}")
+    return _call(operation="estimate", endpoint=endpoint, body={**body, "estimate_only": True})
+
+
+def create(*, body: dict[str, Any]) -> CleverTapResult:
+    """Create (publish) a campaign. Not idempotent: never retried once it may have arrived."""
+    return _call(operation="create", endpoint=ENDPOINT_CREATE, body=_without_estimate_only(body))
+
+
+def send(*, channel: str, body: dict[str, Any]) -> CleverTapResult:
+    """Send a message to identities on one channel. Not idempotent, like create."""
+    endpoint = f"send/{channel}.json"
+    if not SEND_ENDPOINT_RE.match(endpoint):
+        raise ValueError(f"Not a channel: {channel!r}")
+    return _call(operation="send", endpoint=endpoint, body=_without_estimate_only(body))
+
+
+def stop(*, campaign_id: int) -> CleverTapResult:
+    """Stop a scheduled campaign; stopping a stopped one succeeds and does nothing."""
+    return _call(operation="stop", endpoint=ENDPOINT_STOP, body={"id": campaign_id})
+
+
+def result(*, campaign_id: int) -> CleverTapResult:
+    """Report on a completed campaign (CleverTap refuses while it runs)."""
+    return _call(operation="result", endpoint=ENDPOINT_RESULT, body={"id": campaign_id})
+
+
+def campaign_list(*, date_from: datetime.date, date_to: datetime.date) -> CleverTapResult:
+    """The campaigns created between two dates (inclusive), with id, name and status."""
+    return _call(
+        operation="list",
+        endpoint=ENDPOINT_LIST,
+        body={"from": _yyyymmdd(date_from), "to": _yyyymmdd(date_to)},
+    )
+
+
+def _without_estimate_only(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "estimate_only"}
+
+
+def _yyyymmdd(day: datetime.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+# Sending, classifying and retrying
+
+# Operations that deliver messages: repeating one that may have arrived could deliver twice.
+DELIVERING_OPERATIONS = frozenset({"create", "send"})
+# Failures worth another attempt, for a delivering operation only when also `retry_safe`.
+RETRYABLE_KINDS = frozenset({KIND_RATE_LIMITED, KIND_CONNECTION, KIND_TIMEOUT, KIND_SERVER})
+
+
+@dataclasses.dataclass
+class _Attempt:
+    http_status: int | None = None
+    data: dict[str, Any] | None = None
+    error: CleverTapError | None = None
+
+
+def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapResult:
+    account = account_current()
+    url = f"{account.base_url}/1/{endpoint}"
+    headers = {
+        "X-CleverTap-Account-Id": account.account_id,
+        PASSCODE_HEADER: account.passcode,
+        "Content-Type": "application/json; charset=utf-8",
+    }
+    record = RequestRecord(
+        method="POST", url=url, headers={**headers, PASSCODE_HEADER: REDACTED}, body=body
+    )
+    content = json.dumps(body).encode()
+    path = httpx.URL(url).path
+    delivering = operation in DELIVERING_OPERATIONS
+    max_attempts = max(1, int(getattr(settings, "CLEVERTAP_MAX_ATTEMPTS", 4)))
+
+    started = time.monotonic()
+    attempts = 0
+
+    def failed(error: CleverTapError, data: dict[str, Any] | None = None) -> CleverTapError:
+        error.operation = operation
+        error.request = record
+        error.data = data
+        error.attempts = attempts
+        error.duration_ms = _ms_since(started)
+        logger.warning(
+            "CleverTap POST %s failed: %s after %d attempt(s)", path, error.kind, attempts
+        )
+        return error
+
+    with http_client_build() as client:
+        while True:
+            try:
+                with contextlib.ExitStack() as held:
+                    held.enter_context(_in_flight_slot(account_id=account.account_id))
+                    if operation == "create":
+                        held.enter_context(_create_rate_slot(account_id=account.account_id))
+                    attempts += 1
+                    attempt_started = time.monotonic()
+                    attempt = _attempt(
+                        client=client,
+                        url=url,
+                        content=content,
+                        headers=headers,
+                        delivering=delivering,
+                        passcode=account.passcode,
+                    )
+            except CleverTapError as error:
+                raise failed(error) from None  # the limiter waited as long as it may: not sent
+            logger.info(
+                "CleverTap POST %s -> %s in %d ms (attempt %d)",
+                path,
+                attempt.http_status or attempt.error.kind,
+                _ms_since(attempt_started),
+                attempts,
+            )
+            if attempt.error is None:
+                return CleverTapResult(
+                    operation=operation,
+                    data=attempt.data,
+                    http_status=attempt.http_status,
+                    duration_ms=_ms_since(started),
+                    attempts=attempts,
+                    request=record,
+                )
+            error = attempt.error
+            retry = error.kind in RETRYABLE_KINDS and (error.retry_safe or not delivering)
+            if not retry or attempts >= max_attempts:
+                raise failed(error, attempt.data)
+            time.sleep(_backoff_seconds(attempt=attempts))
+
+
+def _attempt(
+    *,
+    client: httpx.Client,
+    url: str,
+    content: bytes,
+    headers: dict[str, str],
+    delivering: bool,
+    passcode: str,
+) -> _Attempt:
+    try:
+        response = client.post(url, content=content, headers=headers)
+    except httpx.TransportError as exc:
+        error = _transport_error(exc, delivering=delivering)
+        error.__cause__ = exc
+        return _Attempt(error=error)
+    return _response_read(response, delivering=delivering, passcode=passcode)
+
+
+def _transport_error(exc: httpx.TransportError, *, delivering: bool) -> CleverTapError:
+    """Classify a failure without an answer by whether the request can have left this machine."""
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return CleverTapError(message=MESSAGE_TIMEOUT, kind=KIND_TIMEOUT, retry_safe=True)
+    if isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+        return CleverTapError(message=MESSAGE_CONNECTION, kind=KIND_CONNECTION, retry_safe=True)
+    # Read or write timeout, connection reset or closed mid-exchange: the request may have arrived.
+    kind = KIND_TIMEOUT if isinstance(exc, httpx.TimeoutException) else KIND_CONNECTION
+    if delivering:
+        return CleverTapError(
+            message=MESSAGE_OUTCOME_UNKNOWN, kind=kind, retry_safe=False, outcome_unknown=True
+        )
+    return CleverTapError(
+        message=MESSAGE_TIMEOUT if kind == KIND_TIMEOUT else MESSAGE_CONNECTION,
+        kind=kind,
+        retry_safe=True,
+    )
+
+
+def _response_read(response: httpx.Response, *, delivering: bool, passcode: str) -> _Attempt:
+    """Turn an answer into data or an error. CleverTap often fails with HTTP 200: read `status`."""
+    status = response.status_code
+    try:
+        parsed = response.json()
+    except ValueError:
+        parsed = None
+    data = parsed if isinstance(parsed, dict) else None
+    details: dict[str, Any] = {"http_status": status}
+    if data is not None:
+        details["clevertap_error"] = _scrubbed(str(data.get("error") or ""), passcode=passcode)
+        details["clevertap_code"] = data.get("code")
+
+    def failed(message: str, kind: str, *, unknown: bool = False) -> _Attempt:
+        error = CleverTapError(
+            message=MESSAGE_OUTCOME_UNKNOWN if unknown else message,
+            kind=kind,
+            retry_safe=not unknown,
+            outcome_unknown=unknown,
+            **details,
+        )
+        return _Attempt(http_status=status, data=data, error=error)
+
+    if status == 401:
+        return failed(MESSAGE_AUTH, KIND_AUTH)
+    if status == 403:
+        return failed(MESSAGE_FORBIDDEN, KIND_AUTH)
+    if status == 429:
+        return failed(MESSAGE_RATE_LIMITED, KIND_RATE_LIMITED)
+    if status >= 500:
+        # A server error after the request arrived proves nothing about what CleverTap did.
+        return failed(MESSAGE_SERVER, KIND_SERVER, unknown=delivering)
+    if status == 404:
+        return failed(MESSAGE_NOT_FOUND, KIND_API)
+    if status >= 400:
+        return failed(MESSAGE_API_ERROR, KIND_API)
+    if not 200 <= status < 300:
+        return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE)
+    if data is None or "status" not in data:
+        return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE, unknown=delivering)
+    if data["status"] != "success":
+        return failed(MESSAGE_API_ERROR, KIND_API)
+    return _Attempt(http_status=status, data=data)
+
+
+def _scrubbed(text: str, *, passcode: str) -> str:
+    return text.replace(passcode, REDACTED) if passcode else text
+
+
+def _backoff_seconds(*, attempt: int) -> float:
+    """Exponential backoff with jitter, so that waiting clients do not all come back at once."""
+    base = float(getattr(settings, "CLEVERTAP_RETRY_BASE_DELAY", 0.2))
+    cap = float(getattr(settings, "CLEVERTAP_RETRY_MAX_DELAY", 5.0))
+    return min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+# The limiter: CleverTap's per-account limits, shared by every process through the database.
+
+
+def _in_flight_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
+    """One of the requests the account may have in flight, held while the block runs."""
+    return _slot(
+        account_id=account_id,
+        pool=models.ApiSlotPool.IN_FLIGHT,
+        size=int(getattr(settings, "CLEVERTAP_MAX_IN_FLIGHT", 3)),
+    )
+
+
+def _create_rate_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
+    """One of the creates the account may send per window, busy for a window after the block."""
+    return _slot(
+        account_id=account_id,
+        pool=models.ApiSlotPool.CREATE_RATE,
+        size=int(getattr(settings, "CLEVERTAP_CREATES_PER_WINDOW", 3)),
+        rest_seconds=float(getattr(settings, "CLEVERTAP_CREATE_WINDOW_SECONDS", 1.0)),
+    )
+
+
+@contextlib.contextmanager
+def _slot(*, account_id: str, pool: str, size: int, rest_seconds: float = 0.0) -> Iterator[None]:
+    connect = float(getattr(settings, "CLEVERTAP_CONNECT_TIMEOUT", 5.0))
+    read = float(getattr(settings, "CLEVERTAP_READ_TIMEOUT", 30.0))
+    # Long enough to outlive any request, short enough that a crashed process frees its slot.
+    lease = float(getattr(settings, "CLEVERTAP_SLOT_LEASE_SECONDS", connect + read + 30.0))
+    holder = _wait_for(
+        lambda: models.ApiSlot.objects.claim(
+            account_id=account_id, pool=pool, size=size, busy_seconds=lease
+        )
+    )
+    try:
+        yield
+    finally:
+        _slot_release(holder=holder, rest_seconds=rest_seconds)
+
+
+def _slot_release(*, holder: str, rest_seconds: float) -> None:
+    for _ in range(20):
+        try:
+            models.ApiSlot.objects.release(holder=holder, rest_seconds=rest_seconds)
+            return
+        except DatabaseError as exc:
+            if not _database_busy(exc):
+                logger.exception("Could not free a CleverTap slot: its lease will run out")
+                return
+        time.sleep(_poll_seconds())
+    logger.error("Could not free a CleverTap slot: its lease will run out")
+
+
+def _wait_for[T](claim: Callable[[], T]) -> T:
+    """Call `claim` until it returns something truthy, polling up to the configured wait."""
+    deadline = time.monotonic() + float(getattr(settings, "CLEVERTAP_LIMIT_WAIT_SECONDS", 30.0))
+    while True:
+        try:
+            claimed = claim()
+        except DatabaseError as exc:
+            if not _database_busy(exc):
+                raise
+            claimed = None
+        if claimed:
+            return claimed
+        if time.monotonic() >= deadline:
+            raise CleverTapError(
+                message=MESSAGE_LOCAL_BUSY, kind=KIND_RATE_LIMITED, retry_safe=True
+            )
+        time.sleep(_poll_seconds())
+
+
+def _poll_seconds() -> float:
+    return float(getattr(settings, "CLEVERTAP_LIMIT_POLL_SECONDS", 0.05)) * random.uniform(0.5, 1.5)
+
+
+def _database_busy(exc: DatabaseError) -> bool:
+    """Whether SQLite refused for another connection's lock: it then fails instead of waiting
+    (always so for the shared-cache memory database of the tests). Worth another try."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc)

@@ -1,0 +1,389 @@
+"""Who receives a campaign: filters, a segment or everyone (targets), identities (send).
+
+targets/create.json: `where` (event and profile filters; `{}` for everyone), or `segment` (a
+segment id) instead, and `advanced_query.did_all` event-occurrence conditions. The person's choice
+of everyone / filtered / segment is the `who` field, read from the body on import so that
+`"where": {}` comes back as `{}` and a segment never gains a `where`. A body with both shows both
+(who: the where's choice) and is reported.
+
+send/<channel>.json: `to`, a list of identities per type, one box each.
+
+The filter rows (profile fields here, event properties in the conversion goal) share the
+operators of NOTES.md and one set of value rules (`filter_value_error`).
+"""
+
+import json
+from typing import Any
+
+from django import forms
+
+from campaigns import identities
+from campaigns.forms import fields
+from campaigns.forms.base import PayloadForm, Rows
+from campaigns.forms.fields import MISSING
+
+# The composer renders <datalist> elements with these ids from AccountOptions (see `datalists`).
+EVENT_NAMES_DATALIST = "ct-event-names"
+PROPERTY_NAMES_DATALIST = "ct-property-names"
+
+OPERATORS = [
+    ("equals", "equals"),
+    ("not_equals", "does not equal"),
+    ("greater_than", "greater than"),
+    ("greater_than_equals", "greater than or equal to"),
+    ("less_than", "less than"),
+    ("less_than_equals", "less than or equal to"),
+    ("contains", "contains"),
+    ("does_not_contain", "does not contain"),
+    ("exists", "exists (no value)"),
+    ("does_not_exist", "does not exist (no value)"),
+    ("between", "between (two values)"),
+]
+NO_VALUE_OPERATORS = ("exists", "does_not_exist")
+
+OPERATOR_REQUIRED = "Choose an operator."
+OPERATOR_UNKNOWN = (
+    "“%(value)s” is not an operator; use one of: " + ", ".join(op for op, _ in OPERATORS) + "."
+)
+VALUE_REQUIRED = "Give a value to compare with."
+VALUE_NOT_ALLOWED = "“{operator}” takes no value: leave the value empty."
+BETWEEN_NEEDS_TWO = "“between” needs exactly two values, low then high, written like [10, 20]."
+BETWEEN_LOW_ABOVE_HIGH = "“between” takes the low value first: {low} is more than {high}."
+PROFILE_FIELD_NAME_REQUIRED = "Give the profile property's name."
+EVENT_NAME_REQUIRED = "Choose the event."
+FROM_AFTER_TO = "The start date (from) is after the end date (to)."
+SEGMENT_REQUIRED = "Give the segment id."
+SEGMENT_TOO_LOW = "A segment id is a positive number."
+MORE_MALFORMED = "…and {count} more malformed {type} entries."
+WHERE_REQUIRED = (
+    "Choose who receives the campaign: everyone (where: {}), people matching filters (where) "
+    "or a segment."
+)
+SEGMENT_OR_WHERE = "Use either segment or where, not both."
+TO_REQUIRED = '"to" is a mandatory field'
+TO_CODE = 21
+UNKNOWN_IDENTITY_TYPE = (
+    "“{type}” is not an identity type; use " + ", ".join(identities.IDENTITY_TYPES) + "."
+)
+
+EVERYONE = "everyone"
+FILTERED = "filtered"
+SEGMENT = "segment"
+
+
+def datalists(options) -> dict[str, tuple[str, ...]]:
+    """The suggestions the composer renders as <datalist id=...> for the name inputs."""
+    if options is None:
+        return {EVENT_NAMES_DATALIST: (), PROPERTY_NAMES_DATALIST: ()}
+    return {
+        EVENT_NAMES_DATALIST: tuple(options.event_names),
+        PROPERTY_NAMES_DATALIST: tuple(options.property_names),
+    }
+
+
+def suggested(datalist: str) -> forms.TextInput:
+    return forms.TextInput(attrs={"list": datalist, "autocomplete": "off"})
+
+
+def _no_constant(name: str):
+    # NaN and Infinity are not JSON: typed, they are text.
+    raise ValueError(name)
+
+
+def _text(raw: Any) -> str:
+    # Browsers post textarea line breaks as CRLF.
+    return "" if raw is None else str(raw).replace("\r\n", "\n")
+
+
+class FilterValueField(fields.JsonField, forms.CharField):
+    """A filter's value: text as typed, or any other JSON value typed as JSON.
+
+    `Platinum` is the text "Platinum"; `3456`, `true` and `[10, 20]` are JSON. Text that would read
+    as JSON (digits kept as text, the word true) or that a one-line input cannot hold is shown as
+    a JSON string, quotes included, so every value comes back exactly as it was.
+    """
+
+    expected = "a value"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", 100_000)
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def _loads(text: str) -> Any:
+        return json.loads(text, parse_constant=_no_constant)
+
+    def json_to_data(self, value):
+        if isinstance(value, str) and value.strip() and "\n" not in value and "\r" not in value:
+            try:
+                self._loads(value)
+            except ValueError:
+                return value
+        return json.dumps(value, ensure_ascii=False)
+
+    def data_to_json(self, raw):
+        text = _text(raw)
+        if text.strip() == "":
+            return MISSING
+        try:
+            return self._loads(text)
+        except ValueError:
+            return text
+
+
+def filter_value_error(operator: Any, value: Any) -> str | None:
+    """What is wrong with a filter's value for its operator (MISSING: no value), or None."""
+    if operator in NO_VALUE_OPERATORS:
+        return None if value is MISSING else VALUE_NOT_ALLOWED.format(operator=operator)
+    if value is MISSING:
+        return VALUE_REQUIRED
+    if operator == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            return BETWEEN_NEEDS_TWO
+        low, high = value
+        comparable = all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value
+        ) or all(isinstance(v, str) for v in value)
+        if comparable and low > high:
+            return BETWEEN_LOW_ABOVE_HIGH.format(low=json.dumps(low), high=json.dumps(high))
+    return None
+
+
+def operator_field(**kwargs) -> fields.ChoiceField:
+    return fields.ChoiceField(
+        label="Operator",
+        choices=OPERATORS,
+        error_messages={"invalid_choice": OPERATOR_UNKNOWN},
+        **kwargs,
+    )
+
+
+class FilterRowForm(PayloadForm):
+    """A name, an operator and a value; subclasses name the three fields."""
+
+    name_field = "name"
+    value_field = "value"
+    name_required = PROFILE_FIELD_NAME_REQUIRED
+
+    def clean(self):
+        data = super().clean()
+        if not data.get(self.name_field) and self.name_field not in self.errors:
+            self.add_error(self.name_field, self.name_required)
+        operator = data.get("operator")
+        if not operator:
+            if "operator" not in self.errors:
+                self.add_error("operator", OPERATOR_REQUIRED)
+            return data
+        if "operator" in self.errors:
+            return data
+        message = filter_value_error(operator, self.json_value(self.value_field))
+        if message:
+            self.add_error(self.value_field, message)
+        return data
+
+
+class ProfileFieldForm(FilterRowForm):
+    """One row of `where.common_profile_properties.profile_fields`."""
+
+    name = fields.TextField(
+        label="Profile property", max_length=500, widget=suggested(PROPERTY_NAMES_DATALIST)
+    )
+    operator = operator_field()
+    value = FilterValueField(
+        label="Value",
+        help_text="Text as typed, or JSON: 3456, true, [10, 20] for between.",
+    )
+
+    paths = {"name": ("name",), "operator": ("operator",), "value": ("value",)}
+
+
+class FromToMixin:
+    """`from` and `to` dates (YYYYMMDD) where the start may not come after the end."""
+
+    def check_dates(self, data: dict) -> None:
+        start, end = data.get("from_date"), data.get("to_date")
+        if start and end and start > end:
+            self.add_error("from_date", FROM_AFTER_TO)
+
+
+class EventOccurrenceForm(FromToMixin, FilterRowForm):
+    """One row of `advanced_query.did_all`: how often the event happened between two dates."""
+
+    name_field = "event_name"
+    name_required = EVENT_NAME_REQUIRED
+
+    event_name = fields.TextField(
+        label="Event", max_length=500, widget=suggested(EVENT_NAMES_DATALIST)
+    )
+    from_date = fields.JsonDateField(label="From (from)")
+    to_date = fields.JsonDateField(label="To (to)")
+    operator = operator_field()
+    value = FilterValueField(label="Times", help_text="How many times, e.g. 5; [2, 4] for between.")
+
+    paths = {
+        "event_name": ("event_name",),
+        "from_date": ("from",),
+        "to_date": ("to",),
+        "operator": ("operator",),
+        "value": ("value",),
+    }
+
+    def clean(self):
+        data = super().clean()
+        self.check_dates(data)
+        return data
+
+
+class AudienceForm(FromToMixin, PayloadForm):
+    """targets/create.json: everyone, people matching filters (`where`), or a segment."""
+
+    who = forms.ChoiceField(
+        label="Who receives it",
+        required=False,
+        choices=[
+            (EVERYONE, 'Everyone (sends "where": {})'),
+            (FILTERED, "People matching the filters below (where)"),
+            (SEGMENT, "A segment (segment)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    event_name = fields.TextField(
+        label="Did the event (where.event_name)",
+        max_length=500,
+        widget=suggested(EVENT_NAMES_DATALIST),
+    )
+    from_date = fields.JsonDateField(label="Between (where.from)")
+    to_date = fields.JsonDateField(label="And (where.to)")
+    segment = fields.IntegerField(
+        label="Segment id (segment)",
+        help_text="CleverTap creates the campaign only once the segment has been processed.",
+    )
+
+    paths = {
+        "event_name": ("where", "event_name"),
+        "from_date": ("where", "from"),
+        "to_date": ("where", "to"),
+        "segment": ("segment",),
+    }
+    rows = {
+        "profile_fields": Rows(
+            ("where", "common_profile_properties", "profile_fields"),
+            ProfileFieldForm,
+            label="Profile properties",
+        ),
+        "did_all": Rows(
+            ("advanced_query", "did_all"),
+            EventOccurrenceForm,
+            label="Event occurrences (advanced_query, all must hold)",
+        ),
+    }
+
+    @classmethod
+    def parse_json(cls, obj, *, prefix, base=()):
+        parsed = super().parse_json(obj, prefix=prefix, base=base)
+        if not isinstance(obj, dict):
+            return parsed
+        where = obj.get("where")
+        if isinstance(where, dict):
+            who = FILTERED if where else EVERYONE
+            if not where:
+                parsed.claimed.add(base + ("where",))
+        elif "segment" in obj:
+            who = SEGMENT
+        else:
+            return parsed
+        parsed.data[f"{prefix}-who"] = who
+        return parsed
+
+    def to_json(self):
+        # A segment id is sent whenever one is typed: with a where too, that is an error the
+        # person sees (payloads.cross_part_errors), rather than a value dropped unseen.
+        result = super().to_json()
+        who = self.raw("who")
+        if who == EVERYONE:
+            result["where"] = {}
+        elif who == SEGMENT:
+            result.pop("where", None)
+        return result
+
+    def clean(self):
+        data = super().clean()
+        # "Filtered" without a filter sends no where: payloads.cross_part_errors reports that,
+        # after looking in the extras too.
+        who = data.get("who")
+        if who == SEGMENT and data.get("segment") is None and "segment" not in self.errors:
+            self.add_error("segment", SEGMENT_REQUIRED)
+        segment = data.get("segment")
+        if segment is not None and segment < 1:
+            self.add_error("segment", SEGMENT_TOO_LOW)
+        self.check_dates(data)
+        return data
+
+
+class IdentityListField(fields.LinesField):
+    """One identity type of `to`, pasted one per line (or separated by commas, see identities)."""
+
+    expected = "a list of distinct, non-empty identities without surrounding spaces"
+    shown_limit = 10
+
+    def __init__(self, *, identity_type: str, **kwargs):
+        self.identity_type = identity_type
+        spaces = identities.splits_on_spaces(identity_type)
+        kwargs.setdefault(
+            "help_text",
+            "One per line; commas"
+            + (" and spaces" if spaces else "")
+            + " also separate. Repeats are dropped.",
+        )
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
+        kwargs.setdefault("max_length", None)
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        text = super().json_to_data(value)
+        if text is None or len(set(value)) != len(value):
+            return None
+        spaces = identities.splits_on_spaces(self.identity_type)
+        if any("," in item or (spaces and len(item.split()) != 1) for item in value):
+            return None
+        return text
+
+    def data_to_json(self, raw):
+        found = identities.entries(_text(raw), self.identity_type)
+        return list(dict.fromkeys(found)) or MISSING
+
+    def to_python(self, value):
+        return [] if value in self.empty_values else self.data_to_json(value)
+
+    def clean(self, value):
+        text = _text(value)
+        if not text.strip():
+            return []
+        found = identities.parse_text(text, self.identity_type).malformed
+        if found:
+            messages = [item.message for item in found[: self.shown_limit]]
+            if len(found) > self.shown_limit:
+                left = len(found) - self.shown_limit
+                messages.append(MORE_MALFORMED.format(count=left, type=self.identity_type))
+            raise forms.ValidationError(messages)
+        return self.data_to_json(value)
+
+
+class RecipientsForm(PayloadForm):
+    """send/<channel>.json: `to`, the people to send to by identity, at most 1000 per request."""
+
+    email = IdentityListField(identity_type="Email", label="E-mail addresses (Email)")
+    identity = IdentityListField(identity_type="Identity", label="Identities (Identity)")
+    object_id = IdentityListField(identity_type="objectId", label="CleverTap ids (objectId)")
+    fbid = IdentityListField(identity_type="FBID", label="Facebook ids (FBID)")
+    gpid = IdentityListField(identity_type="GPID", label="Google Plus ids (GPID)")
+
+    paths = {
+        "email": ("to", "Email"),
+        "identity": ("to", "Identity"),
+        "object_id": ("to", "objectId"),
+        "fbid": ("to", "FBID"),
+        "gpid": ("to", "GPID"),
+    }

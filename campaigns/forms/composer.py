@@ -1,0 +1,514 @@
+"""The composer's own inputs, beside the payload forms, and the binding of a whole composer.
+
+The payload forms (`payloads.sections`) stand for the request body. Around them the composer has
+a few inputs of its own: the API family, the channel of a send draft, the version the page was
+loaded from (for optimistic saving), and the "add row"/"remove row" buttons. `composer_load`
+(a stored draft) and `composer_bind` (a posted page) bind all of it once and build the body once,
+so that a preview, a save and a re-rendered page all stand on the same data.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+
+from campaigns import channels, payloads
+from campaigns.forms.additional import AdditionalFieldsForm
+from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
+from campaigns.forms.options import AccountOptions
+from campaigns.jsonpath import Path, format_path, same_json
+from campaigns.models import Api, Campaign, Channel, Status
+
+NO_SEND_ENDPOINT = (
+    "{channel} cannot be sent by identities (there is no send/{value}.json); "
+    "choose another channel or send by events and properties."
+)
+UNKNOWN_API = "Choose how the campaign finds its audience (the API family)."
+IMPORT_EMPTY = "Paste a JSON request body or choose a file."
+IMPORT_BOTH = "Paste a body or choose a file, not both."
+IMPORT_NOT_JSON = "This is not valid JSON: {error}."
+IMPORT_NOT_UTF8 = "The file is not UTF-8 text."
+IMPORT_TOO_LARGE = "The file is larger than {limit} MB."
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+NOT_SAVED_EXTRAS = "Not saved: fix the Additional fields first (they must be a JSON object)."
+NOT_SAVED_CHANNEL = "Not saved: choose a channel that this API family offers."
+
+PREFIX = "composer"
+ADD_ROW = "add_row"
+REMOVE_ROW = "remove_row"
+_DELETE_KEY = re.compile(r"^(?P<formset>.+)-(?P<index>\d+)-DELETE$")
+
+
+class ComposerForm(forms.Form):
+    """The API family and send channel of the draft, and the version the page stands on."""
+
+    api = forms.ChoiceField(label="Find the audience", choices=Api.choices)
+    channel = forms.ChoiceField(
+        label="Channel",
+        choices=Channel.choices,
+        required=False,
+        help_text="Send drafts go to send/<channel>.json.",
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    # What the page shows now, so that a change of channel swaps only the parts that differ.
+    shown_api = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown_channel = forms.CharField(widget=forms.HiddenInput, required=False)
+    remote_images = forms.BooleanField(label="Load remote images", required=False)
+    # A deliberate overwrite after a conflict: the version the person chose to overwrite.
+    overwrite_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", PREFIX)
+        super().__init__(*args, **kwargs)
+        for name in ("api", "channel"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def value(self, name: str, default: Any = None) -> Any:
+        if not self.is_bound:
+            return self.initial.get(name, default)
+        self.is_valid()
+        return self.cleaned_data.get(name, default) if name not in self.errors else default
+
+
+class NewCampaignForm(forms.Form):
+    api = forms.ChoiceField(
+        label="How the campaign finds its audience",
+        choices=Api.choices,
+        initial=Api.TARGETS,
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label="Channel", choices=Channel.choices, initial=Channel.PUSH, widget=forms.RadioSelect
+    )
+
+    def clean(self):
+        data = super().clean()
+        api, channel = data.get("api"), data.get("channel")
+        if api and channel and channel not in dict(channels.channel_choices(api)):
+            self.add_error(
+                "channel",
+                NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel),
+            )
+        return data
+
+
+def _endpoint_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "Tell from the body"),
+        (payloads.TARGETS_ENDPOINT, payloads.TARGETS_ENDPOINT),
+        *((f"send/{c}.json", f"send/{c}.json") for c in payloads.SEND_CHANNELS),
+    ]
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        label="Paste a JSON request body",
+        required=False,
+        strip=False,
+        max_length=MAX_IMPORT_BYTES,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
+    )
+    file = forms.FileField(
+        label="Or upload a .json file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    endpoint = forms.ChoiceField(
+        label="Endpoint",
+        choices=_endpoint_choices,
+        required=False,
+        help_text="Where the body is sent; needed only when the body cannot tell.",
+    )
+    name = forms.CharField(
+        label="Draft name",
+        required=False,
+        max_length=200,
+        help_text="Leave empty to use the body's.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        text, upload = data.get("text") or "", data.get("file")
+        if text.strip() and upload:
+            raise ValidationError(IMPORT_BOTH)
+        if upload:
+            if upload.size > MAX_IMPORT_BYTES:
+                self.add_error("file", IMPORT_TOO_LARGE.format(limit=MAX_IMPORT_BYTES // 2**20))
+                return data
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", IMPORT_NOT_UTF8)
+                return data
+        if not text.strip():
+            raise ValidationError(IMPORT_EMPTY)
+        try:
+            data["body"] = json.loads(text)
+        except ValueError as error:
+            self.add_error("file" if upload else "text", IMPORT_NOT_JSON.format(error=error))
+        return data
+
+
+DRAFT_SORTS = [
+    ("-updated", "Recently updated first"),
+    ("updated", "Least recently updated first"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+]
+ACTIVE = ""
+DRAFT_STATUSES = [
+    (ACTIVE, "Active (not archived)"),
+    (Status.DRAFT, "Draft"),
+    (Status.IN_REVIEW, "In review"),
+    (Status.APPROVED, "Approved"),
+    (Status.ARCHIVED, "Archived"),
+]
+
+
+class DraftFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name", required=False, max_length=200)
+    channel = forms.ChoiceField(
+        label="Channel", required=False, choices=[("", "All channels"), *Channel.choices]
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=DRAFT_STATUSES)
+    owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
+    label = forms.CharField(label="Label", required=False, max_length=200)
+    sort = forms.ChoiceField(label="Sort", required=False, choices=DRAFT_SORTS)
+
+    def __init__(self, *args, owners: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Anyone"), *owners]
+        for bound in self:
+            select = isinstance(bound.field.widget, forms.Select)
+            css = "form-select form-select-sm" if select else "form-control form-control-sm"
+            bound.field.widget.attrs.setdefault("class", css)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters; an invalid one is left out rather than failing the list."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "search": (cleaned.get("q") or "").strip(),
+            "channel": cleaned.get("channel") or "",
+            "status": cleaned.get("status") or ACTIVE,
+            "owner_id": cleaned.get("owner"),
+            "label": (cleaned.get("label") or "").strip(),
+            "sort": cleaned.get("sort") or "-updated",
+        }
+
+
+# The whole composer, bound once.
+
+
+@dataclass(frozen=True)
+class BoundSection:
+    prefix: str
+    title: str
+    form: PayloadForm
+
+
+@dataclass
+class Composer:
+    campaign: Campaign
+    api: str
+    channel: str
+    meta: ComposerForm
+    sections: list[BoundSection]
+    additional: AdditionalFieldsForm
+    extras: dict[Path, Any]
+    body: dict
+    errors: list[PayloadError]
+    notices: list[str]
+    # Why this state may not be saved (the body would lose what was typed).
+    not_saved: str | None = None
+    # The row action this request carried: ("add"|"remove", formset prefix).
+    row_action: tuple[str, str] | None = None
+    options: AccountOptions | None = field(default=None, repr=False)
+
+    @property
+    def forms(self) -> dict[str, PayloadForm]:
+        return {section.prefix: section.form for section in self.sections}
+
+    @property
+    def endpoint(self) -> str:
+        return payloads.endpoint(self.api, self.channel)
+
+    @property
+    def preview_name(self) -> str | None:
+        spec = channels.CHANNELS.get(self.channel)
+        return spec.preview if spec else None
+
+    def section(self, prefix: str) -> BoundSection | None:
+        return next((s for s in self.sections if s.prefix == prefix), None)
+
+    def formset(self, prefix: str) -> PayloadFormSet | None:
+        return _find_formset(self.forms.values(), prefix)
+
+    def focus_after_row_action(self) -> str | None:
+        """The id of the element to focus once a row was added (its first input) or removed."""
+        if self.row_action is None:
+            return None
+        action, prefix = self.row_action
+        formset = self.formset(prefix)
+        if formset is None:
+            return None
+        if action == "add" and formset.forms:
+            row = formset.forms[-1]
+            first = next((name for name in row.fields if name != "DELETE"), None)
+            return row[first].id_for_label if first else None
+        return f"add-{formset.prefix}"
+
+    def wire(self, *, target_url: str) -> None:
+        """A change of API family or channel asks the server for the parts that depend on it."""
+        attrs = {"hx-post": target_url, "hx-trigger": "change", "hx-swap": "none"}
+        self.meta.fields["api"].widget.attrs.update(attrs)
+        self.meta.fields["channel"].widget.attrs.update(attrs)
+        name = target_mode_input(self.api)
+        prefix, _, field_name = (name or "").partition("-")
+        form = self.forms.get(prefix)
+        if form is not None and field_name in form.fields:
+            form.fields[field_name].widget.attrs.update(attrs)
+
+    def changes_from(self, stored: dict) -> list[dict]:
+        """Where this body differs from `stored` (another person's version), for the conflict."""
+        return json_changes(stored, self.body)
+
+
+def composer_load(campaign: Campaign, *, options: AccountOptions) -> Composer:
+    """The composer for a stored draft, bound to the form data its body parses into."""
+    api, channel = campaign.api, campaign.channel
+    parsed = payloads.parse_body(campaign.body, api=api, channel=channel)
+    data = parsed.data.copy()
+    data.update(_meta_data(campaign, api=api, channel=channel))
+    return _bind(data, campaign, api=api, channel=channel, options=options, notices=parsed.notices)
+
+
+def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOptions) -> Composer:
+    """The composer for posted page data: rows added or removed, then everything bound once."""
+    data = data.copy()
+    row_action = _apply_row_actions(data)
+    meta = ComposerForm(data)
+    api = meta.value("api") or campaign.api
+    channel = _posted_channel(data, meta, api=api, fallback=campaign.channel)
+    composer = _bind(data, campaign, api=api, channel=channel, options=options, meta=meta)
+    composer.row_action = row_action
+    return composer
+
+
+def _meta_data(campaign: Campaign, *, api: str, channel: str) -> dict[str, str]:
+    return {
+        f"{PREFIX}-api": api,
+        f"{PREFIX}-channel": channel,
+        f"{PREFIX}-base_version": str(campaign.version),
+        f"{PREFIX}-shown_api": api,
+        f"{PREFIX}-shown_channel": channel,
+    }
+
+
+def target_mode_input(api: str) -> str | None:
+    """The HTML name of the field whose value is the channel (`target_mode`), if the API has one."""
+    for section in payloads.sections(api, next(iter(channels.CHANNELS))):
+        for name, path in section.form.paths.items():
+            if path == ("target_mode",):
+                return f"{section.prefix}-{name}"
+    return None
+
+
+def _posted_channel(data: QueryDict, meta: ComposerForm, *, api: str, fallback: str) -> str:
+    target_mode = target_mode_input(api)
+    if api == Api.TARGETS and target_mode and data.get(target_mode) in channels.CHANNELS:
+        return data[target_mode]
+    chosen = meta.value("channel")
+    return chosen if chosen in channels.CHANNELS else fallback
+
+
+def _bind(
+    data: QueryDict,
+    campaign: Campaign,
+    *,
+    api: str,
+    channel: str,
+    options: AccountOptions,
+    meta: ComposerForm | None = None,
+    notices: list[str] | None = None,
+) -> Composer:
+    meta = meta or ComposerForm(data)
+    bound = payloads.bind_forms(data, api=api, channel=channel, options=options)
+    sections = [
+        BoundSection(section.prefix, section.title, bound[section.prefix])
+        for section in payloads.sections(api, channel)
+    ]
+    additional = AdditionalFieldsForm(data)
+    not_saved = None
+    if additional.is_valid():
+        extras = additional.cleaned_data["extras"]
+    else:
+        extras, not_saved = {}, NOT_SAVED_EXTRAS
+    body = payloads.build_body(bound, extras)
+    errors = payloads.form_errors(bound, extras, api=api, channel=channel)
+    errors += [
+        PayloadError((), message, field=additional.add_prefix("extras"))
+        for message in additional.errors.get("extras", [])
+    ]
+    if channel not in dict(channels.channel_choices(api)):
+        message = NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel)
+        errors.insert(0, PayloadError((), message, field=meta.add_prefix("channel")))
+        not_saved = not_saved or NOT_SAVED_CHANNEL
+    if notices is None:
+        notices = extras_notices(extras, api=api, channel=channel)
+    return Composer(
+        campaign=campaign,
+        api=api,
+        channel=channel,
+        meta=meta,
+        sections=sections,
+        additional=additional,
+        extras=extras,
+        body=body,
+        errors=errors,
+        notices=notices,
+        not_saved=not_saved,
+        options=options,
+    )
+
+
+def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[str]:
+    """What `parse_body` says about kept-aside keys (with did-you-mean hints), for typed extras."""
+    index = payloads.schema_index(api, channel)
+    notices = []
+    for path in extras:
+        if index.field_at(path) is None:
+            suggestion = index.suggest(path)
+            template = payloads.EXTRAS_HINT if suggestion else payloads.EXTRAS_NOTICE
+            notices.append(template.format(path=format_path(path), suggestion=suggestion))
+    return notices
+
+
+# Rows added and removed in the posted data, before binding.
+
+
+def _apply_row_actions(data: QueryDict) -> tuple[str, str] | None:
+    """Apply "add row", "remove row" and DELETE checkboxes to `data` (mutable), in place.
+
+    A removed row is taken out and the rows after it renumbered, so the page shows one row less;
+    a DELETE checkbox does the same. Returns the action of the request's button, if any.
+    """
+    action = None
+    removed = data.pop(REMOVE_ROW, [])
+    for row_prefix in removed[:1]:
+        match = re.fullmatch(r"(?P<formset>.+)-(?P<index>\d+)", row_prefix)
+        if match:
+            data[f"{row_prefix}-DELETE"] = "on"
+            action = ("remove", match["formset"])
+    _compact_deleted_rows(data)
+    added = data.pop(ADD_ROW, [])
+    for formset_prefix in added[:1]:
+        if formset_prefix and len(formset_prefix) <= 500:
+            data[f"{formset_prefix}-TOTAL_FORMS"] = str(_total(data, formset_prefix) + 1)
+            action = ("add", formset_prefix)
+    return action
+
+
+def _total(data: QueryDict, formset_prefix: str) -> int:
+    try:
+        return max(0, min(int(data.get(f"{formset_prefix}-TOTAL_FORMS", 0)), 10_000))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _checked(value: str) -> bool:
+    # As Django's CheckboxInput reads it, which is what decides whether a row is kept.
+    return {"true": True, "false": False}.get(value.lower(), bool(value))
+
+
+def _compact_deleted_rows(data: QueryDict) -> None:
+    for _ in range(1000):
+        deleted = [key for key in data if _DELETE_KEY.match(key) and _checked(data.get(key) or "")]
+        if not deleted:
+            return
+        # Innermost rows first: removing an outer row renumbers the rows inside the later ones.
+        key = max(deleted, key=lambda k: (k.count("-"), k))
+        match = _DELETE_KEY.match(key)
+        data.pop(key)
+        formset, index = match["formset"], int(match["index"])
+        total = _total(data, formset)
+        if index < total:
+            _remove_row(data, formset, index, total)
+
+
+def _remove_row(data: QueryDict, formset: str, index: int, total: int) -> None:
+    lists = {key: data.getlist(key) for key in data}
+    renamed: dict[str, list[str]] = {}
+    for key, values in lists.items():
+        position = _row_position(key, formset)
+        if position is None:
+            renamed[key] = values
+        elif position > index:
+            renamed[f"{formset}-{position - 1}-" + key[len(f"{formset}-{position}-") :]] = values
+        elif position < index:
+            renamed[key] = values
+    data.clear()
+    for key, values in renamed.items():
+        data.setlist(key, values)
+    data[f"{formset}-TOTAL_FORMS"] = str(total - 1)
+
+
+def _row_position(key: str, formset: str) -> int | None:
+    if not key.startswith(formset + "-"):
+        return None
+    head, _, rest = key[len(formset) + 1 :].partition("-")
+    return int(head) if head.isdigit() and rest else None
+
+
+def _find_formset(forms_: Any, prefix: str) -> PayloadFormSet | None:
+    for form in forms_:
+        for formset in form.formsets.values():
+            if formset.prefix == prefix:
+                return formset
+            if prefix.startswith(formset.prefix + "-"):
+                found = _find_formset(formset.forms, prefix)
+                if found is not None:
+                    return found
+    return None
+
+
+# Differences between two bodies, for the conflict message.
+
+
+def json_changes(theirs: Any, mine: Any, path: Path = (), limit: int = 50) -> list[dict]:
+    """The paths where `mine` differs from `theirs`, each with both values as JSON text."""
+    changes: list[dict] = []
+    _diff(theirs, mine, path, changes, limit)
+    return changes
+
+
+_ABSENT = object()
+
+
+def _diff(theirs: Any, mine: Any, path: Path, out: list[dict], limit: int) -> None:
+    if len(out) >= limit:
+        return
+    if theirs is not _ABSENT and mine is not _ABSENT and same_json(theirs, mine):
+        return
+    if isinstance(theirs, dict) and isinstance(mine, dict):
+        for key in [*theirs, *(k for k in mine if k not in theirs)]:
+            _diff(theirs.get(key, _ABSENT), mine.get(key, _ABSENT), (*path, key), out, limit)
+        return
+    if isinstance(theirs, list) and isinstance(mine, list) and len(theirs) == len(mine):
+        for index, (a, b) in enumerate(zip(theirs, mine, strict=True)):
+            _diff(a, b, (*path, index), out, limit)
+        return
+    out.append(
+        {"path": format_path(path) or "(body)", "theirs": _shown(theirs), "mine": _shown(mine)}
+    )
+
+
+def _shown(value: Any) -> str:
+    if value is _ABSENT:
+        return "(not set)"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -1,0 +1,232 @@
+"""App Inbox (target_mode notificationinbox): a template type and a list of message items.
+
+Unlike other channels, `content` is a JSON list: one object per message item (one for simple and
+message-icon messages, one per slide for carousels). The other keys are top level.
+
+Settled here, as the page does not say: a carousel (either kind) needs at least two items, since
+one slide is not a carousel; a simple or message-icon message has exactly one item.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+from campaigns.forms import fields
+from campaigns.forms.base import PayloadForm, Rows
+
+SIMPLE = "simple"
+MESSAGE_ICON = "message-icon"
+CAROUSEL = "carousel"
+CAROUSEL_IMAGE = "carousel-image"
+CAROUSELS = (CAROUSEL, CAROUSEL_IMAGE)
+MIN_CAROUSEL_ITEMS = 2
+
+TEMPLATE_TYPE_REQUIRED = "template_type is mandatory"
+TEMPLATE_TYPE_UNKNOWN = (
+    "“%(value)s” is not an App Inbox template type; use simple, message-icon, carousel or "
+    "carousel-image."
+)
+ORIENTATION_UNKNOWN = "“%(value)s” is not an orientation; use p (portrait) or l (landscape)."
+CONTENT_REQUIRED = "Add the message (content): at least one item."
+CAROUSEL_TOO_FEW_ITEMS = "A carousel needs at least 2 items (one per slide)."
+ONE_ITEM_ONLY = "A {template_type} message has exactly one item; use a carousel for several."
+MEDIA_REQUIRED = (
+    "Each carousel-image item needs an image (media.url): media & template_type is mandatory."
+)
+ICON_REQUIRED = "A message-icon item needs an icon (icon.url)."
+MEDIA_URL_REQUIRED = "Give the media's link (media.url)."
+ICON_URL_REQUIRED = "Give the icon's link (icon.url)."
+LINK_TYPE_REQUIRED = "Choose what the link button does (type): url or copy."
+LINK_TYPE_UNKNOWN = "“%(value)s” is not a link type; use url or copy."
+LINK_TEXT_REQUIRED = "Give the link button its text."
+COPY_TEXT_REQUIRED = "A copy link needs the text to copy (copyText)."
+LINK_URL_REQUIRED = "A url link needs a link for Android or iOS (url.android / url.ios)."
+COLOR_INVALID = "Write a colour as a hex code such as #000000 or #fff."
+KEY_REQUIRED = "Each custom key-value needs a key."
+TIME_TO_LIVE_NOT_POSITIVE = "Time to live must be a whole number above 0."
+
+_HEX_COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+class InboxLinkForm(PayloadForm):
+    """A link button under a message item: opens a link, or copies a text."""
+
+    type = fields.ChoiceField(
+        label="Button action (type)",
+        choices=[("url", "Open a link (url)"), ("copy", "Copy a text (copy)")],
+        error_messages={"invalid_choice": LINK_TYPE_UNKNOWN},
+    )
+    text = fields.TextField(label="Button text", max_length=200)
+    copy_text = fields.TextField(label="Text to copy (copyText)", max_length=1000)
+    android_url = fields.TextField(label="Link on Android", max_length=2000)
+    ios_url = fields.TextField(label="Link on iOS", max_length=2000)
+    color = fields.TextField(label="Text colour", max_length=20, help_text="e.g. #000000")
+    bg = fields.TextField(label="Background colour (bg)", max_length=20, help_text="e.g. #ffffff")
+
+    paths = {
+        "type": ("type",),
+        "text": ("text",),
+        "copy_text": ("copyText", "text"),
+        "android_url": ("url", "android", "text"),
+        "ios_url": ("url", "ios", "text"),
+        "color": ("color",),
+        "bg": ("bg",),
+    }
+
+    def clean_color(self):
+        return _color(self.cleaned_data["color"])
+
+    def clean_bg(self):
+        return _color(self.cleaned_data["bg"])
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("type")
+        if not kind and "type" not in self.errors:
+            self.add_error("type", LINK_TYPE_REQUIRED)
+        if not data.get("text") and "text" not in self.errors:
+            self.add_error("text", LINK_TEXT_REQUIRED)
+        if kind == "copy" and not data.get("copy_text"):
+            self.add_error("copy_text", COPY_TEXT_REQUIRED)
+        if kind == "url" and not (data.get("android_url") or data.get("ios_url")):
+            self.add_error("android_url", LINK_URL_REQUIRED)
+        return data
+
+
+class InboxItemForm(PayloadForm):
+    """One message item: a whole simple message, or one slide of a carousel."""
+
+    title = fields.TextField(label="Title", max_length=1000)
+    message = fields.TextField(label="Message", textarea=True)
+    media_url = fields.TextField(label="Image or video link (media.url)", max_length=2000)
+    media_content_type = fields.TextField(
+        label="Media type (media.content_type)", max_length=100, help_text="e.g. image/jpeg"
+    )
+    icon_url = fields.TextField(label="Icon link (icon.url)", max_length=2000)
+    icon_content_type = fields.TextField(
+        label="Icon type (icon.content_type)", max_length=100, help_text="e.g. image/png"
+    )
+    android_url = fields.TextField(
+        label="Link when tapped, Android", max_length=2000, help_text="action.url.android"
+    )
+    ios_url = fields.TextField(
+        label="Link when tapped, iOS", max_length=2000, help_text="action.url.ios"
+    )
+
+    paths = {
+        "title": ("title", "text"),
+        "message": ("message", "text"),
+        "media_url": ("media", "url"),
+        "media_content_type": ("media", "content_type"),
+        "icon_url": ("icon", "url"),
+        "icon_content_type": ("icon", "content_type"),
+        "android_url": ("action", "url", "android", "text"),
+        "ios_url": ("action", "url", "ios", "text"),
+    }
+    rows = {"links": Rows(("action", "links"), InboxLinkForm, label="Link buttons")}
+
+    # Set by the inbox form: the rules of an item depend on the message's template type.
+    template_type: str | None = None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("media_content_type") and not data.get("media_url"):
+            self.add_error("media_url", MEDIA_URL_REQUIRED)
+        elif self.template_type == CAROUSEL_IMAGE and not data.get("media_url"):
+            self.add_error("media_url", MEDIA_REQUIRED)
+        if data.get("icon_content_type") and not data.get("icon_url"):
+            self.add_error("icon_url", ICON_URL_REQUIRED)
+        elif self.template_type == MESSAGE_ICON and not data.get("icon_url"):
+            self.add_error("icon_url", ICON_REQUIRED)
+        return data
+
+
+class InboxCustomKvForm(PayloadForm):
+    """A key-value handed to the app with the message, on Android, iOS or both."""
+
+    key = fields.TextField(label="Key", max_length=200)
+    # CleverTap's examples send `"text": ""`, so an empty value is written, not left out.
+    value = fields.TextField(label="Value", always=True, max_length=1000)
+    android = fields.BooleanField(label="On Android")
+    ios = fields.BooleanField(label="On iOS")
+
+    paths = {
+        "key": ("key",),
+        "value": ("value", "text"),
+        "android": ("android",),
+        "ios": ("ios",),
+    }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("key") and "key" not in self.errors:
+            self.add_error("key", KEY_REQUIRED)
+        return data
+
+
+class InboxContentForm(PayloadForm):
+    template_type = fields.ChoiceField(
+        label="Template (template_type)",
+        choices=[
+            (SIMPLE, "Simple message"),
+            (MESSAGE_ICON, "Message with icon"),
+            (CAROUSEL, "Carousel"),
+            (CAROUSEL_IMAGE, "Image carousel"),
+        ],
+        error_messages={"invalid_choice": TEMPLATE_TYPE_UNKNOWN},
+    )
+    orientation = fields.ChoiceField(
+        label="Orientation",
+        choices=[("p", "Portrait (p)"), ("l", "Landscape (l)")],
+        error_messages={"invalid_choice": ORIENTATION_UNKNOWN},
+    )
+    tags = fields.LinesField(
+        label="Inbox tags", help_text="One tag per line; the app can filter its inbox by them."
+    )
+    time_to_live = fields.IntegerField(
+        label="Time to live",
+        help_text="How long the message stays in the inbox (time_to_live), a whole number.",
+    )
+
+    paths = {
+        "template_type": ("template_type",),
+        "orientation": ("orientation",),
+        "tags": ("tags",),
+        "time_to_live": ("time_to_live",),
+    }
+    rows = {
+        "content": Rows(("content",), InboxItemForm, label="Message items"),
+        "custom_kv": Rows(("custom_kv",), InboxCustomKvForm, label="Custom key-values"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        template_type = self.json_value("template_type")
+        for item in self.formsets["content"].forms:
+            item.template_type = template_type if isinstance(template_type, str) else None
+
+    def clean_time_to_live(self):
+        value = self.cleaned_data["time_to_live"]
+        if value is not None and value < 1:
+            raise ValidationError(TIME_TO_LIVE_NOT_POSITIVE)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        template_type = data.get("template_type")
+        if not template_type and "template_type" not in self.errors:
+            self.add_error("template_type", TEMPLATE_TYPE_REQUIRED)
+        items = len(self.formsets["content"].kept_forms())
+        if not items:
+            self.add_row_error("content", CONTENT_REQUIRED)
+        elif template_type in CAROUSELS and items < MIN_CAROUSEL_ITEMS:
+            self.add_row_error("content", CAROUSEL_TOO_FEW_ITEMS)
+        elif template_type in (SIMPLE, MESSAGE_ICON) and items > 1:
+            self.add_row_error("content", ONE_ITEM_ONLY.format(template_type=template_type))
+        return data
+
+
+def _color(value: str) -> str:
+    if value and not _HEX_COLOR.fullmatch(value):
+        raise ValidationError(COLOR_INVALID)
+    return value

@@ -1,0 +1,395 @@
+"""Mobile push content: title and message, iOS and Android settings, custom key-values.
+
+Custom key-values sit directly inside `platform_specific.ios` and `.android`, next to the keys
+CleverTap documents. `CustomKeysForm` gives a form a `KeyValueField` that stands for "every other
+string-valued key" of such an object, so they are read into the form instead of being listed as
+keys the form does not model.
+
+When Android needs a notification channel (wzrk_cid), settled here as the reference's tables mark
+it required for Android but its own examples leave it out of iOS-only pushes:
+- always when the push carries Android settings (`platform_specific.android` has any key, custom
+  key-values included): the form checks this, for both APIs;
+- on targets/create.json, also when `devices` lists android or is not set (all devices). `devices`
+  belongs to the delivery form, so `devices_errors` checks this on the built body, among the rules
+  across parts. The send API has no `devices`: there the content alone decides.
+"""
+
+import re
+from typing import ClassVar
+
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+
+from campaigns.forms import fields
+from campaigns.forms.base import PayloadError, PayloadForm, Rows
+from campaigns.jsonpath import Path, get_path, has_path, same_json, set_path
+
+TITLE_REQUIRED = "A push notification needs a title."
+BODY_REQUIRED = "A push notification needs a message (body)."
+CHANNEL_ID_REQUIRED = (
+    "Give the Android notification channel (wzrk_cid): Android 8 and later only show a push "
+    "that names one."
+)
+CHANNEL_ID_REQUIRED_FOR_DEVICES = (
+    "This push can reach Android devices (devices lists android, or is not set): give the "
+    "Android notification channel (wzrk_cid), or limit devices to iOS."
+)
+CHANNEL_ID_UNKNOWN = (
+    "“{value}” is not an Android notification channel of this account (it must be saved in "
+    "CleverTap first); use one of: {choices}."
+)
+BADGE_COUNT_NEGATIVE = "A badge count cannot be negative."
+ICON_COLOR_INVALID = "The small icon colour (wzrk_clr) must be a hex colour like #1DA1F2."
+ACTION_TITLE_REQUIRED = "Each action button needs a title (l)."
+ACTION_ID_REQUIRED = "Each action button needs an id (id): the app receives it when tapped."
+TOO_MANY_ACTIONS = "Android shows at most 3 action buttons."
+SLIDER_ITEMS_REQUIRED = "A carousel (ct_ContentSlider) needs at least one item."
+SLIDER_IMAGE_REQUIRED = "Each carousel item needs an image URL (imageUrl)."
+CUSTOM_KEY_HAS_A_FIELD = (
+    "“{key}” has a field of its own in this form: set it there, not as a custom key-value."
+)
+
+CUSTOM_KEYS_HELP = "Extra data for the app, one `key = value` per line."
+MAX_ACTIONS = 3
+IOS: Path = ("content", "platform_specific", "ios")
+ANDROID: Path = ("content", "platform_specific", "android")
+SLIDER: Path = (*IOS, "ct_ContentSlider")
+_HEX_COLOR = re.compile(r"#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})")
+
+
+class FlagField(fields.JsonField, forms.ChoiceField):
+    """A yes/no flag that CleverTap accepts as `true`/`false` or as the texts "true"/"false".
+
+    The reference's own examples write `"mutable-content": "true"` where its table says Boolean;
+    both spellings are offered so that either comes back exactly as it was.
+    """
+
+    expected = 'true or false (or the texts "true" and "false")'
+    VALUES = {"true": True, "false": False, '"true"': "true", '"false"': "false"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs["choices"] = [
+            ("", "(not set)"),
+            ("true", "Yes (true)"),
+            ("false", "No (false)"),
+            ('"true"', 'Yes, written as the text "true"'),
+            ('"false"', 'No, written as the text "false"'),
+        ]
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        for data, json_value in self.VALUES.items():
+            if same_json(value, json_value):
+                return data
+        return None
+
+    def data_to_json(self, raw):
+        text = "" if raw is None else str(raw)
+        if text == "":
+            return fields.MISSING
+        return self.VALUES.get(text, text)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.VALUES.get(value)
+
+
+class CustomKeysForm(PayloadForm):
+    """A form where a `KeyValueField` stands for the other string-valued keys of an object.
+
+    `custom_keys` maps such a field to the object's path. Keys that another field or row of the
+    form models are never custom; values that are not texts (or that the field could not show
+    exactly) stay kept aside as before.
+    """
+
+    custom_keys: ClassVar[dict[str, Path]] = {}
+
+    @classmethod
+    def modelled_keys(cls, container: Path) -> set[str]:
+        depth = len(container)
+        paths = [*cls.paths.values(), *(spec.path for spec in cls.rows.values())]
+        return {path[depth] for path in paths if len(path) > depth and path[:depth] == container}
+
+    @classmethod
+    def parse_json(cls, obj, *, prefix, base=()):
+        parsed = super().parse_json(obj, prefix=prefix, base=base)
+        for name, container in cls.custom_keys.items():
+            node = get_path(obj, container) if isinstance(obj, cls.element) else None
+            if not isinstance(node, dict):
+                continue
+            field: fields.KeyValueField = cls.base_fields[name]
+            modelled = cls.modelled_keys(container)
+            pairs = {
+                key: value
+                for key, value in node.items()
+                if key not in modelled and _shows_exactly(field, {key: value})
+            }
+            if pairs and _shows_exactly(field, pairs):
+                parsed.data[f"{prefix}-{name}"] = field.json_to_data(pairs)
+                parsed.claimed |= {base + container + (key,) for key in pairs}
+        return parsed
+
+    def to_json(self):
+        result = super().to_json()
+        for name, container in self.custom_keys.items():
+            pairs = self.json_value(name)
+            if pairs is fields.MISSING:
+                continue
+            for key, value in pairs.items():
+                # A custom key that clashes with a modelled one is reported; the field wins.
+                if not has_path(result, container + (key,)):
+                    set_path(result, container + (key,), value)
+        return result
+
+    def clean(self):
+        data = super().clean()
+        for name, container in self.custom_keys.items():
+            modelled = self.modelled_keys(container)
+            for key in data.get(name) or {}:
+                if key in modelled:
+                    self.add_error(name, CUSTOM_KEY_HAS_A_FIELD.format(key=key))
+        return data
+
+    def path_errors(self, base=()):
+        # The custom key-values have no path of their own: report them at their object's path.
+        self.is_valid()
+        custom = {name: self.errors.pop(name) for name in self.custom_keys if name in self.errors}
+        try:
+            errors = super().path_errors(base)
+        finally:
+            self.errors.update(custom)
+        for name, messages in custom.items():
+            where, html_name = base + self.custom_keys[name], self.add_prefix(name)
+            errors += [PayloadError(where, message, field=html_name) for message in messages]
+        return errors
+
+
+def _shows_exactly(field: fields.JsonField, value) -> bool:
+    data = field.json_to_data(value)
+    return data is not None and same_json(field.data_to_json(data), value)
+
+
+def fieldsets(form: PayloadForm, groups: dict[str, list[str]]) -> None:
+    """Lay the form out in titled groups (every field must be in one)."""
+    form.helper.layout = Layout(*(Fieldset(title, *names) for title, names in groups.items()))
+
+
+class SliderItemForm(PayloadForm):
+    """One picture of the iOS carousel, in `ct_ContentSlider.items`."""
+
+    caption = fields.TextField(label="Caption (caption)", max_length=1000)
+    subcaption = fields.TextField(label="Subcaption (subcaption)", max_length=1000)
+    image_url = fields.TextField(label="Image URL (imageUrl)", max_length=2000)
+    action_url = fields.TextField(
+        label="Opens (actionUrl)", max_length=2000, help_text="A link or app deep link."
+    )
+
+    paths = {
+        "caption": ("caption",),
+        "subcaption": ("subcaption",),
+        "image_url": ("imageUrl",),
+        "action_url": ("actionUrl",),
+    }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("image_url") and "image_url" not in self.errors:
+            self.add_error("image_url", SLIDER_IMAGE_REQUIRED)
+        return data
+
+
+class AndroidActionForm(PayloadForm):
+    """One Android action button, in `wzrk_acts`."""
+
+    title = fields.TextField(label="Button title (l)", max_length=200)
+    deep_link = fields.TextField(label="Opens (dl)", max_length=2000)
+    action_id = fields.TextField(label="Action id (id)", max_length=200)
+    icon = fields.TextField(
+        label="Icon (ico)", max_length=200, help_text="The app's icon resource name."
+    )
+
+    paths = {
+        "title": ("l",),
+        "deep_link": ("dl",),
+        "action_id": ("id",),
+        "icon": ("ico",),
+    }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("title") and "title" not in self.errors:
+            self.add_error("title", ACTION_TITLE_REQUIRED)
+        if not data.get("action_id") and "action_id" not in self.errors:
+            self.add_error("action_id", ACTION_ID_REQUIRED)
+        return data
+
+
+class PushContentForm(CustomKeysForm):
+    title = fields.TextField(label="Title", max_length=1000)
+    body = fields.TextField(label="Message (body)", textarea=True)
+
+    ios_deep_link = fields.TextField(label="Opens (deep_link)", max_length=2000)
+    ios_sound_file = fields.TextField(
+        label="Sound file (sound_file)", max_length=200, help_text="A sound in the app, e.g. x.caf."
+    )
+    ios_category = fields.TextField(
+        label="Category (category)",
+        max_length=200,
+        help_text="CTNotification shows the carousel below, if the app supports it.",
+    )
+    ios_badge_count = fields.IntegerField(label="App icon badge (badge_count)")
+    ios_mutable_content = FlagField(
+        label="Count as viewed (mutable-content)",
+        help_text="Yes raises the Notification Viewed event; needed for images too.",
+    )
+    ios_media_url = fields.TextField(label="Image URL (ct_mediaUrl)", max_length=2000)
+    ios_collapse = fields.StringOrIntegerField(
+        label="Collapse key (ios_collapse)",
+        max_length=200,
+        help_text="Pushes with the same key replace each other.",
+    )
+    ios_custom = fields.KeyValueField(label="Custom key-values (iOS)", help_text=CUSTOM_KEYS_HELP)
+
+    slider_orientation = fields.ChoiceField(
+        label="Carousel orientation (orientation)",
+        choices=[("landscape", "Landscape (16:9 images)"), ("portrait", "Portrait")],
+        blank_label="(not set: square images)",
+    )
+    slider_shows_paging = fields.BooleanField(label="Show page dots (showsPaging)")
+    slider_auto_play = fields.BooleanField(label="Play automatically (autoPlay)")
+    slider_auto_dismiss = fields.BooleanField(label="Close when an item is opened (autoDismiss)")
+
+    android_channel_id = fields.TextField(
+        label="Notification channel (wzrk_cid)",
+        max_length=200,
+        help_text="Required for Android: a channel saved in CleverTap.",
+    )
+    android_deep_link = fields.TextField(label="Opens (deep_link)", max_length=2000)
+    android_background_image = fields.TextField(
+        label="Image URL (background_image)", max_length=2000
+    )
+    android_large_icon = fields.TextField(label="Large icon URL (large_icon)", max_length=2000)
+    android_default_sound = fields.BooleanField(label="Play the default sound (default_sound)")
+    android_rendermax = fields.BooleanField(label="Use RenderMax (enable_rendermax)")
+    android_tray_priority = fields.ChoiceField(
+        label="Tray priority (notification_tray_priority)",
+        choices=[("max", "Max"), ("high", "High"), ("default", "Default")],
+    )
+    android_delivery_priority = fields.ChoiceField(
+        label="Delivery priority (delivery_priority)",
+        choices=[("normal", "Normal"), ("high", "High")],
+    )
+    android_collapse = fields.StringOrIntegerField(
+        label="Collapse key (android_collapse)",
+        max_length=200,
+        help_text="Pushes with the same key replace each other.",
+    )
+    android_summary = fields.TextField(label="Summary (summary)", max_length=1000)
+    android_subtitle = fields.TextField(label="Subtitle (subtitle)", max_length=1000)
+    android_badge_count = fields.IntegerField(label="App icon badge count (wzrk_bc)")
+    android_badge_icon = fields.ChoiceField(
+        label="Badge icon (wzrk_bi)",
+        choices=[("app icon", "App icon"), ("notification icon", "Notification icon")],
+    )
+    android_icon_color = fields.TextField(
+        label="Small icon colour (wzrk_clr)", max_length=20, help_text="A hex colour like #1DA1F2."
+    )
+    android_custom = fields.KeyValueField(
+        label="Custom key-values (Android)", help_text=CUSTOM_KEYS_HELP
+    )
+
+    paths = {
+        "title": ("content", "title"),
+        "body": ("content", "body"),
+        "ios_deep_link": (*IOS, "deep_link"),
+        "ios_sound_file": (*IOS, "sound_file"),
+        "ios_category": (*IOS, "category"),
+        "ios_badge_count": (*IOS, "badge_count"),
+        "ios_mutable_content": (*IOS, "mutable-content"),
+        "ios_media_url": (*IOS, "ct_mediaUrl"),
+        "ios_collapse": (*IOS, "ios_collapse"),
+        "slider_orientation": (*SLIDER, "orientation"),
+        "slider_shows_paging": (*SLIDER, "showsPaging"),
+        "slider_auto_play": (*SLIDER, "autoPlay"),
+        "slider_auto_dismiss": (*SLIDER, "autoDismiss"),
+        "android_channel_id": (*ANDROID, "wzrk_cid"),
+        "android_deep_link": (*ANDROID, "deep_link"),
+        "android_background_image": (*ANDROID, "background_image"),
+        "android_large_icon": (*ANDROID, "large_icon"),
+        "android_default_sound": (*ANDROID, "default_sound"),
+        "android_rendermax": (*ANDROID, "enable_rendermax"),
+        "android_tray_priority": (*ANDROID, "notification_tray_priority"),
+        "android_delivery_priority": (*ANDROID, "delivery_priority"),
+        "android_collapse": (*ANDROID, "android_collapse"),
+        "android_summary": (*ANDROID, "summary"),
+        "android_subtitle": (*ANDROID, "subtitle"),
+        "android_badge_count": (*ANDROID, "wzrk_bc"),
+        "android_badge_icon": (*ANDROID, "wzrk_bi"),
+        "android_icon_color": (*ANDROID, "wzrk_clr"),
+    }
+    rows = {
+        "slider_items": Rows((*SLIDER, "items"), SliderItemForm, label="iOS carousel items"),
+        "android_actions": Rows(
+            (*ANDROID, "wzrk_acts"), AndroidActionForm, label="Android action buttons"
+        ),
+    }
+    custom_keys = {"ios_custom": IOS, "android_custom": ANDROID}
+    # Fields are grouped on the page by the first word of their name.
+    GROUPS: ClassVar[dict[str, str]] = {
+        "ios": "iOS",
+        "slider": "iOS carousel",
+        "android": "Android",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[str]] = {}
+        for name in self.fields:
+            title = self.GROUPS.get(name.split("_")[0], "Message")
+            groups.setdefault(title, []).append(name)
+        fieldsets(self, groups)
+
+    def clean(self):
+        data = super().clean()
+        for name, message in [("title", TITLE_REQUIRED), ("body", BODY_REQUIRED)]:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        for name in ("ios_badge_count", "android_badge_count"):
+            if (data.get(name) or 0) < 0:
+                self.add_error(name, BADGE_COUNT_NEGATIVE)
+        color = data.get("android_icon_color")
+        if color and not _HEX_COLOR.fullmatch(color):
+            self.add_error("android_icon_color", ICON_COLOR_INVALID)
+        self._clean_android_channel(data)
+        slider = get_path(self.to_json(), SLIDER)
+        if isinstance(slider, dict) and not slider.get("items"):
+            self.add_row_error("slider_items", SLIDER_ITEMS_REQUIRED)
+        if len(self.formsets["android_actions"].kept_forms()) > MAX_ACTIONS:
+            self.add_row_error("android_actions", TOO_MANY_ACTIONS)
+        return data
+
+    def _clean_android_channel(self, data):
+        if "android_channel_id" in self.errors:
+            return
+        channel_id = data.get("android_channel_id")
+        known = self.options.android_channels if self.options else ()
+        if not channel_id and get_path(self.to_json(), ANDROID):
+            self.add_error("android_channel_id", CHANNEL_ID_REQUIRED)
+        elif channel_id and known and channel_id not in known:
+            message = CHANNEL_ID_UNKNOWN.format(value=channel_id, choices=", ".join(known))
+            self.add_error("android_channel_id", message)
+
+
+def reaches_android(body: dict) -> bool:
+    """Whether a targets/create.json push can reach Android: no `devices` means every device."""
+    devices = body.get("devices")
+    return not isinstance(devices, list) or not devices or "android" in devices
+
+
+def devices_errors(body: dict) -> list[PayloadError]:
+    """The channel id rule that needs `devices`, for a built targets/create.json push body."""
+    if get_path(body, ANDROID) or not reaches_android(body):
+        # With Android settings the form itself asks for the channel id.
+        return []
+    return [PayloadError((*ANDROID, "wzrk_cid"), CHANNEL_ID_REQUIRED_FOR_DEVICES)]

@@ -1,0 +1,128 @@
+"""Web push content: title and message, and each browser's settings.
+
+Each browser gets the keys it can use: Chrome everything the reference shows (image, icon, link,
+time to live, require interaction and two call-to-action buttons), Firefox icon, link and time to
+live, Safari link and time to live, KaiOS icon, link, time to live and its key-values (kaiosKV).
+Other keys under a browser are kept as they are, in Additional fields.
+"""
+
+from campaigns.forms import fields
+from campaigns.forms.base import PayloadForm
+from campaigns.forms.content_push import fieldsets
+from campaigns.jsonpath import Path
+
+TITLE_REQUIRED = "A web push notification needs a title."
+BODY_REQUIRED = "A web push notification needs a message (body)."
+TTL_NEGATIVE = "Time to live (ttl) cannot be negative."
+CTA_TITLE_REQUIRED = "This button has a link or icon but no title (cta_title{number})."
+CTA_LINK_REQUIRED = "This button has a title but no link (cta_link{number})."
+CTA_SECOND_WITHOUT_FIRST = "Fill in the first button before the second."
+
+PLATFORMS: Path = ("content", "platform_specific")
+CTA_PARTS = ("title", "link", "iconlink")
+BROWSERS = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari", "kaios": "KaiOS"}
+
+
+def _deep_link():
+    return fields.TextField(label="Opens (deep_link)", max_length=2000)
+
+
+def _icon():
+    return fields.TextField(label="Icon URL (icon)", max_length=2000)
+
+
+def _ttl():
+    return fields.IntegerField(label="Time to live (ttl)")
+
+
+def _cta(number: int, part: str):
+    labels = {"title": "Button {n} title", "link": "Button {n} link", "iconlink": "Button {n} icon"}
+    label = labels[part].format(n=number)
+    return fields.TextField(label=f"{label} (cta_{part}{number})", max_length=2000)
+
+
+class WebPushContentForm(PayloadForm):
+    title = fields.TextField(label="Title", max_length=1000)
+    body = fields.TextField(label="Message (body)", textarea=True)
+
+    chrome_image = fields.TextField(label="Image URL (image)", max_length=2000)
+    chrome_icon = _icon()
+    chrome_deep_link = _deep_link()
+    chrome_ttl = _ttl()
+    chrome_require_interaction = fields.BooleanField(
+        label="Stay until clicked or closed (require_interaction)"
+    )
+    chrome_cta_title1 = _cta(1, "title")
+    chrome_cta_link1 = _cta(1, "link")
+    chrome_cta_iconlink1 = _cta(1, "iconlink")
+    chrome_cta_title2 = _cta(2, "title")
+    chrome_cta_link2 = _cta(2, "link")
+    chrome_cta_iconlink2 = _cta(2, "iconlink")
+
+    firefox_icon = _icon()
+    firefox_deep_link = _deep_link()
+    firefox_ttl = _ttl()
+
+    safari_deep_link = _deep_link()
+    safari_ttl = _ttl()
+
+    kaios_icon = _icon()
+    kaios_deep_link = _deep_link()
+    kaios_ttl = _ttl()
+    kaios_kv = fields.KeyValueField(label="Key-values (kaiosKV)")
+
+    paths = {
+        "title": ("content", "title"),
+        "body": ("content", "body"),
+        "chrome_image": (*PLATFORMS, "chrome", "image"),
+        "chrome_icon": (*PLATFORMS, "chrome", "icon"),
+        "chrome_deep_link": (*PLATFORMS, "chrome", "deep_link"),
+        "chrome_ttl": (*PLATFORMS, "chrome", "ttl"),
+        "chrome_require_interaction": (*PLATFORMS, "chrome", "require_interaction"),
+        "chrome_cta_title1": (*PLATFORMS, "chrome", "cta_title1"),
+        "chrome_cta_link1": (*PLATFORMS, "chrome", "cta_link1"),
+        "chrome_cta_iconlink1": (*PLATFORMS, "chrome", "cta_iconlink1"),
+        "chrome_cta_title2": (*PLATFORMS, "chrome", "cta_title2"),
+        "chrome_cta_link2": (*PLATFORMS, "chrome", "cta_link2"),
+        "chrome_cta_iconlink2": (*PLATFORMS, "chrome", "cta_iconlink2"),
+        "firefox_icon": (*PLATFORMS, "firefox", "icon"),
+        "firefox_deep_link": (*PLATFORMS, "firefox", "deep_link"),
+        "firefox_ttl": (*PLATFORMS, "firefox", "ttl"),
+        "safari_deep_link": (*PLATFORMS, "safari", "deep_link"),
+        "safari_ttl": (*PLATFORMS, "safari", "ttl"),
+        "kaios_icon": (*PLATFORMS, "kaios", "icon"),
+        "kaios_deep_link": (*PLATFORMS, "kaios", "deep_link"),
+        "kaios_ttl": (*PLATFORMS, "kaios", "ttl"),
+        "kaios_kv": (*PLATFORMS, "kaios", "kaiosKV"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[str]] = {}
+        for name in self.fields:
+            groups.setdefault(BROWSERS.get(name.split("_")[0], "Message"), []).append(name)
+        fieldsets(self, groups)
+
+    def clean(self):
+        data = super().clean()
+        for name, message in [("title", TITLE_REQUIRED), ("body", BODY_REQUIRED)]:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        for browser in BROWSERS:
+            if (data.get(f"{browser}_ttl") or 0) < 0:
+                self.add_error(f"{browser}_ttl", TTL_NEGATIVE)
+        self._clean_buttons(data)
+        return data
+
+    def _clean_buttons(self, data):
+        filled = {}
+        for number in (1, 2):
+            title, link, icon = (data.get(f"chrome_cta_{part}{number}") for part in CTA_PARTS)
+            filled[number] = bool(title or link or icon)
+            if (link or icon) and not title:
+                message = CTA_TITLE_REQUIRED.format(number=number)
+                self.add_error(f"chrome_cta_title{number}", message)
+            if title and not link:
+                self.add_error(f"chrome_cta_link{number}", CTA_LINK_REQUIRED.format(number=number))
+        if filled[2] and not filled[1]:
+            self.add_error("chrome_cta_title1", CTA_SECOND_WITHOUT_FIRST)

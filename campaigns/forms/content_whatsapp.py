@@ -1,0 +1,551 @@
+"""WhatsApp: an approved template with its placeholder values, or (send API only) a freeform reply.
+
+targets/create.json has the template's parts directly in `content` (template_name, locale, header,
+body, buttons). send/whatsapp.json has `content.message_type` and the parts in `content.template`
+(with `language` for the locale), or a freeform body in `content.freeform.body`.
+
+The replacement lists are checked against the template's placeholder counts when the account lists
+the template (`AccountOptions.whatsapp_templates`); the form also shows those counts in the help
+texts, and as `template_option`, so the composer can show one value per placeholder.
+
+CleverTap's create examples spell the location header's latitude `latitiude`. We write `latitude`;
+an imported `latitiude` stays in Additional fields unchanged, and validation says where it is.
+"""
+
+import dataclasses
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from campaigns.forms import fields
+from campaigns.forms.additional import AdditionalFieldsForm
+from campaigns.forms.base import PayloadError, PayloadForm, Rows
+from campaigns.forms.options import WhatsAppTemplateOption
+from campaigns.jsonpath import Path, get_path
+
+# CleverTap's error code for WhatsApp rules; 76 for a message type that is not a string.
+API_CODE = 89
+
+PROVIDER_REQUIRED = '"provider_nick_name" can\'t be empty'
+PROVIDER_UNKNOWN = "The provider_nick_name used in request does not exist in your account."
+MESSAGE_ID_REQUIRED = '"message_id" can\'t be empty'
+MESSAGE_ID_TOO_LONG = '"message_id" length can\'t be greater than 8'
+MESSAGE_TYPE_NOT_STRING = '"message_type" has to be string'
+MESSAGE_TYPE_INVALID = "Received invalid message type"
+TEMPLATE_NAME_REQUIRED = "Template name is mandatory"
+TEMPLATE_NOT_FOUND = "Template not found for the specified provider"
+REPLACEMENTS_COUNT = (
+    "Invalid number of {part} replacements specified, the {part} has {count} replacement(s)."
+)
+LOCALE_REQUIRED = "Give the template's language code (locale), e.g. en or fr."
+LANGUAGE_REQUIRED = "Give the template's language code (content.template.language), e.g. en."
+LANGUAGE_MISPLACED = (
+    "Give the template's language in the template (content.template.language): this body has "
+    "it at content.language, where the page does not document it (kept in Additional fields)."
+)
+LOCALE_NOT_FOUND = "The template {name} has no “{locale}” version in this account (it has {known})."
+HEADER_TYPE_REQUIRED = "Choose the header type (header.type)."
+HEADER_TYPE_UNKNOWN = (
+    "“%(value)s” is not a header type; use text, image, video, document or location."
+)
+HEADER_TYPE_MISMATCH = "This template's header is of type {expected}, not {actual}."
+HEADER_NOT_IN_TEMPLATE = "This template has no header: leave the header type empty."
+HEADER_REQUIRED_BY_TEMPLATE = "This template has a {expected} header: choose it and fill it in."
+HEADER_REPLACEMENTS_NOT_TEXT = "Only a text header takes replacements."
+HEADER_MEDIA_REQUIRED = "An image, video or document header needs its link (media.url)."
+LATITUDE_REQUIRED = "A location needs its latitude (media.latitude)."
+LATITUDE_MISSPELT = (
+    "A location needs its latitude (media.latitude); this body spells it “latitiude” "
+    "(a typo in CleverTap's examples), which is kept as it was in Additional fields. "
+    "Type the value here and remove the misspelt key."
+)
+LONGITUDE_REQUIRED = "A location needs its longitude (media.longitude)."
+LATITUDE_RANGE = "A latitude is between -90 and 90."
+LONGITUDE_RANGE = "A longitude is between -180 and 180."
+BODY_TYPE_REQUIRED = "Set the template body's type (content.template.body.type) to text."
+BODY_TYPE_UNKNOWN = "“%(value)s” is not a body type; a template body is text."
+FREEFORM_TYPE_REQUIRED = "Choose what the freeform message is (content.freeform.body.type)."
+FREEFORM_TYPE_UNKNOWN = (
+    "“%(value)s” is not a freeform message type; use text, image, video, audio, document or "
+    "location."
+)
+FREEFORM_TEXT_REQUIRED = "A text message needs its text."
+FREEFORM_MEDIA_REQUIRED = "An image, video, audio or document message needs its link (media.url)."
+TEMPLATE_PART_IN_FREEFORM = (
+    "This is a freeform message, but a template part (content.template) is filled in too: "
+    "clear it or choose template."
+)
+FREEFORM_PART_IN_TEMPLATE = (
+    "This is a template message, but a freeform part (content.freeform) is filled in too: "
+    "clear it or choose freeform."
+)
+PLACEHOLDERS_HELP = "This template has {count} {part} placeholder{plural}: one value per line."
+NO_PLACEHOLDERS_HELP = "This template has no {part} placeholders: leave this empty."
+
+MESSAGE_ID_MAX = 8
+TEXT, LOCATION = "text", "location"
+MEDIA_HEADERS = ("image", "video", "document")
+HEADER_TYPES = [
+    (TEXT, "Text"),
+    ("image", "Image"),
+    ("video", "Video"),
+    ("document", "Document"),
+    (LOCATION, "Location"),
+]
+FREEFORM_TYPES = [
+    (TEXT, "Text"),
+    ("image", "Image"),
+    ("video", "Video"),
+    ("audio", "Audio"),
+    ("document", "Document"),
+    (LOCATION, "Location"),
+]
+FREEFORM_MEDIA = ("image", "video", "audio", "document")
+MISSPELT_LATITUDE = "latitiude"
+
+
+def placeholders_help(count: int, part: str) -> str:
+    if not count:
+        return NO_PLACEHOLDERS_HELP.format(part=part)
+    return PLACEHOLDERS_HELP.format(count=count, part=part, plural="" if count == 1 else "s")
+
+
+def _latitude() -> fields.NumberField:
+    return fields.NumberField(label="Latitude (media.latitude)", help_text="e.g. 16.0174248")
+
+
+def _longitude() -> fields.NumberField:
+    return fields.NumberField(label="Longitude (media.longitude)", help_text="e.g. 80.8294747")
+
+
+def _place_name() -> fields.TextField:
+    return fields.TextField(label="Place name (media.name)", max_length=500)
+
+
+def _address() -> fields.TextField:
+    return fields.TextField(label="Address (media.address)", max_length=1000)
+
+
+class WhatsAppButtonForm(PayloadForm):
+    """The values of one button's placeholders (e.g. the end of a dynamic link)."""
+
+    replacements = fields.LinesField(
+        label="Button replacements", api_code=API_CODE, help_text="One value per line."
+    )
+
+    paths = {"replacements": ("replacements",)}
+
+    # Set by the content form when the account lists the template: this button's placeholders.
+    expected_replacements: int | None = None
+
+    def clean(self):
+        data = super().clean()
+        expected = self.expected_replacements
+        given = data.get("replacements")
+        if expected is not None and given is not None and len(given) != expected:
+            message = REPLACEMENTS_COUNT.format(part="button", count=expected)
+            self.add_error("replacements", message)
+        return data
+
+
+class WhatsAppTemplatePartsForm(PayloadForm):
+    """The template's header, body and buttons: the same in both APIs, under `template_base`."""
+
+    template_base: Path = ()
+    locale_field = "locale"
+
+    template_name = fields.TextField(
+        label="Template name",
+        max_length=500,
+        api_code=API_CODE,
+        help_text="As listed in CleverTap under Settings > Channels > WhatsApp.",
+    )
+    header_type = fields.ChoiceField(
+        label="Header type",
+        choices=HEADER_TYPES,
+        blank_label="(no header)",
+        error_messages={"invalid_choice": HEADER_TYPE_UNKNOWN},
+    )
+    header_replacements = fields.LinesField(
+        label="Header replacements",
+        # Text headers always carry the list, even empty; other headers leave it out (to_json).
+        always=True,
+        api_code=API_CODE,
+        help_text="Text headers only: one value per placeholder, one per line.",
+    )
+    header_media_url = fields.TextField(
+        label="Header media link (media.url)",
+        max_length=2000,
+        help_text="The image, video or document; for a location, an optional map link.",
+    )
+    header_latitude = _latitude()
+    header_longitude = _longitude()
+    header_location_name = _place_name()
+    header_location_address = _address()
+    body_replacements = fields.LinesField(
+        label="Body replacements",
+        # The page requires the list even when the template has no placeholders (`[]`).
+        always=True,
+        api_code=API_CODE,
+        help_text="One value per placeholder of the body, one per line.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template_option = self._template_option()
+        option = self.template_option
+        if option is None:
+            return
+        self.fields["header_replacements"].help_text = placeholders_help(
+            option.header_placeholders, "header"
+        )
+        self.fields["body_replacements"].help_text = placeholders_help(
+            option.body_placeholders, "body"
+        )
+        for index, button in enumerate(self.formsets["buttons"].kept_forms()):
+            expected = _at(option.button_placeholders, index)
+            button.expected_replacements = expected
+            button.fields["replacements"].help_text = placeholders_help(expected, "button")
+
+    @classmethod
+    def template_paths(cls, base: Path) -> dict[str, Path]:
+        header, media = base + ("header",), base + ("header", "media")
+        return {
+            "header_type": header + ("type",),
+            "header_replacements": header + ("replacements",),
+            "header_media_url": media + ("url",),
+            "header_latitude": media + ("latitude",),
+            "header_longitude": media + ("longitude",),
+            "header_location_name": media + ("name",),
+            "header_location_address": media + ("address",),
+            "body_replacements": base + ("body", "replacements"),
+        }
+
+    def uses_template(self) -> bool:
+        return True
+
+    def _template_option(self) -> WhatsAppTemplateOption | None:
+        if not self.options or not self.options.whatsapp_templates or not self.uses_template():
+            return None
+        name, locale = self.json_value("template_name"), self.json_value(self.locale_field)
+        if not isinstance(name, str):
+            return None
+        return self.options.whatsapp_template(name, locale if isinstance(locale, str) else None)
+
+    def extras(self) -> dict[Path, Any]:
+        """The body's kept-aside keys, posted with the forms, for messages that point at them."""
+        try:
+            return AdditionalFieldsForm.load(self.data.get(AdditionalFieldsForm.FIELD) or "")
+        except ValidationError:
+            return {}
+
+    # Building: the replacement lists are written even when empty, but only where they belong.
+
+    def to_json(self) -> Any:
+        result = super().to_json()
+        template = get_path(result, self.template_base)
+        if not isinstance(template, dict):
+            return result
+        header = template.get("header")
+        if isinstance(header, dict) and header.get("replacements") == []:
+            if header.get("type") != TEXT:
+                del header["replacements"]
+            if not header:
+                del template["header"]
+        if template == {"body": {"replacements": []}}:
+            # Nothing of a template was typed: no template part at all.
+            _delete(result, self.template_base)
+        return result
+
+    # Rules.
+
+    def clean_provider_nick_name(self):
+        name = self.cleaned_data["provider_nick_name"]
+        known = self.options.providers.get("whatsapp", ()) if self.options else ()
+        if not name:
+            raise ValidationError(PROVIDER_REQUIRED)
+        if known and name not in known:
+            raise ValidationError(PROVIDER_UNKNOWN)
+        return name
+
+    def clean_template_parts(self, data: dict) -> None:
+        if not data.get("template_name") and "template_name" not in self.errors:
+            self.add_error("template_name", TEMPLATE_NAME_REQUIRED)
+        self._clean_header(data)
+        self._clean_against_template(data)
+
+    def _clean_header(self, data: dict) -> None:
+        kind = data.get("header_type")
+        typed = [
+            name
+            for name in self.template_paths(())
+            if name.startswith("header_") and name != "header_type" and self.raw(name)
+        ]
+        if not kind:
+            if typed and "header_type" not in self.errors:
+                self.add_error("header_type", HEADER_TYPE_REQUIRED)
+            return
+        if kind != TEXT and data.get("header_replacements"):
+            self.add_error("header_replacements", HEADER_REPLACEMENTS_NOT_TEXT)
+        if kind in MEDIA_HEADERS and not data.get("header_media_url"):
+            self.add_error("header_media_url", HEADER_MEDIA_REQUIRED)
+        if kind == LOCATION:
+            misspelt = self.template_base + ("header", "media", MISSPELT_LATITUDE)
+            self.clean_location(data, "header_", misspelt_path=misspelt)
+
+    def clean_location(self, data: dict, prefix: str, *, misspelt_path: Path) -> None:
+        latitude, longitude = f"{prefix}latitude", f"{prefix}longitude"
+        if data.get(latitude) is None and latitude not in self.errors:
+            misspelt = misspelt_path in self.extras()
+            self.add_error(latitude, LATITUDE_MISSPELT if misspelt else LATITUDE_REQUIRED)
+        elif data.get(latitude) is not None and not -90 <= data[latitude] <= 90:
+            self.add_error(latitude, LATITUDE_RANGE)
+        if data.get(longitude) is None and longitude not in self.errors:
+            self.add_error(longitude, LONGITUDE_REQUIRED)
+        elif data.get(longitude) is not None and not -180 <= data[longitude] <= 180:
+            self.add_error(longitude, LONGITUDE_RANGE)
+
+    def _clean_against_template(self, data: dict) -> None:
+        name = data.get("template_name")
+        templates = self.options.whatsapp_templates if self.options else ()
+        if not name or not templates:
+            return
+        versions = [t for t in templates if t.name == name]
+        if not versions:
+            self.add_error("template_name", TEMPLATE_NOT_FOUND)
+            return
+        locale = data.get(self.locale_field)
+        if locale and all(t.locale != locale for t in versions):
+            known = ", ".join(sorted(t.locale for t in versions))
+            message = LOCALE_NOT_FOUND.format(name=name, locale=locale, known=known)
+            self.add_error(self.locale_field, message)
+        option = self.template_option
+        if option is None:
+            return
+        header = data.get("header_type")
+        if "header_type" not in self.errors and header != option.header_type:
+            if not option.header_type:
+                message = HEADER_NOT_IN_TEMPLATE
+            elif not header:
+                message = HEADER_REQUIRED_BY_TEMPLATE.format(expected=option.header_type)
+            else:
+                message = HEADER_TYPE_MISMATCH.format(expected=option.header_type, actual=header)
+            self.add_error("header_type", message)
+        for part, count in [
+            ("header", option.header_placeholders),
+            ("body", option.body_placeholders),
+        ]:
+            given = data.get(f"{part}_replacements")
+            if given is not None and len(given) != count:
+                if part == "header" and not count and header != TEXT:
+                    continue
+                message = REPLACEMENTS_COUNT.format(part=part, count=count)
+                self.add_error(f"{part}_replacements", message)
+        buttons = len(self.formsets["buttons"].kept_forms())
+        for expected in option.button_placeholders[buttons:]:
+            if expected:
+                message = REPLACEMENTS_COUNT.format(part="button", count=expected)
+                self.add_row_error("buttons", message)
+                break
+
+
+class WhatsAppContentForm(WhatsAppTemplatePartsForm):
+    """targets/create.json: the template's parts directly in `content`."""
+
+    template_base = ("content",)
+    locale_field = "locale"
+
+    provider_nick_name = fields.TextField(
+        label="WhatsApp provider", max_length=200, api_code=API_CODE
+    )
+    locale = fields.TextField(
+        label="Language code (locale)",
+        max_length=20,
+        help_text="Shown in parentheses after the template's name in CleverTap, e.g. en or fr.",
+    )
+
+    field_order = ["provider_nick_name", "template_name", "locale"]
+    paths = {
+        "provider_nick_name": ("provider_nick_name",),
+        "template_name": ("content", "template_name"),
+        "locale": ("content", "locale"),
+        **WhatsAppTemplatePartsForm.template_paths(("content",)),
+    }
+    rows = {"buttons": Rows(("content", "buttons"), WhatsAppButtonForm, label="Buttons")}
+
+    def clean(self):
+        data = super().clean()
+        self.clean_template_parts(data)
+        if not data.get("locale") and "locale" not in self.errors:
+            self.add_error("locale", LOCALE_REQUIRED)
+        return data
+
+
+class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
+    """send/whatsapp.json: a template message or a freeform reply, and the message id."""
+
+    template_base = ("content", "template")
+    locale_field = "language"
+
+    provider_nick_name = fields.TextField(
+        label="WhatsApp provider", max_length=200, api_code=API_CODE
+    )
+    message_id = fields.TextField(
+        label="Message id",
+        api_code=API_CODE,
+        help_text="Up to 8 characters; tracks the status of each message sent.",
+    )
+    respect_communication_preference = fields.BooleanField(
+        label="Respect the users' communication preferences",
+        help_text="No sends even to users who opted out; check that you are allowed to.",
+    )
+    message_type = fields.ChoiceField(
+        label="Message type",
+        choices=[("template", "Template"), ("freeform", "Freeform (a reply to the user)")],
+        # 76 is CleverTap's code for a value that is not a string; its other rules answer 89.
+        api_code=76,
+        type_message=MESSAGE_TYPE_NOT_STRING,
+        error_messages={"invalid_choice": MESSAGE_TYPE_INVALID},
+    )
+    language = fields.TextField(
+        label="Language code (language)", max_length=20, help_text="e.g. en or en_US."
+    )
+    body_type = fields.ChoiceField(
+        label="Body type",
+        choices=[(TEXT, "Text")],
+        error_messages={"invalid_choice": BODY_TYPE_UNKNOWN},
+    )
+    freeform_type = fields.ChoiceField(
+        label="Freeform message",
+        choices=FREEFORM_TYPES,
+        error_messages={"invalid_choice": FREEFORM_TYPE_UNKNOWN},
+    )
+    freeform_text = fields.TextField(label="Text", textarea=True)
+    freeform_media_url = fields.TextField(
+        label="Media link (media.url)",
+        max_length=2000,
+        help_text="The image, video, audio or document; for a location, an optional map link.",
+    )
+    freeform_caption = fields.TextField(label="Caption", max_length=1024)
+    freeform_filename = fields.TextField(label="File name", max_length=500)
+    freeform_latitude = _latitude()
+    freeform_longitude = _longitude()
+    freeform_location_name = _place_name()
+    freeform_location_address = _address()
+
+    field_order = [
+        "provider_nick_name",
+        "message_id",
+        "respect_communication_preference",
+        "message_type",
+        "template_name",
+        "language",
+        "header_type",
+        "header_replacements",
+        "header_media_url",
+        "header_latitude",
+        "header_longitude",
+        "header_location_name",
+        "header_location_address",
+        "body_type",
+        "body_replacements",
+    ]
+    paths = {
+        "provider_nick_name": ("provider_nick_name",),
+        "message_id": ("message_id",),
+        "respect_communication_preference": ("respect_communication_preference",),
+        "message_type": ("content", "message_type"),
+        "template_name": ("content", "template", "template_name"),
+        "language": ("content", "template", "language"),
+        "body_type": ("content", "template", "body", "type"),
+        **WhatsAppTemplatePartsForm.template_paths(("content", "template")),
+        "freeform_type": ("content", "freeform", "body", "type"),
+        "freeform_text": ("content", "freeform", "body", "text"),
+        "freeform_media_url": ("content", "freeform", "body", "media", "url"),
+        "freeform_caption": ("content", "freeform", "body", "media", "caption"),
+        "freeform_filename": ("content", "freeform", "body", "media", "filename"),
+        "freeform_latitude": ("content", "freeform", "body", "media", "latitude"),
+        "freeform_longitude": ("content", "freeform", "body", "media", "longitude"),
+        "freeform_location_name": ("content", "freeform", "body", "media", "name"),
+        "freeform_location_address": ("content", "freeform", "body", "media", "address"),
+    }
+    rows = {
+        "buttons": Rows(("content", "template", "buttons"), WhatsAppButtonForm, label="Buttons")
+    }
+
+    def uses_template(self) -> bool:
+        return self.json_value("message_type") != "freeform"
+
+    def clean_message_id(self):
+        message_id = self.cleaned_data["message_id"]
+        if not message_id:
+            raise ValidationError(MESSAGE_ID_REQUIRED)
+        if len(message_id) > MESSAGE_ID_MAX:
+            raise ValidationError(MESSAGE_ID_TOO_LONG)
+        return message_id
+
+    def clean(self):
+        data = super().clean()
+        message_type = data.get("message_type")
+        if not message_type and "message_type" not in self.errors:
+            self.add_error("message_type", MESSAGE_TYPE_INVALID)
+        template_typed = self._typed("content", "template")
+        freeform_typed = self._typed("content", "freeform")
+        if message_type == "template":
+            self.clean_template_parts(data)
+            if not data.get("language") and "language" not in self.errors:
+                misplaced = ("content", "language") in self.extras()
+                self.add_error("language", LANGUAGE_MISPLACED if misplaced else LANGUAGE_REQUIRED)
+            if not data.get("body_type") and "body_type" not in self.errors:
+                self.add_error("body_type", BODY_TYPE_REQUIRED)
+            if freeform_typed:
+                self.add_error("message_type", FREEFORM_PART_IN_TEMPLATE)
+        elif message_type == "freeform":
+            self._clean_freeform(data)
+            if template_typed:
+                self.add_error("message_type", TEMPLATE_PART_IN_FREEFORM)
+        return data
+
+    def _clean_freeform(self, data: dict) -> None:
+        kind = data.get("freeform_type")
+        if not kind:
+            if "freeform_type" not in self.errors:
+                self.add_error("freeform_type", FREEFORM_TYPE_REQUIRED)
+        elif kind == TEXT and not data.get("freeform_text"):
+            self.add_error("freeform_text", FREEFORM_TEXT_REQUIRED)
+        elif kind in FREEFORM_MEDIA and not data.get("freeform_media_url"):
+            self.add_error("freeform_media_url", FREEFORM_MEDIA_REQUIRED)
+        elif kind == LOCATION:
+            misspelt = ("content", "freeform", "body", "media", MISSPELT_LATITUDE)
+            self.clean_location(data, "freeform_", misspelt_path=misspelt)
+
+    def _typed(self, *base: str) -> bool:
+        """Whether anything under this part of the body was typed (replacement lists aside)."""
+        part = get_path(self.to_json(), base)
+        return isinstance(part, dict) and bool(part)
+
+    def path_errors(self, base: Path = ()) -> list[PayloadError]:
+        # The field's code (76) is for a value that is not a string; an invalid type answers 89.
+        message_type = self.add_prefix("message_type")
+        return [
+            dataclasses.replace(e, code=API_CODE if e.message == MESSAGE_TYPE_INVALID else None)
+            if e.field == message_type
+            else e
+            for e in super().path_errors(base)
+        ]
+
+
+def _at(counts: tuple[int, ...], index: int) -> int:
+    return counts[index] if index < len(counts) else 0
+
+
+def _delete(result: dict, path: Path) -> None:
+    """Remove the value at `path`, and the objects left empty on the way up."""
+    for cut in range(len(path), 0, -1):
+        parent = get_path(result, path[: cut - 1]) if cut > 1 else result
+        if not isinstance(parent, dict) or path[cut - 1] not in parent:
+            return
+        if cut == len(path) or parent[path[cut - 1]] == {}:
+            del parent[path[cut - 1]]
+        else:
+            return

@@ -1,0 +1,217 @@
+"""Delivery controls of a targets/create.json body: limits, control groups, time to live, devices.
+
+All top-level keys. The send/<channel>.json bodies of the reference carry none of them (their only
+delivery option, respect_frequency_caps, is the campaign form's), so this form is for targets.
+`estimate_only` is an action, and `async_estimate` and `skip_estimate` are options of publishing:
+none is a draft field, and a body that carries them keeps them in the extras.
+
+Rules between keys of different parts (a limit and the upper cap, which may sit in the extras)
+are in payloads.cross_part_errors.
+"""
+
+import re
+
+from django import forms
+
+from campaigns import schedule
+from campaigns.forms import fields
+from campaigns.forms import schedule as schedule_forms
+from campaigns.forms.base import PayloadForm
+from campaigns.forms.fields import MISSING
+
+MIN_USERS = 100
+
+LIMIT_TOO_LOW = f"The smallest limit is {MIN_USERS} users."
+LIMIT_OR_CAP = (
+    "Use either the overall limit (users_limit_overall) or the upper cap "
+    "(upper_cap_for_target_segment), not both."
+)
+PER_RUN_TOO_LOW = "Send to at least 1 user per run."
+CONTROL_GROUP_TYPE_REQUIRED = "Choose the kind of control group: custom or campaign (type)."
+CONTROL_GROUP_TYPE_UNKNOWN = "“%(value)s” is not a control group type; use custom or campaign."
+CONTROL_GROUP_NAME_REQUIRED = "A custom control group needs the name it has in CleverTap."
+CONTROL_GROUP_NAME_ONLY_CUSTOM = "Only a custom control group has a name."
+CONTROL_GROUP_PERCENTAGE_REQUIRED = "A campaign control group needs a percentage."
+CONTROL_GROUP_PERCENTAGE_ONLY_CAMPAIGN = "Only a campaign control group has a percentage."
+CONTROL_GROUP_PERCENTAGE_RANGE = "The percentage is a whole number from 1 to 99."
+TTL_TYPE_REQUIRED = "Choose relative (minutes) or absolute (a date and time) for the time to live."
+TTL_TYPE_UNKNOWN = "“%(value)s” is not a time-to-live type; use relative or absolute."
+TTL_VALUE_REQUIRED = "Give the time to live (ttl.value)."
+TTL_MINUTES_TOO_LOW = "A relative time to live is at least 1 minute."
+TTL_ABSOLUTE_INVALID = "An absolute time to live is a date and time written yyyyMMddHHmm."
+TTL_ABSOLUTE_IN_PAST = "The absolute time to live is in the past."
+DEVICE_UNKNOWN = "“%(value)s” is not a device; use android, ios or web."
+
+# The reference's bodies name android and ios; CleverTap's estimates also report "web".
+DEVICES = [("android", "Android"), ("ios", "iOS"), ("web", "Web")]
+
+_TTL_ABSOLUTE = re.compile(r"([0-9]{8})([0-9]{2})([0-9]{2})")
+
+
+class OrderedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes listing the chosen values first, in their order, so the order survives a post;
+    values outside the choices are shown (and checked) too."""
+
+    def optgroups(self, name, value, attrs=None):
+        labels = {str(choice): label for choice, label in self.choices}
+        chosen = [str(item) for item in value if item not in ("", None)]
+        order = chosen + [choice for choice in labels if choice not in chosen]
+        options = [
+            self.create_option(
+                name,
+                item,
+                labels.get(item, f"{item} (unknown)"),
+                item in chosen,
+                index,
+                attrs=attrs,
+            )
+            for index, item in enumerate(order)
+        ]
+        return [(None, options, 0)]
+
+
+class DevicesField(fields.JsonField, forms.MultipleChoiceField):
+    """A list of device names; its order is kept."""
+
+    expected = "a list of distinct device names"
+    widget = OrderedCheckboxes
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("error_messages", {"invalid_choice": DEVICE_UNKNOWN})
+        super().__init__(choices=DEVICES, **kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, list) or not value or len(set(map(str, value))) != len(value):
+            return None
+        if not all(isinstance(item, str) and item and item.strip() == item for item in value):
+            return None
+        return list(value)
+
+    def data_to_json(self, raw):
+        items = raw if isinstance(raw, list) else ([raw] if raw else [])
+        items = [item for item in items if item]
+        return items or MISSING
+
+
+class DeliveryForm(PayloadForm):
+    users_limit_overall = fields.IntegerField(
+        label="Send to at most this many users (users_limit_overall)",
+        help_text=f"At least {MIN_USERS}. Not with the upper cap below.",
+    )
+    users_limit_per_run = fields.IntegerField(
+        label="At most this many users per run (users_limit_per_run)"
+    )
+    upper_cap_for_target_segment = fields.IntegerField(
+        label="Do not send if more users qualify than (upper_cap_for_target_segment)",
+        help_text=f"At least {MIN_USERS}. Not with the overall limit above.",
+    )
+    system_control_group_include = fields.BooleanField(
+        label="Use the system control group (system_control_group_include)"
+    )
+    control_group_type = fields.ChoiceField(
+        label="Control group (control_group.type)",
+        choices=[("custom", "A custom control group"), ("campaign", "A share of this campaign")],
+        error_messages={"invalid_choice": CONTROL_GROUP_TYPE_UNKNOWN},
+    )
+    control_group_name = fields.TextField(
+        label="Custom control group name (control_group.name)", max_length=500
+    )
+    control_group_percentage = fields.IntegerField(
+        label="Campaign control group, percent (control_group.percentage)"
+    )
+    ttl_type = fields.ChoiceField(
+        label="Time to live (ttl.ttl_type)",
+        choices=[("relative", "Minutes after sending"), ("absolute", "Until a date and time")],
+        error_messages={"invalid_choice": TTL_TYPE_UNKNOWN},
+        help_text="Push notifications: how long a message may wait for the device.",
+    )
+    ttl_value = fields.IntegerField(
+        label="Minutes, or yyyyMMddHHmm (ttl.value)",
+        help_text="Relative: minutes, e.g. 2880. Absolute: e.g. 202607200000.",
+    )
+    send_to_all_devices = fields.BooleanField(
+        label="Send to all the user's devices (send_to_all_devices)",
+        help_text="Not set or No: only the last active device.",
+    )
+    devices = DevicesField(label="Devices (devices)")
+
+    paths = {
+        "users_limit_overall": ("users_limit_overall",),
+        "users_limit_per_run": ("users_limit_per_run",),
+        "upper_cap_for_target_segment": ("upper_cap_for_target_segment",),
+        "system_control_group_include": ("system_control_group_include",),
+        "control_group_type": ("control_group", "type"),
+        "control_group_name": ("control_group", "name"),
+        "control_group_percentage": ("control_group", "percentage"),
+        "ttl_type": ("ttl", "ttl_type"),
+        "ttl_value": ("ttl", "value"),
+        "send_to_all_devices": ("send_to_all_devices",),
+        "devices": ("devices",),
+    }
+
+    def is_set(self, name: str) -> bool:
+        return self.json_value(name) is not MISSING
+
+    def clean(self):
+        data = super().clean()
+        for name in ("users_limit_overall", "upper_cap_for_target_segment"):
+            if data.get(name) is not None and data[name] < MIN_USERS:
+                self.add_error(name, LIMIT_TOO_LOW)
+        per_run = data.get("users_limit_per_run")
+        if per_run is not None and per_run < 1:
+            self.add_error("users_limit_per_run", PER_RUN_TOO_LOW)
+        self._check_control_group(data)
+        self._check_ttl(data)
+        return data
+
+    def _check_control_group(self, data):
+        parts = ("control_group_type", "control_group_name", "control_group_percentage")
+        if not any(self.is_set(name) for name in parts):
+            return
+        kind = data.get("control_group_type")
+        has_name = self.is_set("control_group_name")
+        has_percentage = self.is_set("control_group_percentage")
+        if not kind and "control_group_type" not in self.errors:
+            self.add_error("control_group_type", CONTROL_GROUP_TYPE_REQUIRED)
+        if kind == "custom":
+            if not has_name:
+                self.add_error("control_group_name", CONTROL_GROUP_NAME_REQUIRED)
+            if has_percentage:
+                self.add_error("control_group_percentage", CONTROL_GROUP_PERCENTAGE_ONLY_CAMPAIGN)
+        if kind == "campaign":
+            if not has_percentage:
+                self.add_error("control_group_percentage", CONTROL_GROUP_PERCENTAGE_REQUIRED)
+            if has_name:
+                self.add_error("control_group_name", CONTROL_GROUP_NAME_ONLY_CUSTOM)
+        percentage = data.get("control_group_percentage")
+        if percentage is not None and not 1 <= percentage <= 99:
+            self.add_error("control_group_percentage", CONTROL_GROUP_PERCENTAGE_RANGE)
+
+    def _check_ttl(self, data):
+        if not (self.is_set("ttl_type") or self.is_set("ttl_value")):
+            return
+        kind, value = data.get("ttl_type"), data.get("ttl_value")
+        if not kind and "ttl_type" not in self.errors:
+            self.add_error("ttl_type", TTL_TYPE_REQUIRED)
+        if value is None:
+            if "ttl_value" not in self.errors:
+                self.add_error("ttl_value", TTL_VALUE_REQUIRED)
+            return
+        if kind == "relative" and value < 1:
+            self.add_error("ttl_value", TTL_MINUTES_TOO_LOW)
+        if kind == "absolute":
+            moment = ttl_moment(value)
+            if moment is None:
+                self.add_error("ttl_value", TTL_ABSOLUTE_INVALID)
+            elif moment < schedule_forms.account_now():
+                self.add_error("ttl_value", TTL_ABSOLUTE_IN_PAST)
+
+
+def ttl_moment(value: int):
+    """The wall-clock time of an absolute ttl value (yyyyMMddHHmm), or None."""
+    match = _TTL_ABSOLUTE.fullmatch(str(value))
+    if not match:
+        return None
+    day, hours, minutes = match.groups()
+    return schedule.parse_date_time(f"{day} {hours}:{minutes}")
