@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from campaigns import roles
+from campaigns import roles, services
+from campaigns.models import Campaign
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,116 @@ def demo_users_ensure() -> tuple[DemoUser, ...]:
         user.save()
         user.groups.set(Group.objects.filter(name__in=demo.groups))
     return DEMO_USERS
+
+
+# Sample drafts, from bodies like the CleverTap reference examples, one or two per channel.
+_WHERE_PLATINUM = {
+    "event_name": "Charged",
+    "from": 20260101,
+    "to": 20260301,
+    "common_profile_properties": {
+        "profile_fields": [{"name": "Customer Type", "operator": "equals", "value": "Platinum"}]
+    },
+}
+DEMO_DRAFTS: tuple[tuple[str | None, dict], ...] = (
+    (
+        None,
+        {
+            "name": "Spring sale push",
+            "target_mode": "push",
+            "labels": ["spring", "sale"],
+            "where": _WHERE_PLATINUM,
+            "respect_frequency_caps": True,
+            "content": {
+                "title": "Spring sale starts now",
+                "body": "Up to 40% off for our Platinum customers.",
+                "platform_specific": {
+                    "ios": {"deep_link": "shop://sale", "badge_count": 1},
+                    "android": {"deep_link": "shop://sale", "wzrk_cid": "Marketing"},
+                },
+            },
+            "devices": ["android", "ios"],
+            "when": {
+                "type": "recurring",
+                "repeat_type": "week",
+                "repeats_every": 1,
+                "repeat_on_days_of_week": [2, 5],
+                "start_time": "20300105 10:00",
+                "dnd": {
+                    "message_state": "delay",
+                    "dnd_timezone": "account",
+                    "dnd_info": {"2": ["21:00", "07:00"], "5": ["21:00", "07:00"]},
+                },
+            },
+        },
+    ),
+    (
+        None,
+        {
+            "name": "Welcome email",
+            "target_mode": "email",
+            "labels": ["onboarding"],
+            "where": {"event_name": "App Installed", "from": 20260101, "to": 20260301},
+            "content": {
+                "subject": "Welcome aboard",
+                "body": "<h1>Welcome!</h1><p>Thanks for joining us.</p>",
+                "sender_name": "The Shop",
+            },
+            "when": "now",
+        },
+    ),
+    (
+        None,
+        {
+            "name": "Order shipped SMS",
+            "target_mode": "sms",
+            "where": _WHERE_PLATINUM,
+            "provider_nick_name": "Nick Name",
+            "content": {"body": "Your order is on its way. Track it in the app."},
+            "when": "now",
+        },
+    ),
+    (
+        None,
+        {
+            "name": "Recommendations webhook",
+            "target_mode": "webhook",
+            "where": {"event_name": "Charged", "from": 20260101, "to": 20261220},
+            "webhook_endpoint_name": "Recommendation Endpoint",
+            "webhook_fields": ["profile-attributes", "identities"],
+            "webhook_key_value": {"k1": "v1"},
+            "when": "now",
+        },
+    ),
+    (
+        "send/whatsapp.json",
+        {
+            "to": {"Identity": ["user9@example.com"]},
+            "tag_group": "Order updates",
+            "provider_nick_name": "Provider_1",
+            "content": {
+                "message_type": "template",
+                "template": {
+                    "template_name": "order_update",
+                    "body": {"type": "text", "replacements": ["Ada", "#1042"]},
+                    "language": "en",
+                },
+            },
+        },
+    ),
+)
+DEMO_SEND_NAME = "Order update on WhatsApp"
+
+
+def demo_drafts_ensure(user) -> int:
+    """Load the sample drafts for `user`, once: a draft of the same name is left alone."""
+    created = 0
+    for endpoint, body in DEMO_DRAFTS:
+        name = body.get("name") or DEMO_SEND_NAME
+        if Campaign.objects.filter(owner=user, name=name).exists():
+            continue
+        services.campaign_import(
+            user=user, body=body, name=None if "name" in body else name, endpoint=endpoint
+        )
+        created += 1
+    return created

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 
 IDENTITY_TYPES = ("Email", "Identity", "objectId", "FBID", "GPID")
 MAX_PER_REQUEST = 1000
+TOO_MANY_FOR_ONE_REQUEST = (
+    f"One request takes at most {MAX_PER_REQUEST} identities, counted across all types."
+)
 
 # Reasons an entry is malformed, completing "<type>, line <n>: “<value>” ...".
 NOT_AN_EMAIL = "is not an e-mail address (it needs one @ with text on both sides)"

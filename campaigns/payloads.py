@@ -265,13 +265,17 @@ def form_errors(
     """Every problem, at its JSON path (and form field, where it has one)."""
     index = schema_index(api, channel)
     errors = []
+    kept_aside = set()
     for path, value in extras.items():
         found = index.field_at(path)
+        if value == "":
+            # An empty text is a field left empty: the field's own rules (e.g. required) speak.
+            continue
+        kept_aside.add(path)
         if found is not None:
             label, json_field = found
             message = json_field.wrong_type_message(label, value)
             errors.append(PayloadError(path, message, code=json_field.api_code))
-    kept_aside = set(extras)
     for form in forms.values():
         errors += [error for error in form.path_errors() if error.path not in kept_aside]
     found = {(error.path, error.message) for error in errors}

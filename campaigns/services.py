@@ -99,14 +99,27 @@ def campaign_import(
     return ImportResult(campaign, parsed.notices, errors)
 
 
-def campaign_save(*, campaign: Campaign, user, body: dict, base_version: int) -> Campaign:
-    """Store the body the forms built, unless someone saved since `base_version` was loaded."""
+def campaign_save(
+    *,
+    campaign: Campaign,
+    user,
+    body: dict,
+    base_version: int,
+    api: str | None = None,
+    channel: str | None = None,
+) -> Campaign:
+    """Store the body the forms built, unless someone saved since `base_version` was loaded.
+
+    `api` and `channel` move the draft to another API family or send channel (the composer's
+    choice); a targets draft's channel follows its target_mode.
+    """
     if campaign.status in {Status.PUBLISHED, Status.STOPPED, Status.ARCHIVED}:
         raise NotEditable(NOT_EDITABLE.format(status=campaign.get_status_display().lower()))
-    channel = campaign.channel
-    if campaign.api == Api.TARGETS and body.get("target_mode") in Channel.values:
+    api = api or campaign.api
+    channel = channel or campaign.channel
+    if api == Api.TARGETS and body.get("target_mode") in Channel.values:
         channel = body["target_mode"]
-    changes = _metadata(body, api=campaign.api, channel=channel, fallback_name=campaign.name)
+    changes = _metadata(body, api=api, channel=channel, fallback_name=campaign.name)
     with transaction.atomic():
         updated = Campaign.objects.filter(pk=campaign.pk, version=base_version).update(
             body=body,

@@ -36,6 +36,9 @@ IMPORT_TOO_LARGE = "The file is larger than {limit} MB."
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 NOT_SAVED_EXTRAS = "Not saved: fix the Additional fields first (they must be a JSON object)."
 NOT_SAVED_CHANNEL = "Not saved: choose a channel that this API family offers."
+NOT_SAVED_NUMBER = (
+    "Not saved: a number is too large to write as JSON (like 1e999); correct it first."
+)
 
 PREFIX = "composer"
 ADD_ROW = "add_row"
@@ -208,7 +211,8 @@ class DraftFilterForm(forms.Form):
 class BoundSection:
     prefix: str
     title: str
-    form: PayloadForm
+    # None: a part the posted API family or channel does not have.
+    form: PayloadForm | None
 
 
 @dataclass
@@ -349,6 +353,8 @@ def _bind(
     else:
         extras, not_saved = {}, NOT_SAVED_EXTRAS
     body = payloads.build_body(bound, extras)
+    if not _finite_json(body):
+        not_saved = not_saved or NOT_SAVED_NUMBER
     errors = payloads.form_errors(bound, extras, api=api, channel=channel)
     errors += [
         PayloadError((), message, field=additional.add_prefix("extras"))
@@ -374,6 +380,14 @@ def _bind(
         not_saved=not_saved,
         options=options,
     )
+
+
+def _finite_json(body: dict) -> bool:
+    try:
+        json.dumps(body, allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[str]:

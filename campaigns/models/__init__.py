@@ -11,6 +11,7 @@ from campaigns.models.publishing import (
     PublishAttempt,
     SendBatch,
 )
+from campaigns.models.security import LoginScope, LoginThrottle
 
 __all__ = [
     "AndroidChannel",
@@ -25,6 +26,8 @@ __all__ = [
     "Channel",
     "Estimate",
     "EstimateState",
+    "LoginScope",
+    "LoginThrottle",
     "Provider",
     "PublishAttempt",
     "SendBatch",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, no_serve: bool, addrport: str, **options):
         call_command("migrate", interactive=False, verbosity=0)
         users = demo.demo_users_ensure()
+        User = get_user_model()
+        demo.demo_drafts_ensure(User.objects.get(username="composer"))
         self.stdout.write(self.style.SUCCESS("Demo users (username / password / roles):"))
         for user in users:
             self.stdout.write(f"  {user.username:<10} {user.password:<20} {', '.join(user.groups)}")

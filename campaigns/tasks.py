@@ -1,0 +1,15 @@
+"""Background tasks: each loads what it needs by id and calls one service.
+
+Run the worker with `uv run manage.py db_worker` (the database-backed backend in settings.TASKS).
+"""
+
+from django.tasks import task
+
+from campaigns import models, publishing
+
+
+@task()
+def send_batches(attempt_id: int) -> None:
+    """Send the waiting batches of an identity send (see `publishing.send_attempt_run`)."""
+    attempt = models.PublishAttempt.objects.select_related("campaign", "user").get(pk=attempt_id)
+    publishing.send_attempt_run(attempt=attempt)

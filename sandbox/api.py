@@ -1,0 +1,375 @@
+"""The CleverTap-compatible HTTP API, mounted at /sandbox/1/...: the same requests, paths and
+answers as CleverTap, so the app's client only changes its base URL.
+
+Every request goes through `_serve`, in this order:
+1. in-flight limit (`sandbox.limits`, per process): over it, HTTP 429;
+2. the fault switch (`sandbox.faults`): latency, then maybe a 500/503, a dropped connection or a
+   malformed HTTP 200;
+3. credentials (`X-CleverTap-Account-Id`, `X-CleverTap-Passcode` against SANDBOX_ACCOUNT_ID and
+   SANDBOX_PASSCODE): HTTP 401; then POST only (405);
+4. `targets/create.json` only: at most 3 a second (429);
+5. the body: JSON object, else code 78;
+6. `_validation_errors(body, endpoint)`: every check in one place, the transport envelope's own
+   and then the payload core's (`payload_core_errors`, the one hook);
+7. the endpoint's handler.
+Every request, whatever its answer, is recorded in `ReceivedRequest` (never the passcode).
+
+HTTP statuses: 200 on success; 400 for a refused body (CleverTap's codes 21, 73, 76, 78, 84, 89
+where it documents them, else code 400); 401; 404 unknown campaign or estimate request; 405; 409
+result of an unfinished campaign or stop of a completed one; 429; 500/503 from the fault switch.
+Unknown paths under /sandbox/1/ answer 401 "Invalid credentials or URL", as CleverTap does.
+
+Answers beyond CleverTap's documented ones (documented here, the shapes the app can rely on):
+- async estimate: `{"estimate_only": true, "async_estimate": true, ...}` answers
+  `{"status": "success", "request_id": "<hex>"}`; a later create call whose body is
+  `{"request_id": "<hex>"}` answers `{"status": "success", "request_id": ..., "state": "pending"}`
+  until it is ready (services.ASYNC_ESTIMATE_SECONDS), then
+  `{"status": "success", "request_id": ..., "state": "done", "estimates": {...}}`.
+- `send/<channel>.json` with `"estimate_only": true` answers estimates instead of queueing.
+- stop: `{"status": "success"}`; result: `{"status": "success", "id", "name", "campaign_status",
+  "result": {"sent", "delivered", "errors", "viewed", "clicked", "platforms": {key: {...}}}}`;
+  list: `{"status": "success", "targets": [{"id", "name", "status", "scheduled_on"}]}` with
+  `scheduled_on` as YYYYMMDDHHMM.
+"""
+
+import hmac
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from campaigns import identities, payloads, selectors
+from sandbox import audience, faults, limits, services
+from sandbox.errors import ApiError
+
+ENDPOINT_CREATE = "targets/create.json"
+ENDPOINT_STOP = "targets/stop.json"
+ENDPOINT_RESULT = "targets/result.json"
+ENDPOINT_LIST = "targets/list.json"
+ENDPOINT_UNKNOWN = ""  # a path CleverTap does not have
+SEND_CHANNELS = audience.SEND_CHANNELS
+
+CODE_INVALID_PAYLOAD = 78
+CODE_INVALID_RECIPIENTS = 84
+CODE_BAD_REQUEST = 400
+CODE_UNAUTHORIZED = 401
+CODE_METHOD_NOT_ALLOWED = 405
+CODE_TOO_MANY_REQUESTS = 429
+
+ERROR_INVALID_CREDENTIALS = "Invalid credentials or URL"
+ERROR_INVALID_PAYLOAD = "Invalid payload pls update and try again"
+ERROR_INVALID_RECIPIENTS = "Invalid recipients"
+ERROR_TOO_MANY_CONCURRENT = "Too many concurrent requests"
+ERROR_CREATE_RATE = "Too many requests: targets/create.json is limited to 3 requests per second"
+ERROR_METHOD_NOT_ALLOWED = "Method not allowed: use POST"
+ERROR_CAMPAIGN_ID = '"id" has to be a campaign id (an integer)'
+ERROR_LIST_RANGE = '"from" and "to" have to be days as YYYYMMDD, "from" not after "to"'
+ERROR_REQUEST_ID = '"request_id" has to be the string an async estimate answered'
+SUCCESS_QUEUED = "Added to queue for processing"
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+# Validation: the one call every body goes through
+
+
+def _validation_errors(body: Any, endpoint: str) -> list[ApiError]:
+    """Everything wrong with `body` for `endpoint`, first the transport envelope's checks, then
+    the payload core's. The API answers the first; an empty list lets the handler run."""
+    if not isinstance(body, dict):
+        return [ApiError(ERROR_INVALID_PAYLOAD, code=CODE_INVALID_PAYLOAD)]
+    if endpoint == ENDPOINT_CREATE and "request_id" in body:
+        return _async_lookup_errors(body)
+    errors = _envelope_errors(body, endpoint)
+    if errors:
+        return errors
+    if endpoint == ENDPOINT_CREATE or endpoint.startswith("send/"):
+        return payload_core_errors(body=body, endpoint=endpoint)
+    return []
+
+
+def payload_core_errors(*, body: dict[str, Any], endpoint: str) -> list[ApiError]:
+    """The payload core's rules (`campaigns.payloads.body_errors`, the validator the composer and
+    the CLI use), answered like CleverTap: documented codes (21, 73, 76, 89...) first, with their
+    documented texts; other problems as code 400 with their JSON path."""
+    try:
+        api, channel = payloads.infer_target(body, endpoint)
+    except ValueError as error:
+        return [ApiError(str(error), code=CODE_BAD_REQUEST)]
+    options = selectors.account_options()
+    errors = payloads.body_errors(body, api=api, channel=channel, options=options)
+    answers = [
+        ApiError(error.message, code=error.code)
+        if error.code is not None
+        else ApiError(f"{error.where}: {error.message}", code=CODE_BAD_REQUEST)
+        for error in sorted(errors, key=lambda error: error.code is None)
+    ]
+    to = body.get("to")
+    if api == "send" and isinstance(to, dict) and identities.count(to) > identities.MAX_PER_REQUEST:
+        answers.append(ApiError(identities.TOO_MANY_FOR_ONE_REQUEST, code=CODE_BAD_REQUEST))
+    return answers
+
+
+def _envelope_errors(body: dict[str, Any], endpoint: str) -> list[ApiError]:
+    if endpoint in (ENDPOINT_STOP, ENDPOINT_RESULT) and _campaign_id(body) is None:
+        return [ApiError(ERROR_CAMPAIGN_ID, code=CODE_BAD_REQUEST)]
+    if endpoint == ENDPOINT_LIST:
+        day_from, day_to = _day(body.get("from")), _day(body.get("to"))
+        if day_from is None or day_to is None or day_from > day_to:
+            return [ApiError(ERROR_LIST_RANGE, code=CODE_BAD_REQUEST)]
+    return []
+
+
+def _async_lookup_errors(body: dict[str, Any]) -> list[ApiError]:
+    request_id = body.get("request_id")
+    if not isinstance(request_id, str) or not request_id.strip():
+        return [ApiError(ERROR_REQUEST_ID, code=CODE_BAD_REQUEST)]
+    return []
+
+
+def _campaign_id(body: dict[str, Any]) -> int | None:
+    value = body.get("id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _day(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        day = int(value)
+        time.strptime(str(day), "%Y%m%d")
+    except ValueError:
+        return None
+    return day if 10000101 <= day <= 99991231 else None
+
+
+# The handlers: a valid body in, a success body out (or ApiError raised)
+
+
+def _create(body: dict[str, Any]) -> dict[str, Any]:
+    if "request_id" in body:
+        return {
+            "status": "success",
+            **services.async_estimate_answer(request_id=body["request_id"]),
+        }
+    reach = _reach(body, ENDPOINT_CREATE)
+    if body.get("estimate_only") is True:
+        if body.get("async_estimate") is True:
+            asked = services.async_estimate_create(body=body, estimates=reach.estimates)
+            return {"status": "success", "request_id": asked.request_id}
+        return {"status": "success", "estimates": reach.estimates}
+    estimates = {} if body.get("skip_estimate") is True else reach.estimates
+    campaign = services.campaign_create(body=body, estimates=estimates)
+    return {"status": "success", "id": campaign.id, "estimates": estimates}
+
+
+def _send(channel: str) -> Handler:
+    endpoint = f"send/{channel}.json"
+
+    def handle(body: dict[str, Any]) -> dict[str, Any]:
+        if not audience.recipients(to=body["to"]).exists():
+            raise ApiError(ERROR_INVALID_RECIPIENTS, code=CODE_INVALID_RECIPIENTS)
+        if body.get("estimate_only") is True:
+            return {"status": "success", "estimates": _reach(body, endpoint).estimates}
+        return {"status": "success", "message": SUCCESS_QUEUED}
+
+    return handle
+
+
+def _stop(body: dict[str, Any]) -> dict[str, Any]:
+    services.campaign_stop(campaign_id=_campaign_id(body))
+    return {"status": "success"}
+
+
+def _result(body: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "success", **services.campaign_report(campaign_id=_campaign_id(body))}
+
+
+def _list(body: dict[str, Any]) -> dict[str, Any]:
+    targets = services.campaigns_between(day_from=_day(body["from"]), day_to=_day(body["to"]))
+    return {"status": "success", "targets": targets}
+
+
+def _unknown(body: dict[str, Any]) -> dict[str, Any]:
+    raise ApiError(ERROR_INVALID_CREDENTIALS, code=CODE_UNAUTHORIZED, http_status=401)
+
+
+def _reach(body: dict[str, Any], endpoint: str) -> audience.Reach:
+    try:
+        return audience.reach(body=body, endpoint=endpoint)
+    except audience.AudienceError as error:
+        raise ApiError(error.message, code=CODE_BAD_REQUEST) from error
+
+
+# The views
+
+
+@csrf_exempt
+@login_not_required
+def targets_create(request: HttpRequest) -> HttpResponse:
+    return _serve(request, endpoint=ENDPOINT_CREATE, handle=_create)
+
+
+@csrf_exempt
+@login_not_required
+def targets_stop(request: HttpRequest) -> HttpResponse:
+    return _serve(request, endpoint=ENDPOINT_STOP, handle=_stop)
+
+
+@csrf_exempt
+@login_not_required
+def targets_result(request: HttpRequest) -> HttpResponse:
+    return _serve(request, endpoint=ENDPOINT_RESULT, handle=_result)
+
+
+@csrf_exempt
+@login_not_required
+def targets_list(request: HttpRequest) -> HttpResponse:
+    return _serve(request, endpoint=ENDPOINT_LIST, handle=_list)
+
+
+@csrf_exempt
+@login_not_required
+def send(request: HttpRequest, channel: str) -> HttpResponse:
+    if channel not in SEND_CHANNELS:
+        return _serve(request, endpoint=ENDPOINT_UNKNOWN, handle=_unknown)
+    return _serve(request, endpoint=f"send/{channel}.json", handle=_send(channel))
+
+
+@csrf_exempt
+@login_not_required
+def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return _serve(request, endpoint=ENDPOINT_UNKNOWN, handle=_unknown)
+
+
+# The pipeline
+
+
+class _Exchange:
+    """What one request brought and what it was answered, for the answer and the log."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.started = time.monotonic()
+        self.body: Any = None
+        self.body_text = ""
+        self.fault = ""
+
+    def answer(self, payload: dict[str, Any], *, status: int = 200) -> HttpResponse:
+        self.record(status_code=status, response=payload)
+        return JsonResponse(payload, status=status)
+
+    def fail(self, error: ApiError) -> HttpResponse:
+        return self.answer(error.envelope(), status=error.http_status)
+
+    def raw(self, text: str, *, status: int, content_type: str) -> HttpResponse:
+        self.record(status_code=status, response_text=text)
+        return HttpResponse(text, status=status, content_type=content_type)
+
+    def record(self, *, status_code: int, response: Any = None, response_text: str = "") -> None:
+        services.request_record(
+            method=self.request.method or "",
+            path=self.request.path,
+            account_id=self.request.headers.get("X-CleverTap-Account-Id", ""),
+            body=self.body,
+            body_text=self.body_text,
+            status_code=status_code,
+            response=response,
+            response_text=response_text,
+            fault=self.fault,
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+        )
+
+
+def _serve(request: HttpRequest, *, endpoint: str, handle: Handler) -> HttpResponse:
+    exchange = _Exchange(request)
+    _body_read(exchange)
+    if not limits.in_flight.enter():
+        return exchange.fail(
+            ApiError(ERROR_TOO_MANY_CONCURRENT, code=CODE_TOO_MANY_REQUESTS, http_status=429)
+        )
+    try:
+        return _serve_in_flight(exchange, endpoint=endpoint, handle=handle)
+    finally:
+        limits.in_flight.leave()
+
+
+def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> HttpResponse:
+    request = exchange.request
+    draw = faults.fault_draw(faults=faults.faults_get())
+    if draw.latency_ms:
+        exchange.fault = faults.FAULT_LATENCY
+        time.sleep(draw.latency_ms / 1000)
+    if draw.fault:
+        exchange.fault = draw.fault
+    if draw.fault == faults.FAULT_ERROR:
+        message = faults.SERVER_ERRORS[draw.error_status]
+        return exchange.fail(
+            ApiError(message, code=draw.error_status, http_status=draw.error_status)
+        )
+    if draw.fault == faults.FAULT_DROP:
+        sock = faults.client_socket(request.META)
+        if sock is None:
+            return exchange.raw("", status=200, content_type="application/json")
+        exchange.record(status_code=0)  # before the client can notice
+        faults.connection_drop(sock)
+        return HttpResponse(b"")  # never reaches the client
+    if draw.fault == faults.FAULT_MALFORMED:
+        return exchange.raw(faults.MALFORMED_BODY, status=200, content_type="application/json")
+    if endpoint == ENDPOINT_UNKNOWN or not _authorized(request):
+        return exchange.fail(
+            ApiError(ERROR_INVALID_CREDENTIALS, code=CODE_UNAUTHORIZED, http_status=401)
+        )
+    if request.method != "POST":
+        return exchange.fail(
+            ApiError(ERROR_METHOD_NOT_ALLOWED, code=CODE_METHOD_NOT_ALLOWED, http_status=405)
+        )
+    if endpoint == ENDPOINT_CREATE and not limits.create_rate.allow():
+        return exchange.fail(
+            ApiError(ERROR_CREATE_RATE, code=CODE_TOO_MANY_REQUESTS, http_status=429)
+        )
+    if exchange.body is None:
+        return exchange.fail(ApiError(ERROR_INVALID_PAYLOAD, code=CODE_INVALID_PAYLOAD))
+    errors = _validation_errors(exchange.body, endpoint)
+    if errors:
+        return exchange.fail(errors[0])
+    try:
+        return exchange.answer(handle(exchange.body))
+    except ApiError as error:
+        return exchange.fail(error)
+
+
+def _body_read(exchange: _Exchange) -> None:
+    """Parse the body as JSON once; keep the raw text when it is not JSON (for the log)."""
+    try:
+        raw = exchange.request.body
+    except RequestDataTooBig:
+        exchange.body_text = "(body too large)"
+        return
+    try:
+        exchange.body = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        exchange.body_text = raw.decode("utf-8", errors="replace")
+        return
+    if exchange.body is None:
+        exchange.body_text = raw.decode("utf-8", errors="replace")
+
+
+def _authorized(request: HttpRequest) -> bool:
+    account_id = request.headers.get("X-CleverTap-Account-Id", "")
+    passcode = request.headers.get("X-CleverTap-Passcode", "")
+    account_ok = hmac.compare_digest(account_id.encode(), settings.SANDBOX_ACCOUNT_ID.encode())
+    passcode_ok = hmac.compare_digest(passcode.encode(), settings.SANDBOX_PASSCODE.encode())
+    return account_ok and passcode_ok

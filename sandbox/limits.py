@@ -1,0 +1,90 @@
+"""CleverTap's request limits, as the sandbox enforces them: PER PROCESS.
+
+- At most `SANDBOX_MAX_CONCURRENT` API requests in flight (default 3); one more answers HTTP 429.
+- At most `SANDBOX_CREATE_PER_SECOND` calls to `targets/create.json` in any one-second window
+  (default 3, estimates included, as CleverTap counts them); one more answers HTTP 429.
+
+0 disables a limit. The counters live in this process's memory, guarded by a lock: a server with
+several worker processes (gunicorn -w 4) allows that many times the limit. That is enough for a
+sandbox; the app's own client limits itself across processes through the database.
+
+Settings are read on every call, so tests can change them with pytest-django's `settings`.
+"""
+
+import collections
+import threading
+import time
+
+from django.conf import settings
+
+DEFAULT_MAX_CONCURRENT = 3
+DEFAULT_CREATE_PER_SECOND = 3
+CREATE_WINDOW_SECONDS = 1.0
+
+
+def monotonic() -> float:
+    """The clock of the create window; tests replace it to step time deterministically."""
+    return time.monotonic()
+
+
+class InFlight:
+    """Counts requests in flight; `enter` refuses one over the limit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def enter(self) -> bool:
+        limit = int(getattr(settings, "SANDBOX_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT))
+        with self._lock:
+            if limit > 0 and self._count >= limit:
+                return False
+            self._count += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._count = max(0, self._count - 1)
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def reset(self) -> None:
+        with self._lock:
+            self._count = 0
+
+
+class CreateRate:
+    """A sliding one-second window of accepted creates; `allow` refuses one over the limit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamps: collections.deque[float] = collections.deque()
+
+    def allow(self) -> bool:
+        limit = int(getattr(settings, "SANDBOX_CREATE_PER_SECOND", DEFAULT_CREATE_PER_SECOND))
+        if limit <= 0:
+            return True
+        now = monotonic()
+        with self._lock:
+            while self._stamps and now - self._stamps[0] >= CREATE_WINDOW_SECONDS:
+                self._stamps.popleft()
+            if len(self._stamps) >= limit:
+                return False
+            self._stamps.append(now)
+            return True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._stamps.clear()
+
+
+in_flight = InFlight()
+create_rate = CreateRate()
+
+
+def limits_reset() -> None:
+    """Forget every request counted so far (tests call it between tests)."""
+    in_flight.reset()
+    create_rate.reset()

@@ -1,0 +1,304 @@
+"""Every write the sandbox API makes: campaigns and their lifecycle, async estimates, the log.
+
+Campaign lifecycle (simple and documented, so that tests and demos can rely on it):
+- `when` "now" (or absent, or `{"type": "now"}`): running from creation, completed
+  CAMPAIGN_RUN_SECONDS later;
+- `when` "YYYYMMDD HH:MM" or `{"type": "later", "delivery_date_time": [...]}` (account time
+  zone, settings.TIME_ZONE): scheduled until the first time, completed CAMPAIGN_RUN_SECONDS
+  after the last;
+- `{"type": "recurring", ...}`: scheduled until `start_time`, running until `end_by_date` (end of
+  that day) or the last of `end_by_occurrences`, then completed; with neither it runs until
+  stopped.
+- stop: a scheduled or running campaign becomes stopped; stopping a stopped one succeeds and does
+  nothing; a completed one cannot be stopped (409).
+- result: a report for a completed campaign, or a stopped one (what it sent before it was
+  stopped: nothing if it had not started); scheduled or running ones fail (409).
+
+Statuses follow the clock: `campaign_statuses_advance()` brings them up to date before each read.
+"""
+
+import datetime
+import logging
+import random
+import uuid
+from typing import Any
+
+from django.db import DatabaseError
+from django.db.models import Q
+from django.utils import timezone
+
+from sandbox import audience
+from sandbox.errors import ApiError
+from sandbox.models import AsyncEstimate, CampaignStatus, ReceivedRequest, SandboxCampaign
+
+logger = logging.getLogger(__name__)
+
+CAMPAIGN_RUN_SECONDS = 5
+ASYNC_ESTIMATE_SECONDS = 2
+REQUESTS_KEPT = 5000
+TEXT_KEPT = 20_000
+
+CODE_NOT_FOUND = 404
+CODE_CONFLICT = 409
+ERROR_CAMPAIGN_NOT_FOUND = "Campaign {id} does not exist."
+ERROR_CAMPAIGN_NOT_COMPLETED = "Campaign {id} has not completed: it is {status}."
+ERROR_CAMPAIGN_COMPLETED = "Campaign {id} has already completed and cannot be stopped."
+ERROR_ESTIMATE_NOT_FOUND = "No estimate was asked for with request_id {request_id}."
+
+ESTIMATE_PENDING = "pending"
+ESTIMATE_DONE = "done"
+
+
+# Campaigns
+
+
+def campaign_create(
+    *, body: dict[str, Any], estimates: dict[str, int], now: datetime.datetime | None = None
+) -> SandboxCampaign:
+    now = now or timezone.now()
+    starts_at, completes_at = campaign_schedule(when=body.get("when", "now"), now=now)
+    return SandboxCampaign.objects.create(
+        name=str(body.get("name") or "")[:500],
+        target_mode=str(body.get("target_mode") or "")[:30],
+        body=body,
+        estimates=estimates,
+        starts_at=starts_at,
+        completes_at=completes_at,
+        status=_status_at(starts_at=starts_at, completes_at=completes_at, now=now),
+    )
+
+
+def campaign_schedule(
+    *, when: Any, now: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime | None]:
+    """When a campaign starts and completes (None: never, until stopped). Anything unreadable
+    counts as "now": the payload's format is the validator's business, not the lifecycle's."""
+    run = datetime.timedelta(seconds=CAMPAIGN_RUN_SECONDS)
+    times: list[datetime.datetime | None] = []
+    if isinstance(when, str) and when != "now":
+        times = [_moment(when)]
+    elif isinstance(when, dict) and when.get("type") == "later":
+        moments = when.get("delivery_date_time") or []
+        times = [_moment(moment) for moment in moments] if isinstance(moments, list) else []
+    elif isinstance(when, dict) and when.get("type") == "recurring":
+        start = _moment(when.get("start_time")) or now
+        return start, _recurring_end(when, start=start, run=run)
+    times = [moment for moment in times if moment is not None]
+    if not times:
+        return now, now + run
+    return min(times), max(times) + run
+
+
+def _recurring_end(
+    when: dict[str, Any], *, start: datetime.datetime, run: datetime.timedelta
+) -> datetime.datetime | None:
+    end_by_date = _moment(f"{when.get('end_by_date')} 23:59") if when.get("end_by_date") else None
+    if end_by_date is not None:
+        return end_by_date + run
+    occurrences = when.get("end_by_occurrences")
+    if isinstance(occurrences, int) and not isinstance(occurrences, bool) and occurrences > 0:
+        every = when.get("repeats_every") if isinstance(when.get("repeats_every"), int) else 1
+        step = datetime.timedelta(
+            days=max(1, every) * (7 if when.get("repeat_type") == "week" else 1)
+        )
+        return start + step * (occurrences - 1) + run
+    return None
+
+
+def _moment(text: Any) -> datetime.datetime | None:
+    """ "YYYYMMDD HH:MM" in the account's time zone."""
+    if not isinstance(text, str):
+        return None
+    try:
+        naive = datetime.datetime.strptime(text.strip(), "%Y%m%d %H:%M")
+    except ValueError:
+        return None
+    return timezone.make_aware(naive, timezone.get_default_timezone())
+
+
+def _status_at(
+    *, starts_at: datetime.datetime, completes_at: datetime.datetime | None, now: datetime.datetime
+) -> str:
+    if now < starts_at:
+        return CampaignStatus.SCHEDULED
+    if completes_at is None or now < completes_at:
+        return CampaignStatus.RUNNING
+    return CampaignStatus.COMPLETED
+
+
+def campaign_statuses_advance(*, now: datetime.datetime | None = None) -> None:
+    """Move scheduled campaigns to running and running ones to completed as their times pass."""
+    now = now or timezone.now()
+    live = SandboxCampaign.objects.exclude(
+        status__in=[CampaignStatus.STOPPED, CampaignStatus.COMPLETED]
+    )
+    live.filter(completes_at__lte=now).update(status=CampaignStatus.COMPLETED)
+    live.filter(status=CampaignStatus.SCHEDULED, starts_at__lte=now).filter(
+        Q(completes_at__isnull=True) | Q(completes_at__gt=now)
+    ).update(status=CampaignStatus.RUNNING)
+
+
+def campaign_stop(*, campaign_id: int, now: datetime.datetime | None = None) -> SandboxCampaign:
+    now = now or timezone.now()
+    campaign_statuses_advance(now=now)
+    campaign = _campaign(campaign_id)
+    if campaign.status == CampaignStatus.COMPLETED:
+        raise ApiError(
+            ERROR_CAMPAIGN_COMPLETED.format(id=campaign_id), code=CODE_CONFLICT, http_status=409
+        )
+    if campaign.status != CampaignStatus.STOPPED:
+        campaign.status = CampaignStatus.STOPPED
+        campaign.stopped_at = now
+        campaign.save(update_fields=["status", "stopped_at"])
+    return campaign
+
+
+def campaign_report(*, campaign_id: int) -> dict[str, Any]:
+    """The report `targets/result.json` answers (without the envelope's "status")."""
+    campaign_statuses_advance()
+    campaign = _campaign(campaign_id)
+    if campaign.status not in (CampaignStatus.COMPLETED, CampaignStatus.STOPPED):
+        raise ApiError(
+            ERROR_CAMPAIGN_NOT_COMPLETED.format(id=campaign_id, status=campaign.status),
+            code=CODE_CONFLICT,
+            http_status=409,
+        )
+    sent = _sent(campaign)
+    rng = random.Random(campaign.id)
+    delivered_share = rng.uniform(0.93, 0.99)
+    viewed_share = rng.uniform(0.2, 0.5)
+    clicked_share = rng.uniform(0.02, 0.12)
+    platforms = {}
+    for key, count in sent.items():
+        delivered = round(count * delivered_share)
+        platforms[key] = {
+            "sent": count,
+            "delivered": delivered,
+            "errors": count - delivered,
+            "viewed": round(delivered * viewed_share),
+            "clicked": round(delivered * clicked_share),
+        }
+    totals = {
+        metric: sum(stats[metric] for stats in platforms.values())
+        for metric in ("sent", "delivered", "errors", "viewed", "clicked")
+    }
+    return {
+        "id": campaign.id,
+        "name": campaign.name,
+        "campaign_status": campaign.status,
+        "result": {**totals, "platforms": platforms},
+    }
+
+
+def _sent(campaign: SandboxCampaign) -> dict[str, int]:
+    if campaign.status == CampaignStatus.STOPPED and (
+        campaign.stopped_at is None or campaign.stopped_at < campaign.starts_at
+    ):
+        return {}
+    if campaign.estimates:
+        return campaign.estimates
+    try:  # created with skip_estimate: count now
+        return audience.estimate(body=campaign.body, endpoint=audience.ENDPOINT_CREATE)
+    except audience.AudienceError:
+        return {}
+
+
+def campaigns_between(*, day_from: int, day_to: int) -> list[dict[str, Any]]:
+    """Campaigns whose (first) start falls between two YYYYMMDD days, in the account's zone."""
+    campaign_statuses_advance()
+    zone = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.datetime.strptime(str(day_from), "%Y%m%d"), zone)
+    end = timezone.make_aware(datetime.datetime.strptime(str(day_to), "%Y%m%d"), zone)
+    campaigns = SandboxCampaign.objects.filter(
+        starts_at__gte=start, starts_at__lt=end + datetime.timedelta(days=1)
+    ).order_by("starts_at", "id")
+    return [
+        {
+            "id": campaign.id,
+            "name": campaign.name,
+            "status": campaign.status,
+            "scheduled_on": int(
+                timezone.localtime(campaign.starts_at, zone).strftime("%Y%m%d%H%M")
+            ),
+        }
+        for campaign in campaigns
+    ]
+
+
+def _campaign(campaign_id: int) -> SandboxCampaign:
+    try:
+        return SandboxCampaign.objects.get(pk=campaign_id)
+    except SandboxCampaign.DoesNotExist:
+        raise ApiError(
+            ERROR_CAMPAIGN_NOT_FOUND.format(id=campaign_id), code=CODE_NOT_FOUND, http_status=404
+        ) from None
+
+
+# Async estimates
+
+
+def async_estimate_create(
+    *, body: dict[str, Any], estimates: dict[str, int], now: datetime.datetime | None = None
+) -> AsyncEstimate:
+    """Keep an estimate (counted now, on the audience as it is) to answer by request id later."""
+    now = now or timezone.now()
+    return AsyncEstimate.objects.create(
+        request_id=uuid.uuid4().hex,
+        body=body,
+        estimates=estimates,
+        ready_at=now + datetime.timedelta(seconds=ASYNC_ESTIMATE_SECONDS),
+    )
+
+
+def async_estimate_answer(
+    *, request_id: str, now: datetime.datetime | None = None
+) -> dict[str, Any]:
+    """What a follow-up call with `request_id` answers (without the envelope's "status")."""
+    now = now or timezone.now()
+    try:
+        asked = AsyncEstimate.objects.get(request_id=request_id)
+    except AsyncEstimate.DoesNotExist:
+        raise ApiError(
+            ERROR_ESTIMATE_NOT_FOUND.format(request_id=request_id),
+            code=CODE_NOT_FOUND,
+            http_status=404,
+        ) from None
+    if now < asked.ready_at:
+        return {"request_id": request_id, "state": ESTIMATE_PENDING}
+    return {"request_id": request_id, "state": ESTIMATE_DONE, "estimates": asked.estimates}
+
+
+# The request log
+
+
+def request_record(
+    *,
+    method: str,
+    path: str,
+    account_id: str,
+    body: Any,
+    body_text: str,
+    status_code: int,
+    response: Any,
+    response_text: str,
+    fault: str,
+    duration_ms: int,
+) -> None:
+    """Log one API request. Never raises: a failed log line must not change the answer."""
+    try:
+        entry = ReceivedRequest.objects.create(
+            method=method[:10],
+            path=path[:300],
+            account_id=account_id[:100],
+            body=body,
+            body_text=body_text[:TEXT_KEPT],
+            status_code=status_code,
+            response=response,
+            response_text=response_text[:TEXT_KEPT],
+            fault=fault,
+            duration_ms=max(0, duration_ms),
+        )
+        if entry.pk and entry.pk % 100 == 0:
+            ReceivedRequest.objects.filter(id__lte=entry.pk - REQUESTS_KEPT).delete()
+    except DatabaseError:
+        logger.exception("Could not record a sandbox API request to %s", path)

@@ -1,0 +1,101 @@
+"""Estimate and publish a draft end to end in Chromium, against the sandbox served by the same
+live server (the app's client reaches it over HTTP)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.models import AttemptState, PublishAttempt, Status
+from sandbox import services as sandbox_services
+from sandbox.models import SandboxCampaign
+from tests.test_publishing_support import (
+    ANDROID_USERS,
+    IOS_USERS,
+    PASSCODE,
+    creates_received,
+    draft,
+    fresh,
+    people_fixture,  # noqa: F401 - the `people` fixture
+    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_publisher_estimates_then_publishes_a_draft(people, sandbox, login, live_server):
+    campaign = draft(people["composer"])
+    page = login("admin")
+
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/estimate/")
+    region = page.get_by_role("region", name="Estimated reach")
+    expect(region).to_contain_text("Not estimated yet")
+    page.get_by_role("button", name="Estimate reach").click()
+
+    expect(region.locator("#estimate-total")).to_have_text(str(ANDROID_USERS + IOS_USERS))
+    expect(region.locator("tr[data-key='android']")).to_contain_text(str(ANDROID_USERS))
+    expect(region.locator("tr[data-key='ios']")).to_contain_text(str(IOS_USERS))
+    assert page.url.endswith(f"/campaigns/{campaign.pk}/estimate/")  # swapped in place
+
+    page.get_by_role("link", name="Publish…").click()
+    expect(page.get_by_role("heading", name=f"Publish “{campaign.name}”?")).to_be_visible()
+    expect(page.locator("#confirm-endpoint")).to_have_text("POST /1/targets/create.json")
+    expect(page.locator("#confirm-json")).to_contain_text('"target_mode": "push"')
+    expect(page.locator("#estimate-total")).to_have_text(str(ANDROID_USERS + IOS_USERS))
+    page.get_by_role("button", name="Publish version 1 now").click()
+
+    created = SandboxCampaign.objects.get()
+    expect(page.locator("#clevertap-id")).to_have_text(str(created.id))
+    expect(page.locator("#toasts")).to_contain_text(f"CleverTap campaign {created.id}")
+    expect(page.locator("#api-calls tr[data-operation='create']")).to_contain_text("Succeeded")
+    expect(page.locator("#api-calls tr[data-operation='estimate']")).to_have_count(1)
+    assert PASSCODE not in page.content()
+    assert fresh(campaign).status == Status.PUBLISHED
+    assert PublishAttempt.objects.get().state == AttemptState.SUCCEEDED
+    assert len(creates_received()) == 1
+
+    page.get_by_role("button", name="Stop this campaign").click()
+    expect(page.locator("#clevertap-status")).to_contain_text("Stopped")
+    page.get_by_role("button", name="Fetch the report").click()
+    expect(page.locator("#report-table")).to_be_visible()
+
+
+def test_a_background_estimate_shows_its_progress_until_it_arrives(
+    people, sandbox, login, live_server, monkeypatch
+):
+    monkeypatch.setattr(sandbox_services, "ASYNC_ESTIMATE_SECONDS", 2.5)
+    campaign = draft(people["composer"])
+    page = login("composer")
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/estimate/")
+    region = page.get_by_role("region", name="Estimated reach")
+
+    page.get_by_label("In the background (async_estimate)").check()
+    page.get_by_role("button", name="Estimate reach").click()
+
+    expect(region).to_contain_text("Waiting for CleverTap's estimate")
+    expect(region.get_by_role("progressbar")).to_be_visible()
+    expect(region.locator("#estimate-total")).to_have_text(
+        str(ANDROID_USERS + IOS_USERS), timeout=15_000
+    )
+    expect(page.get_by_role("link", name="Publish…")).to_have_count(0)
+
+
+def test_the_estimate_region_tells_when_the_draft_was_saved_since(
+    people, sandbox, login, live_server
+):
+    from campaigns import services
+
+    campaign = draft(people["composer"])
+    page = login("composer")
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/estimate/")
+    page.get_by_role("button", name="Estimate reach").click()
+    region = page.get_by_role("region", name="Estimated reach")
+    expect(region.locator("#estimate-total")).to_be_visible()
+
+    services.campaign_save(
+        campaign=campaign,
+        user=people["composer"],
+        body={**campaign.body, "name": "Renamed"},
+        base_version=campaign.version,
+    )
+    page.evaluate("document.body.dispatchEvent(new CustomEvent('campaign:saved'))")
+
+    expect(region.locator("#estimate-stale")).to_contain_text("The draft changed since")

@@ -1,0 +1,158 @@
+"""Fixtures and helpers shared by the estimate, publish and task tests (no tests of its own).
+
+Import the fixtures by their function names (`people_fixture`, `sandbox_fixture`); tests ask for
+them as `people` and `sandbox`.
+
+`sandbox` points the app's CleverTap client at the sandbox app served by pytest-django's
+live_server, over real HTTP, with a distinctive passcode and a small known audience.
+"""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import connection, connections
+
+from campaigns import demo, roles, services
+from campaigns.models import Api, Campaign
+from sandbox import faults, limits
+from sandbox.models import Profile, ReceivedRequest, SandboxCampaign
+
+PASSCODE = "Zq7-DISTINCT-passcode-4411"
+ANDROID_USERS = 12
+IOS_USERS = 7
+
+PUSH_BODY = {
+    "name": "Spring sale push",
+    "target_mode": "push",
+    "where": {},
+    "when": "now",
+    "content": {"title": "Spring sale", "body": "Up to 40% off"},
+}
+
+
+def roles_ensure() -> None:
+    """The role groups, which a transactional test's flush removes with the migration's data."""
+    for name, codenames in roles.ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="campaigns", codename__in=codenames)
+        )
+
+
+@pytest.fixture(name="people")
+def people_fixture(db, settings) -> dict[str, Any]:
+    """The demo users (composer, reviewer, publisher, admin) with their roles, by name."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    roles_ensure()
+    demo.demo_users_ensure()
+    User = get_user_model()
+    return {user.username: user for user in User.objects.all()}
+
+
+@pytest.fixture(name="sandbox")
+def sandbox_fixture(live_server, settings) -> Any:
+    """The client talks to the sandbox over HTTP; the audience: 12 Android and 7 iOS users."""
+    settings.CLEVERTAP_CONFIGURED = False
+    settings.SANDBOX_ENABLED = True
+    settings.SANDBOX_BASE_URL = f"{live_server.url}/sandbox"
+    settings.SANDBOX_PASSCODE = PASSCODE
+    settings.CLEVERTAP_RETRY_BASE_DELAY = 0.01
+    settings.CLEVERTAP_LIMIT_POLL_SECONDS = 0.01
+    settings.CLEVERTAP_READ_TIMEOUT = 10.0
+    limits.limits_reset()
+    faults.faults_reset()
+    profiles_create(android=ANDROID_USERS, ios=IOS_USERS)
+    yield live_server
+    faults.faults_reset()
+    limits.limits_reset()
+
+
+def profiles_create(*, android: int = 0, ios: int = 0, emails: list[str] | None = None) -> None:
+    rows = [
+        Profile(
+            identity=f"android-{n}", object_id=f"a{n}", has_android=True, last_push_device="android"
+        )
+        for n in range(android)
+    ]
+    rows += [
+        Profile(identity=f"ios-{n}", object_id=f"i{n}", has_ios=True, last_push_device="ios")
+        for n in range(ios)
+    ]
+    rows += [
+        Profile(identity=email, email=email, object_id=f"e{n}")
+        for n, email in enumerate(emails or [])
+    ]
+    Profile.objects.bulk_create(rows)
+
+
+def draft(user, body: dict | None = None, *, api: str = Api.TARGETS, channel: str = "push"):
+    return services.campaign_create(
+        user=user, api=api, channel=channel, body=dict(PUSH_BODY if body is None else body)
+    )
+
+
+def email_send_body(emails: list[str]) -> dict[str, Any]:
+    return {
+        "to": {"Email": emails},
+        "tag_group": "welcome",
+        "content": {"subject": "Welcome", "body": "<p>Hello</p>", "sender_name": "Shop"},
+    }
+
+
+def received(path_end: str) -> list[ReceivedRequest]:
+    """What the sandbox received on an endpoint ("targets/create.json", "send/email.json")."""
+    return list(ReceivedRequest.objects.filter(path__endswith=f"/1/{path_end}").order_by("id"))
+
+
+def creates_received() -> list[ReceivedRequest]:
+    """Create requests that were not estimates: each one is a campaign CleverTap would create."""
+    return [
+        request
+        for request in received("targets/create.json")
+        if isinstance(request.body, dict)
+        and request.body.get("estimate_only") is not True
+        and "request_id" not in request.body
+    ]
+
+
+def log_is_exact() -> bool:
+    """Whether the sandbox's request log keeps every line under concurrent requests.
+
+    The sandbox never fails a request for its log: on the tests' shared-cache memory SQLite a log
+    line written while other threads hold table locks can be dropped. PostgreSQL keeps them all.
+    """
+    return connection.vendor != "sqlite"
+
+
+def sandbox_campaigns() -> list[SandboxCampaign]:
+    return list(SandboxCampaign.objects.order_by("id"))
+
+
+def in_threads(count: int, call: Callable[[int], Any]) -> list[Any]:
+    """Run `call(i)` in `count` threads released together; their results or exceptions."""
+    outcomes: list[Any] = [None] * count
+    start = threading.Barrier(count)
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            outcomes[index] = call(index)
+        except BaseException as exc:  # noqa: BLE001 - the test inspects it
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def fresh(campaign: Campaign) -> Campaign:
+    return Campaign.objects.get(pk=campaign.pk)

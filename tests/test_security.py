@@ -1,0 +1,669 @@
+"""Hardening: CSP, framing, CSRF, login throttling, idle sessions, password hashing, request size
+limits, deployment settings, and the passcode kept out of pages, logs and exports."""
+
+import datetime
+import io
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.views import debug
+
+from campaigns import demo, jsonfile, login, request_limits
+from campaigns.forms import composer as composer_forms
+from campaigns.models import Campaign, LoginScope, LoginThrottle
+from config import settings as config_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGIN_URL = "/login/"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The demo users' passwords are hashed for every test; Argon2 is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_user(demo_users):
+    """The demo admin: staff, superuser and in every role, so no page is hidden by permissions."""
+    return get_user_model().objects.get(username="admin")
+
+
+@pytest.fixture
+def drafts(admin_user) -> list[Campaign]:
+    demo.demo_drafts_ensure(admin_user)
+    return list(Campaign.objects.order_by("pk"))
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+# Every URL, from the URL resolver.
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+    csrf_exempt: bool
+
+
+def routes(resolver=None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part)
+            yield from routes(pattern, route, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            kwargs = re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield Route(
+                name=name,
+                route=route,
+                kwargs=tuple(kwargs),
+                csrf_exempt=getattr(pattern.callback, "csrf_exempt", False),
+            )
+
+
+def get_pages(campaigns: list[Campaign]) -> list[str]:
+    """Every GET page that takes no arguments, and each draft's pages that take only its id."""
+    urls = []
+    for route in routes():
+        if not route.kwargs:
+            urls.append(reverse(route.name))
+        elif route.kwargs == ("pk",) and not route.name.startswith("admin:"):
+            urls += [reverse(route.name, kwargs={"pk": c.pk}) for c in campaigns]
+    return urls
+
+
+def post_urls(campaign: Campaign) -> list[str]:
+    """Every URL of the app's own views (not the admin's), with its arguments filled in."""
+    values = {"pk": campaign.pk, "prefix": "content", "channel": "push", "rest": "x.json"}
+    urls = []
+    for route in routes():
+        if route.name.split(":")[0] == "admin" or route.csrf_exempt:
+            continue
+        kwargs = {name: values.get(name, 1) for name in route.kwargs}
+        urls.append(reverse(route.name, kwargs=kwargs))
+    return urls
+
+
+def crawl(client: Client, urls: list[str]) -> Iterator[tuple[str, object]]:
+    """GET each page; pages that do not exist for these arguments or do not answer GET are left
+    out, and nothing may fail with a server error."""
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if response.status_code in (404, 405):
+            continue
+        yield url, response
+
+
+def is_html(response) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
+
+
+# Content Security Policy
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
+
+
+class ScriptAudit(HTMLParser):
+    """Inline scripts without the page's nonce and inline event handlers."""
+
+    DATA_TYPES = {"application/json", "application/ld+json", "text/template", "importmap"}
+
+    def __init__(self, nonce: str):
+        super().__init__()
+        self.nonce = nonce
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on") or name.startswith("hx-on"):
+                self.problems.append(f"<{tag} {name}=...> is an inline event handler")
+            if (
+                name in {"href", "src", "action", "formaction"}
+                and (value or "").strip().lower()[:11] == "javascript:"
+            ):
+                self.problems.append(f"<{tag} {name}={value!r}> runs inline JavaScript")
+        if tag == "script" and "src" not in values:
+            if (values.get("type") or "").lower() in self.DATA_TYPES:
+                return
+            if not self.nonce or values.get("nonce") != self.nonce:
+                self.problems.append("an inline <script> without the page's nonce")
+
+
+def script_policy_problems(response) -> list[str]:
+    header = response.get("Content-Security-Policy", "")
+    if not header:
+        return ["no Content-Security-Policy header"]
+    directives = csp_directives(header)
+    script_sources = directives.get("script-src", directives.get("default-src", []))
+    problems = [
+        f"{name} allows 'unsafe-inline'"
+        for name in ("script-src", "script-src-elem", "script-src-attr")
+        if "'unsafe-inline'" in directives.get(name, [])
+    ]
+    if "script-src" not in directives and "'unsafe-inline'" in directives.get("default-src", []):
+        problems.append("default-src allows 'unsafe-inline' for scripts")
+    if script_sources == ["'none'"]:
+        # Nothing can run on this page (the email preview): its markup is the marketer's.
+        return problems
+    nonce = re.search(r"'nonce-([^']+)'", header)
+    audit = ScriptAudit(nonce.group(1) if nonce else "")
+    audit.feed(response.content.decode())
+    return problems + audit.problems
+
+
+def test_every_page_has_a_script_policy_without_unsafe_inline_and_no_inline_scripts(
+    admin_client, drafts
+):
+    checked = 0
+    problems = {}
+    for url, response in crawl(admin_client, get_pages(drafts)):
+        if response.status_code != 200 or not is_html(response):
+            continue
+        checked += 1
+        found = script_policy_problems(response)
+        if found:
+            problems[url] = found
+    assert problems == {}
+    # The draft list, review, published, new, import, sandbox, composers, confirmations, admin...
+    assert checked > 20
+
+
+def test_every_page_forbids_being_framed(admin_client, drafts):
+    for url, response in crawl(admin_client, get_pages(drafts)):
+        if response.status_code != 200 or not is_html(response):
+            continue
+        assert response["X-Frame-Options"] == "DENY", url
+        directives = csp_directives(response["Content-Security-Policy"])
+        # The email preview has a policy of its own, under which nothing can run.
+        if "sandbox" not in directives:
+            assert directives["frame-ancestors"] == ["'none'"], url
+
+
+def test_the_script_audit_catches_inline_handlers_and_scripts_without_the_nonce():
+    audit = ScriptAudit("abc")
+    audit.feed(
+        '<button onclick="x()">a</button><script>evil()</script><script nonce="abc">ok()</script>'
+        '<a href="javascript:void(0)">b</a><div hx-on:click="y()"></div>'
+        '<script type="application/json">{"data": 1}</script><script src="/static/a.js"></script>'
+    )
+    assert len(audit.problems) == 4
+
+
+# CSRF, htmx included
+
+
+def csrf_token_from_page(response) -> str:
+    """The token htmx sends: the X-CSRFToken in the `hx-headers` JSON on <body>."""
+    match = re.search(r"<body[^>]*\shx-headers='([^']*)'", response.content.decode())
+    assert match, "the page has no hx-headers on <body>"
+    return json.loads(match.group(1))["X-CSRFToken"]
+
+
+def test_only_the_sandbox_api_is_exempt_from_csrf():
+    exempt = {route.name for route in routes() if route.csrf_exempt}
+    # It answers CleverTap's API, authenticated by its passcode header rather than a cookie.
+    assert exempt and all(name.startswith("sandbox:api_") for name in exempt)
+
+
+def test_every_post_without_a_csrf_token_is_refused(admin_user, drafts):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    # The browser holds the CSRF cookie; only the token is missing, as in a cross-site post.
+    client.get(reverse("campaigns:draft_list"))
+    urls = post_urls(drafts[0])
+    assert {
+        reverse("login"),
+        reverse("logout"),
+        reverse("campaigns:composer_save", args=[drafts[0].pk]),
+        reverse("campaigns:composer_preview", args=[drafts[0].pk]),
+    } <= set(urls)
+    for url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.post(url, {"name": "x"}, headers=headers)
+            assert response.status_code == 403, url
+            assert "CSRF" in response.text, url
+
+
+def test_every_post_with_the_token_from_the_page_gets_past_csrf(admin_user, drafts, settings):
+    # Endpoints that call CleverTap fail at once instead of reaching any server.
+    settings.SANDBOX_BASE_URL = "http://127.0.0.1:9/sandbox"
+    settings.CLEVERTAP_MAX_ATTEMPTS = 1
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    campaign = drafts[0]
+    page = client.get(reverse("campaigns:composer", args=[campaign.pk]))
+    headers = {"X-CSRFToken": csrf_token_from_page(page), "HX-Request": "true"}
+    for url in post_urls(campaign):
+        if url == reverse("logout"):
+            continue
+        response = client.post(url, {}, headers=headers)
+        assert response.status_code != 403, url
+    response = client.post(reverse("logout"), headers=headers)
+    assert response.status_code == 302
+
+
+def test_logging_in_needs_the_csrf_token_and_works_with_the_one_from_the_page(demo_users):
+    client = Client(enforce_csrf_checks=True)
+    credentials = {"username": "composer", "password": demo_users["composer"].password}
+    page = client.get(LOGIN_URL)
+    assert client.post(LOGIN_URL, credentials).status_code == 403
+    token = csrf_token_from_page(page)
+    response = client.post(LOGIN_URL, credentials | {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("campaigns:draft_list")
+
+
+# Login throttling
+
+
+def login_attempt(client, username, password, address="10.0.0.1"):
+    return client.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def is_logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def locked_text(template: str, minutes: int) -> str:
+    return template.format(minutes=minutes, plural="" if minutes == 1 else "s")
+
+
+def test_five_failed_logins_lock_the_username_with_a_clear_message(client, demo_users):
+    for attempt in range(4):
+        response = login_attempt(client, "composer", "wrong", address=f"10.0.1.{attempt}")
+        assert "Please enter a correct username and password" in response.text
+    response = login_attempt(client, "composer", "wrong", address="10.0.1.9")
+    assert response.status_code == 200
+    assert locked_text(login.LOCKED_USERNAME, 15) in response.text
+    # Even the right password, from anywhere, is refused while the lock lasts.
+    password = demo_users["composer"].password
+    response = login_attempt(client, "Composer", password, address="10.0.2.1")
+    response = login_attempt(client, "composer", password, address="10.0.2.1")
+    assert response.status_code == 200
+    assert locked_text(login.LOCKED_USERNAME, 15) in response.text
+    assert not is_logged_in(client)
+
+
+def test_five_failures_from_one_address_lock_it_for_every_username(client, demo_users):
+    for name in ["ann", "bob", "cy", "dee", "eve"]:
+        login_attempt(client, name, "guess", address="192.0.2.7")
+    password = demo_users["composer"].password
+    response = login_attempt(client, "composer", password, address="192.0.2.7")
+    assert locked_text(login.LOCKED_ADDRESS, 15) in response.text
+    assert not is_logged_in(client)
+    response = login_attempt(client, "composer", password, address="192.0.2.8")
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_a_successful_login_clears_the_usernames_failures(client, demo_users):
+    password = demo_users["composer"].password
+    for attempt in range(4):
+        login_attempt(client, "composer", "wrong", address=f"10.0.3.{attempt}")
+    assert login_attempt(client, "composer", password, address="10.0.4.1").status_code == 302
+    assert not LoginThrottle.objects.filter(scope=LoginScope.USERNAME).exists()
+    client.logout()
+    for attempt in range(4):
+        login_attempt(client, "composer", "wrong", address=f"10.0.5.{attempt}")
+    assert login_attempt(client, "composer", password, address="10.0.6.1").status_code == 302
+
+
+def test_a_lock_set_by_another_app_server_is_honoured(client, demo_users):
+    # Counts live in the database: a row written by any server locks the login on every server.
+    LoginThrottle.objects.create(
+        scope=LoginScope.USERNAME,
+        key="composer",
+        last_failure_at=timezone.now(),
+        locked_until=timezone.now() + datetime.timedelta(minutes=3),
+    )
+    response = login_attempt(client, "composer", demo_users["composer"].password)
+    assert locked_text(login.LOCKED_USERNAME, 3) in response.text
+    assert not is_logged_in(client)
+
+
+def test_a_lock_ends_after_the_lockout(settings):
+    start = timezone.now()
+    for second in range(5):
+        lock = login.login_failure_record(
+            username="ann", address="", now=start + datetime.timedelta(seconds=second)
+        )
+    assert lock is not None and lock.scope == LoginScope.USERNAME
+    during = start + datetime.timedelta(minutes=14, seconds=30)
+    after = start + datetime.timedelta(minutes=15, seconds=5)
+    assert login.login_lock_find(username="ANN", address="", now=during) == lock
+    assert lock.message(now=during) == locked_text(login.LOCKED_USERNAME, 1)
+    assert login.login_lock_find(username="ann", address="", now=after) is None
+    # After the lock a fresh allowance: one failure does not lock again.
+    assert login.login_failure_record(username="ann", address="", now=after) is None
+
+
+def test_failures_further_apart_than_the_window_do_not_add_up():
+    start = timezone.now()
+    for minute in (0, 4, 8, 12):
+        moment = start + datetime.timedelta(minutes=minute)
+        assert login.login_failure_record(username="ann", address="", now=moment) is None
+    later = start + datetime.timedelta(minutes=15, seconds=30)
+    assert login.login_failure_record(username="ann", address="", now=later) is None
+    assert login.login_lock_find(username="ann", address="", now=later) is None
+
+
+def test_the_limits_window_and_lockout_come_from_settings(client, settings):
+    settings.LOGIN_FAILURES_PER_USERNAME = 2
+    settings.LOGIN_LOCKOUT_SECONDS = 120
+    login_attempt(client, "ann", "a", address="10.0.7.1")
+    response = login_attempt(client, "ann", "b", address="10.0.7.2")
+    assert locked_text(login.LOCKED_USERNAME, 2) in response.text
+
+
+def test_the_admin_login_is_throttled_too(client, demo_users):
+    for _ in range(5):
+        response = client.post(
+            "/admin/login/", {"username": "admin", "password": "wrong"}, REMOTE_ADDR="10.0.8.1"
+        )
+    assert response.status_code == 200
+    assert locked_text(login.LOCKED_USERNAME, 15) in response.text
+
+
+def test_locking_is_logged_without_the_password(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    for _ in range(6):
+        login_attempt(client, "ann", "hunter2-secret-guess")
+    assert "Logins locked for username 'ann'" in caplog.text
+    assert "hunter2-secret-guess" not in caplog.text
+
+
+def test_old_failures_are_forgotten():
+    long_ago = timezone.now() - datetime.timedelta(days=1)
+    login.login_failure_record(username="ann", address="10.0.0.1", now=long_ago)
+    login.login_failure_record(username="bob", address="10.0.0.2")
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {"bob", "10.0.0.2"}
+
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        (0, "203.0.113.5", "198.51.100.1", "203.0.113.5"),
+        (1, "10.0.0.2", "198.51.100.1", "198.51.100.1"),
+        # Whatever the client wrote itself is further left than the proxy's entry.
+        (1, "10.0.0.2", "1.1.1.1, 198.51.100.1", "198.51.100.1"),
+        (2, "10.0.0.3", "1.1.1.1, 198.51.100.1, 10.0.0.2", "198.51.100.1"),
+        (2, "10.0.0.3", "198.51.100.1", "10.0.0.3"),
+        (0, "2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::/64"),
+        (0, "::ffff:192.0.2.1", "", "192.0.2.1"),
+    ],
+)
+def test_the_client_address_comes_from_the_trusted_proxies_only(
+    rf, settings, proxies, remote, forwarded, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert login.client_address(request) == expected
+
+
+# Sessions and passwords
+
+
+def test_an_idle_session_older_than_the_limit_is_sent_to_login(admin_client):
+    drafts_url = reverse("campaigns:draft_list")
+    assert admin_client.get(drafts_url).status_code == 200
+    key = admin_client.session.session_key
+    idle = timezone.now() - datetime.timedelta(seconds=1)
+    Session.objects.filter(session_key=key).update(expire_date=idle)
+    response = admin_client.get(drafts_url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_every_request_extends_the_session_by_the_idle_limit(admin_client, settings):
+    settings.SESSION_COOKIE_AGE = 600
+    admin_client.get(reverse("campaigns:draft_list"))
+    session = Session.objects.get(session_key=admin_client.session.session_key)
+    remaining = (session.expire_date - timezone.now()).total_seconds()
+    assert 590 < remaining <= 600
+
+
+def test_stored_passwords_are_hashed_with_argon2(db, settings):
+    settings.PASSWORD_HASHERS = config_settings.PASSWORD_HASHERS
+    user = get_user_model().objects.create_user("hashed", password="a-long-passphrase-2026")
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert user.check_password("a-long-passphrase-2026")
+
+
+# Request size limits
+
+
+def test_a_too_large_form_answers_a_400_page_that_says_so(admin_client, drafts, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    url = reverse("campaigns:composer_save", args=[drafts[0].pk])
+    for headers in ({}, {"HX-Request": "true"}):
+        response = admin_client.post(url, {"content-body": "x" * 4096}, headers=headers)
+        assert response.status_code == 400
+        assert "400.html" in [t.name for t in response.templates]
+        text = request_limits.TOO_LARGE.format(limit="2 KB")
+        assert text in response.content.decode()
+
+
+def test_a_form_with_too_many_fields_answers_a_400_page_that_says_so(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    data = {f"field-{number}": "1" for number in range(20)}
+    response = admin_client.post(reverse("campaigns:campaign_new"), data)
+    assert response.status_code == 400
+    text = request_limits.TOO_MANY_FIELDS.format(limit="10")
+    assert text in response.content.decode()
+
+
+def test_a_too_large_upload_form_answers_a_400_page_too(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = admin_client.post(
+        reverse("campaigns:campaign_import"), {"text": "x" * (1024 * 1024 + 1), "name": "Big"}
+    )
+    assert response.status_code == 400
+    assert request_limits.TOO_LARGE.format(limit="1 MB") in response.content.decode()
+    assert not Campaign.objects.filter(name="Big").exists()
+
+
+def test_a_too_large_login_answers_a_400_page_not_an_error(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post(LOGIN_URL, {"username": "x" * 2000, "password": "y"})
+    assert response.status_code == 400
+    assert request_limits.TOO_LARGE.format(limit="1 KB") in response.content.decode()
+
+
+def test_a_body_too_large_for_a_view_that_reads_it_answers_the_400_page(rf, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+
+    def reads_the_body(request):
+        return request.body
+
+    middleware = request_limits.RequestLimitsMiddleware(reads_the_body)
+    request = rf.post("/", data=b'{"a": "long enough"}', content_type="application/json")
+    request.user = get_user_model()()
+    assert middleware.process_view(request, reads_the_body, (), {}) is None
+    with pytest.raises(request_limits.RequestDataTooBig) as raised:
+        reads_the_body(request)
+    response = middleware.process_exception(request, raised.value)
+    assert response.status_code == 400
+    assert request_limits.TOO_LARGE.format(limit="10 bytes") in response.content.decode()
+
+
+def test_a_pasted_import_of_the_largest_allowed_size_is_accepted(admin_client):
+    # Quotes are percent-encoded to three bytes each: the worst case for a URL-encoded post.
+    text = '"' * jsonfile.MAX_BYTES
+    body = urllib.parse.urlencode({"text": text, "name": "Largest"})
+    response = admin_client.post(
+        reverse("campaigns:campaign_import"),
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert "Request not accepted" not in response.content.decode()
+    assert composer_forms.MAX_IMPORT_BYTES == jsonfile.MAX_BYTES
+
+
+# Deployment settings
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    # Not the test run's own settings: DJANGO_ALLOW_ASYNC_UNSAFE is for Playwright's event loop.
+    skipped = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
+    return (
+        env
+        | {
+            "DEBUG": "false",
+            "SECRET_KEY": "k7#Vq2!mZ9@xL4$wR8^tN1&pB6*yD3(hF5)jG0_sC" + "e2T9uW4zQ7aX1vY8",
+            "ALLOWED_HOSTS": "studio.example.com",
+            "CSRF_TRUSTED_ORIGINS": "https://studio.example.com",
+            "SECURE_SSL_REDIRECT": "true",
+        }
+        | extra
+    )
+
+
+def test_the_deployment_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+PRINT_SETTINGS = (
+    "import json; from django.conf import settings as s; print(json.dumps({name: getattr(s, name)"
+    " for name in ['SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY',"
+    " 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_SSL_REDIRECT',"
+    " 'X_FRAME_OPTIONS', 'SESSION_COOKIE_AGE', 'SESSION_SAVE_EVERY_REQUEST']}))"
+)
+
+
+def test_production_cookies_are_secure_and_hsts_is_on():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT_SETTINGS,
+        env=production_env(SESSION_IDLE_SECONDS="1800"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_SSL_REDIRECT": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SESSION_COOKIE_AGE": 1800,
+        "SESSION_SAVE_EVERY_REQUEST": True,
+    }
+
+
+def test_https_redirects_spare_the_sandbox_api_the_app_calls_over_loopback(rf, settings):
+    from django.middleware.security import SecurityMiddleware
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = config_settings.SECURE_REDIRECT_EXEMPT
+    settings.ALLOWED_HOSTS = ["studio.example.com"]
+    middleware = SecurityMiddleware(lambda request: None)
+    page = rf.get("/drafts/1/", HTTP_HOST="studio.example.com")
+    api = rf.post("/sandbox/1/targets/create.json", HTTP_HOST="studio.example.com")
+    assert middleware.process_request(page).status_code == 301
+    assert middleware.process_request(api) is None
+
+
+# The passcode
+
+
+CLEVERTAP_PASSCODE = "ctp-Zq81-DISTINCTIVE-passcode"
+SANDBOX_PASSCODE = "sbx-Wk37-DISTINCTIVE-passcode"
+
+
+@pytest.fixture
+def distinctive_passcodes(settings):
+    settings.CLEVERTAP_PASSCODE = CLEVERTAP_PASSCODE
+    settings.SANDBOX_PASSCODE = SANDBOX_PASSCODE
+    return (CLEVERTAP_PASSCODE, SANDBOX_PASSCODE)
+
+
+@pytest.mark.parametrize("configured", [False, True], ids=["sandbox", "clevertap"])
+def test_the_passcode_appears_in_no_page_log_or_curl_export(
+    admin_client, drafts, settings, caplog, distinctive_passcodes, configured
+):
+    settings.CLEVERTAP_ACCOUNT_ID = "ACCOUNT-1" if configured else ""
+    settings.CLEVERTAP_CONFIGURED = configured
+    caplog.set_level(logging.DEBUG)
+    seen = []
+    for url, response in crawl(admin_client, get_pages(drafts)):
+        seen.append(url)
+        text = response.content.decode(errors="replace")
+        for passcode in distinctive_passcodes:
+            assert passcode not in text, url
+            assert passcode not in str(response.headers), url
+    assert reverse("campaigns:composer", args=[drafts[0].pk]) in seen
+    exported = io.StringIO()
+    for campaign in drafts:
+        call_command("export_campaign", campaign.pk, "--format", "curl", stdout=exported)
+    assert "X-CleverTap-Passcode: $CLEVERTAP_PASSCODE" in exported.getvalue()
+    logged = "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
+    )
+    for passcode in distinctive_passcodes:
+        assert passcode not in exported.getvalue()
+        assert passcode not in logged
+
+
+@pytest.mark.usefixtures("distinctive_passcodes")
+def test_error_reports_hide_the_passcode_settings_and_the_passcode_header(rf):
+    request = rf.post("/sandbox/1/targets/create.json", HTTP_X_CLEVERTAP_PASSCODE=SANDBOX_PASSCODE)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        report = debug.technical_500_response(request, *sys.exc_info()).content.decode()
+    assert "boom" in report and "CLEVERTAP_PASSCODE" in report
+    assert CLEVERTAP_PASSCODE not in report
+    assert SANDBOX_PASSCODE not in report

@@ -1,0 +1,286 @@
+"""Identity sends in the background: the real database-backed task backend and its worker
+(`manage.py db_worker`), sending to the sandbox over real HTTP."""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from campaigns import publishing, tasks
+from campaigns.models import ApiCall, AttemptState, BatchState, SendBatch, Status
+from tests.test_publishing_support import (
+    PASSCODE,
+    draft,
+    email_send_body,
+    fresh,
+    in_threads,
+    log_is_exact,
+    people_fixture,  # noqa: F401 - the `people` fixture
+    profiles_create,
+    received,
+    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def emails(count: int, start: int = 0) -> list[str]:
+    return [f"user{n}@example.com" for n in range(start, start + count)]
+
+
+def worker_run() -> None:
+    """The real worker command, in this process: process the queue, then exit."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command(
+            "db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
+        )
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def identity_send(people, addresses: list[str]):
+    """A published identity send (batches recorded and queued), not sent yet."""
+    campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
+    token = publishing.publish_confirmation(campaign=campaign, user=people["publisher"]).token
+    attempt = publishing.campaign_publish(
+        campaign=campaign, user=people["publisher"], confirmation_token=token
+    )
+    return campaign, attempt
+
+
+def sent_batches() -> list[dict]:
+    return [request.body["to"] for request in received("send/email.json")]
+
+
+def test_the_task_loads_the_attempt_and_calls_the_service(people, monkeypatch):
+    profiles_create(emails=emails(3))
+    called = []
+    monkeypatch.setattr(publishing, "send_attempt_run", lambda *, attempt: called.append(attempt))
+    monkeypatch.setattr(publishing, "send_enqueue", lambda *, attempt_id: None)
+    _, attempt = identity_send(people, emails(3))
+
+    tasks.send_batches.call(attempt.pk)
+
+    assert called == [attempt]
+
+
+def test_publishing_an_identity_send_queues_one_task_after_commit(sandbox, people):
+    profiles_create(emails=emails(3))
+
+    _, attempt = identity_send(people, emails(3))
+
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "campaigns.tasks.send_batches"
+    assert queued.args_kwargs["args"] == [attempt.pk]
+    attempt.refresh_from_db()
+    assert attempt.task_id == str(queued.id)
+
+
+def test_the_worker_sends_an_identity_send_in_requests_of_at_most_1000(sandbox, people):
+    addresses = emails(2500)
+    profiles_create(emails=addresses)
+    campaign, attempt = identity_send(people, addresses)
+
+    worker_run()
+
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.SUCCEEDED
+    assert [b.state for b in attempt.batches.order_by("number")] == [BatchState.SENT] * 3
+    assert sent_batches() == [
+        {"Email": addresses[:1000]},
+        {"Email": addresses[1000:2000]},
+        {"Email": addresses[2000:]},
+    ]
+    body = fresh(campaign).body
+    [first, *_] = received("send/email.json")
+    assert first.body == {**body, "to": {"Email": addresses[:1000]}}
+    assert fresh(campaign).status == Status.PUBLISHED
+    calls = ApiCall.objects.filter(operation="send").order_by("batch__number")
+    assert [call.batch.number for call in calls] == [1, 2, 3]
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_sending_resumes_after_a_crash_without_sending_any_batch_twice(sandbox, people, settings):
+    settings.SEND_BATCH_STALE_SECONDS = 60
+    addresses = emails(2500)
+    profiles_create(emails=addresses)
+    campaign, attempt = identity_send(people, addresses)
+    # The worker died while sending batch 2: batch 1 went out, batch 3 waits, its task hangs.
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    SendBatch.objects.filter(attempt=attempt, number=1).update(
+        state=BatchState.SENT, claimed_at=long_ago, finished_at=long_ago, sends=1
+    )
+    SendBatch.objects.filter(attempt=attempt, number=2).update(
+        state=BatchState.SENDING, claimed_at=long_ago, sends=1
+    )
+    DBTaskResult.objects.update(status="RUNNING", worker_ids=["dead-worker"])
+
+    waiting = publishing.send_attempt_resume(attempt=attempt, user=people["publisher"])
+    worker_run()
+    worker_run()
+
+    assert waiting == 1
+    states = dict(attempt.batches.values_list("number", "state"))
+    assert states == {1: BatchState.SENT, 2: BatchState.UNKNOWN, 3: BatchState.SENT}
+    assert attempt.batches.get(number=2).error == publishing.BATCH_LEFT_SENDING
+    assert sent_batches() == [{"Email": addresses[2000:]}]
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.UNKNOWN
+    assert attempt.error == publishing.BATCHES_UNKNOWN.format(unknown=1, total=3)
+    assert attempt.live
+
+
+def test_two_workers_on_one_send_send_each_batch_once(sandbox, people):
+    addresses = emails(3500)
+    profiles_create(emails=addresses)
+    _, attempt = identity_send(people, addresses)
+
+    outcomes = in_threads(3, lambda i: publishing.send_attempt_run(attempt=attempt))
+
+    assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
+    assert set(attempt.batches.values_list("sends", flat=True)) == {1}
+    assert ApiCall.objects.filter(operation="send").count() == 4
+    logged = sorted(len(to["Email"]) for to in sent_batches())
+    if log_is_exact():
+        assert logged == [500, 1000, 1000, 1000]
+    else:
+        assert set(logged) <= {500, 1000} and len(logged) <= 4
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.SUCCEEDED
+
+
+def test_a_failed_batch_is_sent_again_on_its_own(sandbox, people):
+    known, unknown_yet = emails(1000), emails(300, start=1000)
+    profiles_create(emails=known)
+    campaign, attempt = identity_send(people, known + unknown_yet)
+    worker_run()
+    failed = attempt.batches.get(number=2)
+    assert failed.state == BatchState.FAILED
+    assert "Invalid recipients" in failed.error
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.live) == (AttemptState.FAILED, True)
+    assert attempt.error == publishing.BATCHES_FAILED.format(failed=1, total=2)
+    assert fresh(campaign).status == Status.PUBLISHED
+
+    profiles_create(emails=unknown_yet)
+    publishing.send_batch_retry(batch=failed, user=people["publisher"])
+    worker_run()
+
+    failed.refresh_from_db()
+    attempt.refresh_from_db()
+    assert (failed.state, failed.sends) == (BatchState.SENT, 2)
+    assert attempt.state == AttemptState.SUCCEEDED
+    assert sent_batches() == [{"Email": known}, {"Email": unknown_yet}, {"Email": unknown_yet}]
+
+
+def test_a_send_that_reached_nobody_leaves_the_draft_free_to_publish_again(sandbox, people):
+    campaign, attempt = identity_send(people, emails(5))
+
+    worker_run()
+
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.live) == (AttemptState.FAILED, False)
+    assert fresh(campaign).status == Status.DRAFT
+
+
+def test_an_unknown_batch_is_sent_again_only_when_asked_explicitly(sandbox, people):
+    profiles_create(emails=emails(5))
+    _, attempt = identity_send(people, emails(5))
+    batch = attempt.batches.get()
+    SendBatch.objects.filter(pk=batch.pk).update(state=BatchState.UNKNOWN)
+
+    with pytest.raises(publishing.PublishingError) as refused:
+        publishing.send_batch_retry(batch=batch, user=people["publisher"])
+    assert str(refused.value) == publishing.BATCH_UNKNOWN_CONFIRM.format(number=1)
+    worker_run()
+    assert sent_batches() == []
+
+    publishing.send_batch_retry(batch=batch, user=people["publisher"], resend_unknown=True)
+    worker_run()
+    assert sent_batches() == [{"Email": emails(5)}]
+
+
+def test_retrying_and_resuming_need_the_publish_permission(sandbox, people):
+    profiles_create(emails=emails(5))
+    _, attempt = identity_send(people, emails(5))
+    batch = attempt.batches.get()
+    SendBatch.objects.filter(pk=batch.pk).update(state=BatchState.FAILED)
+
+    with pytest.raises(PermissionDenied):
+        publishing.send_batch_retry(batch=batch, user=people["composer"])
+    with pytest.raises(PermissionDenied):
+        publishing.send_attempt_resume(attempt=attempt, user=people["composer"])
+    assert attempt.batches.get().state == BatchState.FAILED
+
+
+def test_the_progress_fragment_polls_while_sending_and_stops_when_done(sandbox, people, client):
+    profiles_create(emails=emails(1200))
+    campaign, attempt = identity_send(people, emails(1200))
+    client.force_login(people["publisher"])
+    url = reverse("publishing:send_progress", args=[campaign.pk, attempt.pk])
+
+    waiting = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    worker_run()
+    done = client.get(url, headers={"HX-Request": "true"})
+    page = client.get(reverse("publishing:published", args=[campaign.pk])).content.decode()
+
+    assert 'hx-trigger="every 1s"' in waiting
+    assert "0 of 2 requests done" in waiting
+    assert "Waiting for the background worker" in waiting
+    assert done["HX-Refresh"] == "true"
+    assert 'hx-trigger="every 1s"' not in page
+    assert "2 of 2 requests done; 1200 identities sent." in page
+    assert 'aria-valuenow="100"' in page
+    assert page.count('data-operation="send"') == 2
+
+
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="another process cannot open the tests' in-memory SQLite database",
+)
+def test_the_worker_command_in_its_own_process_sends_the_batches(sandbox, people):
+    addresses = emails(1500)
+    profiles_create(emails=addresses)
+    _, attempt = identity_send(people, addresses)
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+            f"{database['PORT']}/{database['NAME']}"
+        ),
+        "SANDBOX_BASE_URL": django_settings.SANDBOX_BASE_URL,
+        "SANDBOX_PASSCODE": PASSCODE,
+        "CLEVERTAP_ACCOUNT_ID": "",
+        "CLEVERTAP_PASSCODE": "",
+    }
+
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.SUCCEEDED
+    assert sent_batches() == [{"Email": addresses[:1000]}, {"Email": addresses[1000:]}]

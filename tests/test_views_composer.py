@@ -1,0 +1,386 @@
+"""The composer's views, through the Django test client."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from campaigns import payloads, services
+from campaigns.forms import composer as composer_forms
+from campaigns.forms.content_email import SUBJECT_REQUIRED
+from campaigns.jsonpath import same_json
+from campaigns.models import Api, Campaign
+from tests.browser_form import submitted_data
+from tests.reference_examples import reference_examples
+
+EXAMPLES = reference_examples()
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The demo users' passwords are hashed for every test; Argon2 is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def without_estimate_only(body):
+    return {key: value for key, value in body.items() if key != "estimate_only"}
+
+
+@pytest.fixture
+def composer_user(demo_users):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="composer")
+
+
+def imported(user, example) -> Campaign:
+    return services.campaign_import(
+        user=user, body=example.body, endpoint=example.endpoint
+    ).campaign
+
+
+def page_data(client, campaign) -> dict:
+    """What a browser posts for the composer page as it was rendered, unchanged."""
+    response = client.get(reverse("campaigns:composer", args=[campaign.pk]))
+    assert response.status_code == 200
+    # Lists, so the test client posts every value of multi-valued inputs (checkboxes).
+    return dict(submitted_data(response.content.decode()).lists())
+
+
+def email_draft(user, **content) -> Campaign:
+    body = {
+        "name": "Welcome",
+        "target_mode": "email",
+        "where": {},
+        "when": "now",
+        "content": {"subject": "Hi", "body": "<p>Hello</p>", "sender_name": "Shop"} | content,
+    }
+    return services.campaign_create(user=user, api=Api.TARGETS, channel="email", body=body)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_saving_a_draft_unchanged_leaves_its_body_exactly_as_it_was(
+    composer_client, composer_user, example
+):
+    campaign = imported(composer_user, example)
+    data = page_data(composer_client, campaign)
+    data["composer-action"] = "save"
+    response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert same_json(campaign.body, without_estimate_only(example.body))
+
+
+@pytest.mark.parametrize("example", EXAMPLES[::6], ids=lambda e: e.name)
+def test_autosave_of_an_unchanged_draft_writes_nothing(composer_client, composer_user, example):
+    campaign = imported(composer_user, example)
+    data = page_data(composer_client, campaign)
+    response = composer_client.post(
+        reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert 'data-state="saved"' in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.version == 1
+    assert same_json(campaign.body, without_estimate_only(example.body))
+
+
+def test_the_composer_shows_each_section_under_its_title(composer_client, composer_user):
+    campaign = imported(composer_user, EXAMPLES[1])
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    for section in payloads.sections(campaign.api, campaign.channel):
+        assert f'id="section-{section.prefix}"' in html
+        assert f">{section.title}</h2>" in html
+    assert ">Additional fields</h2>" in html
+    assert 'role="region" aria-label="Payload preview"' in html
+    assert 'id="estimate" role="region" aria-label="Estimated reach"' in html
+    assert html.index('id="section-campaign"') < html.index('id="section-content"')
+
+
+def test_saving_stores_what_was_typed_and_moves_to_the_next_version(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["content-subject"] = "Spring is here"
+    response = composer_client.post(
+        reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert 'data-state="saved"' in html
+    assert 'id="base-version" value="2" hx-swap-oob="true"' in html
+    campaign.refresh_from_db()
+    assert campaign.version == 2
+    assert campaign.body["content"]["subject"] == "Spring is here"
+
+
+def test_a_save_based_on_an_old_version_is_refused_and_says_who_changed_what(
+    composer_client, composer_user, demo_users, client
+):
+    campaign = email_draft(composer_user)
+    mine = page_data(composer_client, campaign)
+    services.campaign_save(
+        campaign=campaign,
+        user=composer_user,
+        body=campaign.body | {"content": campaign.body["content"] | {"subject": "Theirs"}},
+        base_version=1,
+    )
+    mine["content-subject"] = "Mine"
+    save_url = reverse("campaigns:composer_save", args=[campaign.pk])
+    response = composer_client.post(save_url, mine, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-state="conflict"' in html
+    assert "composer saved this draft" in html
+    assert "content.subject" in html and "&quot;Theirs&quot;" in html and "&quot;Mine&quot;" in html
+    assert "Reload their version" in html
+    assert 'name="composer-overwrite_version" value="2"' in html
+    # The form is not swapped: only the status comes back.
+    assert 'name="content-subject"' not in html
+    campaign.refresh_from_db()
+    assert campaign.body["content"]["subject"] == "Theirs"
+
+    overwrite = mine.copy()
+    overwrite["composer-overwrite_version"] = "2"
+    response = composer_client.post(save_url, overwrite, headers={"HX-Request": "true"})
+    assert 'data-state="saved"' in response.content.decode()
+    campaign.refresh_from_db()
+    assert (campaign.version, campaign.body["content"]["subject"]) == (3, "Mine")
+
+
+def test_without_javascript_a_stale_save_rerenders_the_page_with_what_was_typed(
+    composer_client, composer_user
+):
+    campaign = email_draft(composer_user)
+    mine = page_data(composer_client, campaign)
+    services.campaign_save(
+        campaign=campaign, user=composer_user, body={"name": "x"}, base_version=1
+    )
+    mine["content-subject"] = "Mine"
+    mine["composer-action"] = "save"
+    response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), mine)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-state="conflict"' in html
+    assert 'value="Mine"' in html
+
+
+def test_the_preview_shows_the_endpoint_the_json_and_the_errors_at_their_paths(
+    composer_client, composer_user
+):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["content-subject"] = ""
+    data["content-sender_name"] = "Shop & Co"
+    response = composer_client.post(
+        reverse("campaigns:composer_preview", args=[campaign.pk]),
+        data,
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.startswith('\n<div id="preview">') or 'id="preview"' in html.split(">")[0]
+    assert "POST /1/targets/create.json" in html
+    assert 'data-field="content-subject"' in html
+    assert "<code>content.subject</code>" in html
+    assert SUBJECT_REQUIRED in html
+    # The valid parts still preview.
+    assert '<span class="j-string">&quot;Shop &amp; Co&quot;</span>' in html
+    assert 'id="notices" hx-swap-oob="true"' in html
+
+
+def test_the_preview_of_a_send_draft_counts_the_requests_for_its_identities(
+    composer_client, composer_user
+):
+    body = {"to": {"Email": [f"u{n}@example.com" for n in range(1500)]}, "content": {"body": "x"}}
+    campaign = services.campaign_import(user=composer_user, body=body, endpoint="send/sms.json")
+    data = page_data(composer_client, campaign.campaign)
+    html = composer_client.post(
+        reverse("campaigns:composer_preview", args=[campaign.campaign.pk]), data
+    ).content.decode()
+    assert "POST /1/send/sms.json" in html
+    assert "2 requests for 1500 identities" in html
+
+
+def test_adding_a_row_returns_the_section_with_one_row_more(composer_client, composer_user):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    prefix = "audience-profile_fields"
+    before = int(data[f"{prefix}-TOTAL_FORMS"][0])
+    data["add_row"] = prefix
+    response = composer_client.post(
+        reverse("campaigns:composer_section", args=[campaign.pk, "audience"]),
+        data,
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(
+        '<section class="card mb-3 composer-section" id="section-audience"'
+    )
+    assert f'name="{prefix}-TOTAL_FORMS" value="{before + 1}"' in html
+    assert json.loads(response.headers["HX-Trigger-After-Settle"])["composer:focus"] == {
+        "id": f"id_{prefix}-{before}-name"
+    }
+
+
+def test_removing_a_row_renumbers_the_rows_after_it(composer_client, composer_user):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    prefix = "goal-event_property"
+    assert data[f"{prefix}-TOTAL_FORMS"] == ["3"]
+    data["remove_row"] = f"{prefix}-0"
+    response = composer_client.post(
+        reverse("campaigns:composer_section", args=[campaign.pk, "goal"]),
+        data,
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert f'name="{prefix}-TOTAL_FORMS" value="2"' in html
+    assert f'name="{prefix}-0-property_name" value="Amount"' in html
+    assert f'name="{prefix}-2-property_name"' not in html
+
+
+def test_without_javascript_add_row_rerenders_the_page_without_saving(
+    composer_client, composer_user
+):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    data["add_row"] = "audience-profile_fields"
+    data["campaign-name"] = "Typed, not saved"
+    response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="audience-profile_fields-TOTAL_FORMS" value="2"' in html
+    assert 'value="Typed, not saved"' in html
+    campaign.refresh_from_db()
+    assert campaign.version == 1
+
+
+def test_changing_the_channel_swaps_only_the_parts_that_depend_on_it(
+    composer_client, composer_user
+):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    data["campaign-target_mode"] = "email"
+    response = composer_client.post(
+        reverse("campaigns:composer_target", args=[campaign.pk]),
+        data,
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert 'id="section-content" aria-labelledby="section-content-title" hx-swap-oob="true"' in html
+    assert 'name="content-subject"' in html
+    assert 'id="section-audience"' not in html
+    assert 'id="target" hx-swap-oob="true"' in html
+    assert "composer:changed" in response.headers["HX-Trigger-After-Settle"]
+
+
+def test_switching_a_draft_from_push_to_email_keeps_the_audience(composer_client, composer_user):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    data["campaign-target_mode"] = "email"
+    data.update({"content-subject": "S", "content-body": "<p>B</p>", "content-sender_name": "N"})
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert campaign.channel == "email"
+    assert campaign.body["where"] == EXAMPLES[1].body["where"]
+    assert campaign.body["content"] == {"subject": "S", "body": "<p>B</p>", "sender_name": "N"}
+
+
+def test_changing_the_api_family_moves_the_draft_to_the_send_endpoint(
+    composer_client, composer_user
+):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["composer-api"] = "send"
+    data["composer-channel"] = "email"
+    response = composer_client.post(reverse("campaigns:composer_target", args=[campaign.pk]), data)
+    html = response.content.decode()
+    assert 'id="sections" hx-swap-oob="true"' in html
+    assert 'name="composer-channel"' in html and "<select" in html
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert (campaign.api, campaign.channel) == ("send", "email")
+    assert campaign.body["content"]["subject"] == "Hi"
+
+
+def test_a_channel_without_a_send_endpoint_is_not_saved(composer_client, composer_user):
+    campaign = imported(composer_user, EXAMPLES[4])  # webhook
+    data = page_data(composer_client, campaign)
+    data["composer-api"] = "send"
+    response = composer_client.post(
+        reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
+    )
+    assert composer_forms.NOT_SAVED_CHANNEL in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.api == "targets"
+
+
+def test_invalid_additional_fields_are_reported_and_not_saved(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["additional-extras"] = "{not json"
+    response = composer_client.post(
+        reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
+    )
+    assert composer_forms.NOT_SAVED_EXTRAS in response.content.decode()
+    preview = composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)
+    assert 'data-field="additional-extras"' in preview.content.decode()
+
+
+def test_did_you_mean_hints_appear_in_additional_fields(composer_client, composer_user):
+    body = {"name": "x", "target_mode": "email", "content": {"subjct": "Hi", "body": "<p>b</p>"}}
+    campaign = services.campaign_import(user=composer_user, body=body).campaign
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    hint = payloads.EXTRAS_HINT.format(path="content.subjct", suggestion="content.subject")
+    assert hint in html
+
+
+def test_the_email_preview_blocks_remote_content_until_asked(composer_client, composer_user):
+    campaign = email_draft(composer_user, body='<img src="https://tracker.example/p.gif">')
+    url = reverse("campaigns:email_preview", args=[campaign.pk])
+    response = composer_client.get(url)
+    assert response["Content-Security-Policy"].startswith("default-src 'none'; img-src data:")
+    assert "sandbox" in response["Content-Security-Policy"]
+    response = composer_client.get(url + "?remote=1")
+    assert "img-src https: data:" in response["Content-Security-Policy"]
+
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    assert 'sandbox=""' in html and "srcdoc=" in html
+    assert "img-src data:" in html
+
+
+@pytest.mark.parametrize("example", [EXAMPLES[1], EXAMPLES[5], EXAMPLES[24]], ids=lambda e: e.name)
+def test_the_composer_page_and_the_preview_use_a_fixed_number_of_queries(
+    composer_client, composer_user, django_assert_num_queries, example
+):
+    # Session (read, write: 3), user, permissions (2), the draft, account options (4).
+    campaign = imported(composer_user, example)
+    data = page_data(composer_client, campaign)
+    with django_assert_num_queries(12):
+        composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
+    with django_assert_num_queries(12):
+        composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)
+
+
+def test_a_reviewer_can_look_but_not_save(client, demo_users, composer_user):
+    campaign = email_draft(composer_user)
+    client.login(username="reviewer", password=demo_users["reviewer"].password)
+    html = client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    assert "only composers can change it" in html
+    assert "data-autosave" not in html
+    response = client.post(reverse("campaigns:composer_save", args=[campaign.pk]), {})
+    assert response.status_code == 403
+
+
+def test_an_archived_draft_cannot_be_saved(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    services.campaign_set_archived(campaign=campaign, user=composer_user, archived=True)
+    data["content-subject"] = "Changed"
+    response = composer_client.post(
+        reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
+    )
+    assert services.NOT_EDITABLE.format(status="archived") in response.content.decode()

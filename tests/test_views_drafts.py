@@ -1,0 +1,272 @@
+"""The drafts list, new campaigns, import, export, clone, archive and restore."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from campaigns import demo, services
+from campaigns.forms import composer as composer_forms
+from campaigns.jsonpath import same_json
+from campaigns.models import Api, Campaign, Status
+from tests.reference_examples import reference_examples
+
+pytestmark = pytest.mark.django_db
+EXAMPLES = {example.name: example for example in reference_examples()}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def composer_user(demo_users):
+    return get_user_model().objects.get(username="composer")
+
+
+def draft(user, name, *, channel="sms", labels=(), status=Status.DRAFT, api=Api.TARGETS):
+    body = {"name": name, "target_mode": channel, "labels": list(labels)} if labels else None
+    campaign = services.campaign_create(user=user, api=api, channel=channel, body=body)
+    if body is None:
+        Campaign.objects.filter(pk=campaign.pk).update(name=name)
+    if status != Status.DRAFT:
+        Campaign.objects.filter(pk=campaign.pk).update(status=status)
+    return Campaign.objects.get(pk=campaign.pk)
+
+
+def names(response) -> list[str]:
+    return [campaign.name for campaign in response.context["campaigns"]]
+
+
+def test_the_list_searches_by_name(composer_client, composer_user):
+    draft(composer_user, "Spring sale")
+    draft(composer_user, "Winter sale")
+    draft(composer_user, "Welcome")
+    response = composer_client.get(reverse("campaigns:draft_list"), {"q": "sale"})
+    assert sorted(names(response)) == ["Spring sale", "Winter sale"]
+
+
+def test_the_list_filters_by_channel_status_owner_and_label(
+    composer_client, composer_user, demo_users
+):
+    admin = get_user_model().objects.get(username="admin")
+    draft(composer_user, "Push one", channel="push", labels=["spring"])
+    draft(composer_user, "Email one", channel="email", labels=["spring", "vip"])
+    draft(admin, "Email two", channel="email", labels=["springtime"])
+    draft(composer_user, "In review", channel="email", status=Status.IN_REVIEW)
+    url = reverse("campaigns:draft_list")
+    assert sorted(names(composer_client.get(url, {"channel": "email"}))) == [
+        "Email one",
+        "Email two",
+        "In review",
+    ]
+    assert names(composer_client.get(url, {"status": "in_review"})) == ["In review"]
+    assert names(composer_client.get(url, {"owner": admin.pk})) == ["Email two"]
+    assert sorted(names(composer_client.get(url, {"label": "spring"}))) == [
+        "Email one",
+        "Push one",
+    ]
+
+
+def test_the_list_sorts_by_name_or_update_time(composer_client, composer_user):
+    for name in ["Bravo", "Alpha", "Charlie"]:
+        draft(composer_user, name)
+    url = reverse("campaigns:draft_list")
+    assert names(composer_client.get(url, {"sort": "name"})) == ["Alpha", "Bravo", "Charlie"]
+    assert names(composer_client.get(url, {"sort": "-name"})) == ["Charlie", "Bravo", "Alpha"]
+    assert names(composer_client.get(url)) == ["Charlie", "Alpha", "Bravo"]
+    assert names(composer_client.get(url, {"sort": "updated"})) == ["Bravo", "Alpha", "Charlie"]
+
+
+def test_the_list_leaves_out_archived_drafts_unless_asked(composer_client, composer_user):
+    draft(composer_user, "Live")
+    draft(composer_user, "Old", status=Status.ARCHIVED)
+    draft(composer_user, "Sent", status=Status.PUBLISHED)
+    url = reverse("campaigns:draft_list")
+    assert names(composer_client.get(url)) == ["Live"]
+    assert names(composer_client.get(url, {"status": "archived"})) == ["Old"]
+
+
+def test_invalid_filters_are_ignored_not_an_error(composer_client, composer_user):
+    draft(composer_user, "Live")
+    response = composer_client.get(
+        reverse("campaigns:draft_list"),
+        {"channel": "pigeon", "owner": "x", "sort": "drop table", "page": "-3"},
+    )
+    assert response.status_code == 200
+    assert names(response) == ["Live"]
+
+
+def test_htmx_filtering_answers_the_list_fragment(composer_client, composer_user):
+    draft(composer_user, "Live")
+    response = composer_client.get(
+        reverse("campaigns:draft_list"), {"q": "Li"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="drafts">')
+    assert "<nav" not in html.split('<div id="drafts">')[0]
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_the_list_makes_the_same_few_queries_for_10_or_10000_drafts(
+    composer_client, composer_user, django_assert_num_queries, count
+):
+    Campaign.objects.bulk_create(
+        Campaign(name=f"Draft {n:05}", owner=composer_user, body={"name": f"Draft {n}"})
+        for n in range(count)
+    )
+    url = reverse("campaigns:draft_list")
+    # Session (read 1, write 3), user, owners, count, page, permissions (2).
+    with django_assert_num_queries(10):
+        response = composer_client.get(url, {"q": "Draft", "sort": "name", "page": "2"})
+    assert response.status_code == 200
+    with django_assert_num_queries(10):
+        composer_client.get(url, {"channel": "push", "status": "draft", "owner": composer_user.pk})
+
+
+def test_the_list_is_paginated(composer_client, composer_user):
+    Campaign.objects.bulk_create(
+        Campaign(name=f"Draft {n:02}", owner=composer_user) for n in range(30)
+    )
+    url = reverse("campaigns:draft_list")
+    first = composer_client.get(url, {"sort": "name"})
+    assert len(names(first)) == 25
+    second = composer_client.get(url, {"sort": "name", "page": "2"})
+    assert names(second) == [f"Draft {n:02}" for n in range(25, 30)]
+    assert "page=1" in second.content.decode() or "Previous" in second.content.decode()
+
+
+def test_a_new_campaign_lands_in_the_composer(composer_client):
+    response = composer_client.post(
+        reverse("campaigns:campaign_new"), {"api": "targets", "channel": "push"}
+    )
+    campaign = Campaign.objects.get()
+    assert response.url == reverse("campaigns:composer", args=[campaign.pk])
+    assert (campaign.api, campaign.channel) == ("targets", "push")
+
+
+def test_a_new_send_campaign_needs_a_channel_with_a_send_endpoint(composer_client):
+    response = composer_client.post(
+        reverse("campaigns:campaign_new"), {"api": "send", "channel": "webhook"}
+    )
+    assert response.status_code == 200
+    message = composer_forms.NO_SEND_ENDPOINT.format(channel="Webhook", value="webhook")
+    assert message in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_a_reviewer_cannot_create_drafts(client, demo_users):
+    client.login(username="reviewer", password=demo_users["reviewer"].password)
+    response = client.post(reverse("campaigns:campaign_new"), {"api": "targets", "channel": "sms"})
+    assert response.status_code == 403
+
+
+def test_import_by_paste_makes_a_draft_and_lists_unmodelled_keys(composer_client):
+    body = {"name": "Pasted", "target_mode": "email", "content": {"subjct": "Hi"}}
+    response = composer_client.post(
+        reverse("campaigns:campaign_import"), {"text": json.dumps(body)}, follow=True
+    )
+    campaign = Campaign.objects.get()
+    assert campaign.body == body
+    html = response.content.decode()
+    assert "content.subjct" in html and "Did you mean content.subject?" in html
+    assert 'data-field="content-body"' in html  # its problems, at their fields
+
+
+def test_import_by_upload_reads_the_file(composer_client):
+    example = EXAMPLES["25_send_email.json"]
+    upload = SimpleUploadedFile(
+        "body.json", json.dumps(example.body).encode(), content_type="application/json"
+    )
+    composer_client.post(
+        reverse("campaigns:campaign_import"),
+        {"file": upload, "endpoint": "send/email.json", "name": "Uploaded"},
+    )
+    campaign = Campaign.objects.get()
+    assert (campaign.name, campaign.api, campaign.channel) == ("Uploaded", "send", "email")
+    assert campaign.body == example.body
+
+
+def test_import_of_text_that_is_not_json_says_so_and_makes_nothing(composer_client):
+    response = composer_client.post(reverse("campaigns:campaign_import"), {"text": "{oops"})
+    assert response.status_code == 200
+    assert "This is not valid JSON" in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_import_of_json_that_is_not_an_object_says_so(composer_client):
+    response = composer_client.post(reverse("campaigns:campaign_import"), {"text": "[1, 2]"})
+    assert response.status_code == 200
+    assert "must be a JSON object" in response.content.decode()
+
+
+def test_import_with_nothing_asks_for_a_body(composer_client):
+    response = composer_client.post(reverse("campaigns:campaign_import"), {"text": "  "})
+    assert composer_forms.IMPORT_EMPTY in response.content.decode()
+
+
+@pytest.mark.parametrize("example", list(EXAMPLES.values())[::5], ids=lambda e: e.name)
+def test_export_downloads_the_body_as_imported(composer_client, composer_user, example):
+    campaign = services.campaign_import(
+        user=composer_user, body=example.body, endpoint=example.endpoint
+    ).campaign
+    response = composer_client.get(reverse("campaigns:campaign_export", args=[campaign.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="campaign-{campaign.pk}.json"'
+    expected = {key: value for key, value in example.body.items() if key != "estimate_only"}
+    assert same_json(json.loads(response.content), expected)
+
+
+def test_the_composer_offers_curl_with_the_passcode_as_a_variable(composer_client, composer_user):
+    campaign = draft(composer_user, "Curl me")
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    assert "X-CleverTap-Passcode: $CLEVERTAP_PASSCODE" in html
+    assert "/1/targets/create.json" in html
+
+
+def test_clone_opens_the_copy(composer_client, composer_user):
+    original = draft(composer_user, "Original", channel="email", labels=["a"])
+    response = composer_client.post(reverse("campaigns:campaign_clone", args=[original.pk]))
+    clone = Campaign.objects.exclude(pk=original.pk).get()
+    assert response.url == reverse("campaigns:composer", args=[clone.pk])
+    assert clone.name == "Original (copy)"
+
+
+def test_archive_and_restore_keep_the_draft(composer_client, composer_user):
+    campaign = draft(composer_user, "Keep me")
+    back = reverse("campaigns:draft_list") + "?q=Keep"
+    response = composer_client.post(
+        reverse("campaigns:campaign_archive", args=[campaign.pk]), {"next": back}
+    )
+    assert response.url == back
+    campaign.refresh_from_db()
+    assert campaign.status == Status.ARCHIVED
+    composer_client.post(reverse("campaigns:campaign_restore", args=[campaign.pk]))
+    campaign.refresh_from_db()
+    assert campaign.status == Status.DRAFT
+
+
+def test_archive_does_not_follow_a_foreign_next_url(composer_client, composer_user):
+    campaign = draft(composer_user, "Keep me")
+    response = composer_client.post(
+        reverse("campaigns:campaign_archive", args=[campaign.pk]),
+        {"next": "https://evil.example/"},
+    )
+    assert response.url == reverse("campaigns:draft_list")
+
+
+def test_a_published_campaign_cannot_be_archived(composer_client, composer_user):
+    campaign = draft(composer_user, "Sent", status=Status.PUBLISHED)
+    composer_client.post(reverse("campaigns:campaign_archive", args=[campaign.pk]))
+    campaign.refresh_from_db()
+    assert campaign.status == Status.PUBLISHED
+
+
+def test_demo_drafts_load_once(composer_user):
+    first = demo.demo_drafts_ensure(composer_user)
+    assert first == len(demo.DEMO_DRAFTS)
+    assert demo.demo_drafts_ensure(composer_user) == 0
+    channels = set(Campaign.objects.values_list("channel", flat=True))
+    assert {"push", "email", "sms", "webhook", "whatsapp"} <= channels
