@@ -1,11 +1,61 @@
 from django.contrib import admin
 
-from campaigns.models import Campaign
+from campaigns import models
 
 
-@admin.register(Campaign)
+@admin.register(models.Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "api", "channel", "status", "owner", "updated_at"]
     list_filter = ["api", "channel", "status"]
     search_fields = ["name"]
     readonly_fields = ["created_at", "updated_at", "version"]
+
+
+# The account settings the forms offer as choices.
+
+
+@admin.register(models.Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["nick_name", "channel", "provider_id"]
+    list_filter = ["channel"]
+    search_fields = ["nick_name", "provider_id"]
+
+
+@admin.register(models.WhatsAppTemplate)
+class WhatsAppTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "locale", "header_type", "header_placeholders", "body_placeholders"]
+    search_fields = ["name"]
+
+
+admin.site.register(models.WebhookEndpoint)
+admin.site.register(models.AndroidChannel)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.PublishAttempt)
+class PublishAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "state", "user", "created_at"]
+    list_filter = ["state"]
+
+
+@admin.register(models.ApiCall)
+class ApiCallAdmin(ReadOnlyAdmin):
+    list_display = ["operation", "endpoint", "http_status", "outcome", "duration_ms", "created_at"]
+    list_filter = ["operation", "outcome"]
+
+
+@admin.register(models.LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Deleting a row lifts its lock early."""
+
+    list_display = ["scope", "key", "locked_until"]
+    list_filter = ["scope"]

@@ -183,16 +183,16 @@ class Account:
 
 def account_current() -> Account:
     """The configured CleverTap account, or the sandbox's when no credentials are configured."""
-    if getattr(settings, "CLEVERTAP_CONFIGURED", False):
+    if settings.CLEVERTAP_CONFIGURED:
         return Account(
             base_url=base_url_for(
-                region=getattr(settings, "CLEVERTAP_REGION", DEFAULT_REGION),
-                host=getattr(settings, "CLEVERTAP_API_HOST", ""),
+                region=settings.CLEVERTAP_REGION,
+                host=settings.CLEVERTAP_API_HOST,
             ),
             account_id=settings.CLEVERTAP_ACCOUNT_ID,
             passcode=settings.CLEVERTAP_PASSCODE,
         )
-    if not getattr(settings, "SANDBOX_ENABLED", True):
+    if not settings.SANDBOX_ENABLED:
         raise CleverTapError(
             message=MESSAGE_NOT_CONFIGURED, kind=KIND_CONFIGURATION, retry_safe=True
         )
@@ -225,8 +225,8 @@ def http_transport() -> httpx.BaseTransport | None:
 
 def http_client_build() -> httpx.Client:
     """One client per call: simple, and nothing is shared between threads."""
-    connect = float(getattr(settings, "CLEVERTAP_CONNECT_TIMEOUT", 5.0))
-    read = float(getattr(settings, "CLEVERTAP_READ_TIMEOUT", 30.0))
+    connect = settings.CLEVERTAP_CONNECT_TIMEOUT
+    read = settings.CLEVERTAP_READ_TIMEOUT
     return httpx.Client(
         transport=http_transport(),
         timeout=httpx.Timeout(connect=connect, read=read, write=read, pool=connect),
@@ -314,7 +314,7 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
     content = json.dumps(body).encode()
     path = httpx.URL(url).path
     delivering = operation in DELIVERING_OPERATIONS
-    max_attempts = max(1, int(getattr(settings, "CLEVERTAP_MAX_ATTEMPTS", 4)))
+    max_attempts = max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
 
     started = time.monotonic()
     attempts = 0
@@ -460,8 +460,8 @@ def _scrubbed(text: str, *, passcode: str) -> str:
 
 def _backoff_seconds(*, attempt: int) -> float:
     """Exponential backoff with jitter, so that waiting clients do not all come back at once."""
-    base = float(getattr(settings, "CLEVERTAP_RETRY_BASE_DELAY", 0.2))
-    cap = float(getattr(settings, "CLEVERTAP_RETRY_MAX_DELAY", 5.0))
+    base = settings.CLEVERTAP_RETRY_BASE_DELAY
+    cap = settings.CLEVERTAP_RETRY_MAX_DELAY
     return min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 
@@ -477,7 +477,7 @@ def _in_flight_slot(*, account_id: str) -> contextlib.AbstractContextManager[Non
     return _slot(
         account_id=account_id,
         pool=models.ApiSlotPool.IN_FLIGHT,
-        size=int(getattr(settings, "CLEVERTAP_MAX_IN_FLIGHT", 3)),
+        size=settings.CLEVERTAP_MAX_IN_FLIGHT,
     )
 
 
@@ -486,17 +486,14 @@ def _create_rate_slot(*, account_id: str) -> contextlib.AbstractContextManager[N
     return _slot(
         account_id=account_id,
         pool=models.ApiSlotPool.CREATE_RATE,
-        size=int(getattr(settings, "CLEVERTAP_CREATES_PER_WINDOW", 3)),
-        rest_seconds=float(getattr(settings, "CLEVERTAP_CREATE_WINDOW_SECONDS", 1.0)),
+        size=settings.CLEVERTAP_CREATES_PER_WINDOW,
+        rest_seconds=settings.CLEVERTAP_CREATE_WINDOW_SECONDS,
     )
 
 
 @contextlib.contextmanager
 def _slot(*, account_id: str, pool: str, size: int, rest_seconds: float = 0.0) -> Iterator[None]:
-    connect = float(getattr(settings, "CLEVERTAP_CONNECT_TIMEOUT", 5.0))
-    read = float(getattr(settings, "CLEVERTAP_READ_TIMEOUT", 30.0))
-    # Long enough to outlive any request, short enough that a crashed process frees its slot.
-    lease = float(getattr(settings, "CLEVERTAP_SLOT_LEASE_SECONDS", connect + read + 30.0))
+    lease = settings.CLEVERTAP_SLOT_LEASE_SECONDS
     holder = _wait_for(
         lambda: models.ApiSlot.objects.claim(
             account_id=account_id, pool=pool, size=size, busy_seconds=lease
@@ -523,7 +520,7 @@ def _slot_release(*, holder: str, rest_seconds: float) -> None:
 
 def _wait_for[T](claim: Callable[[], T]) -> T:
     """Call `claim` until it returns something truthy, polling up to the configured wait."""
-    deadline = time.monotonic() + float(getattr(settings, "CLEVERTAP_LIMIT_WAIT_SECONDS", 30.0))
+    deadline = time.monotonic() + settings.CLEVERTAP_LIMIT_WAIT_SECONDS
     while True:
         try:
             claimed = claim()
@@ -541,7 +538,7 @@ def _wait_for[T](claim: Callable[[], T]) -> T:
 
 
 def _poll_seconds() -> float:
-    return float(getattr(settings, "CLEVERTAP_LIMIT_POLL_SECONDS", 0.05)) * random.uniform(0.5, 1.5)
+    return settings.CLEVERTAP_LIMIT_POLL_SECONDS * random.uniform(0.5, 1.5)
 
 
 def _database_busy(exc: DatabaseError) -> bool:

@@ -32,6 +32,7 @@ DEMO_USERS = (
 
 def demo_users_ensure() -> tuple[DemoUser, ...]:
     """Create or reset the demo users; running it again leaves the same users and passwords."""
+    roles.roles_ensure()
     User = get_user_model()
     for demo in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=demo.username)
@@ -127,6 +128,7 @@ DEMO_DRAFTS: tuple[tuple[str | None, dict], ...] = (
         {
             "to": {"Identity": ["user9@example.com"]},
             "tag_group": "Order updates",
+            "message_id": "order-update-1",
             "provider_nick_name": "Provider_1",
             "content": {
                 "message_type": "template",

@@ -416,7 +416,7 @@ def estimate_refresh(*, estimate: models.Estimate, user) -> models.Estimate:
     _require(user, *ESTIMATE_PERMISSIONS)
     if estimate.state != models.EstimateState.PENDING:
         return estimate
-    timeout = float(getattr(settings, "ESTIMATE_ASYNC_TIMEOUT_SECONDS", 60))
+    timeout = settings.ESTIMATE_ASYNC_TIMEOUT_SECONDS
     if (timezone.now() - estimate.created_at).total_seconds() >= timeout:
         estimate.state = models.EstimateState.TIMED_OUT
         estimate.error = ESTIMATE_TIMED_OUT.format(
@@ -445,7 +445,7 @@ def estimate_refresh(*, estimate: models.Estimate, user) -> models.Estimate:
 
 def estimate_progress(*, estimate: models.Estimate) -> dict[str, int]:
     """How long a background estimate has waited, against the timeout (for a progress bar)."""
-    timeout = float(getattr(settings, "ESTIMATE_ASYNC_TIMEOUT_SECONDS", 60))
+    timeout = settings.ESTIMATE_ASYNC_TIMEOUT_SECONDS
     waited = (timezone.now() - estimate.created_at).total_seconds()
     return {
         "waited": round(waited),
@@ -636,7 +636,7 @@ def _blocked(campaign: models.Campaign, errors: list[PayloadError]) -> str:
 
 
 def _confirmed(token: str, *, campaign: models.Campaign, user) -> dict[str, Any]:
-    max_age = int(getattr(settings, "PUBLISH_CONFIRMATION_MAX_AGE", 15 * 60))
+    max_age = settings.PUBLISH_CONFIRMATION_MAX_AGE
     signer = signing.TimestampSigner(salt=CONFIRMATION_SALT)
     try:
         confirmed = signer.unsign_object(token or "", max_age=max_age)
@@ -986,12 +986,12 @@ def send_attempt_run(*, attempt: models.PublishAttempt) -> models.PublishAttempt
 
 def _stale(moment: datetime.datetime | None) -> bool:
     """Older than any CleverTap call can last: whoever was working on it has stopped."""
-    stale_after = float(getattr(settings, "SEND_BATCH_STALE_SECONDS", 300))
+    stale_after = settings.SEND_BATCH_STALE_SECONDS
     return moment is None or (timezone.now() - moment).total_seconds() >= stale_after
 
 
 def _stale_batches_unknown(attempt: models.PublishAttempt) -> int:
-    stale_after = float(getattr(settings, "SEND_BATCH_STALE_SECONDS", 300))
+    stale_after = settings.SEND_BATCH_STALE_SECONDS
     before = timezone.now() - datetime.timedelta(seconds=stale_after)
     return models.SendBatch.objects.filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lte=before),

@@ -10,3 +10,15 @@ ROLE_PERMISSIONS = {
     REVIEWERS: ["view_campaign", "review_campaign"],
     PUBLISHERS: ["view_campaign", "publish_campaign"],
 }
+
+
+def roles_ensure() -> None:
+    """Create the role groups with their permissions if missing (a migration makes them; a test
+    database flush removes them)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="campaigns", codename__in=codenames)
+        )

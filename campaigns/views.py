@@ -1,3 +1,4 @@
+import datetime
 import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -174,7 +175,7 @@ class SaveOutcome:
     state: str  # "saved", "conflict" or "error"
     message: str = ""
     version: int | None = None
-    at: object = None
+    at: datetime.datetime | None = None
     changes: list[dict] = field(default_factory=list)
 
 
@@ -216,7 +217,7 @@ def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
     context = _composer_context(request, state, save=save)
     if save.state != "saved":
         return _render_partials(request, context, "save-status")
-    return _render_partials(
+    response = _render_partials(
         request,
         context,
         "save-status",
@@ -224,6 +225,8 @@ def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
         ("campaign-title", True),
         ("export", True),
     )
+    # The estimate panel says when the draft changed since its last estimate.
+    return trigger_client_event(response, "campaign:saved")
 
 
 @require_POST

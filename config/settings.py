@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "campaigns.context_processors.studio",
+                "campaigns.context_processors.review_badge",
             ],
         },
     },
@@ -116,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file too: the live server's threads, the task worker and the sandbox then wait
+    # for each other (busy timeout) instead of failing as an in-memory database's tables do.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -156,7 +160,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and WhiteNoise serves from (the benchmark points it at a temp dir).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -224,6 +229,27 @@ CLEVERTAP_MAX_IN_FLIGHT = envint("CLEVERTAP_MAX_IN_FLIGHT", 3)
 CLEVERTAP_CREATES_PER_WINDOW = envint("CLEVERTAP_CREATES_PER_WINDOW", 3)
 CLEVERTAP_CREATE_WINDOW_SECONDS = envfloat("CLEVERTAP_CREATE_WINDOW_SECONDS", 1.0)
 CLEVERTAP_LIMIT_WAIT_SECONDS = envfloat("CLEVERTAP_LIMIT_WAIT_SECONDS", 30.0)
+CLEVERTAP_LIMIT_POLL_SECONDS = envfloat("CLEVERTAP_LIMIT_POLL_SECONDS", 0.05)
+# A claimed slot frees itself after this long, should its process die mid-request.
+CLEVERTAP_SLOT_LEASE_SECONDS = envfloat(
+    "CLEVERTAP_SLOT_LEASE_SECONDS", CLEVERTAP_CONNECT_TIMEOUT + CLEVERTAP_READ_TIMEOUT + 30
+)
+
+# Publishing: how long a background estimate may take, how long a publish confirmation stays
+# valid, and after how long an unfinished identity send counts as stalled (offers "Resume").
+ESTIMATE_ASYNC_TIMEOUT_SECONDS = envfloat("ESTIMATE_ASYNC_TIMEOUT_SECONDS", 60)
+PUBLISH_CONFIRMATION_MAX_AGE = envint("PUBLISH_CONFIRMATION_MAX_AGE", 15 * 60)
+SEND_BATCH_STALE_SECONDS = envfloat("SEND_BATCH_STALE_SECONDS", 300)
+
+# Review (campaigns/review.py): whether the author of a draft is kept from approving it (turn off
+# for a team of one or two), the share of estimated reach that may move between approval and
+# publish before a new estimate and approval are needed, the estimated reach above which a second
+# approval is needed (0: never), and how long a publish can be undone before anything is sent (0:
+# sent at once).
+REVIEW_FOUR_EYES = envbool("REVIEW_FOUR_EYES", "true")
+REVIEW_REACH_DRIFT = envfloat("REVIEW_REACH_DRIFT", 0.2)
+REVIEW_SECOND_APPROVAL_REACH = envint("REVIEW_SECOND_APPROVAL_REACH", 100_000)
+PUBLISH_UNDO_SECONDS = envint("PUBLISH_UNDO_SECONDS", 30)
 
 # The sandbox: on by default when no CleverTap credentials are configured.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "false" if CLEVERTAP_CONFIGURED else "true")

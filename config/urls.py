@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from campaigns import login
+from campaigns import health, login
 
 # The admin's own login page counts failures like the app's.
 admin.site.login_form = login.AdminLoginForm
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("health/", health.health, name="health"),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -17,8 +17,6 @@ import time
 
 from django.conf import settings
 
-DEFAULT_MAX_CONCURRENT = 3
-DEFAULT_CREATE_PER_SECOND = 3
 CREATE_WINDOW_SECONDS = 1.0
 
 
@@ -35,7 +33,7 @@ class InFlight:
         self._count = 0
 
     def enter(self) -> bool:
-        limit = int(getattr(settings, "SANDBOX_MAX_CONCURRENT", DEFAULT_MAX_CONCURRENT))
+        limit = settings.SANDBOX_MAX_CONCURRENT
         with self._lock:
             if limit > 0 and self._count >= limit:
                 return False
@@ -63,7 +61,7 @@ class CreateRate:
         self._stamps: collections.deque[float] = collections.deque()
 
     def allow(self) -> bool:
-        limit = int(getattr(settings, "SANDBOX_CREATE_PER_SECOND", DEFAULT_CREATE_PER_SECOND))
+        limit = settings.SANDBOX_CREATE_PER_SECOND
         if limit <= 0:
             return True
         now = monotonic()

@@ -23,7 +23,7 @@ from campaigns.models import (
 )
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxCampaign
-from tests.test_publishing_support import (
+from tests.publishing_support import (
     ANDROID_USERS,
     IOS_USERS,
     PASSCODE,

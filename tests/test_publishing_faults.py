@@ -20,7 +20,7 @@ from campaigns.models import (
     Status,
 )
 from tests.fault_server import Answer, FaultServer
-from tests.test_publishing_support import (
+from tests.publishing_support import (
     PUSH_BODY,
     draft,
     email_send_body,

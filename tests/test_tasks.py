@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from campaigns import publishing, tasks
 from campaigns.models import ApiCall, AttemptState, BatchState, SendBatch, Status
-from tests.test_publishing_support import (
+from tests.publishing_support import (
     PASSCODE,
     draft,
     email_send_body,
@@ -249,22 +249,25 @@ def test_the_progress_fragment_polls_while_sending_and_stops_when_done(sandbox, 
     assert page.count('data-operation="send"') == 2
 
 
-@pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-    reason="another process cannot open the tests' in-memory SQLite database",
-)
+def database_url() -> str:
+    """The test database, for another process (a file on SQLite, a server on PostgreSQL)."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+
+
 def test_the_worker_command_in_its_own_process_sends_the_batches(sandbox, people):
     addresses = emails(1500)
     profiles_create(emails=addresses)
     _, attempt = identity_send(people, addresses)
-    database = connection.settings_dict
     environment = {
         **os.environ,
         "DEBUG": "true",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-            f"{database['PORT']}/{database['NAME']}"
-        ),
+        "DATABASE_URL": database_url(),
         "SANDBOX_BASE_URL": django_settings.SANDBOX_BASE_URL,
         "SANDBOX_PASSCODE": PASSCODE,
         "CLEVERTAP_ACCOUNT_ID": "",

@@ -85,7 +85,11 @@ class NewCampaignForm(forms.Form):
         widget=forms.RadioSelect,
     )
     channel = forms.ChoiceField(
-        label="Channel", choices=Channel.choices, initial=Channel.PUSH, widget=forms.RadioSelect
+        label="Channel",
+        choices=Channel.choices,
+        initial=Channel.PUSH,
+        widget=forms.RadioSelect,
+        help_text="Webhooks and the app inbox are sent by events and properties only.",
     )
 
     def clean(self):
@@ -298,6 +302,10 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     meta = ComposerForm(data)
     api = meta.value("api") or campaign.api
     channel = _posted_channel(data, meta, api=api, fallback=campaign.channel)
+    target_mode = target_mode_input(api)
+    if target_mode and target_mode not in data:
+        # The page did not show the field (the draft was a send draft): start from its channel.
+        data[target_mode] = channel
     composer = _bind(data, campaign, api=api, channel=channel, options=options, meta=meta)
     composer.row_action = row_action
     return composer

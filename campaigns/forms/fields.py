@@ -12,6 +12,7 @@ Each field converts both ways, leniently, without validating:
 
 import datetime
 import json
+import math
 import re
 from typing import Any
 
@@ -125,7 +126,9 @@ class NumberField(JsonField, forms.FloatField):
             return MISSING
         if _INT.fullmatch(text):
             return int(text)
-        return float(text) if _NUMBER.fullmatch(text) else _text(raw)
+        number = float(text) if _NUMBER.fullmatch(text) else math.inf
+        # JSON has no infinity: 1e999 stays the text typed, and validation says it is too large.
+        return number if math.isfinite(number) else _text(raw)
 
 
 class StringOrIntegerField(JsonField, forms.CharField):

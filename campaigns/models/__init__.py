@@ -11,6 +11,14 @@ from campaigns.models.publishing import (
     PublishAttempt,
     SendBatch,
 )
+from campaigns.models.review import (
+    Approval,
+    AuditAction,
+    AuditEvent,
+    Comment,
+    PublishHold,
+    Revision,
+)
 from campaigns.models.security import LoginScope, LoginThrottle
 
 __all__ = [
@@ -19,17 +27,23 @@ __all__ = [
     "ApiCall",
     "ApiSlot",
     "ApiSlotPool",
+    "Approval",
     "AttemptState",
+    "AuditAction",
+    "AuditEvent",
     "BatchState",
     "CallOutcome",
     "Campaign",
     "Channel",
+    "Comment",
     "Estimate",
     "EstimateState",
     "LoginScope",
     "LoginThrottle",
     "Provider",
     "PublishAttempt",
+    "PublishHold",
+    "Revision",
     "SendBatch",
     "Status",
     "WebhookEndpoint",

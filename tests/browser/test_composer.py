@@ -4,6 +4,7 @@ import json
 import threading
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
@@ -315,3 +316,19 @@ def test_the_composer_works_without_javascript(live_server, browser, demo_users)
         "value": "Pune",
     }
     context.close()
+
+
+@pytest.mark.parametrize(
+    "example_name",
+    ["02_targets_push_conversion_goal.json", "12_targets_whatsapp_interactive_image.json"],
+)
+def test_the_composer_has_no_accessibility_violations(login, live_server, example_name):
+    example = EXAMPLES[example_name]
+    campaign = services.campaign_import(
+        user=composer_user(), body=example.body, endpoint=example.endpoint
+    ).campaign
+    page = login("composer")
+    page.goto(f"{live_server.url}/drafts/{campaign.pk}/")
+    expect(page.get_by_role("region", name="Estimated reach")).to_be_attached()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from campaigns.models import AttemptState, PublishAttempt, Status
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxCampaign
-from tests.test_publishing_support import (
+from tests.publishing_support import (
     ANDROID_USERS,
     IOS_USERS,
     PASSCODE,

@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections
 
-from campaigns import demo, roles, services
+from campaigns import demo, services
 from campaigns.models import Api, Campaign
 from sandbox import faults, limits
 from sandbox.models import Profile, ReceivedRequest, SandboxCampaign
@@ -34,20 +33,10 @@ PUSH_BODY = {
 }
 
 
-def roles_ensure() -> None:
-    """The role groups, which a transactional test's flush removes with the migration's data."""
-    for name, codenames in roles.ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="campaigns", codename__in=codenames)
-        )
-
-
 @pytest.fixture(name="people")
 def people_fixture(db, settings) -> dict[str, Any]:
     """The demo users (composer, reviewer, publisher, admin) with their roles, by name."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    roles_ensure()
     demo.demo_users_ensure()
     User = get_user_model()
     return {user.username: user for user in User.objects.all()}
