@@ -59,3 +59,15 @@ class LoginThrottleAdmin(admin.ModelAdmin):
 
     list_display = ["scope", "key", "locked_until"]
     list_filter = ["scope"]
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The review's audit log (campaigns/review.py): never edited, never deleted."""
+
+    list_display = ["created_at", "actor", "action", "campaign"]
+    list_filter = ["action"]
+    search_fields = ["campaign__name", "actor__username"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

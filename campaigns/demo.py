@@ -6,7 +6,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from campaigns import roles, services
-from campaigns.models import Campaign
+from campaigns.models import (
+    AndroidChannel,
+    Campaign,
+    Channel,
+    Provider,
+    WebhookEndpoint,
+    WhatsAppTemplate,
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,7 @@ DEMO_DRAFTS: tuple[tuple[str | None, dict], ...] = (
         {
             "to": {"Identity": ["user9@example.com"]},
             "tag_group": "Order updates",
-            "message_id": "order-update-1",
+            "message_id": "ord1042",
             "provider_nick_name": "Provider_1",
             "content": {
                 "message_type": "template",
@@ -156,3 +163,16 @@ def demo_drafts_ensure(user) -> int:
         )
         created += 1
     return created
+
+
+def demo_account_settings_ensure() -> None:
+    """The account settings the sample drafts use: providers, a template, an endpoint, a channel."""
+    Provider.objects.get_or_create(
+        channel=Channel.SMS, nick_name="Nick Name", defaults={"provider_id": "1726822661"}
+    )
+    Provider.objects.get_or_create(channel=Channel.WHATSAPP, nick_name="Provider_1")
+    WhatsAppTemplate.objects.get_or_create(
+        name="order_update", locale="en", defaults={"body_placeholders": 2}
+    )
+    WebhookEndpoint.objects.get_or_create(name="Recommendation Endpoint")
+    AndroidChannel.objects.get_or_create(channel_id="Marketing", defaults={"name": "Marketing"})

@@ -38,7 +38,7 @@ FALLBACK_NOTICE = (
     "as it was in Additional fields: {path}."
 )
 NOT_AN_OBJECT = "The request body must be a JSON object ({{...}}), not {kind}."
-UNKNOWN_CHANNEL = "“{channel}” is not a channel; use one of: {choices}."
+UNKNOWN_CHANNEL = "target_mode {channel} is not a channel; use one of: {choices}."
 UNKNOWN_SEND_CHANNEL = "There is no send/{channel}.json endpoint; use one of: {choices}."
 UNKNOWN_ENDPOINT = (
     'Unknown endpoint "{endpoint}": use targets/create.json or send/<channel>.json '
@@ -305,13 +305,14 @@ def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str
     if endpoint_text:
         api, channel = parse_endpoint(endpoint_text)
         if api == Api.TARGETS:
-            target_mode = body.get("target_mode")
+            target_mode = _text_or_none(body.get("target_mode"))
             channel = target_mode if target_mode in channels.CHANNELS else "push"
         return api, channel
     if "to" not in body:
-        target_mode = body.get("target_mode")
+        target_mode = _text_or_none(body.get("target_mode"))
         if target_mode not in channels.CHANNELS:
-            raise ValueError(UNKNOWN_CHANNEL.format(channel=target_mode, choices=choices))
+            shown = json.dumps(body.get("target_mode"), ensure_ascii=False)[:60]
+            raise ValueError(UNKNOWN_CHANNEL.format(channel=shown, choices=choices))
         return Api.TARGETS, target_mode
     candidates = _send_channels(body)
     if len(candidates) != 1:
@@ -320,7 +321,7 @@ def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str
 
 
 def _send_channels(body: dict) -> list[str]:
-    target_mode = body.get("target_mode")
+    target_mode = _text_or_none(body.get("target_mode"))
     if target_mode in SEND_CHANNELS:
         return [target_mode]
     content = body.get("content") if isinstance(body.get("content"), dict) else {}
@@ -392,6 +393,11 @@ def schema_index(api: str, channel: str) -> SchemaIndex:
     for section in sections(api, channel):
         walk(section.form, ())
     return SchemaIndex(found, frozenset(containers), frozenset(keyed))
+
+
+def _text_or_none(value: Any) -> str | None:
+    # JSON may hold a list or an object where a name belongs; it names no channel.
+    return value if isinstance(value, str) else None
 
 
 def _prefixes(claimed: set[Path]) -> set[Path]:

@@ -40,7 +40,7 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
-from campaigns import clevertap, identities, models, payloads, previews, selectors, tasks
+from campaigns import clevertap, identities, models, payloads, previews, review, selectors, tasks
 from campaigns.forms.base import PayloadError
 from campaigns.jsonpath import Path, format_path
 
@@ -53,7 +53,8 @@ ESTIMATE_PERMISSIONS = (
     PUBLISH_PERMISSION,
 )
 VIEW_PERMISSION = "campaigns.view_campaign"
-# Statuses a draft may be published from. A review step (approval) will narrow this.
+# Statuses a draft may be published from; a standing approval of its exact body is needed besides
+# (`review.publish_refusal`).
 PUBLISHABLE = (models.Status.DRAFT, models.Status.IN_REVIEW, models.Status.APPROVED)
 # The option that asks CleverTap for a request id instead of waiting for the estimate.
 ASYNC_ESTIMATE = "async_estimate"
@@ -632,7 +633,8 @@ def _blocked(campaign: models.Campaign, errors: list[PayloadError]) -> str:
     live = models.PublishAttempt.objects.filter(campaign=campaign, live=True).first()
     if live is not None:
         return _already_message(live)
-    return ""
+    # Review: approval of this exact body and the reach guards, shown before Publish is pressed.
+    return review.publish_refusal(campaign=campaign)
 
 
 def _confirmed(token: str, *, campaign: models.Campaign, user) -> dict[str, Any]:
@@ -668,13 +670,33 @@ def campaign_publish(
     sending anything.
     """
     _require(user, PUBLISH_PERMISSION)
-    confirmed = _confirmed(confirmation_token, campaign=campaign, user=user)
-    attempt = _retrying_when_locked(
-        lambda: _attempt_record(campaign=_fresh(campaign), user=user, confirmed=confirmed)
-    )
+    try:
+        confirmed = _confirmed(confirmation_token, campaign=campaign, user=user)
+        attempt = _retrying_when_locked(
+            lambda: _attempt_record(campaign=_fresh(campaign), user=user, confirmed=confirmed)
+        )
+    except PublishingError as refused:
+        # Review: refused attempts are in the audit log too.
+        message = str(refused)
+        _retrying_when_locked(
+            lambda: review.publish_refused_record(campaign=campaign, user=user, message=message)
+        )
+        raise
+    # Review: within the undo window nothing is sent; `review.publish_release` sends it when due.
+    if review.publish_held(attempt=attempt):
+        return attempt
+    if attempt.api == models.Api.TARGETS:
+        publish_send(attempt=attempt)
+    return attempt
+
+
+def publish_send(*, attempt: models.PublishAttempt) -> None:
+    """Send a recorded attempt: a targets create now, an identity send's batches to the queue."""
     if attempt.api == models.Api.TARGETS:
         _create_send(attempt)
-    return attempt
+    else:
+        send_enqueue(attempt_id=attempt.pk)
+    review.publish_sent_record(attempt=attempt)
 
 
 def _already_message(attempt: models.PublishAttempt) -> str:
@@ -712,7 +734,10 @@ def _attempt_record(
     errors = _local_errors(campaign)
     if errors:
         raise NotPublishable(_blocked(campaign, errors))
-    # A review check (approval) belongs here: the last check before the attempt is recorded.
+    # Review: publishers publish approved drafts, within the reach guards (campaigns/review.py).
+    refusal = review.publish_refusal(campaign=campaign)
+    if refusal:
+        raise NotPublishable(refusal)
     failed_before = models.PublishAttempt.objects.filter(
         campaign=campaign, version=campaign.version, live=False
     ).count()
@@ -750,7 +775,9 @@ def _attempt_record(
                 )
                 for number, to in enumerate(batches, 1)
             )
-            if batches:
+            # Review: audited, and held for the undo window when there is one.
+            held = review.publish_recorded(attempt=attempt)
+            if batches and held is None:
                 transaction.on_commit(functools.partial(send_enqueue, attempt_id=attempt.pk))
             return attempt
 
@@ -809,11 +836,25 @@ def _attempt_succeeded(attempt: models.PublishAttempt, data: dict[str, Any]) -> 
 
 
 def _campaign_mark_published(attempt: models.PublishAttempt) -> None:
-    _retrying_when_locked(
+    before = models.Campaign.objects.filter(pk=attempt.campaign_id).values_list("status").first()
+    updated = _retrying_when_locked(
         lambda: models.Campaign.objects.filter(
             pk=attempt.campaign_id, status__in=PUBLISHABLE
         ).update(status=models.Status.PUBLISHED, updated_at=timezone.now())
     )
+    if updated:
+        # Review: the change of status goes to the audit log.
+        _retrying_when_locked(
+            lambda: review.status_change_record(
+                campaign_id=attempt.campaign_id,
+                user=attempt.user,
+                action=models.AuditAction.PUBLISHED,
+                before=before[0] if before else "",
+                after=models.Status.PUBLISHED,
+                attempt=attempt.pk,
+                clevertap_id=attempt.clevertap_id,
+            )
+        )
 
 
 def publish_attempt_check(*, attempt: models.PublishAttempt, user) -> str:
@@ -931,8 +972,18 @@ def campaign_stop(*, campaign: models.Campaign, user) -> models.PublishAttempt:
     attempt.clevertap_status = str(result.data.get("campaign_status") or "stopped")
     attempt.stopped_at = timezone.now()
     attempt.save(update_fields=["clevertap_status", "stopped_at", "updated_at"])
+    before = models.Campaign.objects.filter(pk=campaign.pk).values_list("status").first()
     models.Campaign.objects.filter(pk=campaign.pk).update(
         status=models.Status.STOPPED, updated_at=timezone.now()
+    )
+    # Review: the stop goes to the audit log.
+    review.status_change_record(
+        campaign_id=campaign.pk,
+        user=user,
+        action=models.AuditAction.STOPPED,
+        before=before[0] if before else "",
+        after=models.Status.STOPPED,
+        clevertap_id=attempt.clevertap_id,
     )
     return attempt
 

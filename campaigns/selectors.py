@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
@@ -10,6 +12,10 @@ from campaigns.models import (
     WebhookEndpoint,
     WhatsAppTemplate,
 )
+from sandbox import selectors as sandbox_selectors
+
+SUGGESTIONS_CACHE_KEY = "campaigns:name-suggestions"
+SUGGESTIONS_CACHE_SECONDS = 300
 
 
 def campaign_list(*, statuses: list[str] | None = None) -> QuerySet[Campaign]:
@@ -100,4 +106,26 @@ def account_options() -> AccountOptions:
         whatsapp_templates=templates,
         webhook_endpoints=tuple(WebhookEndpoint.objects.values_list("name", flat=True)),
         android_channels=tuple(AndroidChannel.objects.values_list("channel_id", flat=True)),
+        **name_suggestions(),
     )
+
+
+def name_suggestions() -> dict[str, tuple[str, ...]]:
+    """Event and property names the composer suggests: the configured lists, plus the sandbox
+    audience's names when the sandbox is on. Cached briefly: they change rarely and the composer
+    asks on every keystroke."""
+
+    def load() -> dict[str, tuple[str, ...]]:
+        events, properties = (
+            list(settings.SUGGESTED_EVENT_NAMES),
+            list(settings.SUGGESTED_PROPERTY_NAMES),
+        )
+        if settings.SANDBOX_ENABLED:
+            events += sandbox_selectors.event_names()
+            properties += sandbox_selectors.profile_property_names()
+        return {
+            "event_names": tuple(dict.fromkeys(events)),
+            "property_names": tuple(dict.fromkeys(properties)),
+        }
+
+    return cache.get_or_set(SUGGESTIONS_CACHE_KEY, load, SUGGESTIONS_CACHE_SECONDS)

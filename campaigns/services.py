@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns import payloads
+from campaigns import payloads, review
 from campaigns.forms.base import PayloadError
 from campaigns.models import Api, Campaign, Channel, Status
 
@@ -132,6 +132,15 @@ def campaign_save(
             raise StaleVersion(
                 Campaign.objects.select_related("updated_by", "owner").get(pk=campaign.pk)
             )
+        # Review: each save is a revision; it voids approvals of another body (back to draft).
+        review.campaign_saved(
+            campaign=campaign,
+            user=user,
+            body=body,
+            version=base_version + 1,
+            api=api,
+            channel=channel,
+        )
     campaign.refresh_from_db()
     return campaign
 
@@ -150,9 +159,15 @@ def campaign_clone(*, campaign: Campaign, user) -> Campaign:
 def campaign_set_archived(*, campaign: Campaign, user, archived: bool) -> Campaign:
     if campaign.status == Status.PUBLISHED:
         raise NotEditable(NOT_EDITABLE.format(status="published"))
+    before = campaign.status
     campaign.status = Status.ARCHIVED if archived else Status.DRAFT
     campaign.updated_by = user
-    campaign.save(update_fields=["status", "updated_by", "updated_at"])
+    with transaction.atomic():
+        campaign.save(update_fields=["status", "updated_by", "updated_at"])
+        # Review: audited; archiving voids the approvals, so a restored draft is reviewed again.
+        review.campaign_archived_changed(
+            campaign=campaign, user=user, before=before, archived=archived
+        )
     return campaign
 
 

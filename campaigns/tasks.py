@@ -5,7 +5,7 @@ Run the worker with `uv run manage.py db_worker` (the database-backed backend in
 
 from django.tasks import task
 
-from campaigns import models, publishing
+from campaigns import models, publishing, review
 
 
 @task()
@@ -13,3 +13,10 @@ def send_batches(attempt_id: int) -> None:
     """Send the waiting batches of an identity send (see `publishing.send_attempt_run`)."""
     attempt = models.PublishAttempt.objects.select_related("campaign", "user").get(pk=attempt_id)
     publishing.send_attempt_run(attempt=attempt)
+
+
+@task()
+def publish_release(hold_id: int) -> None:
+    """Send a held publish once its undo window is over (see `review.publish_release`)."""
+    hold = models.PublishHold.objects.get(pk=hold_id)
+    review.publish_release(hold=hold)

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from campaigns import models, publishing
+from campaigns import models, publishing, review
 
 ESTIMATE = "campaigns/publishing/estimate.html"
 CONFIRM = "campaigns/publishing/confirm.html"
@@ -129,6 +129,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("publishing:published", pk=campaign.pk)
     except publishing.PublishingError as refused:
         return _confirm_render(request, campaign, refused=str(refused), status=409)
+    # Review: a publish held for its undo window goes to the page that can cancel it.
+    if review.publish_held(attempt=attempt):
+        return redirect("review:publish_pending", pk=campaign.pk, attempt_pk=attempt.pk)
     _publish_message(request, attempt)
     return redirect("publishing:published", pk=campaign.pk)
 

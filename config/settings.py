@@ -4,6 +4,7 @@ See `.env.example` for the variables and their defaults.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +26,10 @@ def envfloat(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 def envsecret(name: str, default: str = "") -> str:
     """Read a secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
     path = os.environ.get(f"{name}_FILE")
@@ -44,12 +49,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS")
 if DEBUG:
     ALLOWED_HOSTS += ["127.0.0.1", "localhost", "[::1]"]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -119,7 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file too: the live server's threads, the task worker and the sandbox then wait
     # for each other (busy timeout) instead of failing as an in-memory database's tables do.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # One file per test run, so that runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"campaign-studio-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -250,6 +256,10 @@ REVIEW_FOUR_EYES = envbool("REVIEW_FOUR_EYES", "true")
 REVIEW_REACH_DRIFT = envfloat("REVIEW_REACH_DRIFT", 0.2)
 REVIEW_SECOND_APPROVAL_REACH = envint("REVIEW_SECOND_APPROVAL_REACH", 100_000)
 PUBLISH_UNDO_SECONDS = envint("PUBLISH_UNDO_SECONDS", 30)
+
+# Event and property names the composer suggests (comma-separated), besides the sandbox's.
+SUGGESTED_EVENT_NAMES = envlist("SUGGESTED_EVENT_NAMES")
+SUGGESTED_PROPERTY_NAMES = envlist("SUGGESTED_PROPERTY_NAMES")
 
 # The sandbox: on by default when no CleverTap credentials are configured.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "false" if CLEVERTAP_CONFIGURED else "true")

@@ -11,6 +11,7 @@ admin.site.login_form = login.AdminLoginForm
 urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("campaigns.urls_publishing")),
+    path("", include("campaigns.urls_review")),
     path(
         "login/",
         auth_views.LoginView.as_view(

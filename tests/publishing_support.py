@@ -15,8 +15,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from campaigns import demo, services
-from campaigns.models import Api, Campaign
+from campaigns import demo, publishing, services
+from campaigns.models import Api, Approval, Campaign
 from sandbox import faults, limits
 from sandbox.models import Profile, ReceivedRequest, SandboxCampaign
 
@@ -37,6 +37,8 @@ PUSH_BODY = {
 def people_fixture(db, settings) -> dict[str, Any]:
     """The demo users (composer, reviewer, publisher, admin) with their roles, by name."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Publishing at once: the undo window is tested with the review (tests/test_review_publish.py).
+    settings.PUBLISH_UNDO_SECONDS = 0
     demo.demo_users_ensure()
     User = get_user_model()
     return {user.username: user for user in User.objects.all()}
@@ -78,9 +80,30 @@ def profiles_create(*, android: int = 0, ios: int = 0, emails: list[str] | None 
     Profile.objects.bulk_create(rows)
 
 
-def draft(user, body: dict | None = None, *, api: str = Api.TARGETS, channel: str = "push"):
-    return services.campaign_create(
+def draft(
+    user,
+    body: dict | None = None,
+    *,
+    api: str = Api.TARGETS,
+    channel: str = "push",
+    approved: bool = True,
+):
+    campaign = services.campaign_create(
         user=user, api=api, channel=channel, body=dict(PUSH_BODY if body is None else body)
+    )
+    if approved:
+        approval_stand(campaign)
+    return campaign
+
+
+def approval_stand(campaign: Campaign) -> Approval:
+    """A standing approval of the draft's body as it is, by the demo reviewer, its status left
+    alone: publishing needs one (`review.publish_refusal`); these tests are about what follows."""
+    return Approval.objects.create(
+        campaign=campaign,
+        version=campaign.version,
+        body_hash=publishing.body_hash(campaign.body),
+        reviewer=get_user_model().objects.get(username="reviewer"),
     )
 
 

@@ -3,6 +3,7 @@
 import itertools
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from campaigns import clevertap, identities
@@ -53,7 +54,7 @@ def parse(path: Path, *, count: int, repeat: int) -> Row:
     return row
 
 
-def send(path: Path, *, batches: int, health) -> Row:
+def send(path: Path, *, batches: int, health: Callable[[], object]) -> Row:
     """Send the first `batches` request-sized parts through the app's CleverTap client, one
     after the other as a task worker does, to the sandbox with its limits off."""
     parsed = identities.parse_csv(path.read_bytes())

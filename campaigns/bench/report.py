@@ -39,14 +39,14 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
-        """The figure over its reference's: median time, or throughput."""
+        """The figure over its reference's: throughput when both have one, else median time."""
         reference = self.reference
         if reference is None:
             return None
-        if self.timing is not None and reference.timing is not None and reference.timing.median:
-            return self.timing.median / reference.timing.median
         if self.throughput is not None and reference.throughput:
             return self.throughput / reference.throughput
+        if self.timing is not None and reference.timing is not None and reference.timing.median:
+            return self.timing.median / reference.timing.median
         return None
 
     def check(self, met: bool, shortfall: str = "") -> None:
@@ -117,10 +117,10 @@ def rate(value: float | None, unit: str = "/s") -> str:
 def _reference_text(reference: Reference | None) -> str:
     if reference is None:
         return ""
-    if reference.timing is not None:
-        timing = reference.timing
-        return f"{reference.label} {duration(timing.median)} / {duration(timing.p95)}"
-    return f"{reference.label} {rate(reference.throughput)}"
+    if reference.throughput is not None:
+        return f"{reference.label} {rate(reference.throughput)}"
+    timing = reference.timing
+    return f"{reference.label} {duration(timing.median)} / {duration(timing.p95)}"
 
 
 COLUMNS = (
@@ -132,7 +132,7 @@ COLUMNS = (
     ("bytes", ">"),
     ("queries", ">"),
     ("peak mem", ">"),
-    ("reference median / p95", "<"),
+    ("reference: median / p95, or rate", "<"),
     ("× ref", ">"),
     ("target", "<"),
     ("met", "<"),

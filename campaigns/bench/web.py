@@ -194,6 +194,22 @@ def load(
     return Load(completed=len(flat), seconds=elapsed, latencies=flat)
 
 
+def health_anonymous(browser: Browser, base_url: str, *, repeat: int) -> Row:
+    """The health check without a session cookie (as a load balancer calls it), beside the same
+    check from the logged-in browser, which loads and saves its session on every request."""
+    health = health_url()
+    with httpx.Client(base_url=base_url) as anonymous:
+        bare, references = stats.interleaved(
+            lambda: _ok(anonymous.get(health)), lambda: browser.get(health), repeat=repeat
+        )
+    return Row(
+        key="health_anonymous",
+        label="health check, no session",
+        timing=stats.summary(bare),
+        reference=Reference("health", stats.summary(references)),
+    )
+
+
 def preview_one_client(browser: Browser, page: ComposerPage, *, repeat: int) -> Row:
     health = health_url()
     previews, references = stats.interleaved(
@@ -230,6 +246,8 @@ def preview_in_process(user, page: ComposerPage, *, repeat: int) -> Row:
     preview()
     with CaptureQueriesContext(connection) as queries:
         preview()
+    # Counted now: the next request's new connection clears the log.
+    count = len(queries)
     previews, references = stats.interleaved(
         preview, lambda: _ok_in_process(client.get(health), health), repeat=repeat
     )
@@ -237,7 +255,7 @@ def preview_in_process(user, page: ComposerPage, *, repeat: int) -> Row:
         key="preview_in_process",
         label="live preview, in-process (no server)",
         timing=stats.summary(previews),
-        queries=len(queries),
+        queries=count,
         reference=Reference("health", stats.summary(references)),
     )
 
@@ -358,6 +376,7 @@ def draft_list(browser: Browser, user, *, drafts: int, repeat: int) -> Row:
     _ok_in_process(client.get(url), url)
     with CaptureQueriesContext(connection) as queries:
         _ok_in_process(client.get(url), url)
+    count = len(queries)
     browser.get(url)
     pages, references = stats.interleaved(
         lambda: browser.get(url), lambda: browser.get(health), repeat=repeat
@@ -366,7 +385,7 @@ def draft_list(browser: Browser, user, *, drafts: int, repeat: int) -> Row:
         key=f"draft_list_{drafts}",
         label=f"drafts list, {drafts:,} drafts",
         timing=stats.summary(pages),
-        queries=len(queries),
+        queries=count,
         reference=Reference("health", stats.summary(references)),
         details={"drafts": drafts},
     )

@@ -85,54 +85,6 @@ def suggested(datalist: str) -> forms.TextInput:
     return forms.TextInput(attrs={"list": datalist, "autocomplete": "off"})
 
 
-def _no_constant(name: str):
-    # NaN and Infinity are not JSON: typed, they are text.
-    raise ValueError(name)
-
-
-def _text(raw: Any) -> str:
-    # Browsers post textarea line breaks as CRLF.
-    return "" if raw is None else str(raw).replace("\r\n", "\n")
-
-
-class FilterValueField(fields.JsonField, forms.CharField):
-    """A filter's value: text as typed, or any other JSON value typed as JSON.
-
-    `Platinum` is the text "Platinum"; `3456`, `true` and `[10, 20]` are JSON. Text that would read
-    as JSON (digits kept as text, the word true) or that a one-line input cannot hold is shown as
-    a JSON string, quotes included, so every value comes back exactly as it was.
-    """
-
-    expected = "a value"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("strip", False)
-        kwargs.setdefault("max_length", 100_000)
-        super().__init__(**kwargs)
-
-    @staticmethod
-    def _loads(text: str) -> Any:
-        return json.loads(text, parse_constant=_no_constant)
-
-    def json_to_data(self, value):
-        if isinstance(value, str) and value.strip() and "\n" not in value and "\r" not in value:
-            try:
-                self._loads(value)
-            except ValueError:
-                return value
-        return json.dumps(value, ensure_ascii=False)
-
-    def data_to_json(self, raw):
-        text = _text(raw)
-        if text.strip() == "":
-            return MISSING
-        try:
-            return self._loads(text)
-        except ValueError:
-            return text
-
-
 def filter_value_error(operator: Any, value: Any) -> str | None:
     """What is wrong with a filter's value for its operator (MISSING: no value), or None."""
     if operator in NO_VALUE_OPERATORS:
@@ -191,7 +143,7 @@ class ProfileFieldForm(FilterRowForm):
         label="Profile property", max_length=500, widget=suggested(PROPERTY_NAMES_DATALIST)
     )
     operator = operator_field()
-    value = FilterValueField(
+    value = fields.JsonValueField(
         label="Value",
         help_text="Text as typed, or JSON: 3456, true, [10, 20] for between.",
     )
@@ -220,7 +172,9 @@ class EventOccurrenceForm(FromToMixin, FilterRowForm):
     from_date = fields.JsonDateField(label="From (from)")
     to_date = fields.JsonDateField(label="To (to)")
     operator = operator_field()
-    value = FilterValueField(label="Times", help_text="How many times, e.g. 5; [2, 4] for between.")
+    value = fields.JsonValueField(
+        label="Times", help_text="How many times, e.g. 5; [2, 4] for between."
+    )
 
     paths = {
         "event_name": ("event_name",),
@@ -351,14 +305,14 @@ class IdentityListField(fields.LinesField):
         return text
 
     def data_to_json(self, raw):
-        found = identities.entries(_text(raw), self.identity_type)
+        found = identities.entries(fields.text_posted(raw), self.identity_type)
         return list(dict.fromkeys(found)) or MISSING
 
     def to_python(self, value):
         return [] if value in self.empty_values else self.data_to_json(value)
 
     def clean(self, value):
-        text = _text(value)
+        text = fields.text_posted(value)
         if not text.strip():
             return []
         found = identities.parse_text(text, self.identity_type).malformed

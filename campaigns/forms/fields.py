@@ -25,7 +25,7 @@ _INT = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
-def _text(raw: Any) -> str:
+def text_posted(raw: Any) -> str:
     # Browsers post textarea line breaks as CRLF.
     return "" if raw is None else str(raw).replace("\r\n", "\n")
 
@@ -79,7 +79,7 @@ class TextField(JsonField, forms.CharField):
         return value
 
     def data_to_json(self, raw):
-        text = _text(raw)
+        text = text_posted(raw)
         if text == "" and not self.always:
             return MISSING
         return text
@@ -99,10 +99,10 @@ class IntegerField(JsonField, forms.IntegerField):
         return str(value)
 
     def data_to_json(self, raw):
-        text = _text(raw).strip()
+        text = text_posted(raw).strip()
         if text == "":
             return MISSING
-        return int(text) if _INT.fullmatch(text) else _text(raw)
+        return int(text) if _INT.fullmatch(text) else text_posted(raw)
 
 
 class NumberField(JsonField, forms.FloatField):
@@ -121,14 +121,14 @@ class NumberField(JsonField, forms.FloatField):
         return repr(value)
 
     def data_to_json(self, raw):
-        text = _text(raw).strip()
+        text = text_posted(raw).strip()
         if text == "":
             return MISSING
         if _INT.fullmatch(text):
             return int(text)
         number = float(text) if _NUMBER.fullmatch(text) else math.inf
         # JSON has no infinity: 1e999 stays the text typed, and validation says it is too large.
-        return number if math.isfinite(number) else _text(raw)
+        return number if math.isfinite(number) else text_posted(raw)
 
 
 class StringOrIntegerField(JsonField, forms.CharField):
@@ -151,7 +151,7 @@ class StringOrIntegerField(JsonField, forms.CharField):
         return None
 
     def data_to_json(self, raw):
-        text = _text(raw)
+        text = text_posted(raw)
         if text == "":
             return MISSING
         return int(text) if _INT.fullmatch(text) else text
@@ -173,7 +173,7 @@ class BooleanField(JsonField, forms.ChoiceField):
         return None
 
     def data_to_json(self, raw):
-        text = _text(raw)
+        text = text_posted(raw)
         if text == "":
             return MISSING
         return {"true": True, "false": False}.get(text, text)
@@ -213,7 +213,7 @@ class ChoiceField(JsonField, forms.ChoiceField):
         return value if isinstance(value, str) and value != "" else None
 
     def data_to_json(self, raw):
-        text = _text(raw)
+        text = text_posted(raw)
         return MISSING if text == "" else text
 
 
@@ -239,7 +239,7 @@ class LinesField(JsonField, forms.CharField):
         return "\n".join(value)
 
     def data_to_json(self, raw):
-        lines = [line.strip() for line in _text(raw).split("\n")]
+        lines = [line.strip() for line in text_posted(raw).split("\n")]
         items = [line for line in lines if line]
         if not items and not self.always:
             return MISSING
@@ -267,7 +267,7 @@ class IntegerListField(JsonField, forms.CharField):
         return ", ".join(str(item) for item in value)
 
     def data_to_json(self, raw):
-        parts = [part.strip() for part in re.split(r"[,\s]+", _text(raw)) if part.strip()]
+        parts = [part.strip() for part in re.split(r"[,\s]+", text_posted(raw)) if part.strip()]
         if not parts:
             return MISSING
         return [int(part) if _INT.fullmatch(part) else part for part in parts]
@@ -360,7 +360,7 @@ class KeyValueField(JsonField, forms.CharField):
 
     def data_to_json(self, raw):
         result: dict[str, str] = {}
-        for line in _text(raw).split("\n"):
+        for line in text_posted(raw).split("\n"):
             if not line.strip():
                 continue
             key, separator, value = line.partition(" =")
@@ -400,17 +400,17 @@ class JsonDateField(JsonField, forms.CharField):
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
 
     def data_to_json(self, raw):
-        text = _text(raw).strip()
+        text = text_posted(raw).strip()
         if text == "":
             return MISSING
         match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
         if not match:
-            return _text(raw)
+            return text_posted(raw)
         compact = "".join(match.groups())
         return compact if self.as_string else int(compact)
 
     def clean(self, value):
-        text = _text(value).strip()
+        text = text_posted(value).strip()
         if text == "":
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
@@ -441,17 +441,17 @@ class JsonDateTimeField(JsonField, forms.CharField):
         return f"{year}-{month}-{day}T{hour}:{minute}"
 
     def data_to_json(self, raw):
-        text = _text(raw).strip()
+        text = text_posted(raw).strip()
         if text == "":
             return MISSING
         match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})", text)
         if not match:
-            return _text(raw)
+            return text_posted(raw)
         year, month, day, hour, minute = match.groups()
         return f"{year}{month}{day} {hour}:{minute}"
 
     def clean(self, value):
-        text = _text(value).strip()
+        text = text_posted(value).strip()
         if text == "":
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
@@ -480,11 +480,11 @@ class JsonTimeField(JsonField, forms.CharField):
         return None
 
     def data_to_json(self, raw):
-        text = _text(raw).strip()
+        text = text_posted(raw).strip()
         return MISSING if text == "" else text
 
     def clean(self, value):
-        text = _text(value).strip()
+        text = text_posted(value).strip()
         if text == "":
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
@@ -496,31 +496,43 @@ class JsonTimeField(JsonField, forms.CharField):
 
 
 class JsonValueField(JsonField, forms.CharField):
-    """Any JSON value, typed as JSON; used for values whose type varies (a filter's value)."""
+    """A value whose type varies (a filter's value): text as typed, or any other JSON as JSON.
+
+    `Platinum` is the text "Platinum"; `3456`, `true` and `[10, 20]` are JSON. Text that would read
+    as JSON (digits kept as text, the word true) or that a one-line input cannot hold is shown as
+    a JSON string, quotes included, so every value comes back exactly as it was.
+    """
 
     expected = "a value"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", 100_000)
         super().__init__(**kwargs)
 
+    @staticmethod
+    def _loads(text: str) -> Any:
+        return json.loads(text, parse_constant=_no_constant)
+
     def json_to_data(self, value):
-        if isinstance(value, str):
-            # A string that reads as another JSON value would come back as that value.
+        if isinstance(value, str) and value.strip() and "\n" not in value and "\r" not in value:
             try:
-                json.loads(value)
+                self._loads(value)
             except ValueError:
-                return value if value and "\r" not in value else None
-            return None
-        if value is None:
-            return None
+                return value
         return json.dumps(value, ensure_ascii=False)
 
     def data_to_json(self, raw):
-        text = _text(raw)
+        text = text_posted(raw)
         if text.strip() == "":
             return MISSING
         try:
-            return json.loads(text)
+            return self._loads(text)
         except ValueError:
             return text
+
+
+def _no_constant(name: str):
+    # NaN and Infinity are not JSON: typed, they are text.
+    raise ValueError(name)

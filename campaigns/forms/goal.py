@@ -43,7 +43,7 @@ class EventPropertyForm(audience.FilterRowForm):
         widget=audience.suggested(audience.PROPERTY_NAMES_DATALIST),
     )
     operator = audience.operator_field()
-    property_value = audience.FilterValueField(
+    property_value = fields.JsonValueField(
         label="Value", help_text="Text as typed, or JSON: 3456, true, [10, 20] for between."
     )
 

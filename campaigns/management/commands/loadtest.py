@@ -1,0 +1,64 @@
+import argparse
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from campaigns import load
+from campaigns.bench import scratch
+
+
+class Command(BaseCommand):
+    help = (
+        "Play many people composing with live previews, autosaving one draft from two browsers, "
+        "estimating and publishing, against gunicorn on a scratch database with the sandbox's "
+        "faults on (loopback only); then check that no answer was a 500, no save was lost or "
+        "silently overwritten, no campaign was created twice and every failed publish says why. "
+        "Leaves nothing behind."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=50, help="Concurrent users (default 50).")
+        parser.add_argument(
+            "--seconds", type=float, default=60.0, help="How long they work (default 60)."
+        )
+        # The child process, run by this command on the scratch environment.
+        parser.add_argument("--scratch", dest="scratch_dir", type=Path, help=argparse.SUPPRESS)
+        parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+
+    def handle(self, *args, users: int, seconds: float, scratch_dir: Path | None, port, **options):
+        if not 1 <= users <= 500 or not 0 < seconds <= 3600:
+            raise CommandError("Use 1 to 500 users and at most 3600 seconds.")
+        if scratch_dir is not None:
+            problems = load.load_run(scratch_dir, port=port, users=users, seconds=seconds)
+            if problems:
+                raise CommandError(f"{len(problems)} check(s) failed.", returncode=1)
+            return
+        with scratch.scratch_dir() as directory:
+            port = scratch.free_port()
+            command = scratch.manage(
+                "loadtest",
+                f"--scratch={directory}",
+                f"--port={port}",
+                f"--users={users}",
+                f"--seconds={seconds}",
+            )
+            process = subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                env=scratch.environment(directory, port=port),
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                for line in process.stdout:
+                    self.stdout.write(line, ending="")
+            finally:
+                try:
+                    process.wait(timeout=seconds + 600)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            if process.returncode != 0:
+                raise CommandError(f"The load test failed (exit status {process.returncode}).")

@@ -1,0 +1,175 @@
+"""Team review: the revisions of a draft, the approvals bound to one exact body, the comments
+beside it, the undo window of a publish, and the audit log of everything that changed a state.
+
+An approval holds the hash of the request body it approved (`publishing.body_hash`). Publishing
+checks that hash against the draft's body at the last moment, so an approval can never stand for
+a body nobody approved; a save that changes the body also voids it visibly (`voided_at`, with the
+reason), and the draft goes back to draft.
+"""
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from campaigns.models.drafts import Campaign
+from campaigns.models.publishing import Estimate, PublishAttempt
+
+
+class Revision(models.Model):
+    """One saved version of a draft: who saved it, when, and the whole body as saved."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    api = models.CharField(max_length=10)
+    channel = models.CharField(max_length=20)
+    body = models.JSONField(default=dict, blank=True)
+    body_hash = models.CharField(max_length=64)
+    # Why this revision exists when it is not an ordinary save ("Restored from version 3").
+    note = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["-version", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "version"], name="revision_unique_version")
+        ]
+        indexes = [models.Index(fields=["campaign", "body_hash"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} v{self.version}"
+
+
+class Approval(models.Model):
+    """A reviewer's approval of one exact body of a draft (standing until voided)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="approvals")
+    version = models.PositiveIntegerField()
+    body_hash = models.CharField(max_length=64)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The estimated reach of this body when it was approved (None: not estimated then); the
+    # reach-drift guard compares the latest estimate with it.
+    reach = models.PositiveBigIntegerField(null=True, blank=True)
+    estimate = models.ForeignKey(
+        Estimate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_reason = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "voided_at"])]
+
+    def __str__(self) -> str:
+        return f"Approval of {self.campaign_id} v{self.version} by {self.reviewer_id}"
+
+
+class Comment(models.Model):
+    """A comment on a draft, on the whole of it or on one section or field path."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The draft's version when the comment was written.
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    # A composer section prefix ("content", "schedule"), and/or a JSON path ("content.title").
+    section = models.CharField(max_length=40, blank=True, default="")
+    path = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["campaign", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.campaign_id}"
+
+
+class PublishHold(models.Model):
+    """A publish waiting out its undo window: recorded, not sent, cancellable until released.
+
+    The attempt is recorded (and holds its idempotency key) when Publish is pressed; nothing is
+    sent until the hold is released. Release and cancel are each one conditional UPDATE of this
+    row, so exactly one of them wins.
+    """
+
+    attempt = models.OneToOneField(PublishAttempt, on_delete=models.CASCADE, related_name="hold")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_reason = models.CharField(max_length=300, blank=True, default="")
+    task_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["released_at", "cancelled_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Hold of attempt {self.attempt_id} until {self.due_at:%H:%M:%S}"
+
+
+class AuditAction(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted for review"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVAL_VOIDED = "approval_voided", "Approval voided"
+    REVISION_RESTORED = "revision_restored", "Revision restored"
+    ARCHIVED = "archived", "Archived"
+    UNARCHIVED = "unarchived", "Back to the drafts"
+    PUBLISH_REQUESTED = "publish_requested", "Publish requested"
+    PUBLISH_REFUSED = "publish_refused", "Publish refused"
+    PUBLISH_CANCELLED = "publish_cancelled", "Publish cancelled"
+    PUBLISH_SENT = "publish_sent", "Publish sent to CleverTap"
+    PUBLISHED = "published", "Published"
+    STOPPED = "stopped", "Stopped"
+    SETTINGS_CHANGED = "settings_changed", "Settings changed"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to which draft: written by the services, never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    # What the action was about: versions, statuses from and to, messages, objects changed.
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["campaign", "-created_at"]),
+            models.Index(fields=["action", "-created_at"]),
+            models.Index(fields=["actor", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+@receiver(post_save, sender=LogEntry)
+def _admin_change_audited(sender, instance: LogEntry, created: bool, **kwargs) -> None:
+    """Account settings (and users, roles, drafts) edited in the admin go to the audit log."""
+    if created:
+        from campaigns import review
+
+        review.admin_change_record(entry=instance)

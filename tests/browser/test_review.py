@@ -1,0 +1,173 @@
+"""Team review in Chromium: a composer, a reviewer and a publisher, each in their own browser
+context (their own cookies), against the sandbox served by the same live server."""
+
+import threading
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from campaigns import demo
+from campaigns.models import AttemptState, PublishAttempt, Status
+from sandbox.models import SandboxCampaign
+from tests.publishing_support import (
+    creates_received,
+    people_fixture,  # noqa: F401 - the `people` fixture
+    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
+)
+from tests.review_support import fresh, new_draft
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+UNDO_SECONDS = 4
+PASSWORDS = {user.username: user.password for user in demo.DEMO_USERS}
+
+
+@pytest.fixture(autouse=True)
+def one_request_at_a_time(live_server):
+    """Serve one request at a time: the live server's threads share one in-memory SQLite
+    connection, and three people's pages poll it at once (comments, the undo countdown).
+
+    The sandbox is let through: a publish calls it over HTTP from inside a page's request, which
+    holds the lock while it waits for the answer.
+    """
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    lock = threading.Lock()
+
+    def serialized(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/sandbox/"):
+            return app(environ, start_response)
+        with lock:
+            response = app(environ, start_response)
+            try:
+                content = b"".join(response)
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+        return [content]
+
+    httpd.set_app(serialized)
+    yield
+    httpd.set_app(app)
+
+
+@pytest.fixture
+def actors(browser, live_server, people):
+    """Log in demo users, each in a browser context of their own: `actors("reviewer")`."""
+    contexts = []
+
+    def _as(username: str) -> Page:
+        context = browser.new_context(base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORDS[username])
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name=username)).to_be_visible()
+        return page
+
+    yield _as
+    for context in contexts:
+        for page in context.pages:
+            page.goto("about:blank")
+        context.close()
+
+
+def edit_title(page: Page, campaign, title: str) -> None:
+    """Change the push title in the composer and wait for the autosave."""
+    page.goto(f"/drafts/{campaign.pk}/")
+    page.locator("#section-content").get_by_label("Title", exact=True).fill(title)
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=15_000)
+
+
+def test_compose_review_and_publish_with_an_undo(actors, people, sandbox, settings):
+    settings.PUBLISH_UNDO_SECONDS = UNDO_SECONDS
+    campaign = new_draft(people["composer"])
+    review_url = f"/drafts/{campaign.pk}/review/"
+    status = "#review-status"
+
+    # The composer asks for a review.
+    composer = actors("composer")
+    composer.goto(review_url)
+    composer.get_by_role("button", name="Submit for review").click()
+    expect(composer.locator(status)).to_have_text("In review")
+
+    # The reviewer finds it in the queue (the top bar counts it) and comments on a field.
+    reviewer = actors("reviewer")
+    expect(reviewer.locator("#review-badge")).to_contain_text("1")
+    reviewer.get_by_role("link", name="Review").first.click()
+    expect(reviewer.locator("#review-queue")).to_contain_text("composer")
+    reviewer.get_by_role("link", name=campaign.name).click()
+    expect(reviewer.locator("#diff-table")).to_contain_text('"target_mode": "push"')
+    aside = reviewer.get_by_role("complementary", name="Comments")
+    aside.get_by_role("textbox", name="Comment").fill("The title could say how much is off.")
+    aside.get_by_label("On the field (JSON path)").fill("content.title")
+    aside.get_by_role("button", name="Add comment").click()
+    expect(reviewer.locator("#comments")).to_contain_text("how much is off")
+    expect(aside.get_by_role("textbox", name="Comment")).to_have_value("")
+
+    # The composer sees it appear beside the draft without reloading.
+    expect(composer.locator("#comments")).to_contain_text("how much is off", timeout=15_000)
+
+    # The reviewer asks for changes; the composer fixes the title and submits again.
+    reviewer.locator("summary", has_text="Request changes").click()
+    reviewer.get_by_label("What should change").fill("Put the discount in the title.")
+    reviewer.get_by_role("button", name="Send back to the composer").click()
+    expect(reviewer.locator(status)).to_have_text("Draft")
+    edit_title(composer, campaign, "Spring sale: 40% off")
+    composer.goto(review_url)
+    expect(composer.locator("#comments")).to_contain_text("Put the discount in the title.")
+    composer.get_by_role("button", name="Submit for review").click()
+    expect(composer.locator(status)).to_have_text("In review")
+
+    # The reviewer approves the fixed version.
+    reviewer.goto(review_url)
+    version = fresh(campaign).version
+    reviewer.get_by_role("button", name=f"Approve version {version}").click()
+    expect(reviewer.locator(status)).to_have_text("Approved")
+    expect(reviewer.locator("#publish-guard")).to_contain_text("publishers can publish")
+
+    # An edit voids the approval, visibly; the draft is back to draft.
+    edit_title(composer, campaign, "Spring sale: 45% off")
+    reviewer.goto(review_url)
+    expect(reviewer.locator(status)).to_have_text("Draft")
+    expect(reviewer.locator("#approvals tr[data-voided='true']")).to_contain_text(
+        "composer saved version"
+    )
+    expect(reviewer.locator("#publish-guard")).to_contain_text("Not approved")
+    expect(reviewer.locator("#diff-table tr[data-kind='changed']")).to_contain_text("45% off")
+
+    # Submitted again and approved again.
+    composer.goto(review_url)
+    composer.get_by_role("button", name="Submit for review").click()
+    expect(composer.locator(status)).to_have_text("In review")
+    reviewer.goto(review_url)
+    version = fresh(campaign).version
+    reviewer.get_by_role("button", name=f"Approve version {version}").click()
+    expect(reviewer.locator(status)).to_have_text("Approved")
+
+    # The publisher publishes, undoes it within the window: nothing reaches CleverTap.
+    publisher = actors("publisher")
+    publisher.goto(review_url)
+    publisher.get_by_role("link", name="Publish…").first.click()
+    publisher.get_by_role("button", name=f"Publish version {version} now").click()
+    expect(publisher.locator("#pending-state")).to_have_attribute("data-state", "waiting")
+    publisher.get_by_role("button", name="Undo: don't publish").click()
+    expect(publisher.locator("#pending-state")).to_have_attribute("data-state", "cancelled")
+    assert creates_received() == [] and SandboxCampaign.objects.count() == 0
+    assert fresh(campaign).status == Status.APPROVED
+
+    # And publishes again: once the window is over, it is sent.
+    publisher.get_by_role("link", name="Publish again…").click()
+    publisher.get_by_role("button", name=f"Publish version {version} now").click()
+    expect(publisher.locator("#seconds-left")).to_be_visible()
+    created_id = publisher.locator("#clevertap-id")
+    expect(created_id).to_be_visible(timeout=(UNDO_SECONDS + 10) * 1000)
+    created = SandboxCampaign.objects.get()
+    expect(created_id).to_have_text(str(created.id))
+    assert len(creates_received()) == 1
+    assert fresh(campaign).status == Status.PUBLISHED
+    states = list(PublishAttempt.objects.order_by("id").values_list("state", flat=True))
+    assert states == [AttemptState.FAILED, AttemptState.SUCCEEDED]
+    assert creates_received()[0].body["content"]["title"] == "Spring sale: 45% off"

@@ -1,0 +1,295 @@
+"""Team review pages through the Django test client (campaigns/views_review.py)."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from campaigns import review, views_review
+from campaigns.models import Approval, AuditAction, AuditEvent, Comment, Revision, Status
+from tests.publishing_support import PUSH_BODY, people_fixture  # noqa: F401 - `people`
+from tests.review_support import approved, edit, estimated, fresh, new_draft, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_user(client, people):
+    def _as(name: str):
+        client.force_login(people[name])
+        return client
+
+    return _as
+
+
+def texts(response) -> list[str]:
+    return [str(message) for message in response.wsgi_request._messages]
+
+
+# The queue and the badge
+
+
+def test_the_queue_lists_drafts_in_review_with_who_asked_and_when(people, as_user):
+    waiting = submitted(new_draft(people["composer"], {**PUSH_BODY, "name": "Waiting"}), people)
+    new_draft(people["composer"], {**PUSH_BODY, "name": "Not asked"})
+
+    response = as_user("reviewer").get(reverse("review:queue"))
+
+    assert response.status_code == 200
+    [row] = response.context["campaigns"]
+    assert row == waiting and row.asked_by == "composer"
+    html = response.content.decode()
+    assert "Waiting" in html and "Not asked" not in html
+    assert reverse("review:review", args=[waiting.pk]) in html
+
+
+def test_the_top_bar_counts_drafts_in_review_for_reviewers_only(people, as_user):
+    submitted(new_draft(people["composer"]), people)
+    submitted(new_draft(people["composer"]), people)
+
+    for_reviewer = as_user("reviewer").get(reverse("campaigns:draft_list")).content.decode()
+    for_composer = as_user("composer").get(reverse("campaigns:draft_list")).content.decode()
+
+    assert 'id="review-badge"' in for_reviewer and ">2<" in for_reviewer
+    assert 'id="review-badge"' not in for_composer
+    assert reverse("review:queue") in for_composer
+
+
+def test_the_badge_costs_one_count_query(people, as_user):
+    submitted(new_draft(people["composer"]), people)
+    client = as_user("reviewer")
+    client.get(reverse("campaigns:draft_list"))  # sessions and permissions warmed up
+
+    with_badge = _counts(client, reverse("campaigns:draft_list"))
+    people["reviewer"].groups.clear()
+    without_badge = _counts(client, reverse("campaigns:draft_list"))
+
+    assert len(with_badge) - len(without_badge) == 1
+
+
+def _counts(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+# A draft's review
+
+
+def test_the_review_page_diffs_the_draft_against_its_last_approved_version(people, as_user):
+    campaign = approved(new_draft(people["composer"]), people)
+    edit(campaign, people["composer"], name="Renamed")
+    estimated(campaign, 19)
+
+    response = as_user("reviewer").get(reverse("review:review", args=[campaign.pk]))
+
+    assert response.status_code == 200
+    context = response.context
+    assert context["base"].version == 1
+    assert context["diff"].changed_paths == ["name"]
+    html = response.content.decode()
+    assert 'data-kind="changed" data-path="name"' in html
+    assert "Voided" in html and review.VOIDED_BY_EDIT.format(user="composer", version=2) in html
+    assert review.NOT_APPROVED.format(version=2) in html
+    assert 'id="estimate-total">19<' in html
+
+
+def test_the_review_page_shows_the_next_send_times(people, as_user):
+    campaign = new_draft(people["composer"], {**PUSH_BODY, "when": "20991231 10:00"})
+
+    html = as_user("reviewer").get(reverse("review:review", args=[campaign.pk])).content.decode()
+
+    assert 'id="review-send-times"' in html and "Thu 31 Dec 2099, 10:00" in html
+
+
+def test_a_first_review_shows_the_whole_body_as_new(people, as_user):
+    campaign = new_draft(people["composer"])
+
+    response = as_user("reviewer").get(reverse("review:review", args=[campaign.pk]))
+
+    assert response.context["base"].body is None
+    assert set(response.context["diff"].changed_paths) == set(PUSH_BODY)
+
+
+def test_the_author_sees_the_approve_button_disabled(people, as_user):
+    campaign = submitted(new_draft(people["admin"]), people)
+
+    html = as_user("admin").get(reverse("review:review", args=[campaign.pk])).content.decode()
+
+    assert 'id="approve-button" disabled' in html
+
+
+def test_submit_approve_and_request_changes_through_the_page(people, as_user):
+    campaign = new_draft(people["composer"])
+    url = reverse("review:review", args=[campaign.pk])
+
+    response = as_user("composer").post(reverse("review:submit", args=[campaign.pk]))
+    assert response.status_code == 302 and response.url == url
+    assert fresh(campaign).status == Status.IN_REVIEW
+
+    client = as_user("reviewer")
+    response = client.post(
+        reverse("review:request_changes", args=[campaign.pk]),
+        {"changes-text": "Add a subtitle", "changes-section": "content"},
+    )
+    assert response.status_code == 302
+    assert fresh(campaign).status == Status.DRAFT
+    assert Comment.objects.get().section == "content"
+
+    as_user("composer").post(reverse("review:submit", args=[campaign.pk]))
+    response = as_user("reviewer").post(
+        reverse("review:approve", args=[campaign.pk]), {"version": "1"}, follow=True
+    )
+    assert fresh(campaign).status == Status.APPROVED
+    assert views_review.APPROVED.format(version=1, name=campaign.name) in texts(response)
+
+
+def test_approving_a_version_not_shown_says_so_and_changes_nothing(people, as_user):
+    campaign = submitted(new_draft(people["composer"]), people)
+
+    response = as_user("reviewer").post(
+        reverse("review:approve", args=[campaign.pk]), {"version": "7"}, follow=True
+    )
+
+    assert review.CHANGED_SINCE_SHOWN.format(shown=7, current=1) in texts(response)
+    assert not Approval.objects.exists()
+
+
+def test_requesting_changes_without_saying_what_shows_the_form_again(people, as_user):
+    campaign = submitted(new_draft(people["composer"]), people)
+
+    response = as_user("reviewer").post(
+        reverse("review:request_changes", args=[campaign.pk]), {"changes-text": ""}
+    )
+
+    assert response.status_code == 400
+    assert response.context["changes_form"].errors
+    assert fresh(campaign).status == Status.IN_REVIEW
+
+
+# Comments
+
+
+def test_a_comment_posted_with_htmx_comes_back_in_the_list_and_the_form_is_emptied(people, as_user):
+    campaign = new_draft(people["composer"])
+
+    response = as_user("reviewer").post(
+        reverse("review:comments", args=[campaign.pk]),
+        {"comment-text": "Is the deep link right?", "comment-path": "content.title"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.startswith('\n<div id="comments"') or html.lstrip().startswith('<div id="comments"')
+    assert "Is the deep link right?" in html and "<code>content.title</code>" in html
+    assert 'id="comment-form" hx-swap-oob="true"' in html
+    assert Comment.objects.get().author == people["reviewer"]
+
+
+def test_a_refused_comment_keeps_its_form_with_the_reason(people, as_user):
+    campaign = new_draft(people["composer"])
+
+    response = as_user("reviewer").post(
+        reverse("review:comments", args=[campaign.pk]),
+        {"comment-text": "Hi", "comment-path": "a..b"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert review.COMMENT_PATH_INVALID.format(path="a..b") in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_the_comments_are_polled_as_a_fragment(people, as_user):
+    campaign = new_draft(people["composer"])
+    review.comment_add(campaign=campaign, user=people["reviewer"], text="From the reviewer")
+
+    response = as_user("composer").get(
+        reverse("review:comments", args=[campaign.pk]), headers={"HX-Request": "true"}
+    )
+
+    html = response.content.decode()
+    assert "From the reviewer" in html and "<html" not in html
+
+
+def test_without_javascript_a_comment_redirects_to_the_review(people, as_user):
+    campaign = new_draft(people["composer"])
+
+    response = as_user("composer").post(
+        reverse("review:comments", args=[campaign.pk]), {"comment-text": "Plain post"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("review:review", args=[campaign.pk])
+
+
+# History
+
+
+def test_the_history_lists_revisions_and_diffs_any_two(people, as_user):
+    campaign = new_draft(people["composer"])
+    edit(campaign, people["composer"], name="Second")
+    edit(campaign, people["composer"], name="Third")
+    url = reverse("review:history", args=[campaign.pk])
+
+    default = as_user("reviewer").get(url)
+    chosen = as_user("reviewer").get(url, {"a": "1", "b": "3"})
+
+    assert [r.version for r in default.context["revisions"]] == [3, 2, 1]
+    assert (default.context["a"], default.context["b"]) == (2, 3)
+    assert default.context["diff"].changed_paths == ["name"]
+    assert (chosen.context["left"].body["name"], chosen.context["right"].body["name"]) == (
+        PUSH_BODY["name"],
+        "Third",
+    )
+
+
+def test_a_revision_is_restored_from_the_history(people, as_user):
+    campaign = new_draft(people["composer"])
+    edit(campaign, people["composer"], name="Second")
+    first = Revision.objects.get(campaign=campaign, version=1)
+
+    response = as_user("composer").post(
+        reverse("review:revision_restore", args=[campaign.pk, first.pk]),
+        {"base_version": "2"},
+        follow=True,
+    )
+
+    assert fresh(campaign).body == first.body and fresh(campaign).version == 3
+    assert views_review.RESTORED.format(restored=1, version=3) in texts(response)
+
+
+# The audit log
+
+
+def test_the_audit_log_filters_and_exports_csv(people, as_user):
+    one = approved(new_draft(people["composer"], {**PUSH_BODY, "name": "=HYPERLINK(1)"}), people)
+    submitted(new_draft(people["composer"]), people)
+    client = as_user("reviewer")
+
+    page = client.get(reverse("review:audit"), {"campaign": one.pk})
+    by_action = client.get(reverse("review:audit"), {"action": AuditAction.SUBMITTED})
+    exported = client.get(reverse("review:audit_csv"), {"campaign": one.pk})
+
+    assert [e.action for e in page.context["page"]] == [
+        AuditAction.APPROVED,
+        AuditAction.SUBMITTED,
+    ]
+    assert by_action.context["page"].paginator.count == 2
+    assert exported["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert rows[0] == ["time", "who", "action", "draft_id", "draft", "details"]
+    assert [(r[1], r[2], r[3], r[4]) for r in rows[1:]] == [
+        ("reviewer", "approved", str(one.pk), "'=HYPERLINK(1)"),
+        ("composer", "submitted", str(one.pk), "'=HYPERLINK(1)"),
+    ]
+
+
+def test_the_audit_log_is_read_only(people, as_user):
+    response = as_user("admin").post(reverse("review:audit"))
+
+    assert response.status_code == 405
+    assert AuditEvent.objects.count() == 0
