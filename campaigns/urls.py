@@ -22,6 +22,5 @@ urlpatterns = [
     path("drafts/<int:pk>/clone/", views.campaign_clone, name="campaign_clone"),
     path("drafts/<int:pk>/archive/", views.campaign_archive, name="campaign_archive"),
     path("drafts/<int:pk>/restore/", views.campaign_restore, name="campaign_restore"),
-    path("review/", views.review_queue, name="review_queue"),
     path("published/", views.published_list, name="published_list"),
 ]

@@ -7,7 +7,7 @@ from campaigns import views_review as views
 app_name = "review"
 
 urlpatterns = [
-    path("reviews/", views.queue, name="queue"),
+    path("review/", views.queue, name="queue"),
     path("drafts/<int:pk>/review/", views.review_page, name="review"),
     path("drafts/<int:pk>/review/guards/", views.guards, name="guards"),
     path("drafts/<int:pk>/review/submit/", views.submit, name="submit"),

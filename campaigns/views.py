@@ -56,12 +56,6 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def review_queue(request: HttpRequest) -> HttpResponse:
-    campaigns = selectors.campaign_list(statuses=[Status.IN_REVIEW])
-    return render(request, "campaigns/review_queue.html", {"campaigns": campaigns})
-
-
-@require_GET
 def published_list(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(statuses=[Status.PUBLISHED, Status.STOPPED])
     return render(request, "campaigns/published_list.html", {"campaigns": campaigns})

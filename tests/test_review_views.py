@@ -293,3 +293,24 @@ def test_the_audit_log_is_read_only(people, as_user):
 
     assert response.status_code == 405
     assert AuditEvent.objects.count() == 0
+
+
+def test_hostile_text_is_escaped_on_every_review_page(people, as_user):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    campaign = new_draft(
+        people["composer"],
+        {**PUSH_BODY, "name": hostile, "content": {"title": hostile, "body": "b"}},
+    )
+    submitted(campaign, people)
+    review.comment_add(campaign=campaign, user=people["reviewer"], text=hostile, path="a.b")
+    client = as_user("reviewer")
+
+    for url in (
+        reverse("review:queue"),
+        reverse("review:review", args=[campaign.pk]),
+        reverse("review:history", args=[campaign.pk]),
+        reverse("review:audit"),
+    ):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html, url

@@ -132,8 +132,8 @@ def test_hostile_names_and_labels_are_escaped_in_the_lists(composer_client):
         status=Status.IN_REVIEW
     )
     Campaign.objects.filter(pk__in=[c.pk for c in campaigns[3:]]).update(status=Status.PUBLISHED)
-    for name in ("review_queue", "published_list"):
-        response = composer_client.get(reverse(f"campaigns:{name}"))
+    for name in ("review:queue", "campaigns:published_list"):
+        response = composer_client.get(reverse(name))
         assert response.status_code == 200
         html = response.content.decode()
         assert_escaped(html, name)

@@ -4,60 +4,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0003_clevertap_api'),
+        ("campaigns", "0003_clevertap_api"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AndroidChannel',
+            name="AndroidChannel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel_id', models.CharField(max_length=200, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel_id", models.CharField(max_length=200, unique=True)),
+                ("name", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['channel_id'],
+                "ordering": ["channel_id"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('push', 'Push'), ('webpush', 'Web push'), ('email', 'Email'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('webhook', 'Webhook'), ('notificationinbox', 'App inbox')], max_length=20)),
-                ('nick_name', models.CharField(max_length=200)),
-                ('provider_id', models.CharField(blank=True, max_length=50)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("push", "Push"),
+                            ("webpush", "Web push"),
+                            ("email", "Email"),
+                            ("sms", "SMS"),
+                            ("whatsapp", "WhatsApp"),
+                            ("webhook", "Webhook"),
+                            ("notificationinbox", "App inbox"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("nick_name", models.CharField(max_length=200)),
+                ("provider_id", models.CharField(blank=True, max_length=50)),
             ],
             options={
-                'ordering': ['channel', 'nick_name'],
-                'constraints': [models.UniqueConstraint(fields=('channel', 'nick_name'), name='unique_provider_nick')],
+                "ordering": ["channel", "nick_name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("channel", "nick_name"), name="unique_provider_nick"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WhatsAppTemplate',
+            name="WhatsAppTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('locale', models.CharField(default='en', max_length=20)),
-                ('header_type', models.CharField(blank=True, choices=[('', 'No header'), ('text', 'Text'), ('image', 'Image'), ('video', 'Video'), ('document', 'Document'), ('location', 'Location')], max_length=20)),
-                ('header_placeholders', models.PositiveSmallIntegerField(default=0)),
-                ('body_placeholders', models.PositiveSmallIntegerField(default=0)),
-                ('button_placeholders', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("locale", models.CharField(default="en", max_length=20)),
+                (
+                    "header_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No header"),
+                            ("text", "Text"),
+                            ("image", "Image"),
+                            ("video", "Video"),
+                            ("document", "Document"),
+                            ("location", "Location"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("header_placeholders", models.PositiveSmallIntegerField(default=0)),
+                ("body_placeholders", models.PositiveSmallIntegerField(default=0)),
+                ("button_placeholders", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['name', 'locale'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'locale'), name='unique_whatsapp_template')],
+                "ordering": ["name", "locale"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "locale"), name="unique_whatsapp_template"
+                    )
+                ],
             },
         ),
     ]

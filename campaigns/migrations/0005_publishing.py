@@ -6,135 +6,307 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0004_account_settings'),
+        ("campaigns", "0004_account_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Estimate',
+            name="Estimate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('body_hash', models.CharField(max_length=64)),
-                ('endpoint', models.CharField(max_length=100)),
-                ('state', models.CharField(choices=[('pending', 'Waiting for CleverTap'), ('ready', 'Ready'), ('failed', 'Failed'), ('timed_out', 'Timed out')], default='pending', max_length=10)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('total', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('requests', models.PositiveIntegerField(blank=True, null=True)),
-                ('request_id', models.CharField(blank=True, default='', max_length=100)),
-                ('polls', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True, default='')),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='estimates', to='campaigns.campaign')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("body_hash", models.CharField(max_length=64)),
+                ("endpoint", models.CharField(max_length=100)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for CleverTap"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                            ("timed_out", "Timed out"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("total", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("requests", models.PositiveIntegerField(blank=True, null=True)),
+                ("request_id", models.CharField(blank=True, default="", max_length=100)),
+                ("polls", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True, default="")),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="estimates",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PublishAttempt',
+            name="PublishAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('state', models.CharField(choices=[('pending', 'Recorded, not sent yet'), ('sent', 'Sent, waiting for CleverTap'), ('succeeded', 'Published'), ('failed', 'Failed'), ('unknown', 'Outcome unknown')], default='pending', max_length=10)),
-                ('api', models.CharField(max_length=10)),
-                ('channel', models.CharField(max_length=20)),
-                ('endpoint', models.CharField(max_length=100)),
-                ('body', models.JSONField(default=dict)),
-                ('body_hash', models.CharField(max_length=64)),
-                ('clevertap_id', models.BigIntegerField(blank=True, null=True)),
-                ('clevertap_status', models.CharField(blank=True, default='', max_length=30)),
-                ('response', models.JSONField(blank=True, null=True)),
-                ('report', models.JSONField(blank=True, null=True)),
-                ('report_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, default='')),
-                ('live', models.BooleanField(default=True)),
-                ('task_id', models.CharField(blank=True, default='', max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publish_attempts', to='campaigns.campaign')),
-                ('estimate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='campaigns.estimate')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='publish_attempts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Recorded, not sent yet"),
+                            ("sent", "Sent, waiting for CleverTap"),
+                            ("succeeded", "Published"),
+                            ("failed", "Failed"),
+                            ("unknown", "Outcome unknown"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("api", models.CharField(max_length=10)),
+                ("channel", models.CharField(max_length=20)),
+                ("endpoint", models.CharField(max_length=100)),
+                ("body", models.JSONField(default=dict)),
+                ("body_hash", models.CharField(max_length=64)),
+                ("clevertap_id", models.BigIntegerField(blank=True, null=True)),
+                ("clevertap_status", models.CharField(blank=True, default="", max_length=30)),
+                ("response", models.JSONField(blank=True, null=True)),
+                ("report", models.JSONField(blank=True, null=True)),
+                ("report_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True, default="")),
+                ("live", models.BooleanField(default=True)),
+                ("task_id", models.CharField(blank=True, default="", max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publish_attempts",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "estimate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="campaigns.estimate",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publish_attempts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SendBatch',
+            name="SendBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('identities', models.PositiveIntegerField()),
-                ('to', models.JSONField(default=dict)),
-                ('state', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('unknown', 'Outcome unknown')], default='pending', max_length=10)),
-                ('sends', models.PositiveSmallIntegerField(default=0)),
-                ('response', models.JSONField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, default='')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='batches', to='campaigns.publishattempt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("identities", models.PositiveIntegerField()),
+                ("to", models.JSONField(default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("unknown", "Outcome unknown"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("sends", models.PositiveSmallIntegerField(default=0)),
+                ("response", models.JSONField(blank=True, null=True)),
+                ("error", models.TextField(blank=True, default="")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="batches",
+                        to="campaigns.publishattempt",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempt', 'number'],
+                "ordering": ["attempt", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ApiCall',
+            name="ApiCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('operation', models.CharField(max_length=20)),
-                ('endpoint', models.CharField(max_length=100)),
-                ('request', models.JSONField(default=dict)),
-                ('response', models.JSONField(blank=True, null=True)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('outcome', models.CharField(choices=[('succeeded', 'Succeeded'), ('failed', 'Failed'), ('unknown', 'Outcome unknown')], max_length=10)),
-                ('error_kind', models.CharField(blank=True, default='', max_length=20)),
-                ('error', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='api_calls', to='campaigns.campaign')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('estimate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='api_calls', to='campaigns.estimate')),
-                ('attempt', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='api_calls', to='campaigns.publishattempt')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='api_calls', to='campaigns.sendbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("operation", models.CharField(max_length=20)),
+                ("endpoint", models.CharField(max_length=100)),
+                ("request", models.JSONField(default=dict)),
+                ("response", models.JSONField(blank=True, null=True)),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("unknown", "Outcome unknown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("error_kind", models.CharField(blank=True, default="", max_length=20)),
+                ("error", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="api_calls",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "estimate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="api_calls",
+                        to="campaigns.estimate",
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="api_calls",
+                        to="campaigns.publishattempt",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="api_calls",
+                        to="campaigns.sendbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='estimate',
-            index=models.Index(fields=['campaign', '-created_at'], name='campaigns_e_campaig_a90d2b_idx'),
+            model_name="estimate",
+            index=models.Index(
+                fields=["campaign", "-created_at"], name="campaigns_e_campaig_a90d2b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='publishattempt',
-            index=models.Index(fields=['campaign', 'version', 'state'], name='campaigns_p_campaig_766f8f_idx'),
+            model_name="publishattempt",
+            index=models.Index(
+                fields=["campaign", "version", "state"], name="campaigns_p_campaig_766f8f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publishattempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('live', True)), fields=('campaign',), name='publish_attempt_one_live_per_campaign'),
+            model_name="publishattempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("live", True)),
+                fields=("campaign",),
+                name="publish_attempt_one_live_per_campaign",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sendbatch',
-            index=models.Index(fields=['attempt', 'state', 'number'], name='campaigns_s_attempt_b4a367_idx'),
+            model_name="sendbatch",
+            index=models.Index(
+                fields=["attempt", "state", "number"], name="campaigns_s_attempt_b4a367_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sendbatch',
-            constraint=models.UniqueConstraint(fields=('attempt', 'number'), name='send_batch_unique_number'),
+            model_name="sendbatch",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "number"), name="send_batch_unique_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='apicall',
-            index=models.Index(fields=['campaign', '-created_at'], name='campaigns_a_campaig_4891d1_idx'),
+            model_name="apicall",
+            index=models.Index(
+                fields=["campaign", "-created_at"], name="campaigns_a_campaig_4891d1_idx"
+            ),
         ),
     ]

@@ -4,25 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0005_publishing'),
+        ("campaigns", "0005_publishing"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginThrottle',
+            name="LoginThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('username', 'Username'), ('address', 'Network address')], max_length=10)),
-                ('key', models.CharField(max_length=150)),
-                ('failures', models.JSONField(blank=True, default=list)),
-                ('last_failure_at', models.DateTimeField()),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("username", "Username"), ("address", "Network address")],
+                        max_length=10,
+                    ),
+                ),
+                ("key", models.CharField(max_length=150)),
+                ("failures", models.JSONField(blank=True, default=list)),
+                ("last_failure_at", models.DateTimeField()),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['last_failure_at'], name='campaigns_l_last_fa_0ce178_idx')],
-                'constraints': [models.UniqueConstraint(fields=('scope', 'key'), name='unique_login_throttle')],
+                "indexes": [
+                    models.Index(fields=["last_failure_at"], name="campaigns_l_last_fa_0ce178_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("scope", "key"), name="unique_login_throttle")
+                ],
             },
         ),
     ]
