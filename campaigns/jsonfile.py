@@ -41,6 +41,27 @@ def load_json_bytes(raw: bytes, *, name: str = "The file") -> Any:
     return document
 
 
+NUL_NOT_ALLOWED = (
+    "The text contains the NUL character (\\u0000), which cannot be stored or sent: remove it."
+)
+
+
+def has_nul(document: Any) -> bool:
+    """Whether a key or text holds U+0000, which PostgreSQL's JSON cannot store."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 def too_deep(document: Any, limit: int = MAX_DEPTH) -> bool:
     """Deeper than any real request body; checked without recursion."""
     stack = [(document, 1)]

@@ -115,7 +115,7 @@ def _name(user) -> str:
 def _locked(campaign: models.Campaign) -> models.Campaign:
     """The draft as it is now, its row locked until the transaction ends (PostgreSQL)."""
     return (
-        models.Campaign.objects.select_for_update()
+        models.Campaign.objects.select_for_update(of=("self",))
         .select_related("owner", "updated_by")
         .get(pk=campaign.pk)
     )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns import payloads, review
+from campaigns import jsonfile, payloads, review
 from campaigns.forms.base import PayloadError
 from campaigns.models import Api, Campaign, Channel, Status
 
@@ -86,6 +86,8 @@ def campaign_import(
     """
     if not isinstance(body, dict):
         raise ValueError(payloads.NOT_AN_OBJECT.format(kind=payloads.json_kind(body)))
+    if jsonfile.has_nul(body):
+        raise ValueError(jsonfile.NUL_NOT_ALLOWED)
     api, channel = payloads.infer_target(body, endpoint)
     parsed = payloads.parse_body(body, api=api, channel=channel)
     stored = {key: value for key, value in body.items() if key != "estimate_only"}

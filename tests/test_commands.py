@@ -146,3 +146,10 @@ def test_every_reference_example_imports_and_exports_unchanged(tmp_path, example
     assert json.loads(exported) == expected
     campaign = Campaign.objects.get(pk=int(out))
     assert (campaign.api, campaign.channel) == (endpoint.split("/")[0], example.channel)
+
+
+def test_import_refuses_a_nul_character_that_no_database_can_store(tmp_path):
+    with pytest.raises(CommandError, match="NUL character") as raised:
+        run("import_campaign", write(tmp_path, SMS | {"name": "a\u0000b"}))
+    assert raised.value.returncode == 2
+    assert not Campaign.objects.exists()

@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from campaigns import channels, payloads
+from campaigns import channels, jsonfile, payloads
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
 from campaigns.forms.options import AccountOptions
@@ -363,6 +363,8 @@ def _bind(
     body = payloads.build_body(bound, extras)
     if not _finite_json(body):
         not_saved = not_saved or NOT_SAVED_NUMBER
+    elif jsonfile.has_nul(body):
+        not_saved = not_saved or jsonfile.NUL_NOT_ALLOWED
     errors = payloads.form_errors(bound, extras, api=api, channel=channel)
     errors += [
         PayloadError((), message, field=additional.add_prefix("extras"))
