@@ -260,9 +260,15 @@ def build_body(forms: dict[str, PayloadForm], extras: dict[Path, Any]) -> dict:
 
 
 def form_errors(
-    forms: dict[str, PayloadForm], extras: dict[Path, Any], *, api: str, channel: str
+    forms: dict[str, PayloadForm],
+    extras: dict[Path, Any],
+    *,
+    body: dict,
+    api: str,
+    channel: str,
 ) -> list[PayloadError]:
-    """Every problem, at its JSON path (and form field, where it has one)."""
+    """Every problem, at its JSON path (and form field, where it has one); `body` is what
+    `build_body(forms, extras)` returned."""
     index = schema_index(api, channel)
     errors = []
     kept_aside = set()
@@ -279,7 +285,6 @@ def form_errors(
     for form in forms.values():
         errors += [error for error in form.path_errors() if error.path not in kept_aside]
     found = {(error.path, error.message) for error in errors}
-    body = build_body(forms, extras)
     errors += [
         error
         for error in cross_part_errors(body, api=api, channel=channel)
@@ -296,7 +301,8 @@ def body_errors(
         return [PayloadError((), NOT_AN_OBJECT.format(kind=json_kind(body)))]
     parsed = parse_body(body, api=api, channel=channel)
     forms = bind_forms(parsed.data, api=api, channel=channel, options=options)
-    return form_errors(forms, parsed.extras, api=api, channel=channel)
+    built = build_body(forms, parsed.extras)
+    return form_errors(forms, parsed.extras, body=built, api=api, channel=channel)
 
 
 def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str]:

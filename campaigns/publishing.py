@@ -13,7 +13,8 @@ answer was lost) blocks publishing again until CleverTap's campaign list has bee
 Identity sends are split into batches of at most 1000 identities, recorded with the attempt and
 sent by a background task (`campaigns.tasks.send_batches`). A batch is claimed by one conditional
 UPDATE before it is sent, so no batch is ever sent twice by two workers or after a restart; a
-batch whose answer was lost is "unknown" and only a person can send it again.
+batch whose answer was lost is "unknown" and only a person can send it again. Workers queue again
+the sends whose worker stopped or died (`sends_stalled_resume`).
 
 Call these functions outside `transaction.atomic()`: they commit their records before calling
 CleverTap, so that the record exists whatever happens to the call.
@@ -27,6 +28,7 @@ import json
 import logging
 import math
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +39,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, F, Max, Q, Sum
+from django.tasks import TaskResult, TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
@@ -1011,6 +1014,10 @@ def campaign_report(*, campaign: models.Campaign, user) -> models.PublishAttempt
 
 # Identity sends, in the background
 
+# Set by the worker when it is asked to stop (`manage.py worker`): the running send finishes the
+# batch in flight and claims no more; the rest wait for the next worker.
+stop_between_batches = threading.Event()
+
 
 def send_enqueue(*, attempt_id: int) -> None:
     """Queue the sending of an attempt's batches (call it in `transaction.on_commit`)."""
@@ -1023,6 +1030,7 @@ def send_attempt_run(*, attempt: models.PublishAttempt) -> models.PublishAttempt
 
     Safe to run twice at once or again after a crash: a batch is sent only by the run that
     claimed it, and a batch left "sending" by a run that died becomes unknown, never resent.
+    Stops between batches once `stop_between_batches` is set.
     """
     _retrying_when_locked(lambda: _stale_batches_unknown(attempt))
     _retrying_when_locked(
@@ -1030,7 +1038,10 @@ def send_attempt_run(*, attempt: models.PublishAttempt) -> models.PublishAttempt
             pk=attempt.pk, state=models.AttemptState.PENDING
         ).update(state=models.AttemptState.SENT, updated_at=timezone.now())
     )
-    while (batch := _retrying_when_locked(lambda: _batch_claim(attempt))) is not None:
+    while (
+        not stop_between_batches.is_set()
+        and (batch := _retrying_when_locked(lambda: _batch_claim(attempt))) is not None
+    ):
         _batch_send(attempt, batch)
     return _retrying_when_locked(lambda: _attempt_settle(attempt))
 
@@ -1214,9 +1225,79 @@ def send_attempt_resume(*, attempt: models.PublishAttempt, user) -> int:
 
 def send_task_status(*, attempt: models.PublishAttempt) -> str:
     """The background task's status (READY: waiting for a worker, RUNNING...), or ""."""
+    task = _send_task(attempt)
+    return str(task.status) if task else ""
+
+
+def _send_task(attempt: models.PublishAttempt) -> TaskResult | None:
     if not attempt.task_id:
-        return ""
+        return None
     try:
-        return str(tasks.send_batches.get_result(attempt.task_id).status)
+        return tasks.send_batches.get_result(attempt.task_id)
     except TaskResultDoesNotExist:
-        return ""
+        return None
+
+
+def sends_stalled_resume() -> list[int]:
+    """Queue again the identity sends nobody works on any more; the ids of their attempts.
+
+    Stalled: batches wait, the send's task is not queued, and either its run ended with batches
+    still waiting (its worker stopped between batches) or nothing has happened for
+    SEND_BATCH_STALE_SECONDS (its worker died, or its run failed). The next run turns a batch
+    left "sending" into unknown, never resends it. Workers call this at start and every few
+    seconds; of several that find the same send at once, one queues it.
+    """
+    unfinished = (
+        # Only these states have batches waiting (`_attempt_settle`), and a send held for its
+        # undo window has no task yet: it is not due. Not the body: it holds every identity.
+        models.PublishAttempt.objects.filter(
+            state__in=(models.AttemptState.PENDING, models.AttemptState.SENT)
+        )
+        .exclude(task_id="")
+        .only("task_id", "idempotency_key", "updated_at")
+        .annotate(
+            busy=Count("batches", filter=Q(batches__state__in=_BUSY_STATES)),
+            waiting=Count("batches", filter=Q(batches__state=models.BatchState.PENDING)),
+            last_claimed=Max("batches__claimed_at"),
+            last_finished=Max("batches__finished_at"),
+        )
+        .filter(busy__gt=0)
+    )
+    return [
+        attempt.pk for attempt in unfinished if _send_stalled(attempt) and _send_requeue(attempt)
+    ]
+
+
+_BUSY_STATES = (models.BatchState.PENDING, models.BatchState.SENDING)
+
+
+def _send_stalled(attempt: models.PublishAttempt) -> bool:
+    task = _send_task(attempt)
+    if task is not None and task.status == TaskResultStatus.READY:
+        return False
+    if task is not None and task.status == TaskResultStatus.SUCCESSFUL and attempt.waiting:
+        return True  # its run ended with batches waiting: its worker stopped between batches
+    moments = [attempt.last_claimed, attempt.last_finished, attempt.updated_at]
+    if task is not None:
+        moments += [task.started_at, task.finished_at]
+    return _stale(max(moment for moment in moments if moment))
+
+
+def _send_requeue(attempt: models.PublishAttempt) -> bool:
+    """Queue the send again, unless another worker has just done so (it changed the task id)."""
+
+    def requeue() -> bool:
+        with transaction.atomic():
+            # The database backend writes the task in this transaction: it goes if the claim does.
+            queued = tasks.send_batches.enqueue(attempt.pk)
+            claimed = models.PublishAttempt.objects.filter(
+                pk=attempt.pk, task_id=attempt.task_id
+            ).update(task_id=str(queued.id), updated_at=timezone.now())
+            if not claimed:
+                transaction.set_rollback(True)
+        return bool(claimed)
+
+    requeued = _retrying_when_locked(requeue)
+    if requeued:
+        logger.info("Sending resumes for %s: its worker stopped.", attempt.idempotency_key)
+    return requeued

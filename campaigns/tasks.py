@@ -1,6 +1,7 @@
 """Background tasks: each loads what it needs by id and calls one service.
 
-Run the worker with `uv run manage.py db_worker` (the database-backed backend in settings.TASKS).
+Run the worker with `uv run manage.py worker`: django_tasks_db's `db_worker` (the database backend
+in settings.TASKS), whose identity sends stop between batches and resume after a restart.
 """
 
 from django.tasks import task

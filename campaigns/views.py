@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -338,13 +339,18 @@ def _composer_context(
         "composer": state,
         "meta": state.meta,
         "editable": editable,
-        "can_edit": editable and request.user.has_perm("campaigns.change_campaign"),
+        # Lazy, like the export and the datalists below: a live preview's fragments use none.
+        "can_edit": SimpleLazyObject(
+            lambda: editable and request.user.has_perm("campaigns.change_campaign")
+        ),
         "save": save,
         "base_version": base_version,
         "preview": _preview(state) if with_preview else None,
         "preview_url": reverse("campaigns:composer_preview", args=[campaign.pk]),
-        "export": {"json": _body_json(campaign.body), "curl": _curl(campaign)},
-        "datalists": audience.datalists(state.options),
+        "export": SimpleLazyObject(
+            lambda: {"json": _body_json(campaign.body), "curl": _curl(campaign)}
+        ),
+        "datalists": SimpleLazyObject(lambda: audience.datalists(state.options)),
         "target_mode_id": f"id_{composer_forms.target_mode_input(state.api) or ''}",
     }
 

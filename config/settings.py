@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "campaigns.sessions.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads form bodies first: too large a request gets a 400 page in words.
     "campaigns.request_limits.RequestLimitsMiddleware",
@@ -110,7 +111,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        # Connections are kept between requests (checked before reuse): opening one per request
+        # costs more than many a request's own queries.
+        conn_max_age=envint("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -142,7 +146,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "campaigns:draft_list"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle limit is pushed back by requests at most this often (campaigns/sessions.py).
+SESSION_REFRESH_SECONDS = envint("SESSION_REFRESH_SECONDS", 60)
 # Failed logins, counted in the database (campaigns/login.py); 0 turns a count off.
 LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 5)

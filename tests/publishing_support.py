@@ -7,12 +7,16 @@ them as `people` and `sandbox`.
 live_server, over real HTTP, with a distinctive passcode and a small known audience.
 """
 
+import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection, connections
 
 from campaigns import demo, publishing, services
@@ -115,6 +119,25 @@ def email_send_body(emails: list[str]) -> dict[str, Any]:
     }
 
 
+def emails(count: int, start: int = 0) -> list[str]:
+    return [f"user{n}@example.com" for n in range(start, start + count)]
+
+
+def identity_send(people: dict[str, Any], addresses: list[str]):
+    """A published identity send (batches recorded and queued), not sent yet."""
+    campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
+    token = publishing.publish_confirmation(campaign=campaign, user=people["publisher"]).token
+    attempt = publishing.campaign_publish(
+        campaign=campaign, user=people["publisher"], confirmation_token=token
+    )
+    return campaign, attempt
+
+
+def sent_batches() -> list[dict]:
+    """The `to` of every identity send the sandbox received, in the order received."""
+    return [request.body["to"] for request in received("send/email.json")]
+
+
 def received(path_end: str) -> list[ReceivedRequest]:
     """What the sandbox received on an endpoint ("targets/create.json", "send/email.json")."""
     return list(ReceivedRequest.objects.filter(path__endswith=f"/1/{path_end}").order_by("id"))
@@ -168,3 +191,39 @@ def in_threads(count: int, call: Callable[[int], Any]) -> list[Any]:
 
 def fresh(campaign: Campaign) -> Campaign:
     return Campaign.objects.get(pk=campaign.pk)
+
+
+def database_url() -> str:
+    """The test database, for another process (a file on SQLite, a server on PostgreSQL)."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+
+
+def worker_environment() -> dict[str, str]:
+    """The environment of a task worker in its own process: the test database, the sandbox."""
+    return {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": database_url(),
+        "SANDBOX_BASE_URL": settings.SANDBOX_BASE_URL,
+        "SANDBOX_PASSCODE": PASSCODE,
+        "CLEVERTAP_ACCOUNT_ID": "",
+        "CLEVERTAP_PASSCODE": "",
+    }
+
+
+def worker_run() -> None:
+    """The real worker command, in this process: process the queue, then exit."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command(
+            "worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
+        )
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -154,7 +154,9 @@ def test_choosing_filtered_without_a_filter_sends_no_where_which_is_reported():
     data = payloads.parse_body(body, api=Api.TARGETS, channel="email").data.copy()
     data["audience-who"] = audience.FILTERED
     forms = payloads.bind_forms(data, api=Api.TARGETS, channel="email")
-    errors_found = payloads.form_errors(forms, {}, api=Api.TARGETS, channel="email")
+    errors_found = payloads.form_errors(
+        forms, {}, body=payloads.build_body(forms, {}), api=Api.TARGETS, channel="email"
+    )
     assert [(e.where, e.message) for e in errors_found] == [("where", audience.WHERE_REQUIRED)]
 
 

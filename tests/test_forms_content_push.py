@@ -115,28 +115,6 @@ def test_any_channel_id_is_accepted_when_the_account_lists_none():
     assert content_errors(push_body(android={"wzrk_cid": "Anything"})) == []
 
 
-@pytest.mark.parametrize(
-    "devices, expected",
-    [
-        (None, [content_push.CHANNEL_ID_REQUIRED_FOR_DEVICES]),
-        (["android"], [content_push.CHANNEL_ID_REQUIRED_FOR_DEVICES]),
-        (["ios", "android"], [content_push.CHANNEL_ID_REQUIRED_FOR_DEVICES]),
-        (["ios"], []),
-    ],
-)
-def test_a_targets_push_that_can_reach_android_needs_a_channel_id(devices, expected):
-    body = push_body(ios={"deep_link": "app://home"})
-    if devices is not None:
-        body["devices"] = devices
-    errors = content_push.devices_errors(body)
-    assert [(e.where, e.message) for e in errors] == [(f"{ANDROID}.wzrk_cid", m) for m in expected]
-
-
-def test_the_devices_rule_leaves_android_settings_to_the_form_and_accepts_a_channel_id():
-    assert content_push.devices_errors(push_body(android={"deep_link": "app://home"})) == []
-    assert content_push.devices_errors(push_body(android={"wzrk_cid": "Marketing"})) == []
-
-
 # Numbers and choices.
 
 

@@ -2,10 +2,8 @@
 approved drafts only, the reach guards, the undo window, and the audit of every attempt."""
 
 import datetime
-import signal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -30,6 +28,7 @@ from tests.publishing_support import (
     received,
     sandbox_campaigns,
     sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
+    worker_run,
 )
 from tests.review_support import approved, edit, estimated, fresh, new_draft
 
@@ -39,18 +38,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def publish(campaign, user):
     token = publishing.publish_confirmation(campaign=campaign, user=user).token
     return publishing.campaign_publish(campaign=campaign, user=user, confirmation_token=token)
-
-
-def worker_run() -> None:
-    """The real worker command, in this process: process the queue, then exit."""
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command(
-            "db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
-        )
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
 
 
 def due_now(hold: PublishHold) -> None:

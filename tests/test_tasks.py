@@ -1,18 +1,13 @@
 """Identity sends in the background: the real database-backed task backend and its worker
-(`manage.py db_worker`), sending to the sandbox over real HTTP."""
+(`manage.py worker`), sending to the sandbox over real HTTP."""
 
 import datetime
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -20,51 +15,23 @@ from django_tasks_db.models import DBTaskResult
 from campaigns import publishing, tasks
 from campaigns.models import ApiCall, AttemptState, BatchState, SendBatch, Status
 from tests.publishing_support import (
-    PASSCODE,
-    draft,
-    email_send_body,
+    emails,
     fresh,
+    identity_send,
     in_threads,
     log_is_exact,
     people_fixture,  # noqa: F401 - the `people` fixture
     profiles_create,
     received,
     sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
+    sent_batches,
+    worker_environment,
+    worker_run,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def emails(count: int, start: int = 0) -> list[str]:
-    return [f"user{n}@example.com" for n in range(start, start + count)]
-
-
-def worker_run() -> None:
-    """The real worker command, in this process: process the queue, then exit."""
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command(
-            "db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0
-        )
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-
-
-def identity_send(people, addresses: list[str]):
-    """A published identity send (batches recorded and queued), not sent yet."""
-    campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
-    token = publishing.publish_confirmation(campaign=campaign, user=people["publisher"]).token
-    attempt = publishing.campaign_publish(
-        campaign=campaign, user=people["publisher"], confirmation_token=token
-    )
-    return campaign, attempt
-
-
-def sent_batches() -> list[dict]:
-    return [request.body["to"] for request in received("send/email.json")]
 
 
 def test_the_task_loads_the_attempt_and_calls_the_service(people, monkeypatch):
@@ -249,35 +216,15 @@ def test_the_progress_fragment_polls_while_sending_and_stops_when_done(sandbox, 
     assert page.count('data-operation="send"') == 2
 
 
-def database_url() -> str:
-    """The test database, for another process (a file on SQLite, a server on PostgreSQL)."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    return (
-        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-        f"{database['PORT']}/{database['NAME']}"
-    )
-
-
 def test_the_worker_command_in_its_own_process_sends_the_batches(sandbox, people):
     addresses = emails(1500)
     profiles_create(emails=addresses)
     _, attempt = identity_send(people, addresses)
-    environment = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": database_url(),
-        "SANDBOX_BASE_URL": django_settings.SANDBOX_BASE_URL,
-        "SANDBOX_PASSCODE": PASSCODE,
-        "CLEVERTAP_ACCOUNT_ID": "",
-        "CLEVERTAP_PASSCODE": "",
-    }
 
     finished = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        [sys.executable, "manage.py", "worker", "--batch", "--no-startup-delay", "--no-reload"],
         cwd=BASE_DIR,
-        env=environment,
+        env=worker_environment(),
         capture_output=True,
         text=True,
         timeout=120,

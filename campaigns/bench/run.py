@@ -111,7 +111,9 @@ def bench_run(
         web.warm_up([browser], page.preview, rounds=5)
         rows.append(web.preview_one_client(browser, page, repeat=sizes.preview_repeat))
         rows.append(web.preview_in_process(user, page, repeat=sizes.page_repeat))
-        rows.append(web.preview_concurrent(pages, seconds=sizes.load_seconds))
+        rows.append(
+            web.preview_concurrent(pages, seconds=sizes.load_seconds, server_cpu=server.cpu_seconds)
+        )
 
         progress("composer page")
         channel = "/".join(PREVIEW_DRAFT)

@@ -148,6 +148,10 @@ class Server:
         """Each worker's peak resident memory so far, in bytes (Linux /proc)."""
         return [_peak_rss(pid) for pid in self._worker_pids()]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the workers have used so far (Linux /proc)."""
+        return sum(_cpu_seconds(pid) for pid in self._worker_pids())
+
     def _worker_pids(self) -> list[int]:
         if self.process is None:
             return []
@@ -174,6 +178,14 @@ def server_stop_leftover(directory: Path) -> None:
     path = directory / SERVER_PID_FILE
     with contextlib.suppress(OSError, ValueError):
         os.killpg(int(path.read_text()), signal.SIGKILL)
+
+
+def _cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        # Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
 
 
 def _peak_rss(pid: int) -> int:

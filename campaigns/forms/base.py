@@ -6,11 +6,13 @@ invalid draft still builds a body with everything that was typed, and its normal
 reports the problems, each at the JSON path of its field.
 """
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from campaigns.forms.fields import MISSING, JsonField
@@ -156,6 +158,11 @@ class PayloadForm(forms.Form):
         self.formsets[rows_name].extra_errors.append(message)
 
 
+def fieldsets(form: PayloadForm, groups: dict[str, list[str]]) -> None:
+    """Lay the form out in titled groups (every field must be in one)."""
+    form.helper.layout = Layout(*(Fieldset(title, *names) for title, names in groups.items()))
+
+
 def _parse_rows(container: Any, spec: Rows, *, prefix: str, base: Path) -> ParsedJson:
     parsed = ParsedJson()
     expected = dict if spec.keyed_by else list
@@ -189,6 +196,7 @@ class PayloadFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
         self.extra_errors: list[str] = []
 
+    @cached_property
     def kept_forms(self) -> list[PayloadForm]:
         """The rows that go into the body: not marked for deletion, not left empty."""
         return [
@@ -200,8 +208,8 @@ class PayloadFormSet(forms.BaseFormSet):
     def to_json(self) -> list | dict:
         if self.spec.keyed_by:
             key_field = self.spec.keyed_by
-            return {str(form.raw(key_field) or ""): form.to_json() for form in self.kept_forms()}
-        return [form.to_json() for form in self.kept_forms()]
+            return {str(form.raw(key_field) or ""): form.to_json() for form in self.kept_forms}
+        return [form.to_json() for form in self.kept_forms]
 
     @cached_property
     def management_form(self):
@@ -228,13 +236,15 @@ class PayloadFormSet(forms.BaseFormSet):
     def path_errors(self, base: Path) -> list[PayloadError]:
         errors = [PayloadError(base, message) for message in self.non_form_errors()]
         errors += [PayloadError(base, message) for message in self.extra_errors]
-        for index, form in enumerate(self.kept_forms()):
+        for index, form in enumerate(self.kept_forms):
             key = str(form.raw(self.spec.keyed_by) or "") if self.spec.keyed_by else index
             errors += form.path_errors(base + (key,))
         return errors
 
 
+@functools.cache
 def _formset_class(spec: Rows) -> type[PayloadFormSet]:
+    """One class per repeated part, made once: formset_factory builds a new class per call."""
     formset = forms.formset_factory(
         spec.form,
         formset=PayloadFormSet,

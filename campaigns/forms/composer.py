@@ -365,7 +365,7 @@ def _bind(
         not_saved = not_saved or NOT_SAVED_NUMBER
     elif jsonfile.has_nul(body):
         not_saved = not_saved or jsonfile.NUL_NOT_ALLOWED
-    errors = payloads.form_errors(bound, extras, api=api, channel=channel)
+    errors = payloads.form_errors(bound, extras, body=body, api=api, channel=channel)
     errors += [
         PayloadError((), message, field=additional.add_prefix("extras"))
         for message in additional.errors.get("extras", [])

@@ -216,7 +216,7 @@ class InboxContentForm(PayloadForm):
         template_type = data.get("template_type")
         if not template_type and "template_type" not in self.errors:
             self.add_error("template_type", TEMPLATE_TYPE_REQUIRED)
-        items = len(self.formsets["content"].kept_forms())
+        items = len(self.formsets["content"].kept_forms)
         if not items:
             self.add_row_error("content", CONTENT_REQUIRED)
         elif template_type in CAROUSELS and items < MIN_CAROUSEL_ITEMS:

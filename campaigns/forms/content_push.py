@@ -5,23 +5,19 @@ CleverTap documents. `CustomKeysForm` gives a form a `KeyValueField` that stands
 string-valued key" of such an object, so they are read into the form instead of being listed as
 keys the form does not model.
 
-When Android needs a notification channel (wzrk_cid), settled here as the reference's tables mark
-it required for Android but its own examples leave it out of iOS-only pushes:
-- always when the push carries Android settings (`platform_specific.android` has any key, custom
-  key-values included): the form checks this, for both APIs;
-- on targets/create.json, also when `devices` lists android or is not set (all devices). `devices`
-  belongs to the delivery form, so `devices_errors` checks this on the built body, among the rules
-  across parts. The send API has no `devices`: there the content alone decides.
+When Android needs a notification channel (wzrk_cid): when the push carries Android settings
+(`platform_specific.android` has any key, custom key-values included), for both APIs. The
+reference's tables mark it required for Android, but its own examples leave it out of pushes with
+no Android settings sent to every device, so a push without Android settings needs none.
 """
 
 import re
 from typing import ClassVar
 
-from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from campaigns.forms import fields
-from campaigns.forms.base import PayloadError, PayloadForm, Rows
+from campaigns.forms.base import PayloadError, PayloadForm, Rows, fieldsets
 from campaigns.jsonpath import Path, get_path, has_path, same_json, set_path
 
 TITLE_REQUIRED = "A push notification needs a title."
@@ -29,10 +25,6 @@ BODY_REQUIRED = "A push notification needs a message (body)."
 CHANNEL_ID_REQUIRED = (
     "Give the Android notification channel (wzrk_cid): Android 8 and later only show a push "
     "that names one."
-)
-CHANNEL_ID_REQUIRED_FOR_DEVICES = (
-    "This push can reach Android devices (devices lists android, or is not set): give the "
-    "Android notification channel (wzrk_cid), or limit devices to iOS."
 )
 CHANNEL_ID_UNKNOWN = (
     "“{value}” is not an Android notification channel of this account (it must be saved in "
@@ -168,11 +160,6 @@ class CustomKeysForm(PayloadForm):
 def _shows_exactly(field: fields.JsonField, value) -> bool:
     data = field.json_to_data(value)
     return data is not None and same_json(field.data_to_json(data), value)
-
-
-def fieldsets(form: PayloadForm, groups: dict[str, list[str]]) -> None:
-    """Lay the form out in titled groups (every field must be in one)."""
-    form.helper.layout = Layout(*(Fieldset(title, *names) for title, names in groups.items()))
 
 
 class SliderItemForm(PayloadForm):
@@ -365,7 +352,7 @@ class PushContentForm(CustomKeysForm):
         slider = get_path(self.to_json(), SLIDER)
         if isinstance(slider, dict) and not slider.get("items"):
             self.add_row_error("slider_items", SLIDER_ITEMS_REQUIRED)
-        if len(self.formsets["android_actions"].kept_forms()) > MAX_ACTIONS:
+        if len(self.formsets["android_actions"].kept_forms) > MAX_ACTIONS:
             self.add_row_error("android_actions", TOO_MANY_ACTIONS)
         return data
 
@@ -379,17 +366,3 @@ class PushContentForm(CustomKeysForm):
         elif channel_id and known and channel_id not in known:
             message = CHANNEL_ID_UNKNOWN.format(value=channel_id, choices=", ".join(known))
             self.add_error("android_channel_id", message)
-
-
-def reaches_android(body: dict) -> bool:
-    """Whether a targets/create.json push can reach Android: no `devices` means every device."""
-    devices = body.get("devices")
-    return not isinstance(devices, list) or not devices or "android" in devices
-
-
-def devices_errors(body: dict) -> list[PayloadError]:
-    """The channel id rule that needs `devices`, for a built targets/create.json push body."""
-    if get_path(body, ANDROID) or not reaches_android(body):
-        # With Android settings the form itself asks for the channel id.
-        return []
-    return [PayloadError((*ANDROID, "wzrk_cid"), CHANNEL_ID_REQUIRED_FOR_DEVICES)]

@@ -7,8 +7,7 @@ Other keys under a browser are kept as they are, in Additional fields.
 """
 
 from campaigns.forms import fields
-from campaigns.forms.base import PayloadForm
-from campaigns.forms.content_push import fieldsets
+from campaigns.forms.base import PayloadForm, fieldsets
 from campaigns.jsonpath import Path
 
 TITLE_REQUIRED = "A web push notification needs a title."

@@ -202,7 +202,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
         self.fields["body_replacements"].help_text = placeholders_help(
             option.body_placeholders, "body"
         )
-        for index, button in enumerate(self.formsets["buttons"].kept_forms()):
+        for index, button in enumerate(self.formsets["buttons"].kept_forms):
             expected = _at(option.button_placeholders, index)
             button.expected_replacements = expected
             button.fields["replacements"].help_text = placeholders_help(expected, "button")
@@ -341,7 +341,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
                     continue
                 message = REPLACEMENTS_COUNT.format(part=part, count=count)
                 self.add_error(f"{part}_replacements", message)
-        buttons = len(self.formsets["buttons"].kept_forms())
+        buttons = len(self.formsets["buttons"].kept_forms)
         for expected in option.button_placeholders[buttons:]:
             if expected:
                 message = REPLACEMENTS_COUNT.format(part="button", count=expected)

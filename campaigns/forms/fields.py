@@ -10,6 +10,7 @@ Each field converts both ways, leniently, without validating:
   invalid draft keeps what the person typed; the field's normal validation reports it.
 """
 
+import copy
 import datetime
 import json
 import math
@@ -30,6 +31,12 @@ def text_posted(raw: Any) -> str:
     return "" if raw is None else str(raw).replace("\r\n", "\n")
 
 
+def _shallow_copy(obj: Any) -> Any:
+    copied = object.__new__(type(obj))
+    copied.__dict__ = obj.__dict__.copy()
+    return copied
+
+
 class JsonField:
     """Mixin for the conversions; subclasses combine it with a Django form field."""
 
@@ -43,6 +50,22 @@ class JsonField:
         self.api_code = api_code
         self.type_message = type_message
         super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Every form instance copies its fields (Django's copy goes through copy.copy and
+        # deep copies), and the composer makes about 140 per keystroke. Only the widget (its
+        # attrs), the messages, the validators and the choices may change per form instance,
+        # so only they are copied, and without the copy module's generic protocol.
+        result = _shallow_copy(self)
+        memo[id(self)] = result
+        result.widget = _shallow_copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        if isinstance(self, forms.ChoiceField):
+            result._choices = copy.copy(self._choices)
+            result.widget.choices = copy.copy(self.widget.choices)
+        return result
 
     def wrong_type_message(self, label: str, value: Any) -> str:
         if self.type_message:
@@ -378,15 +401,45 @@ class KeyValueField(JsonField, forms.CharField):
         return pairs
 
 
-class JsonDateField(JsonField, forms.CharField):
+class PickedField(JsonField, forms.CharField):
+    """A date or a time picked with the browser's own input: empty is None, else `parse(text)`."""
+
+    input_widget: type[forms.Widget]
+    input_type: str
+    # What a text that does not parse is told, with {text}.
+    invalid: str
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", self.input_widget(attrs={"type": self.input_type}))
+        super().__init__(**kwargs)
+
+    def parse(self, text: str) -> Any:
+        """The value of a non-empty input; ValueError when it is not one."""
+        raise NotImplementedError
+
+    def clean(self, value):
+        text = text_posted(value).strip()
+        if text == "":
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        try:
+            return self.parse(text)
+        except ValueError:
+            raise ValidationError(self.invalid.format(text=text), code="invalid") from None
+
+
+class JsonDateField(PickedField):
     """A date sent as the integer YYYYMMDD (or the string, with `as_string`), picked as a date."""
 
     expected = "a date written YYYYMMDD"
+    input_widget = forms.DateInput
+    input_type = "date"
+    invalid = "“{text}” is not a date (YYYY-MM-DD)."
 
     def __init__(self, *, as_string: bool = False, **kwargs):
         self.as_string = as_string
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
         super().__init__(**kwargs)
 
     def json_to_data(self, value):
@@ -409,27 +462,17 @@ class JsonDateField(JsonField, forms.CharField):
         compact = "".join(match.groups())
         return compact if self.as_string else int(compact)
 
-    def clean(self, value):
-        text = text_posted(value).strip()
-        if text == "":
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return None
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(f"“{text}” is not a date (YYYY-MM-DD).", code="invalid") from None
+    def parse(self, text):
+        return datetime.date.fromisoformat(text)
 
 
-class JsonDateTimeField(JsonField, forms.CharField):
+class JsonDateTimeField(PickedField):
     """A date-time sent as "YYYYMMDD HH:MM", picked with the browser's date-time input."""
 
     expected = 'a date and time written "YYYYMMDD HH:MM"'
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.DateTimeInput(attrs={"type": "datetime-local"}))
-        super().__init__(**kwargs)
+    input_widget = forms.DateTimeInput
+    input_type = "datetime-local"
+    invalid = "“{text}” is not a date and time (YYYY-MM-DD HH:MM)."
 
     def json_to_data(self, value):
         if not isinstance(value, str):
@@ -450,29 +493,17 @@ class JsonDateTimeField(JsonField, forms.CharField):
         year, month, day, hour, minute = match.groups()
         return f"{year}{month}{day} {hour}:{minute}"
 
-    def clean(self, value):
-        text = text_posted(value).strip()
-        if text == "":
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return None
-        try:
-            return datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(
-                f"“{text}” is not a date and time (YYYY-MM-DD HH:MM).", code="invalid"
-            ) from None
+    def parse(self, text):
+        return datetime.datetime.fromisoformat(text)
 
 
-class JsonTimeField(JsonField, forms.CharField):
+class JsonTimeField(PickedField):
     """A time of day "HH:MM"."""
 
     expected = 'a time written "HH:MM"'
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TimeInput(attrs={"type": "time"}))
-        super().__init__(**kwargs)
+    input_widget = forms.TimeInput
+    input_type = "time"
+    invalid = "“{text}” is not a time of day (HH:MM)."
 
     def json_to_data(self, value):
         if isinstance(value, str) and re.fullmatch(r"\d{2}:\d{2}", value):
@@ -483,15 +514,10 @@ class JsonTimeField(JsonField, forms.CharField):
         text = text_posted(raw).strip()
         return MISSING if text == "" else text
 
-    def clean(self, value):
-        text = text_posted(value).strip()
-        if text == "":
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return None
+    def parse(self, text):
         match = re.fullmatch(r"(\d{2}):(\d{2})", text)
         if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            raise ValidationError(f"“{text}” is not a time of day (HH:MM).", code="invalid")
+            raise ValueError(text)
         return text
 
 

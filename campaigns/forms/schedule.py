@@ -336,7 +336,7 @@ class ScheduleForm(PayloadForm):
         dnd_set = has_windows or self.is_set("message_state")
         if dnd_set and not self.is_set("dnd_timezone"):
             self.add_error("dnd_timezone", DND_TIMEZONE_REQUIRED)
-        days = [str(form.raw("weekday") or "") for form in windows.kept_forms()]
+        days = [str(form.raw("weekday") or "") for form in windows.kept_forms]
         for day in sorted({day for day in days if day and days.count(day) > 1}):
             self.add_row_error("dnd_info", DND_WEEKDAY_TWICE.format(day=day))
 

@@ -1,12 +1,15 @@
 """Every page passes axe without serious or critical violations; the composer works by keyboard."""
 
+import re
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
-from django.urls import reverse
-from playwright.sync_api import Page, expect
+from django.urls import resolve, reverse
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from campaigns import publishing, review, services
 from campaigns.models import Campaign
@@ -123,62 +126,167 @@ def test_the_publish_confirmation_and_published_pages(login, live_server, settin
     assert blocking_violations(page) == []
 
 
-def test_the_composer_can_be_filled_by_keyboard_alone(login, live_server):
-    campaign = services.campaign_create(
-        user=user("composer"), api="targets", channel="push", body=PUSH_BODY
-    )
+# Where focus is, whether it shows (an outline or Bootstrap's box-shadow) and whether it is on
+# the element passed in.
+FOCUS_STOP = """target => {
+    const node = document.activeElement;
+    const style = getComputedStyle(node);
+    const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    const shown = node.matches(":focus-visible") && (ring || style.boxShadow !== "none");
+    return {
+        where: node.id || node.name || node.tagName,
+        // On a date input's own picker button (not :focus): Chromium draws that ring itself.
+        visible: shown || !node.matches(":focus"),
+        reached: node === target,
+    };
+}"""
+# The focused control is in the viewport and not covered (by the sticky footer, say).
+FOCUS_IN_SIGHT = """() => {
+    const node = document.activeElement;
+    const box = node.getBoundingClientRect();
+    const x = box.left + Math.min(box.width / 2, 8), y = box.top + box.height / 2;
+    const top = y >= 0 && y <= innerHeight && document.elementFromPoint(x, y);
+    return !!top && (node === top || node.contains(top) || top.control === node);
+}"""
+
+
+@pytest.mark.browser_context_args(locale="en-US")  # date inputs take mm/dd/yyyy segments
+def test_a_whole_composition_by_keyboard_alone(login, live_server):
+    """From the drafts list to a saved push draft with `page.keyboard` only: no click, no fill."""
     page = login("composer")
-    page.goto(f"{live_server.url}{reverse('campaigns:composer', args=[campaign.pk])}")
-    expect(page.get_by_role("region", name="Payload preview")).to_be_visible()
+    page.goto(f"{live_server.url}{reverse('campaigns:draft_list')}")
+    page.wait_for_load_state("networkidle")
 
-    def tab_to(label: str, *, backwards: bool = False, limit: int = 200) -> list[str]:
-        """Press Tab until the field labelled `label` has focus; the ids passed on the way."""
-        target = page.get_by_label(label, exact=True)
-        seen: list[str] = []
-        for _ in range(limit):
+    def focus_is_not_hidden() -> bool:
+        """Once scrolled (smoothly), the focused control is on screen and not under another
+        element such as the sticky footer."""
+        try:
+            page.wait_for_function(FOCUS_IN_SIGHT, timeout=3_000)
+        except PlaywrightTimeoutError:
+            return False
+        return True
+
+    def tab_to(target: Locator, *, backwards: bool = False, limit: int = 250) -> int:
+        """Press Tab (Shift+Tab) until `target` has focus, checking each stop; the presses."""
+        handle = target.element_handle()
+        for presses in range(1, limit + 1):
             page.keyboard.press("Shift+Tab" if backwards else "Tab")
-            seen.append(page.evaluate("document.activeElement && document.activeElement.id"))
-            if target.evaluate("node => node === document.activeElement"):
-                return seen
-        raise AssertionError(f"{label!r} was never reached by keyboard; passed {seen[-20:]}")
+            stop = handle.evaluate(FOCUS_STOP)
+            assert stop["where"] != "BODY", "focus left the page"
+            assert stop["visible"], f"no visible focus on {stop['where']}"
+            if stop["reached"]:
+                assert focus_is_not_hidden(), f"{stop['where']} has focus but is hidden"
+                return presses
+        raise AssertionError(f"{target} was never reached by keyboard")
 
-    def focus_is_visible() -> bool:
-        return page.evaluate(
-            """() => {
-                const node = document.activeElement;
-                const style = getComputedStyle(node);
-                const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-                return node.matches(":focus-visible") && (ring || style.boxShadow !== "none");
-            }"""
-        )
+    def field(label: str) -> Locator:
+        return page.get_by_label(label, exact=True)
 
-    page.locator("body").click(position={"x": 1, "y": 1})
-    tab_to("Campaign name")
-    assert focus_is_visible()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("Typed by keyboard")
+    def type_into(label: str, text: str) -> None:
+        tab_to(field(label))
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+        expect(field(label)).to_have_value(text)
 
-    forward = tab_to("Message (body)")
-    assert focus_is_visible()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("Hello from the keyboard")
-    # Order: going back with Shift+Tab reaches the name again after the body.
-    backward = tab_to("Campaign name", backwards=True)
-    assert len(backward) >= 1 and len(forward) >= 1
+    def radio(label: str) -> Locator:
+        return page.get_by_role("radio", name=label, exact=True)
 
-    expect(page.locator("#preview-json")).to_contain_text("Hello from the keyboard", timeout=15_000)
-    expect(page.locator("#preview-json")).to_contain_text("Typed by keyboard")
+    def press_enter_on(target: Locator) -> None:
+        tab_to(target)
+        page.keyboard.press("Enter")
 
-    save = page.get_by_role("button", name="Save", exact=False).first
-    for _ in range(300):
-        page.keyboard.press("Tab")
-        if save.evaluate("node => node === document.activeElement"):
-            break
-    else:
-        raise AssertionError("the save control was never reached by keyboard")
-    assert focus_is_visible()
-    page.keyboard.press("Enter")
+    # The drafts list: New campaign; the new-campaign page: targets API, push channel.
+    press_enter_on(page.get_by_role("link", name="New campaign"))
+    expect(page.get_by_role("heading", name="New campaign")).to_be_visible()
+    tab_to(radio("By events and properties (targets/create.json)"))
+    expect(radio("By events and properties (targets/create.json)")).to_be_checked()
+    tab_to(radio("Push"))
+    page.keyboard.press("ArrowDown")  # arrows move through the channels...
+    expect(radio("Push")).not_to_be_checked()
+    page.keyboard.press("ArrowUp")  # ...and back to push
+    expect(radio("Push")).to_be_checked()
+    press_enter_on(page.get_by_role("button", name="Create and open the composer"))
+    preview = page.get_by_role("region", name="Payload preview")
+    expect(preview).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    pk = resolve(urlsplit(page.url).path).kwargs["pk"]
+
+    # Campaign and audience: people who did an event between two dates.
+    type_into("Campaign name", "Keyboard campaign")
+    tab_to(radio('Everyone (sends "where": {})'))
+    page.keyboard.press("ArrowDown")
+    expect(radio("People matching the filters below (where)")).to_be_checked()
+    type_into("Did the event (where.event_name)", "App Launched")
+    tab_to(field("Between (where.from)"))
+    page.keyboard.type("01152026")
+    expect(field("Between (where.from)")).to_have_value("2026-01-15")
+    tab_to(field("And (where.to)"))
+    page.keyboard.type("02152026")
+    expect(field("And (where.to)")).to_have_value("2026-02-15")
+
+    # Content.
+    type_into("Title", "Keyboard title")
+    type_into("Message (body)", "Hello from the keyboard")
+
+    # Schedule: later, at one send time added with the formset's own button.
+    tab_to(field("Send (when.type)"))
+    page.keyboard.press("ArrowDown")
+    expect(field("Send (when.type)")).to_have_value("later")
+    press_enter_on(page.get_by_role("button", name="Add send times row"))
+    send_at = field("Send at (YYYYMMDD HH:MM)")
+    expect(send_at).to_be_focused()  # the new row's first field takes focus
+    page.keyboard.type("06152035")
+    page.keyboard.press("ArrowRight")  # a year may have more digits: on to the hour
+    page.keyboard.type("1030A")
+    expect(send_at).to_have_value("2035-06-15T10:30")
+    assert send_at.evaluate(FOCUS_STOP)["visible"]
+
+    # Conversion goal.
+    type_into("Goal event (event_name)", "Charged")
+    tab_to(field("Only the first time it happens (first_time)"))
+    page.keyboard.press("ArrowDown")
+    expect(field("Only the first time it happens (first_time)")).to_have_value("yes")
+    type_into("Count conversions for (conversion_time)", "3D")
+    type_into("Revenue property (revenue_property)", "Amount")
+
+    # The live preview shows what was typed, and nothing is missing.
+    json_preview = page.locator("#preview-json")
+    for pair in [
+        '"name": "Keyboard campaign"',
+        '"event_name": "App Launched"',
+        '"from": 20260115',
+        '"to": 20260215',
+        '"title": "Keyboard title"',
+        '"body": "Hello from the keyboard"',
+        '"when": "20350615 10:30"',
+        '"event_name": "Charged"',
+        '"first_time": "yes"',
+        '"conversion_time": "3D"',
+        '"revenue_property": "Amount"',
+    ]:
+        expect(json_preview).to_contain_text(pair, timeout=15_000)
+    expect(page.locator("#preview-errors")).to_contain_text("No problems found.")
+    expect(page.locator("#schedule-preview time").first).to_have_attribute(
+        "datetime", re.compile("^2035-06-15T10:30")
+    )
+
+    # No trap: from Save, Shift+Tab goes back through the whole form; then Enter saves.
+    save = page.locator(".composer-footer").get_by_role("button", name="Save")
+    tab_to(save)
+    tab_to(field("Campaign name"), backwards=True)
+    press_enter_on(save)
     expect(page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=15_000)
-    saved = Campaign.objects.get(pk=campaign.pk)
-    assert saved.name == "Typed by keyboard"
-    assert saved.body["content"]["body"] == "Hello from the keyboard"
+
+    body = Campaign.objects.get(pk=pk).body
+    assert body["name"] == "Keyboard campaign"
+    assert body["target_mode"] == "push"
+    assert body["where"] == {"event_name": "App Launched", "from": 20260115, "to": 20260215}
+    assert body["content"]["title"] == "Keyboard title"
+    assert body["content"]["body"] == "Hello from the keyboard"
+    assert body["when"] == "20350615 10:30"
+    assert body["conversion_goal"] == {
+        "event_name": "Charged",
+        "filter_type": {"first_time": "yes"},
+        "conversion_time": "3D",
+        "revenue_property": "Amount",
+    }

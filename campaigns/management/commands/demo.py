@@ -44,7 +44,7 @@ class Command(BaseCommand):
         settings.SANDBOX_BASE_URL = sandbox_url
         # Identity sends and background estimates run in the task worker.
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload"],
+            [sys.executable, "manage.py", "worker", "--no-reload"],
             env={**os.environ, "SANDBOX_BASE_URL": sandbox_url},
         )
         try:
