@@ -15,7 +15,7 @@ import re
 import subprocess
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +32,6 @@ from sandbox import faults, testing
 from sandbox.models import SandboxCampaign
 
 USERNAME = "admin"
-PUBLISH_DRAFTS = 3
 BODY_FIELD = "content-body"
 TOKEN = re.compile(r'name="confirmation_token" value="([^"]+)"')
 SAVE_STATE = re.compile(r'id="save-status"[^>]*data-state="([a-z]+)"')
@@ -54,7 +53,10 @@ def draft_body(name: str) -> dict:
 class Record:
     """What every user saw, shared by the threads (appends are atomic under the GIL)."""
 
-    timings: list[float] = dataclasses.field(default_factory=list)
+    # Seconds per kind of request ("preview", "save"...).
+    timings: defaultdict[str, list[float]] = dataclasses.field(
+        default_factory=lambda: defaultdict(list)
+    )
     kinds: Counter = dataclasses.field(default_factory=Counter)
     statuses: Counter = dataclasses.field(default_factory=Counter)
     # (draft pk, the body typed, the version answered) for each save answered "saved".
@@ -70,7 +72,7 @@ class Record:
             self.kinds[f"{kind}: {type(error).__name__}"] += 1
             return None
         finally:
-            self.timings.append(time.perf_counter() - started)
+            self.timings[kind].append(time.perf_counter() - started)
         self.statuses[response.status_code] += 1
         if response.status_code >= 500:
             self.server_errors.append(f"{kind} {response.request.url}: {response.status_code}")
@@ -175,7 +177,8 @@ def _prepare(users: int) -> tuple[str, list[int], list[int]]:
         services.campaign_create(
             user=owner, api="targets", channel="push", body=draft_body(f"load-publish-{n}")
         ).pk
-        for n in range(PUBLISH_DRAFTS)
+        # Two users on each: both publish it, and it must be created once.
+        for n in range((users + 1) // 2)
     ]
     _approve(published)
     return password, edited, published
@@ -275,16 +278,25 @@ def report(record: Record, *, edited: list[int], published: list[int]) -> list[s
     silent = PublishAttempt.objects.filter(state=AttemptState.FAILED, error="")
     problems += [f"publish attempt {a.pk} failed without a reason" for a in silent]
 
-    ordered = sorted(record.timings)
+    ordered = sorted(t for timings in record.timings.values() for t in timings)
     print(f"requests: {len(ordered)}; by status: {dict(sorted(record.statuses.items()))}")
     print(f"errors by kind: {dict(record.kinds.most_common())}")
     if ordered:
         p50, p95 = stats.percentile(ordered, 50), stats.percentile(ordered, 95)
         print(f"latency: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+    for kind, timings in sorted(record.timings.items()):
+        p95 = stats.percentile(sorted(timings), 95)
+        print(f"  {kind}: {len(timings)} requests, p95 {p95 * 1000:.0f} ms")
     print(f"saves: {dict(record.save_states)}")
     attempts = Counter(PublishAttempt.objects.values_list("state", flat=True))
     created = SandboxCampaign.objects.count()
     print(f"publish attempts: {dict(attempts)}; sandbox campaigns: {created}")
+    reasons = Counter(
+        error.split(".")[0][:80]
+        for error in PublishAttempt.objects.exclude(error="").values_list("error", flat=True)
+    )
+    for reason, count in reasons.most_common():
+        print(f"  {count} × {reason}")
     for problem in problems:
         print(f"PROBLEM: {problem}")
     print("checks: " + ("passed" if not problems else f"{len(problems)} problem(s)"))

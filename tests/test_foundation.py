@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,12 @@ def test_secret_key_is_read_from_a_file(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "from-a-file-" + "x" * 50
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    settings_text = (ROOT / "config" / "settings.py").read_text()
+    reads = r'(?:env\w*\(|environ\.get\(|environ\[)"([A-Z][A-Z0-9_]*)"'
+    read = set(re.findall(reads, settings_text))
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read, "no variables found: the pattern no longer matches settings.py"
+    assert sorted(read - listed) == []
