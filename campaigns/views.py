@@ -46,6 +46,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 
 @require_GET
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def draft_list(request: HttpRequest) -> HttpResponse:
     form = composer_forms.DraftFilterForm(request.GET, owners=selectors.owner_options())
     drafts = selectors.draft_list(**form.filters())
@@ -57,6 +58,7 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def published_list(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(statuses=[Status.PUBLISHED, Status.STOPPED])
     return render(request, "campaigns/published_list.html", {"campaigns": campaigns})
@@ -141,6 +143,7 @@ def _set_archived(request: HttpRequest, pk: int, *, archived: bool) -> HttpRespo
 
 
 @require_GET
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(pk)
     response = HttpResponse(
@@ -151,6 +154,7 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The saved email's HTML on its own, under a policy that loads nothing remote by default."""
     campaign = _campaign(pk)
@@ -175,6 +179,7 @@ class SaveOutcome:
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def composer(request: HttpRequest, pk: int) -> HttpResponse:
     """The composer page; without JavaScript its buttons post here (save, preview, rows)."""
     campaign = _campaign(pk)
@@ -198,6 +203,7 @@ def composer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     state = _bound_composer(request, pk)
     context = _composer_context(request, state, with_preview=True)
@@ -225,6 +231,7 @@ def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
     """One section again, with a row more or less, after an "add row" or "remove row"."""
     state = _bound_composer(request, pk)
@@ -241,6 +248,7 @@ def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse
 
 
 @require_POST
+@permission_required("campaigns.view_campaign", raise_exception=True)
 def composer_target(request: HttpRequest, pk: int) -> HttpResponse:
     """After a change of API family or channel: the sections that depend on it, swapped alone."""
     state = _bound_composer(request, pk)

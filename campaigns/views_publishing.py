@@ -171,6 +171,7 @@ def _publish_message(request: HttpRequest, attempt: models.PublishAttempt) -> No
 @require_GET
 def published(request: HttpRequest, pk: int) -> HttpResponse:
     """What was published: attempts, CleverTap's id and status, the body sent, every API call."""
+    _require(request, publishing.VIEW_PERMISSION)
     campaign = _campaign(pk)
     attempts = list(
         models.PublishAttempt.objects.filter(campaign=campaign)
@@ -211,6 +212,7 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def send_progress(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     """The progress bar and batches of an identity send (polled while it runs)."""
+    _require(request, publishing.VIEW_PERMISSION)
     campaign = _campaign(pk)
     attempt = get_object_or_404(models.PublishAttempt, pk=attempt_pk, campaign=campaign)
     context = {

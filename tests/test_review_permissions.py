@@ -294,3 +294,25 @@ def test_the_composer_post_used_here_saves_for_a_composer(client, world, name):
 
     world["campaign"].refresh_from_db()
     assert (world["campaign"].name, world["campaign"].version) == ("Renamed by a POST", 3)
+
+
+@pytest.mark.parametrize("name", sorted(RENDER_ONLY_POSTS | READS | {"campaigns:composer"}))
+def test_an_account_without_a_role_sees_no_campaign(client, world, name):
+    client.force_login(world["people"]["nobody"])
+    url, data = request_for(name, world)
+
+    response = client.post(url, data) if name in RENDER_ONLY_POSTS else client.get(url)
+
+    assert response.status_code == 403, (name, response.status_code)
+    text = response.content.decode()
+    assert "does not have the role this needs" in text
+    assert world["campaign"].name not in text
+
+
+@pytest.mark.parametrize("name", sorted(RENDER_ONLY_POSTS | READS | {"campaigns:composer"}))
+def test_every_role_can_look(client, world, name):
+    for role in ("composer", "reviewer", "publisher"):
+        client.force_login(world["people"][role])
+        url, data = request_for(name, world)
+        response = client.post(url, data) if name in RENDER_ONLY_POSTS else client.get(url)
+        assert response.status_code in {200, 302}, (name, role, response.status_code)
