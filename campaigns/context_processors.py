@@ -2,6 +2,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from campaigns import roles
+
 
 def studio(request: HttpRequest) -> dict:
     return {"sandbox_enabled": settings.SANDBOX_ENABLED}
@@ -17,7 +19,7 @@ def review_badge(request: HttpRequest) -> dict:
         from campaigns import review
 
         user = getattr(request, "user", None)
-        if user is None or not user.has_perm(review.REVIEW_PERMISSION):
+        if user is None or not user.has_perm(roles.REVIEW_PERMISSION):
             return 0
         return review.review_count()
 

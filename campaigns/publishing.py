@@ -36,26 +36,34 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.tasks import TaskResult, TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from campaigns import clevertap, identities, models, payloads, previews, review, selectors, tasks
+from campaigns import (
+    clevertap,
+    identities,
+    models,
+    payloads,
+    previews,
+    review,
+    roles,
+    selectors,
+    tasks,
+)
 from campaigns.forms.base import PayloadError
 from campaigns.jsonpath import Path, format_path
 
 logger = logging.getLogger(__name__)
 
-PUBLISH_PERMISSION = "campaigns.publish_campaign"
 ESTIMATE_PERMISSIONS = (
-    "campaigns.change_campaign",
-    "campaigns.review_campaign",
-    PUBLISH_PERMISSION,
+    roles.CHANGE_PERMISSION,
+    roles.REVIEW_PERMISSION,
+    roles.PUBLISH_PERMISSION,
 )
-VIEW_PERMISSION = "campaigns.view_campaign"
 # Statuses a draft may be published from; a standing approval of its exact body is needed besides
 # (`review.publish_refusal`).
 PUBLISHABLE = (models.Status.DRAFT, models.Status.IN_REVIEW, models.Status.APPROVED)
@@ -186,16 +194,6 @@ def body_hash(body: Any) -> str:
     """A digest of a body's JSON, independent of key order."""
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _require(user, *permissions: str) -> None:
-    """The user has at least one of the permissions, or PermissionDenied."""
-    if not any(user.has_perm(permission) for permission in permissions):
-        raise PermissionDenied
-
-
-def _plural(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 def _fresh(campaign: models.Campaign) -> models.Campaign:
@@ -370,7 +368,7 @@ def campaign_estimate(
     need). Targets drafts with problems are not sent: their errors are stored at their fields.
     With `async_estimate`, CleverTap answers with a request id, polled by `estimate_refresh`.
     """
-    _require(user, *ESTIMATE_PERMISSIONS)
+    roles.require_any(user, *ESTIMATE_PERMISSIONS)
     campaign = _fresh(campaign)
     endpoint = payloads.endpoint(campaign.api, campaign.channel)
     estimate = models.Estimate(
@@ -393,7 +391,7 @@ def campaign_estimate(
         count = len(errors)
         estimate.state = models.EstimateState.FAILED
         estimate.error = ESTIMATE_HAS_ERRORS.format(
-            count=count, plural=_plural(count), their="its" if count == 1 else "their"
+            count=count, plural=pluralize(count), their="its" if count == 1 else "their"
         )
         estimate.errors = _path_errors(errors)
         estimate.save()
@@ -417,7 +415,7 @@ def campaign_estimate(
 
 def estimate_refresh(*, estimate: models.Estimate, user) -> models.Estimate:
     """Ask CleverTap again for a background estimate, or give up after the timeout."""
-    _require(user, *ESTIMATE_PERMISSIONS)
+    roles.require_any(user, *ESTIMATE_PERMISSIONS)
     if estimate.state != models.EstimateState.PENDING:
         return estimate
     timeout = settings.ESTIMATE_ASYNC_TIMEOUT_SECONDS
@@ -595,7 +593,7 @@ def body_for_display(body: Any) -> Any:
 
 def publish_confirmation(*, campaign: models.Campaign, user) -> Confirmation:
     """The endpoint, final body, latest estimate and schedule, with a signed token for them."""
-    _require(user, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.PUBLISH_PERMISSION)
     campaign = _fresh(campaign)
     digest = body_hash(campaign.body)
     estimate = estimate_latest(campaign=campaign)
@@ -631,7 +629,7 @@ def _blocked(campaign: models.Campaign, errors: list[PayloadError]) -> str:
     if errors:
         count = len(errors)
         return HAS_ERRORS.format(
-            count=count, plural=_plural(count), them="it" if count == 1 else "them"
+            count=count, plural=pluralize(count), them="it" if count == 1 else "them"
         )
     live = models.PublishAttempt.objects.filter(campaign=campaign, live=True).first()
     if live is not None:
@@ -672,7 +670,7 @@ def campaign_publish(
     Raises PermissionDenied, ConfirmationRefused, NotPublishable or AlreadyPublishing without
     sending anything.
     """
-    _require(user, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.PUBLISH_PERMISSION)
     try:
         confirmed = _confirmed(confirmation_token, campaign=campaign, user=user)
         attempt = _retrying_when_locked(
@@ -866,7 +864,7 @@ def publish_attempt_check(*, attempt: models.PublishAttempt, user) -> str:
     Found (a campaign with the draft's name, not recorded by another attempt): the attempt
     succeeded. Not found: it surely failed, and the draft may be published again.
     """
-    _require(user, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.PUBLISH_PERMISSION)
     attempt = models.PublishAttempt.objects.select_related("campaign").get(pk=attempt.pk)
     if attempt.api != models.Api.TARGETS:
         raise PublishingError(CHECK_NOT_FOR_SENDS)
@@ -959,7 +957,7 @@ def attempt_published(*, campaign: models.Campaign) -> models.PublishAttempt | N
 
 def campaign_stop(*, campaign: models.Campaign, user) -> models.PublishAttempt:
     """Stop the published campaign in CleverTap (stopping a stopped one changes nothing)."""
-    _require(user, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.PUBLISH_PERMISSION)
     attempt = attempt_published(campaign=campaign)
     if attempt is None:
         raise PublishingError(NOT_STOPPABLE)
@@ -993,7 +991,7 @@ def campaign_stop(*, campaign: models.Campaign, user) -> models.PublishAttempt:
 
 def campaign_report(*, campaign: models.Campaign, user) -> models.PublishAttempt:
     """Fetch CleverTap's report of the published campaign and keep it with the attempt."""
-    _require(user, VIEW_PERMISSION, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.VIEW_PERMISSION, roles.PUBLISH_PERMISSION)
     attempt = attempt_published(campaign=campaign)
     if attempt is None:
         raise PublishingError(NO_CAMPAIGN)
@@ -1172,7 +1170,7 @@ def send_batch_retry(
     *, batch: models.SendBatch, user, resend_unknown: bool = False
 ) -> models.SendBatch:
     """Queue one failed batch to be sent again (an unknown one only when confirmed)."""
-    _require(user, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.PUBLISH_PERMISSION)
     batch = models.SendBatch.objects.select_related("attempt").get(pk=batch.pk)
     retryable = [models.BatchState.FAILED]
     if resend_unknown:
@@ -1210,7 +1208,7 @@ def send_attempt_resume(*, attempt: models.PublishAttempt, user) -> int:
     Batches left "sending" by a worker that stopped become unknown (never resent by this).
     Returns how many batches are waiting.
     """
-    _require(user, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.PUBLISH_PERMISSION)
     _stale_batches_unknown(attempt)
     waiting = models.SendBatch.objects.filter(
         attempt=attempt, state=models.BatchState.PENDING

@@ -21,19 +21,25 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from campaigns import diffs, jsonpath, models, payloads, publishing, selectors, services, tasks
+from campaigns import (
+    diffs,
+    jsonpath,
+    models,
+    payloads,
+    publishing,
+    roles,
+    selectors,
+    services,
+    tasks,
+)
 from campaigns.models import AuditAction, Status
 
-VIEW_PERMISSION = "campaigns.view_campaign"
-CHANGE_PERMISSION = "campaigns.change_campaign"
-REVIEW_PERMISSION = "campaigns.review_campaign"
-PUBLISH_PERMISSION = "campaigns.publish_campaign"
-COMMENT_PERMISSIONS = (CHANGE_PERMISSION, REVIEW_PERMISSION)
+COMMENT_PERMISSIONS = (roles.CHANGE_PERMISSION, roles.REVIEW_PERMISSION)
 COMMENT_MAX_LENGTH = 5000
 # Statuses a reviewer acts on: approving again (a second approval, or after a new estimate) is
 # allowed while approved.
@@ -99,15 +105,6 @@ class ReviewError(Exception):
 # Helpers
 
 
-def _require(user, *permissions: str) -> None:
-    if not any(user.has_perm(permission) for permission in permissions):
-        raise PermissionDenied
-
-
-def _plural(count: int) -> str:
-    return "" if count == 1 else "s"
-
-
 def _name(user) -> str:
     return user.get_username() if user is not None else "Someone"
 
@@ -148,7 +145,7 @@ def audit_record(
 
 def campaign_submit(*, campaign: models.Campaign, user) -> models.Campaign:
     """Ask for a review of the draft as it is (draft -> in review)."""
-    _require(user, CHANGE_PERMISSION)
+    roles.require_any(user, roles.CHANGE_PERMISSION)
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status != Status.DRAFT:
@@ -163,7 +160,7 @@ def campaign_submit(*, campaign: models.Campaign, user) -> models.Campaign:
             count = len(errors)
             raise ReviewError(
                 SUBMIT_HAS_ERRORS.format(
-                    count=count, plural=_plural(count), them="it" if count == 1 else "them"
+                    count=count, plural=pluralize(count), them="it" if count == 1 else "them"
                 )
             )
         revision_ensure(campaign=campaign)
@@ -186,7 +183,7 @@ def campaign_approve(
     it stays in review. Approving again replaces the reviewer's own earlier approval (after a new
     estimate, say).
     """
-    _require(user, REVIEW_PERMISSION)
+    roles.require_any(user, roles.REVIEW_PERMISSION)
     with transaction.atomic():
         campaign = _locked(campaign)
         if campaign.status not in REVIEWABLE:
@@ -240,7 +237,7 @@ def campaign_request_changes(
     *, campaign: models.Campaign, user, text: str, section: str = "", path: str = ""
 ) -> models.Comment:
     """Send the draft back to its composer with a comment saying what should change."""
-    _require(user, REVIEW_PERMISSION)
+    roles.require_any(user, roles.REVIEW_PERMISSION)
     if not text.strip():
         raise ReviewError(CHANGES_TEXT_REQUIRED)
     with transaction.atomic():
@@ -280,7 +277,7 @@ def comment_add(
     *, campaign: models.Campaign, user, text: str, section: str = "", path: str = ""
 ) -> models.Comment:
     """A comment on the draft, optionally on one of its sections or a field path."""
-    _require(user, *COMMENT_PERMISSIONS)
+    roles.require_any(user, *COMMENT_PERMISSIONS)
     text = text.strip()
     section = section.strip()
     path = path.strip()
@@ -414,7 +411,7 @@ def revision_restore(
     Raises services.StaleVersion when the draft was saved after `base_version`, and
     services.NotEditable when it can no longer be edited.
     """
-    _require(user, CHANGE_PERMISSION)
+    roles.require_any(user, roles.CHANGE_PERMISSION)
     campaign = models.Campaign.objects.select_related("owner", "updated_by").get(
         pk=revision.campaign_id
     )
@@ -687,7 +684,7 @@ def publish_release(*, hold: models.PublishHold) -> models.PublishAttempt | None
 
 def publish_cancel(*, hold: models.PublishHold, user) -> models.PublishAttempt:
     """Undo a publish within its window: nothing is sent, and the draft can be published again."""
-    _require(user, PUBLISH_PERMISSION)
+    roles.require_any(user, roles.PUBLISH_PERMISSION)
     hold = models.PublishHold.objects.select_related("attempt").get(pk=hold.pk)
     if hold.cancelled_at:
         raise ReviewError(CANCEL_ALREADY)

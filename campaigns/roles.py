@@ -1,8 +1,17 @@
 """The team roles: a Django group each, with the permissions it grants."""
 
+from django.core.exceptions import PermissionDenied
+
 COMPOSERS = "composers"
 REVIEWERS = "reviewers"
 PUBLISHERS = "publishers"
+
+# The permissions, as has_perm names them.
+VIEW_PERMISSION = "campaigns.view_campaign"
+ADD_PERMISSION = "campaigns.add_campaign"
+CHANGE_PERMISSION = "campaigns.change_campaign"
+REVIEW_PERMISSION = "campaigns.review_campaign"
+PUBLISH_PERMISSION = "campaigns.publish_campaign"
 
 # Codenames on the campaigns.Campaign model.
 ROLE_PERMISSIONS = {
@@ -22,3 +31,9 @@ def roles_ensure() -> None:
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="campaigns", codename__in=codenames)
         )
+
+
+def require_any(user, *permissions: str) -> None:
+    """PermissionDenied unless the user has at least one of the permissions."""
+    if not any(user.has_perm(permission) for permission in permissions):
+        raise PermissionDenied

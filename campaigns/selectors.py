@@ -76,8 +76,8 @@ def owner_options() -> list[tuple[int, str]]:
     return [(user.pk, user.get_username()) for user in owners.only("pk", User.USERNAME_FIELD)]
 
 
-def campaign_for_composer(pk: int) -> Campaign:
-    """A draft with the people the composer names (owner, last editor), in one query."""
+def campaign_with_people(pk: int) -> Campaign:
+    """A campaign with the people its pages name (owner, last editor), in one query."""
     return Campaign.objects.select_related("owner", "updated_by").get(pk=pk)
 
 

@@ -6,9 +6,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,11 +17,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from campaigns import clevertap, payloads, previews, selectors, services
+from campaigns import clevertap, payloads, previews, roles, selectors, services
 from campaigns.forms import audience
 from campaigns.forms import composer as composer_forms
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign, Status
+from campaigns.views_common import campaign_or_404, wants_fragment
 
 PAGE_SIZE = 25
 COMPOSER = "campaigns/composer.html"
@@ -38,34 +38,30 @@ IMPORTED_WITH_ERRORS = (
 EDITABLE_STATUSES = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED}
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 # The drafts list.
 
 
 @require_GET
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def draft_list(request: HttpRequest) -> HttpResponse:
     form = composer_forms.DraftFilterForm(request.GET, owners=selectors.owner_options())
     drafts = selectors.draft_list(**form.filters())
     page = Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "campaigns": page.object_list}
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return render(request, "campaigns/draft_list.html#drafts", context)
     return render(request, "campaigns/draft_list.html", context)
 
 
 @require_GET
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def published_list(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(statuses=[Status.PUBLISHED, Status.STOPPED])
     return render(request, "campaigns/published_list.html", {"campaigns": campaigns})
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("campaigns.add_campaign", raise_exception=True)
+@permission_required(roles.ADD_PERMISSION, raise_exception=True)
 def campaign_new(request: HttpRequest) -> HttpResponse:
     form = composer_forms.NewCampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +74,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("campaigns.add_campaign", raise_exception=True)
+@permission_required(roles.ADD_PERMISSION, raise_exception=True)
 def campaign_import(request: HttpRequest) -> HttpResponse:
     form = composer_forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and "body" in form.cleaned_data:
@@ -108,27 +104,27 @@ def campaign_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required("campaigns.add_campaign", raise_exception=True)
+@permission_required(roles.ADD_PERMISSION, raise_exception=True)
 def campaign_clone(request: HttpRequest, pk: int) -> HttpResponse:
-    clone = services.campaign_clone(campaign=_campaign(pk), user=request.user)
+    clone = services.campaign_clone(campaign=campaign_or_404(pk), user=request.user)
     messages.success(request, CLONED.format(name=clone.name))
     return redirect("campaigns:composer", pk=clone.pk)
 
 
 @require_POST
-@permission_required("campaigns.change_campaign", raise_exception=True)
+@permission_required(roles.CHANGE_PERMISSION, raise_exception=True)
 def campaign_archive(request: HttpRequest, pk: int) -> HttpResponse:
     return _set_archived(request, pk, archived=True)
 
 
 @require_POST
-@permission_required("campaigns.change_campaign", raise_exception=True)
+@permission_required(roles.CHANGE_PERMISSION, raise_exception=True)
 def campaign_restore(request: HttpRequest, pk: int) -> HttpResponse:
     return _set_archived(request, pk, archived=False)
 
 
 def _set_archived(request: HttpRequest, pk: int, *, archived: bool) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     try:
         services.campaign_set_archived(campaign=campaign, user=request.user, archived=archived)
     except services.NotEditable as error:
@@ -143,9 +139,9 @@ def _set_archived(request: HttpRequest, pk: int, *, archived: bool) -> HttpRespo
 
 
 @require_GET
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     response = HttpResponse(
         _body_json(campaign.body), content_type="application/json; charset=utf-8"
     )
@@ -154,10 +150,10 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The saved email's HTML on its own, under a policy that loads nothing remote by default."""
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     remote = request.GET.get("remote") == "1"
     html = previews.email_preview(campaign.body)["html"]
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
@@ -179,10 +175,10 @@ class SaveOutcome:
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def composer(request: HttpRequest, pk: int) -> HttpResponse:
     """The composer page; without JavaScript its buttons post here (save, preview, rows)."""
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     options = selectors.account_options()
     if request.method == "GET":
         state = composer_forms.composer_load(campaign, options=options)
@@ -193,7 +189,7 @@ def composer(request: HttpRequest, pk: int) -> HttpResponse:
         "composer-overwrite_version" in request.POST
     )
     if wants_save and state.row_action is None:
-        _check_can_edit(request)
+        roles.require_any(request.user, roles.CHANGE_PERMISSION)
         save = _save(request, state)
         if save.state == "saved":
             text = SAVED.format(name=state.campaign.name, version=save.version)
@@ -203,7 +199,7 @@ def composer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     state = _bound_composer(request, pk)
     context = _composer_context(request, state, with_preview=True)
@@ -211,7 +207,7 @@ def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("campaigns.change_campaign", raise_exception=True)
+@permission_required(roles.CHANGE_PERMISSION, raise_exception=True)
 def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
     state = _bound_composer(request, pk)
     save = _save(request, state)
@@ -231,7 +227,7 @@ def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
     """One section again, with a row more or less, after an "add row" or "remove row"."""
     state = _bound_composer(request, pk)
@@ -248,7 +244,7 @@ def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse
 
 
 @require_POST
-@permission_required("campaigns.view_campaign", raise_exception=True)
+@permission_required(roles.VIEW_PERMISSION, raise_exception=True)
 def composer_target(request: HttpRequest, pk: int) -> HttpResponse:
     """After a change of API family or channel: the sections that depend on it, swapped alone."""
     state = _bound_composer(request, pk)
@@ -266,21 +262,9 @@ def composer_target(request: HttpRequest, pk: int) -> HttpResponse:
     return trigger_client_event(response, "composer:changed", after="settle")
 
 
-def _campaign(pk: int) -> Campaign:
-    try:
-        return selectors.campaign_for_composer(pk)
-    except Campaign.DoesNotExist:
-        raise Http404("No such campaign.") from None
-
-
 def _bound_composer(request: HttpRequest, pk: int) -> composer_forms.Composer:
-    campaign = _campaign(pk)
+    campaign = campaign_or_404(pk)
     return composer_forms.composer_bind(request.POST, campaign, options=selectors.account_options())
-
-
-def _check_can_edit(request: HttpRequest) -> None:
-    if not request.user.has_perm("campaigns.change_campaign"):
-        raise PermissionDenied
 
 
 def _save(request: HttpRequest, state: composer_forms.Composer) -> SaveOutcome:
@@ -349,7 +333,7 @@ def _composer_context(
         "editable": editable,
         # Lazy, like the export and the datalists below: a live preview's fragments use none.
         "can_edit": SimpleLazyObject(
-            lambda: editable and request.user.has_perm("campaigns.change_campaign")
+            lambda: editable and request.user.has_perm(roles.CHANGE_PERMISSION)
         ),
         "save": save,
         "base_version": base_version,

@@ -9,14 +9,14 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from campaigns import models, publishing, review
+from campaigns import models, publishing, review, roles
+from campaigns.views_common import campaign_or_404, wants_fragment
 
 ESTIMATE = "campaigns/publishing/estimate.html"
 CONFIRM = "campaigns/publishing/confirm.html"
@@ -32,22 +32,6 @@ PUBLISH_FAILED_TITLE = "Not published."
 PUBLISH_UNKNOWN_TITLE = "Outcome unknown."
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _campaign(pk: int) -> models.Campaign:
-    try:
-        return models.Campaign.objects.select_related("owner", "updated_by").get(pk=pk)
-    except models.Campaign.DoesNotExist:
-        raise Http404("No such campaign.") from None
-
-
-def _require(request: HttpRequest, *permissions: str) -> None:
-    if not any(request.user.has_perm(permission) for permission in permissions):
-        raise PermissionDenied
-
-
 # Estimates
 
 
@@ -55,8 +39,10 @@ def _require(request: HttpRequest, *permissions: str) -> None:
 def estimate(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the latest estimate. POST: estimate the saved draft now."""
     if request.method == "POST":
-        _require(request, *publishing.ESTIMATE_PERMISSIONS)
-    campaign = _campaign(pk)
+        roles.require_any(request.user, *publishing.ESTIMATE_PERMISSIONS)
+    else:
+        roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     if request.method == "POST":
         made = publishing.campaign_estimate(
             campaign=campaign,
@@ -72,8 +58,8 @@ def estimate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def estimate_poll(request: HttpRequest, pk: int, estimate_pk: int) -> HttpResponse:
     """Ask CleverTap again for a background estimate (the region polls this while it waits)."""
-    _require(request, *publishing.ESTIMATE_PERMISSIONS)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, *publishing.ESTIMATE_PERMISSIONS)
+    campaign = campaign_or_404(pk)
     waiting = get_object_or_404(models.Estimate, pk=estimate_pk, campaign=campaign)
     made = publishing.estimate_refresh(estimate=waiting, user=request.user)
     return _estimate_render(request, campaign, made, field_errors=True)
@@ -87,7 +73,7 @@ def _estimate_render(
     field_errors: bool,
 ) -> HttpResponse:
     context = _estimate_context(campaign, made) | {"field_errors": field_errors}
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return render(request, f"{ESTIMATE}#estimate", context)
     return render(request, ESTIMATE, context)
 
@@ -114,8 +100,8 @@ def _estimate_context(campaign: models.Campaign, made: models.Estimate | None) -
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the confirmation step. POST: publish what was confirmed."""
-    _require(request, publishing.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     if request.method == "GET":
         return _confirm_render(request, campaign)
     try:
@@ -171,8 +157,8 @@ def _publish_message(request: HttpRequest, attempt: models.PublishAttempt) -> No
 @require_GET
 def published(request: HttpRequest, pk: int) -> HttpResponse:
     """What was published: attempts, CleverTap's id and status, the body sent, every API call."""
-    _require(request, publishing.VIEW_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     attempts = list(
         models.PublishAttempt.objects.filter(campaign=campaign)
         .select_related("user", "estimate")
@@ -201,7 +187,7 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
             None,
         ),
         "calls": page,
-        "can_publish": request.user.has_perm(publishing.PUBLISH_PERMISSION),
+        "can_publish": request.user.has_perm(roles.PUBLISH_PERMISSION),
         "needs_check": {a.pk for a in attempts if publishing.attempt_needs_check(attempt=a)},
     }
     if current is not None and current.api == models.Api.SEND:
@@ -212,15 +198,15 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def send_progress(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     """The progress bar and batches of an identity send (polled while it runs)."""
-    _require(request, publishing.VIEW_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     attempt = get_object_or_404(models.PublishAttempt, pk=attempt_pk, campaign=campaign)
     context = {
         "campaign": campaign,
         "current": attempt,
-        "can_publish": request.user.has_perm(publishing.PUBLISH_PERMISSION),
+        "can_publish": request.user.has_perm(roles.PUBLISH_PERMISSION),
     } | _progress_context(attempt)
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         return redirect("publishing:published", pk=campaign.pk)
     if not context["progress"]["busy"]:
         # Done: the whole page changes (attempt, status, API calls), so it is loaded again.
@@ -246,8 +232,8 @@ def _back(campaign: models.Campaign) -> HttpResponse:
 
 @require_POST
 def stop(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, publishing.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     try:
         attempt = publishing.campaign_stop(campaign=campaign, user=request.user)
     except publishing.PublishingError as error:
@@ -259,8 +245,8 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, publishing.VIEW_PERMISSION, publishing.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.VIEW_PERMISSION, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     try:
         publishing.campaign_report(campaign=campaign, user=request.user)
     except publishing.PublishingError as error:
@@ -271,8 +257,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attempt_check(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     """Resolve an unknown publish from CleverTap's campaign list."""
-    _require(request, publishing.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     attempt = get_object_or_404(models.PublishAttempt, pk=attempt_pk, campaign=campaign)
     try:
         found = publishing.publish_attempt_check(attempt=attempt, user=request.user)
@@ -285,8 +271,8 @@ def attempt_check(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespons
 
 @require_POST
 def send_resume(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
-    _require(request, publishing.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     attempt = get_object_or_404(models.PublishAttempt, pk=attempt_pk, campaign=campaign)
     try:
         waiting = publishing.send_attempt_resume(attempt=attempt, user=request.user)
@@ -300,8 +286,8 @@ def send_resume(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
 
 @require_POST
 def batch_retry(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
-    _require(request, publishing.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     batch = get_object_or_404(models.SendBatch, pk=batch_pk, attempt__campaign=campaign)
     try:
         batch = publishing.send_batch_retry(

@@ -15,7 +15,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import models, previews, publishing, review, services
+from campaigns import models, previews, publishing, review, roles, services
+from campaigns.views_common import campaign_or_404, wants_fragment
 
 QUEUE = "campaigns/review/queue.html"
 REVIEW = "campaigns/review/review.html"
@@ -45,22 +45,6 @@ CANCELLED = "Cancelled: nothing was sent. The draft can be published again."
 RELEASED = "Sent “{name}” to CleverTap once the undo window ended."
 RELEASE_FAILED = "The publish of “{name}” did not go through: {error}"
 NOT_RELEASED = "Not published: {reason}"
-
-
-def _require(request: HttpRequest, *permissions: str) -> None:
-    if not any(request.user.has_perm(permission) for permission in permissions):
-        raise PermissionDenied
-
-
-def _campaign(pk: int) -> models.Campaign:
-    try:
-        return models.Campaign.objects.select_related("owner", "updated_by").get(pk=pk)
-    except models.Campaign.DoesNotExist:
-        raise Http404("No such campaign.") from None
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _back(campaign: models.Campaign) -> HttpResponse:
@@ -144,7 +128,7 @@ class AuditFilterForm(forms.Form):
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Drafts waiting for review, longest waiting first, with who asked and when."""
-    _require(request, review.VIEW_PERMISSION)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
     return render(request, QUEUE, {"campaigns": review.review_queue()})
 
 
@@ -181,13 +165,13 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
         "comment_form": CommentForm(campaign=campaign),
         "changes_form": RequestChangesForm(campaign=campaign),
         "can_submit": campaign.status == models.Status.DRAFT
-        and user.has_perm(review.CHANGE_PERMISSION),
+        and user.has_perm(roles.CHANGE_PERMISSION),
         "can_review": campaign.status in review.REVIEWABLE
-        and user.has_perm(review.REVIEW_PERMISSION),
+        and user.has_perm(roles.REVIEW_PERMISSION),
         "four_eyes_blocks": settings.REVIEW_FOUR_EYES and is_author,
         "can_comment": any(user.has_perm(p) for p in review.COMMENT_PERMISSIONS),
         "can_publish": campaign.status == models.Status.APPROVED
-        and user.has_perm(review.PUBLISH_PERMISSION),
+        and user.has_perm(roles.PUBLISH_PERMISSION),
         "body_paths": review.body_paths(campaign.body),
         "poll_seconds": COMMENTS_POLL_SECONDS,
     }
@@ -197,17 +181,17 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The exact request body, diffed against the last approved or published one, the guards,
     the latest estimate, the next send times, and the comments beside them."""
-    _require(request, review.VIEW_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     return render(request, REVIEW, _review_context(request, campaign))
 
 
 @require_GET
 def guards(request: HttpRequest, pk: int) -> HttpResponse:
     """The guards fragment again (after a new estimate)."""
-    _require(request, review.VIEW_PERMISSION)
-    campaign = _campaign(pk)
-    if not _wants_fragment(request):
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
+    if not wants_fragment(request):
         return _back(campaign)
     context = {"campaign": campaign, "guards": review.guards(campaign=campaign)}
     return render(request, f"{REVIEW}#guards", context)
@@ -215,8 +199,8 @@ def guards(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, review.CHANGE_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.CHANGE_PERMISSION)
+    campaign = campaign_or_404(pk)
     try:
         review.campaign_submit(campaign=campaign, user=request.user)
     except review.ReviewError as error:
@@ -228,8 +212,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, review.REVIEW_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.REVIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     shown = request.POST.get("version", "")
     try:
         approval = review.campaign_approve(
@@ -255,8 +239,8 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, review.REVIEW_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.REVIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     form = RequestChangesForm(request.POST, campaign=campaign)
     if form.is_valid():
         try:
@@ -283,10 +267,10 @@ def request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 def comments(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the comments (polled, so that others' comments appear). POST: add one."""
     if request.method == "POST":
-        _require(request, *review.COMMENT_PERMISSIONS)
+        roles.require_any(request.user, *review.COMMENT_PERMISSIONS)
     else:
-        _require(request, review.VIEW_PERMISSION)
-    campaign = _campaign(pk)
+        roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     form = CommentForm(campaign=campaign)
     status = 200
     if request.method == "POST":
@@ -298,10 +282,10 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 form = CommentForm(campaign=campaign)
-                if not _wants_fragment(request):
+                if not wants_fragment(request):
                     return _back(campaign)
         if form.errors:
-            status = 400 if not _wants_fragment(request) else 200
+            status = 400 if not wants_fragment(request) else 200
     context = {
         "campaign": campaign,
         "comments": review.comment_list(campaign=campaign),
@@ -309,7 +293,7 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
         "can_comment": any(request.user.has_perm(p) for p in review.COMMENT_PERMISSIONS),
         "poll_seconds": COMMENTS_POLL_SECONDS,
     }
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         if request.method == "GET":
             return _back(campaign)
         return render(request, REVIEW, _review_context(request, campaign) | context, status=status)
@@ -327,8 +311,8 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every revision; any two diffed (?a=&b=, versions); any one restorable."""
-    _require(request, review.VIEW_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     revisions = list(review.revision_list(campaign=campaign))
     versions = [r.version for r in revisions]
     a, b = _version(request.GET.get("a")), _version(request.GET.get("b"))
@@ -354,7 +338,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         "left": left,
         "right": right,
         "diff": diff,
-        "can_edit": request.user.has_perm(review.CHANGE_PERMISSION)
+        "can_edit": request.user.has_perm(roles.CHANGE_PERMISSION)
         and campaign.status not in {models.Status.PUBLISHED, models.Status.STOPPED}
         and campaign.status != models.Status.ARCHIVED,
     }
@@ -367,8 +351,8 @@ def _version(value: str | None) -> int | None:
 
 @require_POST
 def revision_restore(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
-    _require(request, review.CHANGE_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.CHANGE_PERMISSION)
+    campaign = campaign_or_404(pk)
     revision = get_object_or_404(models.Revision, pk=revision_pk, campaign=campaign)
     base = _version(request.POST.get("base_version"))
     try:
@@ -398,15 +382,15 @@ def _pending_context(request: HttpRequest, campaign: models.Campaign, hold) -> d
         "hold": hold,
         "attempt": hold.attempt,
         "seconds_left": left,
-        "can_publish": request.user.has_perm(review.PUBLISH_PERMISSION),
+        "can_publish": request.user.has_perm(roles.PUBLISH_PERMISSION),
     }
 
 
 @require_GET
 def publish_pending(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     """A publish in its undo window: a countdown and a button to cancel it."""
-    _require(request, review.VIEW_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
     hold = _hold(campaign, attempt_pk)
     if hold.released_at:
         return redirect("publishing:published", pk=campaign.pk)
@@ -415,8 +399,8 @@ def publish_pending(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespo
 
 @require_POST
 def publish_cancel(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
-    _require(request, review.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     hold = _hold(campaign, attempt_pk)
     try:
         review.publish_cancel(hold=hold, user=request.user)
@@ -431,8 +415,8 @@ def publish_cancel(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespon
 def publish_release(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     """Asked every second by the pending page: sends the publish once the window is over (the
     background task does the same; whichever comes first sends it, once)."""
-    _require(request, review.PUBLISH_PERMISSION)
-    campaign = _campaign(pk)
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
     hold = _hold(campaign, attempt_pk)
     attempt = review.publish_release(hold=hold)
     hold.refresh_from_db()
@@ -442,7 +426,7 @@ def publish_release(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespo
         url = reverse("publishing:published", args=[campaign.pk])
     else:
         url = reverse("review:publish_pending", args=[campaign.pk, attempt_pk])
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         return redirect(url)
     if hold.released_at is not None or hold.cancelled_at is not None:
         return HttpResponseClientRedirect(url)
@@ -464,7 +448,7 @@ def _release_message(request, campaign, attempt, hold) -> None:
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     """Every state change, approval, publish attempt, stop and settings change; read-only."""
-    _require(request, review.VIEW_PERMISSION)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
     form = AuditFilterForm(request.GET or None)
     events = review.audit_list(**form.filters())
     page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
@@ -477,7 +461,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def audit_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The audit log as filtered, as CSV (streamed: it can be long)."""
-    _require(request, review.VIEW_PERMISSION)
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
     form = AuditFilterForm(request.GET or None)
     events = review.audit_list(**form.filters())
     response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
