@@ -23,9 +23,12 @@ ROLE_PERMISSIONS = {
 
 def roles_ensure() -> None:
     """Create the role groups with their permissions if missing (a migration makes them; a test
-    database flush removes them)."""
+    database flush removes them, and may remove the permissions themselves)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    create_permissions(apps.get_app_config("campaigns"), verbosity=0)
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(

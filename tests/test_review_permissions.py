@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
@@ -316,3 +317,15 @@ def test_every_role_can_look(client, world, name):
         url, data = request_for(name, world)
         response = client.post(url, data) if name in RENDER_ONLY_POSTS else client.get(url)
         assert response.status_code in {200, 302}, (name, role, response.status_code)
+
+
+def test_the_roles_get_their_permissions_back_after_a_flush_removed_them():
+    # A flush without post_migrate (after a serialized-rollback test) removes the permissions too.
+    Permission.objects.filter(content_type__app_label="campaigns").delete()
+    Group.objects.all().delete()
+
+    roles.roles_ensure()
+
+    for name, codenames in roles.ROLE_PERMISSIONS.items():
+        granted = Group.objects.get(name=name).permissions.values_list("codename", flat=True)
+        assert sorted(granted) == sorted(codenames)

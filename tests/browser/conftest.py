@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,3 +40,49 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+# Opted into by the modules that need them (`pytest.mark.usefixtures`).
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def one_request_at_a_time(live_server):
+    """Serve the app's requests one at a time: pages send several at once (preview, autosave and
+    swaps; several people's polls), and these tests expect their answers in order.
+
+    The sandbox is let through: a publish calls it over HTTP from inside a page's request, which
+    holds the lock while it waits for the answer.
+    """
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    lock = threading.Lock()
+
+    def serialized(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/sandbox/"):
+            return app(environ, start_response)
+        with lock:
+            response = app(environ, start_response)
+            try:
+                content = b"".join(response)
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+        return [content]
+
+    httpd.set_app(serialized)
+    yield
+    httpd.set_app(app)
+
+
+@pytest.fixture
+def quiet_pages_at_the_end(context):
+    """Leave every page when a test ends, so no autosave still runs while the database resets."""
+    yield
+    for open_page in context.pages:
+        open_page.wait_for_load_state("networkidle")
+        open_page.goto("about:blank")

@@ -1,7 +1,6 @@
 """Every page passes axe without serious or critical violations; the composer works by keyboard."""
 
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,44 +14,14 @@ from campaigns import publishing, review, services
 from campaigns.models import Campaign
 from tests.publishing_support import PUSH_BODY, email_send_body, profiles_create
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures(
+        "fast_password_hashing", "one_request_at_a_time", "quiet_pages_at_the_end"
+    ),
+]
 
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time(live_server):
-    """Serve one request at a time (see tests/browser/test_composer.py)."""
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-    lock = threading.Lock()
-
-    def serialized(environ, start_response):
-        with lock:
-            response = app(environ, start_response)
-            try:
-                content = b"".join(response)
-            finally:
-                if hasattr(response, "close"):
-                    response.close()
-        return [content]
-
-    httpd.set_app(serialized)
-    yield
-    httpd.set_app(app)
-
-
-@pytest.fixture(autouse=True)
-def quiet_pages_at_the_end(context):
-    yield
-    for open_page in context.pages:
-        open_page.wait_for_load_state("networkidle")
-        open_page.goto("about:blank")
 
 
 def blocking_violations(page: Page) -> list[str]:

@@ -1,7 +1,6 @@
 """The composer in Chromium, used as a new user would."""
 
 import json
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -13,14 +12,14 @@ from campaigns.jsonpath import same_json
 from campaigns.models import Campaign
 from tests.reference_examples import reference_examples
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures(
+        "fast_password_hashing", "one_request_at_a_time", "quiet_pages_at_the_end"
+    ),
+]
 
 EXAMPLES = {example.name: example for example in reference_examples()}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def preview_body(page: Page) -> dict:
@@ -48,38 +47,6 @@ def wait_for_preview(page: Page, expected: dict) -> None:
 
 def wait_until_saved(page: Page) -> None:
     expect(page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=15_000)
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time(live_server):
-    """Serve one request at a time: the live server's threads share one in-memory SQLite
-    connection, and the composer sends requests in parallel (preview, autosave, swaps)."""
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-    lock = threading.Lock()
-
-    def serialized(environ, start_response):
-        with lock:
-            response = app(environ, start_response)
-            try:
-                content = b"".join(response)
-            finally:
-                if hasattr(response, "close"):
-                    response.close()
-        return [content]
-
-    httpd.set_app(serialized)
-    yield
-    httpd.set_app(app)
-
-
-@pytest.fixture(autouse=True)
-def quiet_pages_at_the_end(context):
-    """Leave every page when a test ends, so no autosave still runs while the database resets."""
-    yield
-    for open_page in context.pages:
-        open_page.wait_for_load_state("networkidle")
-        open_page.goto("about:blank")
 
 
 def composer_user():

@@ -8,13 +8,13 @@ from playwright.sync_api import expect
 
 from campaigns import services
 from campaigns.models import Api, Campaign, Status
-from tests.browser.test_composer import (  # noqa: F401 - fixtures
-    fast_password_hashing,
-    one_request_at_a_time,
-    quiet_pages_at_the_end,
-)
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures(
+        "fast_password_hashing", "one_request_at_a_time", "quiet_pages_at_the_end"
+    ),
+]
 
 
 def drafts(*names: str) -> None:

@@ -1,7 +1,6 @@
 """An email's HTML runs no script and loads nothing remote in the composer's preview, by default."""
 
 import re
-import threading
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,7 +9,10 @@ from playwright.sync_api import Page, expect
 
 from campaigns import services
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("fast_password_hashing", "one_request_at_a_time"),
+]
 
 # Port 9 (discard) on loopback: nothing answers, but the browser's attempt is seen all the same.
 TRACKER = "http://127.0.0.1:9/x.png"
@@ -27,33 +29,6 @@ EMAIL_BODY = {
     "when": "now",
     "content": {"subject": "Welcome", "body": HOSTILE_HTML, "sender_name": "Shop"},
 }
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time(live_server):
-    """Serve one request at a time (see tests/browser/test_composer.py)."""
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-    lock = threading.Lock()
-
-    def serialized(environ, start_response):
-        with lock:
-            response = app(environ, start_response)
-            try:
-                content = b"".join(response)
-            finally:
-                if hasattr(response, "close"):
-                    response.close()
-        return [content]
-
-    httpd.set_app(serialized)
-    yield
-    httpd.set_app(app)
 
 
 class Watch:

@@ -1,8 +1,6 @@
 """Team review in Chromium: a composer, a reviewer and a publisher, each in their own browser
 context (their own cookies), against the sandbox served by the same live server."""
 
-import threading
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,39 +14,13 @@ from tests.publishing_support import (
 )
 from tests.review_support import fresh, new_draft
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("one_request_at_a_time"),
+]
 
 UNDO_SECONDS = 4
 PASSWORDS = {user.username: user.password for user in demo.DEMO_USERS}
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time(live_server):
-    """Serve one request at a time: the live server's threads share one in-memory SQLite
-    connection, and three people's pages poll it at once (comments, the undo countdown).
-
-    The sandbox is let through: a publish calls it over HTTP from inside a page's request, which
-    holds the lock while it waits for the answer.
-    """
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-    lock = threading.Lock()
-
-    def serialized(environ, start_response):
-        if environ.get("PATH_INFO", "").startswith("/sandbox/"):
-            return app(environ, start_response)
-        with lock:
-            response = app(environ, start_response)
-            try:
-                content = b"".join(response)
-            finally:
-                if hasattr(response, "close"):
-                    response.close()
-        return [content]
-
-    httpd.set_app(serialized)
-    yield
-    httpd.set_app(app)
 
 
 @pytest.fixture
