@@ -229,14 +229,21 @@ def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
             extras[(key,)] = body[key]
             notices.append(FALLBACK_NOTICE.format(path=format_path((key,))))
 
+    notices += extras_notices(extras, api=api, channel=channel)
+    data[AdditionalFieldsForm.FIELD] = AdditionalFieldsForm.dump(extras)
+    return ParsedBody(_query_dict(data), extras, notices)
+
+
+def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[str]:
+    """What to say of the kept-aside keys no form models (with a did-you-mean hint)."""
     index = schema_index(api, channel)
+    notices = []
     for path in extras:
         if index.field_at(path) is None:
             suggestion = index.suggest(path)
             template = EXTRAS_HINT if suggestion else EXTRAS_NOTICE
             notices.append(template.format(path=format_path(path), suggestion=suggestion))
-    data[AdditionalFieldsForm.FIELD] = AdditionalFieldsForm.dump(extras)
-    return ParsedBody(_query_dict(data), extras, notices)
+    return notices
 
 
 def bind_forms(

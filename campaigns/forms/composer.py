@@ -375,7 +375,7 @@ def _bind(
         errors.insert(0, PayloadError((), message, field=meta.add_prefix("channel")))
         not_saved = not_saved or NOT_SAVED_CHANNEL
     if notices is None:
-        notices = extras_notices(extras, api=api, channel=channel)
+        notices = payloads.extras_notices(extras, api=api, channel=channel)
     return Composer(
         campaign=campaign,
         api=api,
@@ -398,18 +398,6 @@ def _finite_json(body: dict) -> bool:
     except ValueError:
         return False
     return True
-
-
-def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[str]:
-    """What `parse_body` says about kept-aside keys (with did-you-mean hints), for typed extras."""
-    index = payloads.schema_index(api, channel)
-    notices = []
-    for path in extras:
-        if index.field_at(path) is None:
-            suggestion = index.suggest(path)
-            template = payloads.EXTRAS_HINT if suggestion else payloads.EXTRAS_NOTICE
-            notices.append(template.format(path=format_path(path), suggestion=suggestion))
-    return notices
 
 
 # Rows added and removed in the posted data, before binding.
