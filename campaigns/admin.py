@@ -63,7 +63,7 @@ class LoginThrottleAdmin(admin.ModelAdmin):
 
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    """The review's audit log (campaigns/review.py): never edited, never deleted."""
+    """The audit log (campaigns/audit.py): never edited, never deleted."""
 
     list_display = ["created_at", "actor", "action", "campaign"]
     list_filter = ["action"]

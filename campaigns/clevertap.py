@@ -1,8 +1,11 @@
 """The CleverTap client: the only module in Campaign Studio that speaks HTTP.
 
 Every operation returns a `CleverTapResult` or raises one `CleverTapError`, each carrying a redacted
-record of the request so that the service layer can store every API call. Requests are limited per
-account through the database (`campaigns.models.api`), shared by every thread and process.
+record of the request so that the service layer can store every API call. The passcode is scrubbed
+here, the one module that knows it: from the request record, the answer's data and the error
+messages, wherever it appears, so whatever a caller stores or shows is already safe. Requests are
+limited per account through the database (`campaigns.models.api`), shared by every thread and
+process.
 
 Call these functions outside `transaction.atomic()`: the limiter's rows must be visible to other
 processes as soon as they are claimed, and an HTTP call should not hold a transaction open anyway.
@@ -15,6 +18,7 @@ import json
 import logging
 import random
 import re
+import shlex
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -46,6 +50,9 @@ SEND_ENDPOINT_RE = re.compile(r"^send/([a-z]+)\.json$")
 
 REDACTED = "***"
 PASSCODE_HEADER = "X-CleverTap-Passcode"
+# What an exported curl command names instead of the credentials.
+CURL_PASSCODE = "$CLEVERTAP_PASSCODE"
+CURL_ACCOUNT_ID = "$CLEVERTAP_ACCOUNT_ID"
 
 # Kinds of failure, for code that reacts to them (the message is for people).
 KIND_API = "api"
@@ -91,7 +98,7 @@ MESSAGE_NOT_CONFIGURED = (
 
 @dataclasses.dataclass(frozen=True)
 class RequestRecord:
-    """What was sent, safe to store and show: the passcode header reads "***"."""
+    """What was sent, safe to store and show: the passcode reads "***", header and body alike."""
 
     method: str
     url: str
@@ -218,6 +225,31 @@ def base_url_for(*, region: str, host: str = "") -> str:
     return f"https://{region_host}"
 
 
+def base_url_shown() -> str:
+    """The base URL an exported request names: the account's, else the configured region's, else
+    the default region's. Never an error: an export is shown even with nothing configured."""
+    try:
+        return account_current().base_url
+    except CleverTapError:
+        pass
+    try:
+        return base_url_for(region=settings.CLEVERTAP_REGION, host=settings.CLEVERTAP_API_HOST)
+    except CleverTapError:
+        return f"https://{REGION_HOSTS[DEFAULT_REGION]}"
+
+
+def curl_command(*, endpoint: str, body: dict[str, Any]) -> str:
+    """The whole request as a curl command; the credentials stay environment variables."""
+    url = base_url_shown() + "/1/" + endpoint
+    return (
+        f"curl -X POST {shlex.quote(url)} \\\n"
+        f'  -H "X-CleverTap-Account-Id: {CURL_ACCOUNT_ID}" \\\n'
+        f'  -H "{PASSCODE_HEADER}: {CURL_PASSCODE}" \\\n'
+        '  -H "Content-Type: application/json; charset=utf-8" \\\n'
+        f"  -d {shlex.quote(json.dumps(body, ensure_ascii=False))}"
+    )
+
+
 def http_transport() -> httpx.BaseTransport | None:
     """The transport every call uses; None means the network. Tests replace this function."""
     return None
@@ -309,7 +341,10 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
         "Content-Type": "application/json; charset=utf-8",
     }
     record = RequestRecord(
-        method="POST", url=url, headers={**headers, PASSCODE_HEADER: REDACTED}, body=body
+        method="POST",
+        url=url,
+        headers={**headers, PASSCODE_HEADER: REDACTED},
+        body=scrubbed(body, passcode=account.passcode),
     )
     content = json.dumps(body).encode()
     path = httpx.URL(url).path
@@ -416,10 +451,10 @@ def _response_read(response: httpx.Response, *, delivering: bool, passcode: str)
         parsed = response.json()
     except ValueError:
         parsed = None
-    data = parsed if isinstance(parsed, dict) else None
+    data = scrubbed(parsed, passcode=passcode) if isinstance(parsed, dict) else None
     details: dict[str, Any] = {"http_status": status}
     if data is not None:
-        details["clevertap_error"] = _scrubbed(str(data.get("error") or ""), passcode=passcode)
+        details["clevertap_error"] = str(data.get("error") or "")
         details["clevertap_code"] = data.get("code")
 
     def failed(message: str, kind: str, *, unknown: bool = False) -> _Attempt:
@@ -454,8 +489,20 @@ def _response_read(response: httpx.Response, *, delivering: bool, passcode: str)
     return _Attempt(http_status=status, data=data)
 
 
-def _scrubbed(text: str, *, passcode: str) -> str:
-    return text.replace(passcode, REDACTED) if passcode else text
+def scrubbed(value: Any, *, passcode: str) -> Any:
+    """`value` with the passcode replaced wherever it appears, in keys and strings alike."""
+    if not passcode:
+        return value
+    if isinstance(value, str):
+        return value.replace(passcode, REDACTED)
+    if isinstance(value, dict):
+        return {
+            scrubbed(key, passcode=passcode): scrubbed(item, passcode=passcode)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [scrubbed(item, passcode=passcode) for item in value]
+    return value
 
 
 def _backoff_seconds(*, attempt: int) -> float:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from campaigns import roles
+from campaigns import roles, selectors
 
 
 def studio(request: HttpRequest) -> dict:
@@ -16,11 +16,9 @@ def review_badge(request: HttpRequest) -> dict:
     """
 
     def count() -> int:
-        from campaigns import review
-
         user = getattr(request, "user", None)
         if user is None or not user.has_perm(roles.REVIEW_PERMISSION):
             return 0
-        return review.review_count()
+        return selectors.review_count()
 
     return {"review_badge": SimpleLazyObject(count)}

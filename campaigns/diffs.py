@@ -21,7 +21,8 @@ ADDED = "added"
 REMOVED = "removed"
 INDENT = 2
 
-_MISSING = object()
+# A key or item one side does not have.
+MISSING = object()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,10 +50,31 @@ class Row:
 
 
 @dataclasses.dataclass(frozen=True)
+class Change:
+    """One value that differs: its path, and the value on each side (MISSING where absent)."""
+
+    path: str
+    before: Any
+    after: Any
+
+    @property
+    def before_text(self) -> str:
+        return _shown(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return _shown(self.after)
+
+
+@dataclasses.dataclass(frozen=True)
 class Diff:
     rows: list[Row]
-    # The paths that differ, deepest first found: changed values, added and removed keys/items.
-    changed_paths: list[str]
+    # What differs, deepest first found: changed values, added and removed keys/items.
+    changes: list[Change]
+
+    @property
+    def changed_paths(self) -> list[str]:
+        return [change.path for change in self.changes]
 
     @property
     def identical(self) -> bool:
@@ -68,13 +90,21 @@ def json_diff(left: Any, right: Any) -> Diff:
     Pass `None`-free values; to show a body with nothing before it, use `json_diff({}, body)`.
     """
     rows: list[Row] = []
-    changed: list[str] = []
-    _merge(left, right, (), 0, "", (False, False), rows, changed)
-    return Diff(rows=rows, changed_paths=changed)
+    changes: list[Change] = []
+    _merge(left, right, (), 0, "", (False, False), rows, changes)
+    return Diff(rows=rows, changes=changes)
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _shown(value: Any) -> str:
+    """A value as a short line of JSON text for a table cell."""
+    if value is MISSING:
+        return "(not set)"
+    text = _dump(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _label(key: str | int | None) -> str:
@@ -130,27 +160,27 @@ def _merge(
     label: str,
     commas: tuple[bool, bool],
     rows: list[Row],
-    changed: list[str],
+    changes: list[Change],
 ) -> None:
-    if left is _MISSING:
+    if left is MISSING:
         rows += _one_side(right, path, indent, label, commas[1], kind=ADDED)
-        changed.append(format_path(path))
+        changes.append(Change(format_path(path), left, right))
         return
-    if right is _MISSING:
+    if right is MISSING:
         rows += _one_side(left, path, indent, label, commas[0], kind=REMOVED)
-        changed.append(format_path(path))
+        changes.append(Change(format_path(path), left, right))
         return
     if _same(left, right):
         rows += _side_by_side(left, right, path, indent, label, commas, SAME)
         return
     if isinstance(left, dict) and isinstance(right, dict):
-        _merge_objects(left, right, path, indent, label, commas, rows, changed)
+        _merge_objects(left, right, path, indent, label, commas, rows, changes)
         return
     if isinstance(left, list) and isinstance(right, list):
-        _merge_lists(left, right, path, indent, label, commas, rows, changed)
+        _merge_lists(left, right, path, indent, label, commas, rows, changes)
         return
     rows += _side_by_side(left, right, path, indent, label, commas, CHANGED)
-    changed.append(format_path(path))
+    changes.append(Change(format_path(path), left, right))
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -167,7 +197,7 @@ def _same(left: Any, right: Any) -> bool:
 
 
 def _merge_objects(
-    left: dict, right: dict, path: Path, indent: int, label: str, commas, rows, changed
+    left: dict, right: dict, path: Path, indent: int, label: str, commas, rows, changes
 ) -> None:
     keys = _key_order(list(left), list(right))
     last_left = max((i for i, key in enumerate(keys) if key in left), default=-1)
@@ -176,14 +206,14 @@ def _merge_objects(
     rows.append(Row(SAME, where, Line(indent, f"{label}{{"), Line(indent, f"{label}{{")))
     for index, key in enumerate(keys):
         _merge(
-            left.get(key, _MISSING),
-            right.get(key, _MISSING),
+            left.get(key, MISSING),
+            right.get(key, MISSING),
             (*path, key),
             indent + 1,
             _label(key),
             (index < last_left, index < last_right),
             rows,
-            changed,
+            changes,
         )
     ends = ["}" + ("," if comma else "") for comma in commas]
     rows.append(Row(SAME, where, Line(indent, ends[0]), Line(indent, ends[1])))
@@ -207,7 +237,7 @@ def _key_order(left: list[str], right: list[str]) -> list[str]:
 
 
 def _merge_lists(
-    left: list, right: list, path: Path, indent: int, label: str, commas, rows, changed
+    left: list, right: list, path: Path, indent: int, label: str, commas, rows, changes
 ) -> None:
     where = format_path(path)
     rows.append(Row(SAME, where, Line(indent, f"{label}["), Line(indent, f"{label}[")))
@@ -218,8 +248,8 @@ def _merge_lists(
         pairs = list(itertools.zip_longest(range(i1, i2), range(j1, j2)))
         for old, new in pairs:
             _merge(
-                left[old] if old is not None else _MISSING,
-                right[new] if new is not None else _MISSING,
+                left[old] if old is not None else MISSING,
+                right[new] if new is not None else MISSING,
                 (*path, new if new is not None else old),
                 indent + 1,
                 "",
@@ -228,7 +258,7 @@ def _merge_lists(
                     new is not None and new < len(right) - 1,
                 ),
                 rows,
-                changed,
+                changes,
             )
     ends = ["]" + ("," if comma else "") for comma in commas]
     rows.append(Row(SAME, where, Line(indent, ends[0]), Line(indent, ends[1])))

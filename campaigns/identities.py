@@ -173,6 +173,17 @@ def count(to: dict[str, list[str]]) -> int:
     return sum(len(values) for values in to.values() if isinstance(values, list))
 
 
+def unique_identities(to: object) -> dict[str, list[str]]:
+    """`to` with each identity type's repeats removed (the identity lists as they will be sent)."""
+    if not isinstance(to, dict):
+        return {}
+    return {
+        kind: list(dict.fromkeys(value for value in values if isinstance(value, str)))
+        for kind, values in to.items()
+        if isinstance(values, list)
+    }
+
+
 def identity_batches(
     to: dict[str, list[str]], size: int = MAX_PER_REQUEST
 ) -> Iterator[dict[str, list[str]]]:

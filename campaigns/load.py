@@ -148,9 +148,9 @@ def _estimate_and_publish(
     headers = {**csrf, "HX-Request": "true"}
     record.request(
         "estimate",
-        lambda: browser.http.post(reverse("publishing:estimate", args=[draft]), headers=headers),
+        lambda: browser.http.post(reverse("campaigns:estimate", args=[draft]), headers=headers),
     )
-    url = reverse("publishing:publish", args=[draft])
+    url = reverse("campaigns:publish", args=[draft])
     confirm = record.request("confirm", lambda: browser.http.get(url))
     token = TOKEN.search(confirm.text) if confirm is not None else None
     if token:

@@ -7,6 +7,7 @@ and laid back over the built body unchanged, so the round trip is lossless.
 """
 
 import difflib
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -301,15 +302,23 @@ def form_errors(
 
 
 def body_errors(
-    body: Any, *, api: str, channel: str, options: AccountOptions = NO_OPTIONS
+    body: Any, *, api: str, channel: str, options: AccountOptions
 ) -> list[PayloadError]:
-    """The errors of a request body: the validator the CLI, the import and the sandbox share."""
+    """The errors of a request body: the one validator. `options` is required because some rules
+    depend on the account (its providers, templates, channels): the app calls it through
+    `selectors.body_errors`, which loads them."""
     if not isinstance(body, dict):
         return [PayloadError((), NOT_AN_OBJECT.format(kind=json_kind(body)))]
     parsed = parse_body(body, api=api, channel=channel)
     forms = bind_forms(parsed.data, api=api, channel=channel, options=options)
     built = build_body(forms, parsed.extras)
     return form_errors(forms, parsed.extras, body=built, api=api, channel=channel)
+
+
+def body_hash(body: Any) -> str:
+    """A digest of a body's JSON, independent of key order: what an approval is bound to."""
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str]:

@@ -93,6 +93,28 @@ def request_count(body: dict) -> Requests | None:
     return Requests(total, math.ceil(total / identities.MAX_PER_REQUEST))
 
 
+DISPLAYED_IDENTITIES = 20
+
+
+def json_text(value: Any) -> str:
+    """A body as an export and the pages write it out: indented, non-ASCII kept."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def body_for_display(body: Any) -> Any:
+    """The body with long identity lists cut short ("… and N more"): pages stay readable."""
+    to = body.get("to") if isinstance(body, dict) else None
+    if not isinstance(to, dict):
+        return body
+    shown = {}
+    for kind, values in to.items():
+        if isinstance(values, list) and len(values) > DISPLAYED_IDENTITIES:
+            more = len(values) - DISPLAYED_IDENTITIES
+            values = [*values[:DISPLAYED_IDENTITIES], f"… and {more} more"]
+        shown[kind] = values
+    return {**body, "to": shown}
+
+
 # JSON with syntax highlighting, as the same text json.dumps(indent=2) writes.
 
 

@@ -1,8 +1,14 @@
+"""Reads for the views and the workflows: each one query, or a few, and named for what they read."""
+
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from campaigns import models, payloads
+from campaigns.forms.base import PayloadError
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import (
     AndroidChannel,
@@ -23,10 +29,6 @@ def campaign_list(*, statuses: list[str] | None = None) -> QuerySet[Campaign]:
     if statuses is not None:
         campaigns = campaigns.filter(status__in=statuses)
     return campaigns
-
-
-def drafts() -> QuerySet[Campaign]:
-    return campaign_list().exclude(status__in=[Status.PUBLISHED, Status.STOPPED])
 
 
 DRAFT_ORDERINGS = {
@@ -51,7 +53,7 @@ def draft_list(
     `status` "" means every draft that is not archived; published and stopped campaigns have
     their own list.
     """
-    campaigns = campaign_list().exclude(status__in=[Status.PUBLISHED, Status.STOPPED])
+    campaigns = campaign_list().exclude(status__in=Campaign.IN_CLEVERTAP)
     if status:
         campaigns = campaigns.filter(status=status)
     else:
@@ -79,6 +81,17 @@ def owner_options() -> list[tuple[int, str]]:
 def campaign_with_people(pk: int) -> Campaign:
     """A campaign with the people its pages name (owner, last editor), in one query."""
     return Campaign.objects.select_related("owner", "updated_by").get(pk=pk)
+
+
+def body_errors(body: Any, *, api: str, channel: str) -> list[PayloadError]:
+    """Every problem of a request body, with the account's own settings (providers, templates,
+    channels...): the one validator call, made by the import, the CLI, review, publishing and the
+    sandbox alike, so that none of them can call a body valid that another refuses."""
+    return payloads.body_errors(body, api=api, channel=channel, options=account_options())
+
+
+def campaign_errors(campaign: Campaign) -> list[PayloadError]:
+    return body_errors(campaign.body, api=campaign.api, channel=campaign.channel)
 
 
 def account_options() -> AccountOptions:
@@ -129,3 +142,94 @@ def name_suggestions() -> dict[str, tuple[str, ...]]:
         }
 
     return cache.get_or_set(SUGGESTIONS_CACHE_KEY, load, SUGGESTIONS_CACHE_SECONDS)
+
+
+# Estimates and publishing
+
+
+def estimate_latest(*, campaign: Campaign) -> models.Estimate | None:
+    return models.Estimate.objects.filter(campaign=campaign).first()
+
+
+def attempt_published(*, campaign: Campaign) -> models.PublishAttempt | None:
+    """The attempt that created the campaign in CleverTap, if any."""
+    return (
+        models.PublishAttempt.objects.filter(
+            campaign=campaign, state=models.AttemptState.SUCCEEDED, clevertap_id__isnull=False
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def attempt_list(*, campaign: Campaign) -> list[models.PublishAttempt]:
+    """Every publish attempt of the campaign, newest first, with who made it and its estimate."""
+    return list(
+        models.PublishAttempt.objects.filter(campaign=campaign)
+        .select_related("user", "estimate")
+        .order_by("-id")
+    )
+
+
+def api_call_list(*, campaign: Campaign) -> QuerySet[models.ApiCall]:
+    """Every CleverTap call made for the campaign, newest first."""
+    return (
+        models.ApiCall.objects.filter(campaign=campaign)
+        .select_related("user", "batch")
+        .order_by("-id")
+    )
+
+
+def batch_list(*, attempt: models.PublishAttempt) -> QuerySet[models.SendBatch]:
+    """An identity send's batches in order, without their identities."""
+    return attempt.batches.order_by("number").defer("to")
+
+
+def hold_for(*, attempt: models.PublishAttempt) -> models.PublishHold | None:
+    return models.PublishHold.objects.filter(attempt=attempt).select_related("cancelled_by").first()
+
+
+# Review
+
+
+def review_count() -> int:
+    """Drafts waiting for review (the top bar's badge): one COUNT query."""
+    return Campaign.objects.filter(status=Status.IN_REVIEW).count()
+
+
+def review_queue() -> QuerySet[Campaign]:
+    """Drafts in review, longest waiting first, with who asked and when, in one query."""
+    asked = models.AuditEvent.objects.filter(
+        campaign=OuterRef("pk"), action=models.AuditAction.SUBMITTED
+    ).order_by("-created_at", "-id")
+    return (
+        Campaign.objects.filter(status=Status.IN_REVIEW)
+        .select_related("owner")
+        .defer("body")
+        .annotate(
+            asked_at=Subquery(asked.values("created_at")[:1]),
+            asked_by=Subquery(asked.values("actor__username")[:1]),
+            approvals_standing=Count(
+                "approvals", filter=Q(approvals__voided_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("asked_at", "pk")
+    )
+
+
+def approval_list(*, campaign: Campaign) -> QuerySet[models.Approval]:
+    return models.Approval.objects.filter(campaign=campaign).select_related("reviewer")
+
+
+def comment_list(*, campaign: Campaign) -> QuerySet[models.Comment]:
+    return models.Comment.objects.filter(campaign=campaign).select_related("author")
+
+
+def revision_list(*, campaign: Campaign) -> QuerySet[models.Revision]:
+    return models.Revision.objects.filter(campaign=campaign).select_related("author").defer("body")
+
+
+def revisions_by_version(*, campaign: Campaign, versions: list[int]) -> dict[int, models.Revision]:
+    """The revisions of these versions, whole (bodies included), by version."""
+    found = models.Revision.objects.filter(campaign=campaign, version__in=versions)
+    return {revision.version: revision for revision in found}

@@ -1,7 +1,8 @@
-"""Every write and every side effect on drafts goes through these functions."""
+"""Every write on drafts goes through these functions: create, import, save, clone, archive, and
+restore an old revision. What a write means for review (a revision, approvals voided) is asked of
+`review.approvals` in the same transaction."""
 
-import json
-import shlex
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,9 +10,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from campaigns import jsonfile, payloads, review
+from campaigns import audit, composer, jsonfile, models, payloads, roles, selectors
 from campaigns.forms.base import PayloadError
 from campaigns.models import Api, Campaign, Channel, Status
+from campaigns.review import approvals
 
 UNTITLED = "Untitled campaign"
 STALE_VERSION = (
@@ -19,8 +21,8 @@ STALE_VERSION = (
     "still here: reload to see theirs, or overwrite them with yours."
 )
 NOT_EDITABLE = "This campaign is {status}: it can no longer be edited. Clone it to change it."
-CURL_PASSCODE = "$CLEVERTAP_PASSCODE"
-CURL_ACCOUNT_ID = "$CLEVERTAP_ACCOUNT_ID"
+REVISION_CURRENT = "Version {version} is the current version: there is nothing to restore."
+RESTORED_NOTE = "Restored from version {version}"
 
 
 class StaleVersion(Exception):
@@ -39,6 +41,10 @@ class StaleVersion(Exception):
 
 
 class NotEditable(Exception):
+    pass
+
+
+class NothingToRestore(Exception):
     pass
 
 
@@ -97,7 +103,7 @@ def campaign_import(
     if name and campaign.name != name:
         Campaign.objects.filter(pk=campaign.pk).update(name=name[:200])
         campaign.name = name[:200]
-    errors = payloads.body_errors(stored, api=api, channel=channel)
+    errors = selectors.body_errors(stored, api=api, channel=channel)
     return ImportResult(campaign, parsed.notices, errors)
 
 
@@ -115,7 +121,7 @@ def campaign_save(
     `api` and `channel` move the draft to another API family or send channel (the composer's
     choice); a targets draft's channel follows its target_mode.
     """
-    if campaign.status in {Status.PUBLISHED, Status.STOPPED, Status.ARCHIVED}:
+    if not campaign.editable:
         raise NotEditable(NOT_EDITABLE.format(status=campaign.get_status_display().lower()))
     api = api or campaign.api
     channel = channel or campaign.channel
@@ -134,8 +140,7 @@ def campaign_save(
             raise StaleVersion(
                 Campaign.objects.select_related("updated_by", "owner").get(pk=campaign.pk)
             )
-        # Review: each save is a revision; it voids approvals of another body (back to draft).
-        review.campaign_saved(
+        approvals.campaign_saved(
             campaign=campaign,
             user=user,
             body=body,
@@ -145,6 +150,54 @@ def campaign_save(
         )
     campaign.refresh_from_db()
     return campaign
+
+
+@dataclass
+class SaveOutcome:
+    """What became of a save from the composer, as its status line says it."""
+
+    state: str  # "saved", "conflict" or "error"
+    message: str = ""
+    version: int | None = None
+    at: datetime.datetime | None = None
+    # Where the page's body differs from the version saved in between (a conflict).
+    changes: list = field(default_factory=list)
+
+
+def composer_save(*, state: composer.Composer, user) -> SaveOutcome:
+    """Save the composer's body, unless someone else saved since the page's version.
+
+    A body the draft already has is not written again: the page then stands on the current
+    version, whoever saved it.
+    """
+    roles.require_any(user, roles.CHANGE_PERMISSION)
+    campaign = state.campaign
+    if state.not_saved:
+        return SaveOutcome("error", state.not_saved)
+    overwrite = state.meta.value("overwrite_version")
+    base = overwrite if overwrite is not None else state.meta.value("base_version")
+    if state.unchanged and campaign.editable:
+        return SaveOutcome("saved", version=campaign.version, at=campaign.updated_at)
+    try:
+        saved = campaign_save(
+            campaign=campaign,
+            user=user,
+            body=state.body,
+            base_version=-1 if base is None else base,
+            api=state.api,
+            channel=state.channel,
+        )
+    except StaleVersion as stale:
+        return SaveOutcome(
+            "conflict",
+            str(stale),
+            version=stale.campaign.version,
+            changes=state.changes_from(stale.campaign.body),
+        )
+    except NotEditable as error:
+        return SaveOutcome("error", str(error))
+    state.campaign = saved
+    return SaveOutcome("saved", version=saved.version, at=saved.updated_at)
 
 
 def campaign_clone(*, campaign: Campaign, user) -> Campaign:
@@ -159,32 +212,47 @@ def campaign_clone(*, campaign: Campaign, user) -> Campaign:
 
 
 def campaign_set_archived(*, campaign: Campaign, user, archived: bool) -> Campaign:
-    if campaign.status == Status.PUBLISHED:
-        raise NotEditable(NOT_EDITABLE.format(status="published"))
+    if campaign.status not in Campaign.ARCHIVABLE:
+        raise NotEditable(NOT_EDITABLE.format(status=campaign.get_status_display().lower()))
     before = campaign.status
     campaign.status = Status.ARCHIVED if archived else Status.DRAFT
     campaign.updated_by = user
     with transaction.atomic():
         campaign.save(update_fields=["status", "updated_by", "updated_at"])
-        # Review: audited; archiving voids the approvals, so a restored draft is reviewed again.
-        review.campaign_archived_changed(
+        # Archiving voids the approvals, so a restored draft is reviewed again.
+        approvals.campaign_archived_changed(
             campaign=campaign, user=user, before=before, archived=archived
         )
     return campaign
 
 
-def campaign_endpoint(campaign: Campaign) -> str:
-    return payloads.endpoint(campaign.api, campaign.channel)
+def revision_restore(
+    *, revision: models.Revision, user, base_version: int | None = None
+) -> Campaign:
+    """Save an old revision's body as a new version (the history keeps both).
 
-
-def campaign_curl(campaign: Campaign, *, base_url: str) -> str:
-    """The whole request as a curl command; the credentials stay environment variables."""
-    body = json.dumps(campaign.body, ensure_ascii=False)
-    url = base_url.rstrip("/") + "/1/" + campaign_endpoint(campaign)
-    return (
-        f"curl -X POST {shlex.quote(url)} \\\n"
-        f'  -H "X-CleverTap-Account-Id: {CURL_ACCOUNT_ID}" \\\n'
-        f'  -H "X-CleverTap-Passcode: {CURL_PASSCODE}" \\\n'
-        '  -H "Content-Type: application/json; charset=utf-8" \\\n'
-        f"  -d {shlex.quote(body)}"
-    )
+    Raises NothingToRestore for the current version, StaleVersion when the draft was saved after
+    `base_version`, and NotEditable when it can no longer be edited.
+    """
+    roles.require_any(user, roles.CHANGE_PERMISSION)
+    campaign = selectors.campaign_with_people(revision.campaign_id)
+    if revision.version == campaign.version:
+        raise NothingToRestore(REVISION_CURRENT.format(version=revision.version))
+    with transaction.atomic():
+        saved = campaign_save(
+            campaign=campaign,
+            user=user,
+            body=revision.body,
+            base_version=campaign.version if base_version is None else base_version,
+            api=revision.api,
+            channel=revision.channel,
+        )
+        note = RESTORED_NOTE.format(version=revision.version)
+        models.Revision.objects.filter(campaign=saved, version=saved.version).update(note=note)
+        audit.audit_record(
+            actor=user,
+            action=models.AuditAction.REVISION_RESTORED,
+            campaign=saved,
+            details={"restored": revision.version, "version": saved.version},
+        )
+    return saved

@@ -1,26 +1,93 @@
+"""Every page of the app, in one namespace (`campaigns:`)."""
+
 from django.urls import path
 
-from campaigns import views
+from campaigns.views import audit, composer, drafts, publishing, review
 
 app_name = "campaigns"
 
 urlpatterns = [
-    path("", views.draft_list, name="draft_list"),
-    path("new/", views.campaign_new, name="campaign_new"),
-    path("import/", views.campaign_import, name="campaign_import"),
-    path("drafts/<int:pk>/", views.composer, name="composer"),
-    path("drafts/<int:pk>/preview/", views.composer_preview, name="composer_preview"),
-    path("drafts/<int:pk>/save/", views.composer_save, name="composer_save"),
-    path("drafts/<int:pk>/target/", views.composer_target, name="composer_target"),
+    # Drafts
+    path("", drafts.draft_list, name="draft_list"),
+    path("new/", drafts.campaign_new, name="campaign_new"),
+    path("import/", drafts.campaign_import, name="campaign_import"),
+    path("drafts/<int:pk>/export.json", drafts.campaign_export, name="campaign_export"),
+    path("drafts/<int:pk>/clone/", drafts.campaign_clone, name="campaign_clone"),
+    path("drafts/<int:pk>/archive/", drafts.campaign_archive, name="campaign_archive"),
+    path("drafts/<int:pk>/restore/", drafts.campaign_restore, name="campaign_restore"),
+    path("published/", drafts.published_list, name="published_list"),
+    # The composer
+    path("drafts/<int:pk>/", composer.composer_page, name="composer"),
+    path("drafts/<int:pk>/preview/", composer.composer_preview, name="composer_preview"),
+    path("drafts/<int:pk>/save/", composer.composer_save, name="composer_save"),
+    path("drafts/<int:pk>/target/", composer.composer_target, name="composer_target"),
     path(
         "drafts/<int:pk>/sections/<slug:prefix>/",
-        views.composer_section,
+        composer.composer_section,
         name="composer_section",
     ),
-    path("drafts/<int:pk>/email/", views.email_preview, name="email_preview"),
-    path("drafts/<int:pk>/export.json", views.campaign_export, name="campaign_export"),
-    path("drafts/<int:pk>/clone/", views.campaign_clone, name="campaign_clone"),
-    path("drafts/<int:pk>/archive/", views.campaign_archive, name="campaign_archive"),
-    path("drafts/<int:pk>/restore/", views.campaign_restore, name="campaign_restore"),
-    path("published/", views.published_list, name="published_list"),
+    path("drafts/<int:pk>/email/", composer.email_preview, name="email_preview"),
+    # Review
+    path("review/", review.queue, name="review_queue"),
+    path("drafts/<int:pk>/review/", review.review_page, name="review"),
+    path("drafts/<int:pk>/review/guards/", review.review_guards, name="review_guards"),
+    path("drafts/<int:pk>/review/submit/", review.submit, name="submit"),
+    path("drafts/<int:pk>/review/approve/", review.approve, name="approve"),
+    path("drafts/<int:pk>/review/request-changes/", review.request_changes, name="request_changes"),
+    path("drafts/<int:pk>/comments/", review.comment_list, name="comments"),
+    path("drafts/<int:pk>/history/", review.history, name="history"),
+    path(
+        "drafts/<int:pk>/history/<int:revision_pk>/restore/",
+        review.revision_restore,
+        name="revision_restore",
+    ),
+    # Estimating and publishing
+    path("campaigns/<int:pk>/estimate/", publishing.estimate, name="estimate"),
+    path(
+        "campaigns/<int:pk>/estimate/<int:estimate_pk>/poll/",
+        publishing.estimate_poll,
+        name="estimate_poll",
+    ),
+    path("campaigns/<int:pk>/publish/", publishing.publish, name="publish"),
+    path(
+        "campaigns/<int:pk>/publish/<int:attempt_pk>/pending/",
+        publishing.publish_pending,
+        name="publish_pending",
+    ),
+    path(
+        "campaigns/<int:pk>/publish/<int:attempt_pk>/cancel/",
+        publishing.publish_cancel,
+        name="publish_cancel",
+    ),
+    path(
+        "campaigns/<int:pk>/publish/<int:attempt_pk>/release/",
+        publishing.publish_release,
+        name="publish_release",
+    ),
+    path("campaigns/<int:pk>/published/", publishing.published, name="published"),
+    path("campaigns/<int:pk>/stop/", publishing.stop, name="stop"),
+    path("campaigns/<int:pk>/report/", publishing.report, name="report"),
+    path(
+        "campaigns/<int:pk>/attempts/<int:attempt_pk>/check/",
+        publishing.attempt_check,
+        name="attempt_check",
+    ),
+    path(
+        "campaigns/<int:pk>/attempts/<int:attempt_pk>/progress/",
+        publishing.send_progress,
+        name="send_progress",
+    ),
+    path(
+        "campaigns/<int:pk>/attempts/<int:attempt_pk>/resume/",
+        publishing.send_resume,
+        name="send_resume",
+    ),
+    path(
+        "campaigns/<int:pk>/batches/<int:batch_pk>/retry/",
+        publishing.batch_retry,
+        name="batch_retry",
+    ),
+    # The audit log
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit.csv", audit.audit_csv, name="audit_csv"),
 ]

@@ -75,10 +75,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "campaigns.sessions.SessionIdleRefreshMiddleware",
+    "campaigns.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads form bodies first: too large a request gets a 400 page in words.
-    "campaigns.request_limits.RequestLimitsMiddleware",
+    "campaigns.middleware.RequestLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -146,7 +146,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "campaigns:draft_list"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 8 * 3600)
-# The idle limit is pushed back by requests at most this often (campaigns/sessions.py).
+# The idle limit is pushed back by requests at most this often (campaigns/middleware.py).
 SESSION_REFRESH_SECONDS = envint("SESSION_REFRESH_SECONDS", 60)
 # Failed logins, counted in the database (campaigns/login.py); 0 turns a count off.
 LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)

@@ -3,15 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from campaigns import health, login
+from campaigns import login
+from campaigns.views import health
 
 # The admin's own login page counts failures like the app's.
 admin.site.login_form = login.AdminLoginForm
 
 urlpatterns = [
     path("", include("campaigns.urls")),
-    path("", include("campaigns.urls_publishing")),
-    path("", include("campaigns.urls_review")),
     path(
         "login/",
         auth_views.LoginView.as_view(

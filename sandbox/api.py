@@ -95,15 +95,14 @@ def _validation_errors(body: Any, endpoint: str) -> list[ApiError]:
 
 
 def payload_core_errors(*, body: dict[str, Any], endpoint: str) -> list[ApiError]:
-    """The payload core's rules (`campaigns.payloads.body_errors`, the validator the composer and
+    """The payload core's rules (`campaigns.selectors.body_errors`, the validator the composer and
     the CLI use), answered like CleverTap: documented codes (21, 73, 76, 89...) first, with their
     documented texts; other problems as code 400 with their JSON path."""
     try:
         api, channel = payloads.infer_target(body, endpoint)
     except ValueError as error:
         return [ApiError(str(error), code=CODE_BAD_REQUEST)]
-    options = selectors.account_options()
-    errors = payloads.body_errors(body, api=api, channel=channel, options=options)
+    errors = selectors.body_errors(body, api=api, channel=channel)
     answers = [
         ApiError(error.message, code=error.code)
         if error.code is not None

@@ -212,12 +212,12 @@ def test_the_estimate_and_publish_views_answer_without_a_500_for_any_form_data(c
     client.force_login(admin)
     campaign = services.campaign_create(user=admin, api="targets", channel="push", body=PUSH_BODY)
     urls = [
-        reverse("publishing:estimate", args=[campaign.pk]),
-        reverse("publishing:publish", args=[campaign.pk]),
-        reverse("publishing:stop", args=[campaign.pk]),
-        reverse("publishing:report", args=[campaign.pk]),
-        reverse("publishing:estimate_poll", args=[campaign.pk, 999]),
-        reverse("publishing:attempt_check", args=[campaign.pk, 999]),
+        reverse("campaigns:estimate", args=[campaign.pk]),
+        reverse("campaigns:publish", args=[campaign.pk]),
+        reverse("campaigns:stop", args=[campaign.pk]),
+        reverse("campaigns:report", args=[campaign.pk]),
+        reverse("campaigns:estimate_poll", args=[campaign.pk, 999]),
+        reverse("campaigns:attempt_check", args=[campaign.pk, 999]),
     ]
     names = ["confirmation_token", "estimate_pk", "csrfmiddlewaretoken", "next", "version"]
 

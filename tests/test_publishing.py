@@ -480,7 +480,7 @@ def test_the_estimate_button_answers_the_estimate_fragment(sandbox, people, clie
     campaign = draft(people["composer"])
 
     response = client.post(
-        reverse("publishing:estimate", args=[campaign.pk]), headers={"HX-Request": "true"}
+        reverse("campaigns:estimate", args=[campaign.pk]), headers={"HX-Request": "true"}
     )
 
     html = response.content.decode()
@@ -495,7 +495,7 @@ def test_without_javascript_the_estimate_answers_a_whole_page(sandbox, people, c
     client.force_login(people["composer"])
     campaign = draft(people["composer"])
 
-    response = client.post(reverse("publishing:estimate", args=[campaign.pk]))
+    response = client.post(reverse("campaigns:estimate", args=[campaign.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -507,7 +507,7 @@ def test_estimate_errors_are_placed_at_their_fields(sandbox, people, client):
     campaign = draft(people["composer"], {**PUSH_BODY, "users_limit_overall": 5})
 
     response = client.post(
-        reverse("publishing:estimate", args=[campaign.pk]), headers={"HX-Request": "true"}
+        reverse("campaigns:estimate", args=[campaign.pk]), headers={"HX-Request": "true"}
     )
 
     html = response.content.decode()
@@ -526,7 +526,7 @@ def test_the_estimate_region_says_when_the_draft_changed(sandbox, people, client
     )
 
     response = client.get(
-        reverse("publishing:estimate", args=[campaign.pk]), headers={"HX-Request": "true"}
+        reverse("campaigns:estimate", args=[campaign.pk]), headers={"HX-Request": "true"}
     )
 
     assert publishing.ESTIMATE_CHANGED.format(estimated=1, current=2) in response.content.decode()
@@ -539,7 +539,7 @@ def test_a_user_without_permissions_cannot_estimate(sandbox, people, client):
     client.force_login(nobody)
     campaign = draft(people["composer"])
 
-    response = client.post(reverse("publishing:estimate", args=[campaign.pk]))
+    response = client.post(reverse("campaigns:estimate", args=[campaign.pk]))
 
     assert response.status_code == 403
     assert received("targets/create.json") == []
@@ -551,7 +551,7 @@ def test_the_confirmation_shows_endpoint_body_estimate_and_schedule(sandbox, peo
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
     publishing.campaign_estimate(campaign=campaign, user=publisher)
 
-    response = client.get(reverse("publishing:publish", args=[campaign.pk]))
+    response = client.get(reverse("campaigns:publish", args=[campaign.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -566,18 +566,18 @@ def test_publishing_through_the_page_shows_the_campaign_and_its_api_calls(sandbo
     publisher = people["publisher"]
     client.force_login(publisher)
     campaign = draft(people["composer"])
-    page = client.get(reverse("publishing:publish", args=[campaign.pk])).content.decode()
+    page = client.get(reverse("campaigns:publish", args=[campaign.pk])).content.decode()
     token = page.split('name="confirmation_token" value="')[1].split('"')[0]
 
     response = client.post(
-        reverse("publishing:publish", args=[campaign.pk]),
+        reverse("campaigns:publish", args=[campaign.pk]),
         {"confirmation_token": token},
         follow=True,
     )
 
     html = response.content.decode()
     attempt = PublishAttempt.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("publishing:published", args=[campaign.pk])
+    assert response.redirect_chain[-1][0] == reverse("campaigns:published", args=[campaign.pk])
     assert f'id="clevertap-id">{attempt.clevertap_id}<' in html
     assert 'data-operation="create" data-outcome="succeeded"' in html
     assert "targets/create.json" in html
@@ -589,7 +589,7 @@ def test_a_double_submitted_publish_creates_one_campaign_and_says_so(sandbox, pe
     client.force_login(publisher)
     campaign = draft(people["composer"])
     token = confirmed(campaign, publisher)
-    url = reverse("publishing:publish", args=[campaign.pk])
+    url = reverse("campaigns:publish", args=[campaign.pk])
 
     client.post(url, {"confirmation_token": token})
     response = client.post(url, {"confirmation_token": token}, follow=True)
@@ -612,7 +612,7 @@ def test_an_edit_between_confirmation_and_publish_is_explained_on_the_page(sandb
     )
 
     response = client.post(
-        reverse("publishing:publish", args=[campaign.pk]), {"confirmation_token": token}
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
     )
 
     assert response.status_code == 409
@@ -624,9 +624,9 @@ def test_publish_and_stop_pages_are_forbidden_without_the_permission(sandbox, pe
     client.force_login(people["composer"])
     campaign = draft(people["composer"])
 
-    assert client.get(reverse("publishing:publish", args=[campaign.pk])).status_code == 403
-    assert client.post(reverse("publishing:publish", args=[campaign.pk])).status_code == 403
-    assert client.post(reverse("publishing:stop", args=[campaign.pk])).status_code == 403
+    assert client.get(reverse("campaigns:publish", args=[campaign.pk])).status_code == 403
+    assert client.post(reverse("campaigns:publish", args=[campaign.pk])).status_code == 403
+    assert client.post(reverse("campaigns:stop", args=[campaign.pk])).status_code == 403
     assert not PublishAttempt.objects.exists()
 
 
@@ -638,8 +638,8 @@ def test_stop_and_report_from_the_published_page(sandbox, people, client):
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
 
-    client.post(reverse("publishing:stop", args=[campaign.pk]))
-    response = client.post(reverse("publishing:report", args=[campaign.pk]), follow=True)
+    client.post(reverse("campaigns:stop", args=[campaign.pk]))
+    response = client.post(reverse("campaigns:report", args=[campaign.pk]), follow=True)
 
     html = response.content.decode()
     assert publishing.STOPPED.format(clevertap_id=attempt.clevertap_id) in html
@@ -663,8 +663,8 @@ def test_the_passcode_appears_in_no_stored_call_and_no_page(sandbox, people, cli
     assert PASSCODE not in stored
     assert '"X-CleverTap-Passcode": "***"' in stored
     for url in (
-        reverse("publishing:published", args=[campaign.pk]),
-        reverse("publishing:estimate", args=[campaign.pk]),
+        reverse("campaigns:published", args=[campaign.pk]),
+        reverse("campaigns:estimate", args=[campaign.pk]),
     ):
         assert PASSCODE not in client.get(url).content.decode()
     assert clevertap.account_current().passcode == PASSCODE  # the calls really used it
@@ -678,11 +678,11 @@ def test_without_javascript_a_background_estimate_is_checked_with_a_button(
     campaign = draft(people["composer"])
 
     waiting = client.post(
-        reverse("publishing:estimate", args=[campaign.pk]), {"async_estimate": "1"}
+        reverse("campaigns:estimate", args=[campaign.pk]), {"async_estimate": "1"}
     ).content.decode()
     made = campaign.estimates.get()
     done = client.post(
-        reverse("publishing:estimate_poll", args=[campaign.pk, made.pk])
+        reverse("campaigns:estimate_poll", args=[campaign.pk, made.pk])
     ).content.decode()
 
     assert "Waiting for CleverTap's estimate" in waiting and "Check again" in waiting

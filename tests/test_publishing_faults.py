@@ -124,7 +124,7 @@ def test_the_page_of_an_unknown_publish_offers_to_check_the_campaign_list(
     token = publishing.publish_confirmation(campaign=campaign, user=people["publisher"]).token
 
     response = client.post(
-        reverse("publishing:publish", args=[campaign.pk]),
+        reverse("campaigns:publish", args=[campaign.pk]),
         {"confirmation_token": token},
         follow=True,
     )
@@ -310,8 +310,8 @@ def test_a_passcode_echoed_back_is_stored_and_shown_nowhere(
     made = publishing.campaign_estimate(campaign=campaign, user=people["publisher"])
     attempt = publish(campaign, people["publisher"])
     client.force_login(people["publisher"])
-    page = client.get(reverse("publishing:published", args=[campaign.pk])).content.decode()
-    region = client.get(reverse("publishing:estimate", args=[campaign.pk])).content.decode()
+    page = client.get(reverse("campaigns:published", args=[campaign.pk])).content.decode()
+    region = client.get(reverse("campaigns:estimate", args=[campaign.pk])).content.decode()
 
     stored = json.dumps(
         [list(ApiCall.objects.values()), list(PublishAttempt.objects.values())], default=str

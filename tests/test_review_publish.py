@@ -71,7 +71,7 @@ def test_the_confirmation_shows_why_publishing_is_blocked(sandbox, people, clien
     campaign = new_draft(people["composer"])
     client.force_login(people["publisher"])
 
-    html = client.get(reverse("publishing:publish", args=[campaign.pk])).content.decode()
+    html = client.get(reverse("campaigns:publish", args=[campaign.pk])).content.decode()
 
     assert 'id="publish-blocked"' in html and review.NOT_APPROVED.format(version=1) in html
     assert 'id="publish-button" disabled' in html
@@ -307,37 +307,37 @@ def test_undoing_an_identity_send_fails_its_batches_unsent(sandbox, people, undo
 def test_publish_through_the_pages_undo_then_publish_again(sandbox, people, client, undo):
     campaign = approved(new_draft(people["composer"]), people)
     client.force_login(people["publisher"])
-    confirm = client.get(reverse("publishing:publish", args=[campaign.pk]))
+    confirm = client.get(reverse("campaigns:publish", args=[campaign.pk]))
     token = confirm.context["confirmation"].token
 
     response = client.post(
-        reverse("publishing:publish", args=[campaign.pk]), {"confirmation_token": token}
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
     )
 
     attempt = PublishAttempt.objects.get()
-    pending_url = reverse("review:publish_pending", args=[campaign.pk, attempt.pk])
+    pending_url = reverse("campaigns:publish_pending", args=[campaign.pk, attempt.pk])
     assert response.status_code == 302 and response.url == pending_url
     page = client.get(pending_url).content.decode()
     assert 'id="undo-button"' in page and 'data-state="waiting"' in page
-    release_url = reverse("review:publish_release", args=[campaign.pk, attempt.pk])
+    release_url = reverse("campaigns:publish_release", args=[campaign.pk, attempt.pk])
     poll = client.post(release_url, headers={"HX-Request": "true"})
     assert poll.status_code == 200 and 'id="pending"' in poll.content.decode()
 
     response = client.post(
-        reverse("review:publish_cancel", args=[campaign.pk, attempt.pk]), follow=True
+        reverse("campaigns:publish_cancel", args=[campaign.pk, attempt.pk]), follow=True
     )
     assert 'data-state="cancelled"' in response.content.decode()
     assert views_review.CANCELLED in [str(m) for m in response.context["messages"]]
 
     token = (
-        client.get(reverse("publishing:publish", args=[campaign.pk])).context["confirmation"].token
+        client.get(reverse("campaigns:publish", args=[campaign.pk])).context["confirmation"].token
     )
-    client.post(reverse("publishing:publish", args=[campaign.pk]), {"confirmation_token": token})
+    client.post(reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token})
     again = PublishAttempt.objects.exclude(pk=attempt.pk).get()
     due_now(PublishHold.objects.get(attempt=again))
     poll = client.post(
-        reverse("review:publish_release", args=[campaign.pk, again.pk]),
+        reverse("campaigns:publish_release", args=[campaign.pk, again.pk]),
         headers={"HX-Request": "true"},
     )
-    assert poll.headers["HX-Redirect"] == reverse("publishing:published", args=[campaign.pk])
+    assert poll.headers["HX-Redirect"] == reverse("campaigns:published", args=[campaign.pk])
     assert len(creates_received()) == 1 and fresh(campaign).status == Status.PUBLISHED

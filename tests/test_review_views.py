@@ -37,14 +37,14 @@ def test_the_queue_lists_drafts_in_review_with_who_asked_and_when(people, as_use
     waiting = submitted(new_draft(people["composer"], {**PUSH_BODY, "name": "Waiting"}), people)
     new_draft(people["composer"], {**PUSH_BODY, "name": "Not asked"})
 
-    response = as_user("reviewer").get(reverse("review:queue"))
+    response = as_user("reviewer").get(reverse("campaigns:review_queue"))
 
     assert response.status_code == 200
     [row] = response.context["campaigns"]
     assert row == waiting and row.asked_by == "composer"
     html = response.content.decode()
     assert "Waiting" in html and "Not asked" not in html
-    assert reverse("review:review", args=[waiting.pk]) in html
+    assert reverse("campaigns:review", args=[waiting.pk]) in html
 
 
 def test_the_top_bar_counts_drafts_in_review_for_reviewers_only(people, as_user):
@@ -56,7 +56,7 @@ def test_the_top_bar_counts_drafts_in_review_for_reviewers_only(people, as_user)
 
     assert 'id="review-badge"' in for_reviewer and ">2<" in for_reviewer
     assert 'id="review-badge"' not in for_composer
-    assert reverse("review:queue") in for_composer
+    assert reverse("campaigns:review_queue") in for_composer
 
 
 def test_the_badge_costs_one_count_query(people, as_user):
@@ -86,7 +86,7 @@ def test_the_review_page_diffs_the_draft_against_its_last_approved_version(peopl
     edit(campaign, people["composer"], name="Renamed")
     estimated(campaign, 19)
 
-    response = as_user("reviewer").get(reverse("review:review", args=[campaign.pk]))
+    response = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk]))
 
     assert response.status_code == 200
     context = response.context
@@ -102,7 +102,7 @@ def test_the_review_page_diffs_the_draft_against_its_last_approved_version(peopl
 def test_the_review_page_shows_the_next_send_times(people, as_user):
     campaign = new_draft(people["composer"], {**PUSH_BODY, "when": "20991231 10:00"})
 
-    html = as_user("reviewer").get(reverse("review:review", args=[campaign.pk])).content.decode()
+    html = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
 
     assert 'id="review-send-times"' in html and "Thu 31 Dec 2099, 10:00" in html
 
@@ -110,7 +110,7 @@ def test_the_review_page_shows_the_next_send_times(people, as_user):
 def test_a_first_review_shows_the_whole_body_as_new(people, as_user):
     campaign = new_draft(people["composer"])
 
-    response = as_user("reviewer").get(reverse("review:review", args=[campaign.pk]))
+    response = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk]))
 
     assert response.context["base"].body is None
     assert set(response.context["diff"].changed_paths) == set(PUSH_BODY)
@@ -119,31 +119,31 @@ def test_a_first_review_shows_the_whole_body_as_new(people, as_user):
 def test_the_author_sees_the_approve_button_disabled(people, as_user):
     campaign = submitted(new_draft(people["admin"]), people)
 
-    html = as_user("admin").get(reverse("review:review", args=[campaign.pk])).content.decode()
+    html = as_user("admin").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
 
     assert 'id="approve-button" disabled' in html
 
 
 def test_submit_approve_and_request_changes_through_the_page(people, as_user):
     campaign = new_draft(people["composer"])
-    url = reverse("review:review", args=[campaign.pk])
+    url = reverse("campaigns:review", args=[campaign.pk])
 
-    response = as_user("composer").post(reverse("review:submit", args=[campaign.pk]))
+    response = as_user("composer").post(reverse("campaigns:submit", args=[campaign.pk]))
     assert response.status_code == 302 and response.url == url
     assert fresh(campaign).status == Status.IN_REVIEW
 
     client = as_user("reviewer")
     response = client.post(
-        reverse("review:request_changes", args=[campaign.pk]),
+        reverse("campaigns:request_changes", args=[campaign.pk]),
         {"changes-text": "Add a subtitle", "changes-section": "content"},
     )
     assert response.status_code == 302
     assert fresh(campaign).status == Status.DRAFT
     assert Comment.objects.get().section == "content"
 
-    as_user("composer").post(reverse("review:submit", args=[campaign.pk]))
+    as_user("composer").post(reverse("campaigns:submit", args=[campaign.pk]))
     response = as_user("reviewer").post(
-        reverse("review:approve", args=[campaign.pk]), {"version": "1"}, follow=True
+        reverse("campaigns:approve", args=[campaign.pk]), {"version": "1"}, follow=True
     )
     assert fresh(campaign).status == Status.APPROVED
     assert views_review.APPROVED.format(version=1, name=campaign.name) in texts(response)
@@ -153,7 +153,7 @@ def test_approving_a_version_not_shown_says_so_and_changes_nothing(people, as_us
     campaign = submitted(new_draft(people["composer"]), people)
 
     response = as_user("reviewer").post(
-        reverse("review:approve", args=[campaign.pk]), {"version": "7"}, follow=True
+        reverse("campaigns:approve", args=[campaign.pk]), {"version": "7"}, follow=True
     )
 
     assert review.CHANGED_SINCE_SHOWN.format(shown=7, current=1) in texts(response)
@@ -164,7 +164,7 @@ def test_requesting_changes_without_saying_what_shows_the_form_again(people, as_
     campaign = submitted(new_draft(people["composer"]), people)
 
     response = as_user("reviewer").post(
-        reverse("review:request_changes", args=[campaign.pk]), {"changes-text": ""}
+        reverse("campaigns:request_changes", args=[campaign.pk]), {"changes-text": ""}
     )
 
     assert response.status_code == 400
@@ -179,7 +179,7 @@ def test_a_comment_posted_with_htmx_comes_back_in_the_list_and_the_form_is_empti
     campaign = new_draft(people["composer"])
 
     response = as_user("reviewer").post(
-        reverse("review:comments", args=[campaign.pk]),
+        reverse("campaigns:comments", args=[campaign.pk]),
         {"comment-text": "Is the deep link right?", "comment-path": "content.title"},
         headers={"HX-Request": "true"},
     )
@@ -196,7 +196,7 @@ def test_a_refused_comment_keeps_its_form_with_the_reason(people, as_user):
     campaign = new_draft(people["composer"])
 
     response = as_user("reviewer").post(
-        reverse("review:comments", args=[campaign.pk]),
+        reverse("campaigns:comments", args=[campaign.pk]),
         {"comment-text": "Hi", "comment-path": "a..b"},
         headers={"HX-Request": "true"},
     )
@@ -210,7 +210,7 @@ def test_the_comments_are_polled_as_a_fragment(people, as_user):
     review.comment_add(campaign=campaign, user=people["reviewer"], text="From the reviewer")
 
     response = as_user("composer").get(
-        reverse("review:comments", args=[campaign.pk]), headers={"HX-Request": "true"}
+        reverse("campaigns:comments", args=[campaign.pk]), headers={"HX-Request": "true"}
     )
 
     html = response.content.decode()
@@ -221,11 +221,11 @@ def test_without_javascript_a_comment_redirects_to_the_review(people, as_user):
     campaign = new_draft(people["composer"])
 
     response = as_user("composer").post(
-        reverse("review:comments", args=[campaign.pk]), {"comment-text": "Plain post"}
+        reverse("campaigns:comments", args=[campaign.pk]), {"comment-text": "Plain post"}
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("review:review", args=[campaign.pk])
+    assert response.url == reverse("campaigns:review", args=[campaign.pk])
 
 
 # History
@@ -235,7 +235,7 @@ def test_the_history_lists_revisions_and_diffs_any_two(people, as_user):
     campaign = new_draft(people["composer"])
     edit(campaign, people["composer"], name="Second")
     edit(campaign, people["composer"], name="Third")
-    url = reverse("review:history", args=[campaign.pk])
+    url = reverse("campaigns:history", args=[campaign.pk])
 
     default = as_user("reviewer").get(url)
     chosen = as_user("reviewer").get(url, {"a": "1", "b": "3"})
@@ -255,7 +255,7 @@ def test_a_revision_is_restored_from_the_history(people, as_user):
     first = Revision.objects.get(campaign=campaign, version=1)
 
     response = as_user("composer").post(
-        reverse("review:revision_restore", args=[campaign.pk, first.pk]),
+        reverse("campaigns:revision_restore", args=[campaign.pk, first.pk]),
         {"base_version": "2"},
         follow=True,
     )
@@ -272,9 +272,9 @@ def test_the_audit_log_filters_and_exports_csv(people, as_user):
     submitted(new_draft(people["composer"]), people)
     client = as_user("reviewer")
 
-    page = client.get(reverse("review:audit"), {"campaign": one.pk})
-    by_action = client.get(reverse("review:audit"), {"action": AuditAction.SUBMITTED})
-    exported = client.get(reverse("review:audit_csv"), {"campaign": one.pk})
+    page = client.get(reverse("campaigns:audit"), {"campaign": one.pk})
+    by_action = client.get(reverse("campaigns:audit"), {"action": AuditAction.SUBMITTED})
+    exported = client.get(reverse("campaigns:audit_csv"), {"campaign": one.pk})
 
     assert [e.action for e in page.context["page"]] == [
         AuditAction.APPROVED,
@@ -291,7 +291,7 @@ def test_the_audit_log_filters_and_exports_csv(people, as_user):
 
 
 def test_the_audit_log_is_read_only(people, as_user):
-    response = as_user("admin").post(reverse("review:audit"))
+    response = as_user("admin").post(reverse("campaigns:audit"))
 
     assert response.status_code == 405
     assert AuditEvent.objects.count() == 0
@@ -308,10 +308,10 @@ def test_hostile_text_is_escaped_on_every_review_page(people, as_user):
     client = as_user("reviewer")
 
     for url in (
-        reverse("review:queue"),
-        reverse("review:review", args=[campaign.pk]),
-        reverse("review:history", args=[campaign.pk]),
-        reverse("review:audit"),
+        reverse("campaigns:review_queue"),
+        reverse("campaigns:review", args=[campaign.pk]),
+        reverse("campaigns:history", args=[campaign.pk]),
+        reverse("campaigns:audit"),
     ):
         html = client.get(url).content.decode()
         assert "<script>alert" not in html and "<img src=x" not in html, url

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.views import debug
 
-from campaigns import demo, jsonfile, login, request_limits
+from campaigns import demo, jsonfile, login, middleware
 from campaigns.forms import composer as composer_forms
 from campaigns.models import Campaign, LoginScope, LoginThrottle
 from config import settings as config_settings
@@ -497,7 +497,7 @@ def test_a_too_large_form_answers_a_400_page_that_says_so(admin_client, drafts, 
         response = admin_client.post(url, {"content-body": "x" * 4096}, headers=headers)
         assert response.status_code == 400
         assert "400.html" in [t.name for t in response.templates]
-        text = request_limits.TOO_LARGE.format(limit="2 KB")
+        text = middleware.TOO_LARGE.format(limit="2 KB")
         assert text in response.content.decode()
 
 
@@ -506,7 +506,7 @@ def test_a_form_with_too_many_fields_answers_a_400_page_that_says_so(admin_clien
     data = {f"field-{number}": "1" for number in range(20)}
     response = admin_client.post(reverse("campaigns:campaign_new"), data)
     assert response.status_code == 400
-    text = request_limits.TOO_MANY_FIELDS.format(limit="10")
+    text = middleware.TOO_MANY_FIELDS.format(limit="10")
     assert text in response.content.decode()
 
 
@@ -516,7 +516,7 @@ def test_a_too_large_upload_form_answers_a_400_page_too(admin_client, settings):
         reverse("campaigns:campaign_import"), {"text": "x" * (1024 * 1024 + 1), "name": "Big"}
     )
     assert response.status_code == 400
-    assert request_limits.TOO_LARGE.format(limit="1 MB") in response.content.decode()
+    assert middleware.TOO_LARGE.format(limit="1 MB") in response.content.decode()
     assert not Campaign.objects.filter(name="Big").exists()
 
 
@@ -524,7 +524,7 @@ def test_a_too_large_login_answers_a_400_page_not_an_error(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = client.post(LOGIN_URL, {"username": "x" * 2000, "password": "y"})
     assert response.status_code == 400
-    assert request_limits.TOO_LARGE.format(limit="1 KB") in response.content.decode()
+    assert middleware.TOO_LARGE.format(limit="1 KB") in response.content.decode()
 
 
 def test_a_body_too_large_for_a_view_that_reads_it_answers_the_400_page(rf, settings):
@@ -533,15 +533,15 @@ def test_a_body_too_large_for_a_view_that_reads_it_answers_the_400_page(rf, sett
     def reads_the_body(request):
         return request.body
 
-    middleware = request_limits.RequestLimitsMiddleware(reads_the_body)
+    middleware = middleware.RequestLimitsMiddleware(reads_the_body)
     request = rf.post("/", data=b'{"a": "long enough"}', content_type="application/json")
     request.user = get_user_model()()
     assert middleware.process_view(request, reads_the_body, (), {}) is None
-    with pytest.raises(request_limits.RequestDataTooBig) as raised:
+    with pytest.raises(middleware.RequestDataTooBig) as raised:
         reads_the_body(request)
     response = middleware.process_exception(request, raised.value)
     assert response.status_code == 400
-    assert request_limits.TOO_LARGE.format(limit="10 bytes") in response.content.decode()
+    assert middleware.TOO_LARGE.format(limit="10 bytes") in response.content.decode()
 
 
 def test_a_pasted_import_of_the_largest_allowed_size_is_accepted(admin_client):

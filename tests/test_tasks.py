@@ -199,12 +199,12 @@ def test_the_progress_fragment_polls_while_sending_and_stops_when_done(sandbox, 
     profiles_create(emails=emails(1200))
     campaign, attempt = identity_send(people, emails(1200))
     client.force_login(people["publisher"])
-    url = reverse("publishing:send_progress", args=[campaign.pk, attempt.pk])
+    url = reverse("campaigns:send_progress", args=[campaign.pk, attempt.pk])
 
     waiting = client.get(url, headers={"HX-Request": "true"}).content.decode()
     worker_run()
     done = client.get(url, headers={"HX-Request": "true"})
-    page = client.get(reverse("publishing:published", args=[campaign.pk])).content.decode()
+    page = client.get(reverse("campaigns:published", args=[campaign.pk])).content.decode()
 
     assert 'hx-trigger="every 1s"' in waiting
     assert "0 of 2 requests done" in waiting

@@ -357,7 +357,7 @@ def test_the_composer_page_and_the_preview_use_a_fixed_number_of_queries(
     composer_client, composer_user, django_assert_num_queries, example
 ):
     # Session, user, permissions (2), the draft, account options (4); the session is written
-    # only once a minute (campaigns/sessions.py).
+    # only once a minute (campaigns/middleware.py).
     campaign = imported(composer_user, example)
     data = page_data(composer_client, campaign)
     with django_assert_num_queries(9):

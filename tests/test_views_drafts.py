@@ -119,7 +119,7 @@ def test_the_list_makes_the_same_few_queries_for_10_or_10000_drafts(
         for n in range(count)
     )
     url = reverse("campaigns:draft_list")
-    # The session is written on the first request, then once a minute (campaigns/sessions.py).
+    # The session is written on the first request, then once a minute (campaigns/middleware.py).
     composer_client.get(url)
     # Session, user, owners, count, page, permissions (2).
     with django_assert_num_queries(7):

@@ -132,7 +132,7 @@ def test_hostile_names_and_labels_are_escaped_in_the_lists(composer_client):
         status=Status.IN_REVIEW
     )
     Campaign.objects.filter(pk__in=[c.pk for c in campaigns[3:]]).update(status=Status.PUBLISHED)
-    for name in ("review:queue", "campaigns:published_list"):
+    for name in ("campaigns:review_queue", "campaigns:published_list"):
         response = composer_client.get(reverse(name))
         assert response.status_code == 200
         html = response.content.decode()
@@ -203,9 +203,9 @@ def test_hostile_texts_are_escaped_on_the_confirmation_and_published_pages(peopl
     campaign = services.campaign_create(
         user=people["composer"], api="targets", channel="push", body=dict(PUBLISHABLE)
     )
-    url = reverse("publishing:publish", args=[campaign.pk])
+    url = reverse("campaigns:publish", args=[campaign.pk])
 
-    estimate = client.post(reverse("publishing:estimate", args=[campaign.pk]))
+    estimate = client.post(reverse("campaigns:estimate", args=[campaign.pk]))
     assert_escaped(estimate.content.decode(), "the estimate")
     confirm = client.get(url)
     assert confirm.status_code == 200
@@ -217,11 +217,11 @@ def test_hostile_texts_are_escaped_on_the_confirmation_and_published_pages(peopl
     review.campaign_submit(campaign=campaign, user=people["composer"])
     review.campaign_approve(campaign=Campaign.objects.get(pk=campaign.pk), user=people["reviewer"])
     campaign = Campaign.objects.get(pk=campaign.pk)
-    client.post(reverse("publishing:estimate", args=[campaign.pk]))
+    client.post(reverse("campaigns:estimate", args=[campaign.pk]))
     token = publishing.publish_confirmation(campaign=campaign, user=publisher).token
     posted = client.post(url, {"confirmation_token": token}, follow=True)
     assert_escaped(posted.content.decode(), "the answer to publishing")
-    published = client.get(reverse("publishing:published", args=[campaign.pk]))
+    published = client.get(reverse("campaigns:published", args=[campaign.pk]))
     assert published.status_code == 200
     html = published.content.decode()
     assert_escaped(html, "the published page")

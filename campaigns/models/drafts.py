@@ -34,9 +34,20 @@ class Campaign(models.Model):
     """A draft: its metadata and the CleverTap request body it stands for.
 
     `body` is the request body as built from the forms, invalid values included, so that nothing a
-    person typed or imported is ever thrown away. Identity lists of send drafts live beside it in
-    `identities` (they can hold a million entries) and are merged into `to` per request at publish.
+    person typed or imported is ever thrown away. A send draft's identity list is its body's `to`
+    (it can hold a million identities); publishing splits it into requests of at most 1000.
     """
+
+    # The status groups, defined once. A draft can be edited, and published (an approval of its
+    # exact body is needed besides), until it is published, stopped or archived; reviewers act on
+    # drafts in review or approved (approving again is allowed while approved); published and
+    # stopped campaigns exist in CleverTap and have their own list; any but a published one can
+    # be archived.
+    EDITABLE = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED})
+    PUBLISHABLE = EDITABLE
+    REVIEWABLE = frozenset({Status.IN_REVIEW, Status.APPROVED})
+    IN_CLEVERTAP = frozenset({Status.PUBLISHED, Status.STOPPED})
+    ARCHIVABLE = frozenset(Status) - {Status.PUBLISHED}
 
     name = models.CharField(max_length=200)
     owner = models.ForeignKey(
@@ -73,3 +84,7 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def editable(self) -> bool:
+        return self.status in self.EDITABLE

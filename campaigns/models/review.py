@@ -1,17 +1,14 @@
 """Team review: the revisions of a draft, the approvals bound to one exact body, the comments
 beside it, the undo window of a publish, and the audit log of everything that changed a state.
 
-An approval holds the hash of the request body it approved (`publishing.body_hash`). Publishing
+An approval holds the hash of the request body it approved (`payloads.body_hash`). Publishing
 checks that hash against the draft's body at the last moment, so an approval can never stand for
 a body nobody approved; a save that changes the body also voids it visibly (`voided_at`, with the
 reason), and the draft goes back to draft.
 """
 
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
 from django.db import models
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from campaigns.models.drafts import Campaign
@@ -141,7 +138,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Who did what, when, to which draft: written by the services, never edited."""
+    """Who did what, when, to which draft: written through `campaigns.audit`, never edited."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -164,12 +161,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
-
-
-@receiver(post_save, sender=LogEntry)
-def _admin_change_audited(sender, instance: LogEntry, created: bool, **kwargs) -> None:
-    """Account settings (and users, roles, drafts) edited in the admin go to the audit log."""
-    if created:
-        from campaigns import review
-
-        review.admin_change_record(entry=instance)

@@ -47,7 +47,7 @@ def test_the_login_page(page, live_server):
 @pytest.mark.parametrize(
     "name",
     ["campaigns:draft_list", "campaigns:campaign_new", "campaigns:campaign_import"]
-    + ["review:queue", "campaigns:published_list", "sandbox:overview"],
+    + ["campaigns:review_queue", "campaigns:published_list", "sandbox:overview"],
 )
 def test_the_pages_without_a_draft(login, live_server, name):
     services.campaign_create(user=user("composer"), api="targets", channel="push", body=PUSH_BODY)
@@ -87,11 +87,11 @@ def test_the_publish_confirmation_and_published_pages(login, live_server, settin
     )
 
     page = login("publisher")
-    page.goto(f"{live_server.url}{reverse('publishing:publish', args=[campaign.pk])}")
+    page.goto(f"{live_server.url}{reverse('campaigns:publish', args=[campaign.pk])}")
     assert blocking_violations(page) == []
     with page.expect_navigation():
         page.locator("#publish-form [type=submit]").first.click()
-    page.goto(f"{live_server.url}{reverse('publishing:published', args=[campaign.pk])}")
+    page.goto(f"{live_server.url}{reverse('campaigns:published', args=[campaign.pk])}")
     assert blocking_violations(page) == []
 
 

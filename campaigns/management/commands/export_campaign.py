@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns import clevertap, services
+from campaigns import clevertap, payloads
 from campaigns.models import Campaign
 
 
@@ -19,8 +19,7 @@ class Command(BaseCommand):
         except Campaign.DoesNotExist:
             raise CommandError(f"There is no campaign {id}.") from None
         if format == "curl":
-            self.stdout.write(
-                services.campaign_curl(campaign, base_url=clevertap.account_current().base_url)
-            )
+            endpoint = payloads.endpoint(campaign.api, campaign.channel)
+            self.stdout.write(clevertap.curl_command(endpoint=endpoint, body=campaign.body))
         else:
             self.stdout.write(json.dumps(campaign.body, indent=2, ensure_ascii=False))

@@ -19,7 +19,6 @@ class Command(BaseCommand):
         except jsonfile.JsonFileError as error:
             raise CommandError(str(error), returncode=2) from None
         bodies = document if isinstance(document, list) else [document]
-        options = selectors.account_options()
         problems = 0
         for number, body in enumerate(bodies, start=1):
             label = f"body {number}: " if len(bodies) > 1 else ""
@@ -34,7 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}(endpoint): {error}")
                 problems += 1
                 continue
-            for error in payloads.body_errors(body, api=api, channel=channel, options=options):
+            for error in selectors.body_errors(body, api=api, channel=channel):
                 self.stdout.write(f"{label}{error.where}: {error.message}")
                 problems += 1
         if problems:

@@ -5,7 +5,7 @@ restart. Run as many as needed, on any machines sharing the database.
   claim no more; the other batches wait for the next worker. A second signal stops at once, as
   db_worker does.
 - At start, then every `--recovery-interval` seconds, it queues again the identity sends nobody
-  works on any more: their worker stopped or died (`publishing.sends_stalled_resume`).
+  works on any more: their worker stopped or died (`sends.sends_stalled_resume`).
 """
 
 import functools
@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connections
 from django_tasks_db.management.commands import db_worker
 
-from campaigns import publishing
+from campaigns.publishing import sends
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +30,11 @@ class SendingWorker(db_worker.Worker):
         self.recovery_interval = recovery_interval
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
-        publishing.stop_between_batches.set()
+        sends.stop_between_batches.set()
         super().shutdown(signum, frame)
 
     def run(self) -> None:
-        publishing.stop_between_batches.clear()
+        sends.stop_between_batches.clear()
         self.stalled_sends_resume()
         if not self.batch:
             threading.Thread(target=self.recovery_loop, name="send-recovery", daemon=True).start()
@@ -49,7 +49,7 @@ class SendingWorker(db_worker.Worker):
 
     def stalled_sends_resume(self) -> None:
         try:
-            publishing.sends_stalled_resume()
+            sends.sends_stalled_resume()
         except Exception:
             # Whatever went wrong (the database away for a moment...), the next round tries again.
             logger.exception("Could not look for stalled identity sends.")

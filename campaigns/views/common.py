@@ -1,4 +1,4 @@
-"""What the composer's, publishing's and review's views share."""
+"""What the views share."""
 
 from django.http import Http404, HttpRequest
 

@@ -1,4 +1,4 @@
-"""The composer's own inputs, beside the payload forms, and the binding of a whole composer.
+"""The composer page's state: its own inputs beside the payload forms, bound once.
 
 The payload forms (`payloads.sections`) stand for the request body. Around them the composer has
 a few inputs of its own: the API family, the channel of a send draft, the version the page was
@@ -13,27 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from campaigns import channels, jsonfile, payloads
+from campaigns import channels, diffs, jsonfile, payloads, previews
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
 from campaigns.forms.options import AccountOptions
-from campaigns.jsonpath import Path, format_path, same_json
-from campaigns.models import Api, Campaign, Channel, Status
+from campaigns.jsonpath import Path, same_json
+from campaigns.models import Api, Campaign, Channel
 
 NO_SEND_ENDPOINT = (
     "{channel} cannot be sent by identities (there is no send/{value}.json); "
     "choose another channel or send by events and properties."
 )
-UNKNOWN_API = "Choose how the campaign finds its audience (the API family)."
-IMPORT_EMPTY = "Paste a JSON request body or choose a file."
-IMPORT_BOTH = "Paste a body or choose a file, not both."
-IMPORT_NOT_JSON = "This is not valid JSON: {error}."
-IMPORT_NOT_UTF8 = "The file is not UTF-8 text."
-IMPORT_TOO_LARGE = "The file is larger than {limit} MB."
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 NOT_SAVED_EXTRAS = "Not saved: fix the Additional fields first (they must be a JSON object)."
 NOT_SAVED_CHANNEL = "Not saved: choose a channel that this API family offers."
 NOT_SAVED_NUMBER = (
@@ -41,6 +33,7 @@ NOT_SAVED_NUMBER = (
 )
 
 PREFIX = "composer"
+CONFLICT_CHANGES_SHOWN = 50
 ADD_ROW = "add_row"
 REMOVE_ROW = "remove_row"
 _DELETE_KEY = re.compile(r"^(?P<formset>.+)-(?P<index>\d+)-DELETE$")
@@ -75,137 +68,6 @@ class ComposerForm(forms.Form):
             return self.initial.get(name, default)
         self.is_valid()
         return self.cleaned_data.get(name, default) if name not in self.errors else default
-
-
-class NewCampaignForm(forms.Form):
-    api = forms.ChoiceField(
-        label="How the campaign finds its audience",
-        choices=Api.choices,
-        initial=Api.TARGETS,
-        widget=forms.RadioSelect,
-    )
-    channel = forms.ChoiceField(
-        label="Channel",
-        choices=Channel.choices,
-        initial=Channel.PUSH,
-        widget=forms.RadioSelect,
-        help_text="Webhooks and the app inbox are sent by events and properties only.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        api, channel = data.get("api"), data.get("channel")
-        if api and channel and channel not in dict(channels.channel_choices(api)):
-            self.add_error(
-                "channel",
-                NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel),
-            )
-        return data
-
-
-def _endpoint_choices() -> list[tuple[str, str]]:
-    return [
-        ("", "Tell from the body"),
-        (payloads.TARGETS_ENDPOINT, payloads.TARGETS_ENDPOINT),
-        *((f"send/{c}.json", f"send/{c}.json") for c in payloads.SEND_CHANNELS),
-    ]
-
-
-class ImportForm(forms.Form):
-    text = forms.CharField(
-        label="Paste a JSON request body",
-        required=False,
-        strip=False,
-        max_length=MAX_IMPORT_BYTES,
-        widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
-    )
-    file = forms.FileField(
-        label="Or upload a .json file",
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-    )
-    endpoint = forms.ChoiceField(
-        label="Endpoint",
-        choices=_endpoint_choices,
-        required=False,
-        help_text="Where the body is sent; needed only when the body cannot tell.",
-    )
-    name = forms.CharField(
-        label="Draft name",
-        required=False,
-        max_length=200,
-        help_text="Leave empty to use the body's.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        text, upload = data.get("text") or "", data.get("file")
-        if text.strip() and upload:
-            raise ValidationError(IMPORT_BOTH)
-        if upload:
-            if upload.size > MAX_IMPORT_BYTES:
-                self.add_error("file", IMPORT_TOO_LARGE.format(limit=MAX_IMPORT_BYTES // 2**20))
-                return data
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error("file", IMPORT_NOT_UTF8)
-                return data
-        if not text.strip():
-            raise ValidationError(IMPORT_EMPTY)
-        try:
-            data["body"] = json.loads(text)
-        except ValueError as error:
-            self.add_error("file" if upload else "text", IMPORT_NOT_JSON.format(error=error))
-        return data
-
-
-DRAFT_SORTS = [
-    ("-updated", "Recently updated first"),
-    ("updated", "Least recently updated first"),
-    ("name", "Name, A to Z"),
-    ("-name", "Name, Z to A"),
-]
-ACTIVE = ""
-DRAFT_STATUSES = [
-    (ACTIVE, "Active (not archived)"),
-    (Status.DRAFT, "Draft"),
-    (Status.IN_REVIEW, "In review"),
-    (Status.APPROVED, "Approved"),
-    (Status.ARCHIVED, "Archived"),
-]
-
-
-class DraftFilterForm(forms.Form):
-    q = forms.CharField(label="Search by name", required=False, max_length=200)
-    channel = forms.ChoiceField(
-        label="Channel", required=False, choices=[("", "All channels"), *Channel.choices]
-    )
-    status = forms.ChoiceField(label="Status", required=False, choices=DRAFT_STATUSES)
-    owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
-    label = forms.CharField(label="Label", required=False, max_length=200)
-    sort = forms.ChoiceField(label="Sort", required=False, choices=DRAFT_SORTS)
-
-    def __init__(self, *args, owners: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Anyone"), *owners]
-        for bound in self:
-            select = isinstance(bound.field.widget, forms.Select)
-            css = "form-select form-select-sm" if select else "form-control form-control-sm"
-            bound.field.widget.attrs.setdefault("class", css)
-
-    def filters(self) -> dict[str, Any]:
-        """The valid filters; an invalid one is left out rather than failing the list."""
-        self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        return {
-            "search": (cleaned.get("q") or "").strip(),
-            "channel": cleaned.get("channel") or "",
-            "status": cleaned.get("status") or ACTIVE,
-            "owner_id": cleaned.get("owner"),
-            "label": (cleaned.get("label") or "").strip(),
-            "sort": cleaned.get("sort") or "-updated",
-        }
 
 
 # The whole composer, bound once.
@@ -281,9 +143,21 @@ class Composer:
         if form is not None and field_name in form.fields:
             form.fields[field_name].widget.attrs.update(attrs)
 
-    def changes_from(self, stored: dict) -> list[dict]:
-        """Where this body differs from `stored` (another person's version), for the conflict."""
-        return json_changes(stored, self.body)
+    @property
+    def unchanged(self) -> bool:
+        """Whether saving would change nothing: the same body, API family and send channel."""
+        campaign = self.campaign
+        return (
+            same_json(self.body, campaign.body)
+            and self.api == campaign.api
+            and (self.api == Api.TARGETS or self.channel == campaign.channel)
+        )
+
+    def changes_from(self, stored: dict) -> list[diffs.Change]:
+        """Where this body differs from `stored` (another person's version), for the conflict;
+        long identity lists are compared as pages show them."""
+        before, after = previews.body_for_display(stored), previews.body_for_display(self.body)
+        return diffs.json_diff(before, after).changes[:CONFLICT_CHANGES_SHOWN]
 
 
 def composer_load(campaign: Campaign, *, options: AccountOptions) -> Composer:
@@ -486,41 +360,3 @@ def _find_formset(forms_: Any, prefix: str) -> PayloadFormSet | None:
                 if found is not None:
                     return found
     return None
-
-
-# Differences between two bodies, for the conflict message.
-
-
-def json_changes(theirs: Any, mine: Any, path: Path = (), limit: int = 50) -> list[dict]:
-    """The paths where `mine` differs from `theirs`, each with both values as JSON text."""
-    changes: list[dict] = []
-    _diff(theirs, mine, path, changes, limit)
-    return changes
-
-
-_ABSENT = object()
-
-
-def _diff(theirs: Any, mine: Any, path: Path, out: list[dict], limit: int) -> None:
-    if len(out) >= limit:
-        return
-    if theirs is not _ABSENT and mine is not _ABSENT and same_json(theirs, mine):
-        return
-    if isinstance(theirs, dict) and isinstance(mine, dict):
-        for key in [*theirs, *(k for k in mine if k not in theirs)]:
-            _diff(theirs.get(key, _ABSENT), mine.get(key, _ABSENT), (*path, key), out, limit)
-        return
-    if isinstance(theirs, list) and isinstance(mine, list) and len(theirs) == len(mine):
-        for index, (a, b) in enumerate(zip(theirs, mine, strict=True)):
-            _diff(a, b, (*path, index), out, limit)
-        return
-    out.append(
-        {"path": format_path(path) or "(body)", "theirs": _shown(theirs), "mine": _shown(mine)}
-    )
-
-
-def _shown(value: Any) -> str:
-    if value is _ABSENT:
-        return "(not set)"
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "..."

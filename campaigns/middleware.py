@@ -1,7 +1,15 @@
-"""Requests over the size limits answer a 400 page that says what was too large, never a 500.
+"""The app's own middleware.
 
-Django raises RequestDataTooBig, TooManyFieldsSent or TooManyFilesSent when a request body is read
-that goes over DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS or
+`SessionIdleRefreshMiddleware`: logins expire after SESSION_COOKIE_AGE seconds without a request
+(the idle limit). Django can push the expiry back on every request (SESSION_SAVE_EVERY_REQUEST),
+but that writes the session row on every request: every live-preview keystroke would take the
+database's write lock. This middleware pushes it back at most once every SESSION_REFRESH_SECONDS
+instead, so a login expires between the idle limit minus that interval and the idle limit after its
+last request.
+
+`RequestLimitsMiddleware`: requests over the size limits answer a 400 page that says what was too
+large, never a 500. Django raises RequestDataTooBig, TooManyFieldsSent or TooManyFilesSent when a
+request body is read that goes over DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS or
 DATA_UPLOAD_MAX_NUMBER_FILES. The CSRF middleware reads form bodies before any view, where a view's
 exception handling cannot see it; so this middleware, placed before it, reads them first and
 answers with the page itself. Bodies read later by a view (JSON for the sandbox API, forms posted
@@ -9,11 +17,39 @@ to CSRF-exempt views) are caught in `process_exception`.
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+REFRESHED_KEY = "_idle_refreshed_at"
+
+
+class SessionIdleRefreshMiddleware:
+    """Place after SessionMiddleware: the session it marks as changed is saved on the way out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only sessions this request used and that hold something (a login): no new rows for
+        # anonymous visitors.
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = time.time()
+        refreshed_at = session.get(REFRESHED_KEY)
+        if not isinstance(refreshed_at, (int, float)) or (
+            now - refreshed_at >= settings.SESSION_REFRESH_SECONDS
+        ):
+            session[REFRESHED_KEY] = now
+        return response
+
+
+# Request size limits
 
 TOO_LARGE = (
     "What you sent is larger than {limit}, the most this server accepts in one request. "

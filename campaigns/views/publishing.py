@@ -1,26 +1,24 @@
-"""Estimate, confirm, publish, and follow a published campaign: function views, one service each.
+"""Estimate, confirm, publish (and undo within the window), and follow a published campaign."""
 
-Permissions are checked here, before anything is read or rendered, and again in the services.
-The htmx endpoints answer fragments of their page (`page.html#name`); every form also works as a
-plain POST that answers a whole page or redirects.
-"""
-
-import json
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from campaigns import models, publishing, review, roles
-from campaigns.views_common import campaign_or_404, wants_fragment
+from campaigns import models, previews, publishing, roles, selectors
+from campaigns.publishing import attempts, confirm, estimates, followup, sends
+from campaigns.views.common import campaign_or_404, wants_fragment
 
 ESTIMATE = "campaigns/publishing/estimate.html"
 CONFIRM = "campaigns/publishing/confirm.html"
 PUBLISHED = "campaigns/publishing/published.html"
+PENDING = "campaigns/publishing/pending.html"
 API_CALLS_PER_PAGE = 50
 
 PUBLISHED_OK = "Published “{name}”: CleverTap campaign {clevertap_id}."
@@ -30,6 +28,10 @@ SEND_QUEUED = (
 )
 PUBLISH_FAILED_TITLE = "Not published."
 PUBLISH_UNKNOWN_TITLE = "Outcome unknown."
+CANCELLED = "Cancelled: nothing was sent. The draft can be published again."
+RELEASED = "Sent “{name}” to CleverTap once the undo window ended."
+RELEASE_FAILED = "The publish of “{name}” did not go through: {error}"
+NOT_RELEASED = "Not published: {reason}"
 
 
 # Estimates
@@ -39,29 +41,29 @@ PUBLISH_UNKNOWN_TITLE = "Outcome unknown."
 def estimate(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the latest estimate. POST: estimate the saved draft now."""
     if request.method == "POST":
-        roles.require_any(request.user, *publishing.ESTIMATE_PERMISSIONS)
+        roles.require_any(request.user, *estimates.ESTIMATE_PERMISSIONS)
     else:
         roles.require_any(request.user, roles.VIEW_PERMISSION)
     campaign = campaign_or_404(pk)
     if request.method == "POST":
-        made = publishing.campaign_estimate(
+        made = estimates.campaign_estimate(
             campaign=campaign,
             user=request.user,
             async_estimate=bool(request.POST.get("async_estimate")),
         )
         campaign.refresh_from_db()
     else:
-        made = publishing.estimate_latest(campaign=campaign)
+        made = selectors.estimate_latest(campaign=campaign)
     return _estimate_render(request, campaign, made, field_errors=request.method == "POST")
 
 
 @require_POST
 def estimate_poll(request: HttpRequest, pk: int, estimate_pk: int) -> HttpResponse:
     """Ask CleverTap again for a background estimate (the region polls this while it waits)."""
-    roles.require_any(request.user, *publishing.ESTIMATE_PERMISSIONS)
+    roles.require_any(request.user, *estimates.ESTIMATE_PERMISSIONS)
     campaign = campaign_or_404(pk)
     waiting = get_object_or_404(models.Estimate, pk=estimate_pk, campaign=campaign)
-    made = publishing.estimate_refresh(estimate=waiting, user=request.user)
+    made = estimates.estimate_refresh(estimate=waiting, user=request.user)
     return _estimate_render(request, campaign, made, field_errors=True)
 
 
@@ -72,26 +74,23 @@ def _estimate_render(
     *,
     field_errors: bool,
 ) -> HttpResponse:
-    context = _estimate_context(campaign, made) | {"field_errors": field_errors}
-    if wants_fragment(request):
-        return render(request, f"{ESTIMATE}#estimate", context)
-    return render(request, ESTIMATE, context)
-
-
-def _estimate_context(campaign: models.Campaign, made: models.Estimate | None) -> dict[str, Any]:
-    return {
+    context = {
         "campaign": campaign,
         "estimate": made,
         "estimate_loaded": True,
         "stale": (
-            publishing.estimate_stale_message(estimate=made, campaign=campaign) if made else ""
+            estimates.estimate_stale_message(estimate=made, campaign=campaign) if made else ""
         ),
         "progress": (
-            publishing.estimate_progress(estimate=made)
+            estimates.estimate_progress(estimate=made)
             if made and made.state == models.EstimateState.PENDING
             else None
         ),
+        "field_errors": field_errors,
     }
+    if wants_fragment(request):
+        return render(request, f"{ESTIMATE}#estimate", context)
+    return render(request, ESTIMATE, context)
 
 
 # Confirming and publishing
@@ -105,27 +104,27 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _confirm_render(request, campaign)
     try:
-        attempt = publishing.campaign_publish(
+        attempt = attempts.campaign_publish(
             campaign=campaign,
             user=request.user,
             confirmation_token=request.POST.get("confirmation_token", ""),
         )
-    except publishing.AlreadyPublishing as refused:
+    except confirm.AlreadyPublishing as refused:
         messages.warning(request, str(refused))
-        return redirect("publishing:published", pk=campaign.pk)
+        return redirect("campaigns:published", pk=campaign.pk)
     except publishing.PublishingError as refused:
         return _confirm_render(request, campaign, refused=str(refused), status=409)
-    # Review: a publish held for its undo window goes to the page that can cancel it.
-    if review.publish_held(attempt=attempt):
-        return redirect("review:publish_pending", pk=campaign.pk, attempt_pk=attempt.pk)
+    if attempts.publish_held(attempt=attempt):
+        # Within the undo window: the page that can cancel it.
+        return redirect("campaigns:publish_pending", pk=campaign.pk, attempt_pk=attempt.pk)
     _publish_message(request, attempt)
-    return redirect("publishing:published", pk=campaign.pk)
+    return redirect("campaigns:published", pk=campaign.pk)
 
 
 def _confirm_render(
     request: HttpRequest, campaign: models.Campaign, *, refused: str = "", status: int = 200
 ) -> HttpResponse:
-    confirmation = publishing.publish_confirmation(campaign=campaign, user=request.user)
+    confirmation = confirm.publish_confirmation(campaign=campaign, user=request.user)
     context = {
         "campaign": confirmation.campaign,
         "confirmation": confirmation,
@@ -151,6 +150,84 @@ def _publish_message(request: HttpRequest, attempt: models.PublishAttempt) -> No
         messages.error(request, f"{PUBLISH_FAILED_TITLE} {attempt.error}")
 
 
+# The undo window of a publish
+
+
+def _hold(campaign: models.Campaign, attempt_pk: int) -> models.PublishHold:
+    attempt = get_object_or_404(models.PublishAttempt, pk=attempt_pk, campaign=campaign)
+    hold = selectors.hold_for(attempt=attempt)
+    if hold is None:
+        raise Http404("This publish was not held.")
+    return hold
+
+
+def _pending_context(request: HttpRequest, campaign: models.Campaign, hold) -> dict:
+    left = max(0, round((hold.due_at - timezone.now()).total_seconds()))
+    return {
+        "campaign": campaign,
+        "hold": hold,
+        "attempt": hold.attempt,
+        "seconds_left": left,
+        "can_publish": request.user.has_perm(roles.PUBLISH_PERMISSION),
+    }
+
+
+@require_GET
+def publish_pending(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
+    """A publish in its undo window: a countdown and a button to cancel it."""
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
+    hold = _hold(campaign, attempt_pk)
+    if hold.released_at:
+        return redirect("campaigns:published", pk=campaign.pk)
+    return render(request, PENDING, _pending_context(request, campaign, hold))
+
+
+@require_POST
+def publish_cancel(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
+    hold = _hold(campaign, attempt_pk)
+    try:
+        attempts.publish_cancel(hold=hold, user=request.user)
+    except publishing.PublishingError as error:
+        messages.error(request, str(error))
+        return redirect("campaigns:published", pk=campaign.pk)
+    messages.success(request, CANCELLED)
+    return redirect("campaigns:publish_pending", pk=campaign.pk, attempt_pk=attempt_pk)
+
+
+@require_POST
+def publish_release(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
+    """Asked every second by the pending page: sends the publish once the window is over (the
+    background task does the same; whichever comes first sends it, once)."""
+    roles.require_any(request.user, roles.PUBLISH_PERMISSION)
+    campaign = campaign_or_404(pk)
+    hold = _hold(campaign, attempt_pk)
+    attempt = attempts.publish_release(hold=hold)
+    hold.refresh_from_db()
+    if attempt is not None:
+        _release_message(request, campaign, attempt, hold)
+    if hold.released_at is not None:
+        url = reverse("campaigns:published", args=[campaign.pk])
+    else:
+        url = reverse("campaigns:publish_pending", args=[campaign.pk, attempt_pk])
+    if not wants_fragment(request):
+        return redirect(url)
+    if hold.released_at is not None or hold.cancelled_at is not None:
+        return HttpResponseClientRedirect(url)
+    return render(request, f"{PENDING}#pending", _pending_context(request, campaign, hold))
+
+
+def _release_message(request, campaign, attempt, hold) -> None:
+    if hold.cancelled_at:
+        messages.warning(request, NOT_RELEASED.format(reason=hold.cancelled_reason))
+    elif attempt.state in {models.AttemptState.FAILED, models.AttemptState.UNKNOWN}:
+        messages.error(request, RELEASE_FAILED.format(name=campaign.name, error=attempt.error))
+    else:
+        messages.success(request, RELEASED.format(name=campaign.name))
+
+
 # The published campaign
 
 
@@ -159,36 +236,34 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
     """What was published: attempts, CleverTap's id and status, the body sent, every API call."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     campaign = campaign_or_404(pk)
-    attempts = list(
-        models.PublishAttempt.objects.filter(campaign=campaign)
-        .select_related("user", "estimate")
-        .order_by("-id")
-    )
-    calls = models.ApiCall.objects.filter(campaign=campaign).select_related("user", "batch")
-    page = Paginator(calls.order_by("-id"), API_CALLS_PER_PAGE).get_page(request.GET.get("calls"))
-    current = attempts[0] if attempts else None
-    for attempt in attempts:
-        attempt.body_json = _pretty(publishing.body_for_display(attempt.body))
-        attempt.report_json = _pretty(attempt.report) if attempt.report is not None else ""
+    found = selectors.attempt_list(campaign=campaign)
+    calls = selectors.api_call_list(campaign=campaign)
+    page = Paginator(calls, API_CALLS_PER_PAGE).get_page(request.GET.get("calls"))
+    current = found[0] if found else None
+    for attempt in found:
+        attempt.body_json = previews.json_text(previews.body_for_display(attempt.body))
+        attempt.report_json = (
+            previews.json_text(attempt.report) if attempt.report is not None else ""
+        )
     for call in page:
-        call.headers_json = _pretty(call.request.get("headers"))
-        call.body_json = _pretty(publishing.body_for_display(call.request.get("body")))
-        call.response_json = _pretty(call.response)
+        call.headers_json = previews.json_text(call.request.get("headers"))
+        call.body_json = previews.json_text(previews.body_for_display(call.request.get("body")))
+        call.response_json = previews.json_text(call.response)
     context = {
         "campaign": campaign,
-        "attempts": attempts,
+        "attempts": found,
         "current": current,
         "published_attempt": next(
             (
                 a
-                for a in attempts
+                for a in found
                 if a.state == models.AttemptState.SUCCEEDED and a.clevertap_id is not None
             ),
             None,
         ),
         "calls": page,
         "can_publish": request.user.has_perm(roles.PUBLISH_PERMISSION),
-        "needs_check": {a.pk for a in attempts if publishing.attempt_needs_check(attempt=a)},
+        "needs_check": {a.pk for a in found if followup.attempt_needs_check(attempt=a)},
     }
     if current is not None and current.api == models.Api.SEND:
         context |= _progress_context(current)
@@ -207,7 +282,7 @@ def send_progress(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespons
         "can_publish": request.user.has_perm(roles.PUBLISH_PERMISSION),
     } | _progress_context(attempt)
     if not wants_fragment(request):
-        return redirect("publishing:published", pk=campaign.pk)
+        return redirect("campaigns:published", pk=campaign.pk)
     if not context["progress"]["busy"]:
         # Done: the whole page changes (attempt, status, API calls), so it is loaded again.
         return HttpResponseClientRefresh()
@@ -216,18 +291,14 @@ def send_progress(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespons
 
 def _progress_context(attempt: models.PublishAttempt) -> dict[str, Any]:
     return {
-        "progress": publishing.send_progress(attempt=attempt),
-        "batches": attempt.batches.order_by("number").defer("to"),
-        "task_status": publishing.send_task_status(attempt=attempt),
+        "progress": sends.send_progress(attempt=attempt),
+        "batches": selectors.batch_list(attempt=attempt),
+        "task_status": sends.send_task_status(attempt=attempt),
     }
 
 
-def _pretty(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
-
-
 def _back(campaign: models.Campaign) -> HttpResponse:
-    return redirect("publishing:published", pk=campaign.pk)
+    return redirect("campaigns:published", pk=campaign.pk)
 
 
 @require_POST
@@ -235,11 +306,11 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_any(request.user, roles.PUBLISH_PERMISSION)
     campaign = campaign_or_404(pk)
     try:
-        attempt = publishing.campaign_stop(campaign=campaign, user=request.user)
+        attempt = followup.campaign_stop(campaign=campaign, user=request.user)
     except publishing.PublishingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, publishing.STOPPED.format(clevertap_id=attempt.clevertap_id))
+        messages.success(request, followup.STOPPED.format(clevertap_id=attempt.clevertap_id))
     return _back(campaign)
 
 
@@ -248,7 +319,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_any(request.user, roles.VIEW_PERMISSION, roles.PUBLISH_PERMISSION)
     campaign = campaign_or_404(pk)
     try:
-        publishing.campaign_report(campaign=campaign, user=request.user)
+        followup.campaign_report(campaign=campaign, user=request.user)
     except publishing.PublishingError as error:
         messages.error(request, str(error))
     return _back(campaign)
@@ -261,7 +332,7 @@ def attempt_check(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespons
     campaign = campaign_or_404(pk)
     attempt = get_object_or_404(models.PublishAttempt, pk=attempt_pk, campaign=campaign)
     try:
-        found = publishing.publish_attempt_check(attempt=attempt, user=request.user)
+        found = followup.publish_attempt_check(attempt=attempt, user=request.user)
     except publishing.PublishingError as error:
         messages.error(request, str(error))
     else:
@@ -275,11 +346,11 @@ def send_resume(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     attempt = get_object_or_404(models.PublishAttempt, pk=attempt_pk, campaign=campaign)
     try:
-        waiting = publishing.send_attempt_resume(attempt=attempt, user=request.user)
+        waiting = sends.send_attempt_resume(attempt=attempt, user=request.user)
     except publishing.PublishingError as error:
         messages.info(request, str(error))
     else:
-        text = publishing.RESUMED.format(count=waiting, plural="" if waiting == 1 else "es")
+        text = sends.RESUMED.format(count=waiting, plural="" if waiting == 1 else "es")
         messages.success(request, text)
     return _back(campaign)
 
@@ -290,11 +361,11 @@ def batch_retry(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     batch = get_object_or_404(models.SendBatch, pk=batch_pk, attempt__campaign=campaign)
     try:
-        batch = publishing.send_batch_retry(
+        batch = sends.send_batch_retry(
             batch=batch, user=request.user, resend_unknown=bool(request.POST.get("resend_unknown"))
         )
     except publishing.PublishingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, publishing.BATCH_QUEUED.format(number=batch.number))
+        messages.success(request, sends.BATCH_QUEUED.format(number=batch.number))
     return _back(campaign)

@@ -1,0 +1,89 @@
+"""Revisions: every saved version of a draft (who, when, the whole body), and the body a review
+compares the draft with (its last approved or published one)."""
+
+import dataclasses
+
+from django.utils import timezone
+
+from campaigns import diffs, models, payloads, previews, selectors
+from campaigns.review import guards
+
+
+def revision_ensure(*, campaign: models.Campaign) -> models.Revision:
+    """The revision of the draft's current version, made from the draft if it has none yet
+    (a draft created or imported and never saved since)."""
+    revision, _ = models.Revision.objects.get_or_create(
+        campaign=campaign,
+        version=campaign.version,
+        defaults={
+            "author_id": campaign.updated_by_id or campaign.owner_id,
+            "created_at": campaign.updated_at or timezone.now(),
+            "api": campaign.api,
+            "channel": campaign.channel,
+            "body": campaign.body,
+            "body_hash": payloads.body_hash(campaign.body),
+        },
+    )
+    return revision
+
+
+def revision_record(
+    *, campaign: models.Campaign, user, body: dict, version: int, api: str, channel: str
+) -> models.Revision:
+    """A save as revision `version`; `campaign` is the draft as it was before the save, whose
+    version is kept too when it had no revision."""
+    if (
+        campaign.version == version - 1
+        and not models.Revision.objects.filter(campaign=campaign).exists()
+    ):
+        revision_ensure(campaign=campaign)
+    return models.Revision.objects.create(
+        campaign=campaign,
+        version=version,
+        author=user,
+        api=api,
+        channel=channel,
+        body=body,
+        body_hash=payloads.body_hash(body),
+    )
+
+
+@dataclasses.dataclass
+class DiffBase:
+    """What a draft is compared with: its last approved or published body."""
+
+    label: str
+    version: int | None
+    body: dict | None
+
+
+def diff_base(*, campaign: models.Campaign) -> DiffBase:
+    approval = models.Approval.objects.filter(campaign=campaign).select_related("reviewer").first()
+    published = selectors.attempt_published(campaign=campaign)
+    if published is not None and (approval is None or published.created_at >= approval.created_at):
+        return DiffBase(f"Published version {published.version}", published.version, published.body)
+    if approval is not None:
+        revision = (
+            models.Revision.objects.filter(campaign=campaign, body_hash=approval.body_hash)
+            .order_by("-version")
+            .first()
+        )
+        if revision is not None:
+            label = f"Approved version {approval.version} ({guards.name_of(approval.reviewer)})"
+            return DiffBase(label, approval.version, revision.body)
+    return DiffBase("Nothing approved or published yet", None, None)
+
+
+def body_diff(before: dict | None, after: dict) -> diffs.Diff:
+    """The side-by-side diff of two bodies as pages show them (long identity lists cut short)."""
+    shown_before = previews.body_for_display(before) if before is not None else {}
+    return diffs.json_diff(shown_before, previews.body_for_display(after))
+
+
+def body_paths(body: dict, *, limit: int = 300) -> list[str]:
+    """The paths of a body's keys and items, in order (suggestions for a comment's field)."""
+    seen: dict[str, None] = {}
+    for row in diffs.json_diff(body, body).rows:
+        if row.path:
+            seen.setdefault(row.path, None)
+    return list(seen)[:limit]

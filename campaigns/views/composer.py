@@ -1,0 +1,206 @@
+"""The composer page and its htmx endpoints: the live preview, saving, a section with a row more or
+less, the parts that depend on the API family and channel, and the email on its own."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from campaigns import clevertap, composer, payloads, previews, roles, selectors, services
+from campaigns.forms import audience
+from campaigns.models import Api
+from campaigns.views.common import campaign_or_404
+
+COMPOSER = "campaigns/composer.html"
+SAVED = "Saved “{name}” (version {version})."
+
+
+@require_http_methods(["GET", "POST"])
+def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The composer page; without JavaScript its buttons post here (save, preview, rows)."""
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
+    options = selectors.account_options()
+    if request.method == "GET":
+        state = composer.composer_load(campaign, options=options)
+        return _render_composer(request, state)
+    state = composer.composer_bind(request.POST, campaign, options=options)
+    save = None
+    wants_save = request.POST.get("composer-action") == "save" or (
+        "composer-overwrite_version" in request.POST
+    )
+    if wants_save and state.row_action is None:
+        save = services.composer_save(state=state, user=request.user)
+        if save.state == "saved":
+            text = SAVED.format(name=state.campaign.name, version=save.version)
+            messages.success(request, text)
+            return redirect("campaigns:composer", pk=campaign.pk)
+    return _render_composer(request, state, save=save)
+
+
+@require_POST
+def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    state = _bound_composer(request, pk)
+    context = _composer_context(request, state, with_preview=True)
+    return _render_partials(request, context, "preview", ("notices", True))
+
+
+@require_POST
+def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
+    roles.require_any(request.user, roles.CHANGE_PERMISSION)
+    state = _bound_composer(request, pk)
+    save = services.composer_save(state=state, user=request.user)
+    context = _composer_context(request, state, save=save)
+    if save.state != "saved":
+        return _render_partials(request, context, "save-status")
+    response = _render_partials(
+        request,
+        context,
+        "save-status",
+        ("base-version", True),
+        ("campaign-title", True),
+        ("export", True),
+    )
+    # The estimate panel says when the draft changed since its last estimate.
+    return trigger_client_event(response, "campaign:saved")
+
+
+@require_POST
+def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
+    """One section again, with a row more or less, after an "add row" or "remove row"."""
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    state = _bound_composer(request, pk)
+    section = state.section(prefix)
+    if section is None:
+        # The posted API family or channel has no such part: it leaves the page, empty.
+        section = composer.BoundSection(prefix, "", None)
+    context = _composer_context(request, state) | {"section": section}
+    response = render(request, f"{COMPOSER}#section", context)
+    focus = state.focus_after_row_action()
+    if focus:
+        trigger_client_event(response, "composer:focus", {"id": focus}, after="settle")
+    return trigger_client_event(response, "composer:changed", after="settle")
+
+
+@require_POST
+def composer_target(request: HttpRequest, pk: int) -> HttpResponse:
+    """After a change of API family or channel: the sections that depend on it, swapped alone."""
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    state = _bound_composer(request, pk)
+    context = _composer_context(request, state)
+    shown_api = state.meta.value("shown_api") or state.campaign.api
+    shown_channel = state.meta.value("shown_channel") or state.campaign.channel
+    shown = {s.prefix: s.form for s in payloads.sections(shown_api, shown_channel)}
+    names: list = [("target", True)]
+    if list(shown) != [s.prefix for s in state.sections]:
+        names.append(("sections", True))
+    else:
+        changed = [s for s in state.sections if shown.get(s.prefix) is not type(s.form)]
+        names += [("section", True, {"section": s}) for s in changed]
+    response = _render_partials(request, context, *names)
+    return trigger_client_event(response, "composer:changed", after="settle")
+
+
+@require_GET
+def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The saved email's HTML on its own, under a policy that loads nothing remote by default."""
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
+    remote = request.GET.get("remote") == "1"
+    html = previews.email_preview(campaign.body)["html"]
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    policy = previews.EMAIL_CSP_REMOTE if remote else previews.EMAIL_CSP_BLOCKED
+    response["Content-Security-Policy"] = f"{policy}; sandbox"
+    return response
+
+
+def _bound_composer(request: HttpRequest, pk: int) -> composer.Composer:
+    campaign = campaign_or_404(pk)
+    return composer.composer_bind(request.POST, campaign, options=selectors.account_options())
+
+
+def _render_composer(
+    request: HttpRequest, state: composer.Composer, *, save: services.SaveOutcome | None = None
+) -> HttpResponse:
+    context = _composer_context(request, state, save=save, with_preview=True)
+    return render(request, COMPOSER, context)
+
+
+def _composer_context(
+    request: HttpRequest,
+    state: composer.Composer,
+    *,
+    save: services.SaveOutcome | None = None,
+    with_preview: bool = False,
+) -> dict:
+    campaign = state.campaign
+    state.wire(target_url=reverse("campaigns:composer_target", args=[campaign.pk]))
+    if save is not None and save.state == "saved":
+        base_version = save.version
+    else:
+        base_version = state.meta.value("base_version")
+        base_version = campaign.version if base_version is None else base_version
+    return {
+        "campaign": campaign,
+        "composer": state,
+        "meta": state.meta,
+        "editable": campaign.editable,
+        # Lazy, like the export and the datalists below: a live preview's fragments use none.
+        "can_edit": SimpleLazyObject(
+            lambda: campaign.editable and request.user.has_perm(roles.CHANGE_PERMISSION)
+        ),
+        "save": save,
+        "base_version": base_version,
+        "preview": _preview(state) if with_preview else None,
+        "preview_url": reverse("campaigns:composer_preview", args=[campaign.pk]),
+        "export": SimpleLazyObject(
+            lambda: {
+                "json": previews.json_text(campaign.body),
+                "curl": clevertap.curl_command(
+                    endpoint=payloads.endpoint(campaign.api, campaign.channel), body=campaign.body
+                ),
+            }
+        ),
+        "datalists": SimpleLazyObject(lambda: audience.datalists(state.options)),
+        "target_mode_id": f"id_{composer.target_mode_input(state.api) or ''}",
+    }
+
+
+def _preview(state: composer.Composer) -> dict:
+    preview_name = state.preview_name
+    return {
+        "endpoint": state.endpoint,
+        "requests": previews.request_count(state.body) if state.api == Api.SEND else None,
+        "json_html": previews.highlight_json(state.body),
+        "errors": state.errors,
+        "device_template": f"campaigns/previews.html#{preview_name}" if preview_name else None,
+        "device": previews.device_preview(
+            preview_name or "",
+            state.body,
+            options=state.options,
+            remote_images=bool(state.meta.value("remote_images")),
+        ),
+        "schedule": previews.schedule_preview(
+            state.body, now=timezone.now(), account_tz=ZoneInfo(settings.TIME_ZONE)
+        ),
+    }
+
+
+def _render_partials(request: HttpRequest, context: dict, *names) -> HttpResponse:
+    """Several fragments of the composer in one answer; all but the first swap out of band."""
+    html = []
+    for name in names:
+        name, oob, extra = (name, False, {}) if isinstance(name, str) else (*name, {})[:3]
+        html.append(
+            render_to_string(f"{COMPOSER}#{name}", context | extra | {"oob": oob}, request=request)
+        )
+    return HttpResponse("".join(html))

@@ -1,0 +1,220 @@
+"""The pages' own forms: a new draft, an import, the drafts list's filters, comments and the audit
+log's filters. The payload's forms (the request body's parts) live in `campaigns/forms/` and
+`campaigns/channels/`."""
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from campaigns import channels, composer, models, payloads
+from campaigns.models import Api, Channel, Status
+from campaigns.review import comments
+
+IMPORT_EMPTY = "Paste a JSON request body or choose a file."
+IMPORT_BOTH = "Paste a body or choose a file, not both."
+IMPORT_NOT_JSON = "This is not valid JSON: {error}."
+IMPORT_NOT_UTF8 = "The file is not UTF-8 text."
+IMPORT_TOO_LARGE = "The file is larger than {limit} MB."
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class NewCampaignForm(forms.Form):
+    api = forms.ChoiceField(
+        label="How the campaign finds its audience",
+        choices=Api.choices,
+        initial=Api.TARGETS,
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label="Channel",
+        choices=Channel.choices,
+        initial=Channel.PUSH,
+        widget=forms.RadioSelect,
+        help_text="Webhooks and the app inbox are sent by events and properties only.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        api, channel = data.get("api"), data.get("channel")
+        if api and channel and channel not in dict(channels.channel_choices(api)):
+            self.add_error(
+                "channel",
+                composer.NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel),
+            )
+        return data
+
+
+def _endpoint_choices() -> list[tuple[str, str]]:
+    return [
+        ("", "Tell from the body"),
+        (payloads.TARGETS_ENDPOINT, payloads.TARGETS_ENDPOINT),
+        *((f"send/{c}.json", f"send/{c}.json") for c in payloads.SEND_CHANNELS),
+    ]
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        label="Paste a JSON request body",
+        required=False,
+        strip=False,
+        max_length=MAX_IMPORT_BYTES,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
+    )
+    file = forms.FileField(
+        label="Or upload a .json file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    endpoint = forms.ChoiceField(
+        label="Endpoint",
+        choices=_endpoint_choices,
+        required=False,
+        help_text="Where the body is sent; needed only when the body cannot tell.",
+    )
+    name = forms.CharField(
+        label="Draft name",
+        required=False,
+        max_length=200,
+        help_text="Leave empty to use the body's.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        text, upload = data.get("text") or "", data.get("file")
+        if text.strip() and upload:
+            raise ValidationError(IMPORT_BOTH)
+        if upload:
+            if upload.size > MAX_IMPORT_BYTES:
+                self.add_error("file", IMPORT_TOO_LARGE.format(limit=MAX_IMPORT_BYTES // 2**20))
+                return data
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", IMPORT_NOT_UTF8)
+                return data
+        if not text.strip():
+            raise ValidationError(IMPORT_EMPTY)
+        try:
+            data["body"] = json.loads(text)
+        except ValueError as error:
+            self.add_error("file" if upload else "text", IMPORT_NOT_JSON.format(error=error))
+        return data
+
+
+DRAFT_SORTS = [
+    ("-updated", "Recently updated first"),
+    ("updated", "Least recently updated first"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+]
+ACTIVE = ""
+DRAFT_STATUSES = [
+    (ACTIVE, "Active (not archived)"),
+    (Status.DRAFT, "Draft"),
+    (Status.IN_REVIEW, "In review"),
+    (Status.APPROVED, "Approved"),
+    (Status.ARCHIVED, "Archived"),
+]
+
+
+class DraftFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name", required=False, max_length=200)
+    channel = forms.ChoiceField(
+        label="Channel", required=False, choices=[("", "All channels"), *Channel.choices]
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=DRAFT_STATUSES)
+    owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
+    label = forms.CharField(label="Label", required=False, max_length=200)
+    sort = forms.ChoiceField(label="Sort", required=False, choices=DRAFT_SORTS)
+
+    def __init__(self, *args, owners: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Anyone"), *owners]
+        for bound in self:
+            select = isinstance(bound.field.widget, forms.Select)
+            css = "form-select form-select-sm" if select else "form-control form-control-sm"
+            bound.field.widget.attrs.setdefault("class", css)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters; an invalid one is left out rather than failing the list."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "search": (cleaned.get("q") or "").strip(),
+            "channel": cleaned.get("channel") or "",
+            "status": cleaned.get("status") or ACTIVE,
+            "owner_id": cleaned.get("owner"),
+            "label": (cleaned.get("label") or "").strip(),
+            "sort": cleaned.get("sort") or "-updated",
+        }
+
+
+class CommentForm(forms.Form):
+    prefix = "comment"
+    text = forms.CharField(
+        label="Comment",
+        max_length=comments.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    section = forms.ChoiceField(label="On the section", required=False)
+    path = forms.CharField(
+        label="On the field (JSON path)",
+        required=False,
+        max_length=300,
+        help_text="Optional, e.g. content.title or when.start_time.",
+        widget=forms.TextInput(attrs={"list": "body-paths", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, campaign: models.Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", "The whole draft")] + comments.section_choices(
+            campaign=campaign
+        )
+
+
+class RequestChangesForm(CommentForm):
+    prefix = "changes"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = "What should change"
+
+
+class AuditFilterForm(forms.Form):
+    campaign = forms.IntegerField(
+        label="Draft (id)",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    actor = forms.ModelChoiceField(
+        label="Who",
+        required=False,
+        queryset=get_user_model().objects.none(),
+        empty_label="Anyone",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    action = forms.ChoiceField(
+        label="What",
+        required=False,
+        choices=[("", "Anything"), *models.AuditAction.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        self.fields["actor"].queryset = User.objects.order_by(User.USERNAME_FIELD)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "campaign_id": data.get("campaign"),
+            "actor_id": data["actor"].pk if data.get("actor") else None,
+            "action": data.get("action") or "",
+        }
