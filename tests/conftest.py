@@ -1,6 +1,6 @@
 import pytest
 
-from campaigns import demo
+from devtools import demo
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 from django.template.loader import render_to_string
 
 from campaigns import payloads
-from campaigns.bench.formdata import submitted_data
 from campaigns.forms.additional import AdditionalFieldsForm
+from devtools.bench.formdata import submitted_data
 
 
 def rendered_forms_html(body: dict, *, api: str, channel: str) -> str:

@@ -19,8 +19,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
 
-from campaigns import demo, publishing, services
+from campaigns import publishing, services
 from campaigns.models import Api, Approval, Campaign
+from devtools import demo
 from sandbox import faults, limits
 from sandbox.models import Profile, ReceivedRequest, SandboxCampaign
 

@@ -46,7 +46,7 @@ def test_roles_are_groups_with_their_permissions(db):
 
 
 def test_demo_users_are_idempotent(db):
-    from campaigns import demo
+    from devtools import demo
 
     demo.demo_users_ensure()
     demo.demo_users_ensure()

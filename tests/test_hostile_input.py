@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns import channels, payloads, services
-from campaigns.bench.formdata import submitted_data
 from campaigns.models import Api, Campaign
+from devtools.bench.formdata import submitted_data
 from tests.publishing_support import PUSH_BODY
 
 COMBINATIONS = [

@@ -18,9 +18,10 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
-from campaigns import demo, publishing, review, roles
-from campaigns.bench.formdata import submitted_data
+from campaigns import publishing, review, roles
 from campaigns.models import Estimate, EstimateState, PublishHold, SendBatch
+from devtools import demo
+from devtools.bench.formdata import submitted_data
 from tests.publishing_support import email_send_body, people_fixture  # noqa: F401 - `people`
 from tests.review_support import approved, edit, new_draft, submitted
 

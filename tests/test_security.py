@@ -26,10 +26,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.views import debug
 
-from campaigns import demo, jsonfile, login, middleware
+from campaigns import jsonfile, login, middleware
 from campaigns.forms import composer as composer_forms
 from campaigns.models import Campaign, LoginScope, LoginThrottle
 from config import settings as config_settings
+from devtools import demo
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN_URL = "/login/"

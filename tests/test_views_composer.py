@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 
 from campaigns import payloads, services
-from campaigns.bench.formdata import submitted_data
 from campaigns.forms import composer as composer_forms
 from campaigns.forms.content_email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign
+from devtools.bench.formdata import submitted_data
 from tests.reference_examples import reference_examples
 
 EXAMPLES = reference_examples()

@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns import demo, services
+from campaigns import services
 from campaigns.forms import composer as composer_forms
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign, Status
+from devtools import demo
 from tests.reference_examples import reference_examples
 
 pytestmark = pytest.mark.django_db

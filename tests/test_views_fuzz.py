@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads, services
-from campaigns.bench.formdata import submitted_data
+from devtools.bench.formdata import submitted_data
 from tests.reference_examples import reference_examples
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from campaigns import publishing, review, services
-from campaigns.bench.formdata import submitted_data
 from campaigns.models import Campaign, Status
+from devtools.bench.formdata import submitted_data
 from sandbox import testing
 from tests.publishing_support import (  # noqa: F401 - the `people` and `sandbox` fixtures
     people_fixture,

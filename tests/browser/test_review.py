@@ -4,8 +4,8 @@ context (their own cookies), against the sandbox served by the same live server.
 import pytest
 from playwright.sync_api import Page, expect
 
-from campaigns import demo
 from campaigns.models import AttemptState, PublishAttempt, Status
+from devtools import demo
 from sandbox.models import SandboxCampaign
 from tests.publishing_support import (
     creates_received,

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns import load
-from campaigns.bench import scratch
+from devtools import load
+from devtools.bench import scratch
 
 
 class Command(BaseCommand):

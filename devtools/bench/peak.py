@@ -1,6 +1,6 @@
 """Peak resident memory of this process, and a runner that reports it for a script:
 
-    python -m campaigns.bench.peak OUT SCRIPT [ARGS...]
+    python -m devtools.bench.peak OUT SCRIPT [ARGS...]
 
 runs SCRIPT as __main__ and, when it exits, writes its peak resident bytes to the file OUT.
 getrusage's ru_maxrss will not do: Linux carries the larger of the old and new peaks across

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from campaigns import demo
+from devtools import demo
 from sandbox.models import Profile
 
 DEMO_PROFILES = 20_000

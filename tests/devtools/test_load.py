@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from campaigns import load
+from devtools import load
 
 
 def test_eight_users_for_ten_seconds_lose_nothing_and_create_nothing_twice():

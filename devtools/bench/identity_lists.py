@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from campaigns import clevertap, identities
-from campaigns.bench import data, identity_parse, scratch, stats
-from campaigns.bench.report import Reference, Row
+from devtools.bench import data, identity_parse, scratch, stats
+from devtools.bench.report import Reference, Row
 
 # A send body the payload core accepts as it is (the sandbox validates every request).
 SEND_EXAMPLE = "25_send_email.json"

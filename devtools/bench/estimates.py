@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 
 from campaigns import clevertap
-from campaigns.bench import scratch, stats
-from campaigns.bench.report import Reference, Row
+from devtools.bench import scratch, stats
+from devtools.bench.report import Reference, Row
 from sandbox import audience, seeding
 from sandbox.models import Segment
 

@@ -1,6 +1,6 @@
 """Parse an identity CSV in a fresh process and print what it cost, as JSON:
 
-    python -m campaigns.bench.identity_parse FILE [REPEAT]
+    python -m devtools.bench.identity_parse FILE [REPEAT]
 
 A process of its own, so that its peak memory is the parse's and nothing else's. Pure Python:
 no Django.
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from campaigns import identities
-from campaigns.bench.peak import peak_bytes as _peak_bytes
+from devtools.bench.peak import peak_bytes as _peak_bytes
 
 
 def main(path: str, repeat: int) -> dict:

@@ -17,9 +17,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.bench import data, estimates, identity_lists, payload_core, scratch, web
-from campaigns.bench.report import Row
 from campaigns.models import Api
+from devtools.bench import data, estimates, identity_lists, payload_core, scratch, web
+from devtools.bench.report import Row
 
 # The composer's live preview is measured on this draft: conversion goal, limits, DND schedule.
 PREVIEW_DRAFT = (Api.TARGETS, "push")

@@ -4,8 +4,8 @@ import json
 import statistics
 
 from campaigns import payloads
-from campaigns.bench import data, stats
-from campaigns.bench.report import Reference, Row
+from devtools.bench import data, stats
+from devtools.bench.report import Reference, Row
 
 
 def build_and_parse(*, repeat: int) -> list[Row]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.bench import report, run, scratch
+from devtools.bench import report, run, scratch
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from campaigns.bench.stats import Summary
+from devtools.bench.stats import Summary
 
 KB = 1000
 MB = 1000 * 1000

@@ -202,7 +202,7 @@ def run_measured(script: Path, *args: str) -> tuple[str, float, int]:
     with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
         started = time.perf_counter()
         completed = subprocess.run(
-            [sys.executable, "-m", "campaigns.bench.peak", peak.name, str(script), *args],
+            [sys.executable, "-m", "devtools.bench.peak", peak.name, str(script), *args],
             cwd=settings.BASE_DIR,
             env=os.environ.copy(),
             capture_output=True,

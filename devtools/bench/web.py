@@ -18,8 +18,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.bench import formdata, stats
-from campaigns.bench.report import Reference, Row
+from devtools.bench import formdata, stats
+from devtools.bench.report import Reference, Row
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 ACCEPT_COMPRESSED = "gzip, br"

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.urls import reverse
 
-from campaigns.bench import formdata, report, stats
+from devtools.bench import formdata, report, stats
 
 
 def test_the_quick_benchmark_measures_every_area_and_leaves_nothing_behind(tmp_path):

@@ -1,7 +1,7 @@
 """The load test: many people composing, autosaving, estimating and publishing at once.
 
 `manage.py loadtest` runs it like `manage.py bench` runs the benchmark (and with its code:
-campaigns/bench/scratch.py): a child process on a scratch SQLite file serves the app with gunicorn
+devtools/bench/scratch.py): a child process on a scratch SQLite file serves the app with gunicorn
 on a free loopback port, with the sandbox as CleverTap (on a second gunicorn) and its faults on.
 Each user is one httpx client with its own cookies. Two users share each draft, as two browsers
 on one draft would. Afterwards the scratch database is read to check that nothing was lost,
@@ -25,9 +25,10 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.urls import reverse
 
-from campaigns import demo, services
-from campaigns.bench import scratch, stats, web
+from campaigns import services
 from campaigns.models import AttemptState, Campaign, PublishAttempt
+from devtools import demo
+from devtools.bench import scratch, stats, web
 from sandbox import faults, testing
 from sandbox.models import SandboxCampaign
 
