@@ -26,6 +26,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from campaigns import services
+from campaigns.review import approvals
 from campaigns.models import AttemptState, Campaign, PublishAttempt
 from devtools import demo
 from devtools.bench import scratch, stats, web
@@ -188,13 +189,11 @@ def _prepare(users: int) -> tuple[str, list[int], list[int]]:
 def _approve(pks: list[int]) -> None:
     """Publishing needs an approval: the composer submits, the reviewer approves (best effort:
     a refusal shows in the figures as refused publishes)."""
-    from campaigns import review
-
     users = {u.username: u for u in Campaign._meta.get_field("owner").related_model.objects.all()}
     for pk in pks:
         try:
-            review.campaign_submit(campaign=Campaign.objects.get(pk=pk), user=users["composer"])
-            review.campaign_approve(campaign=Campaign.objects.get(pk=pk), user=users["reviewer"])
+            approvals.campaign_submit(campaign=Campaign.objects.get(pk=pk), user=users["composer"])
+            approvals.campaign_approve(campaign=Campaign.objects.get(pk=pk), user=users["reviewer"])
         except Exception as error:  # noqa: BLE001 - reported, the run goes on
             print(f"approving draft {pk} failed: {error}")
 

@@ -19,8 +19,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
 
-from campaigns import publishing, services
+from campaigns import payloads, services
 from campaigns.models import Api, Approval, Campaign
+from campaigns.publishing import attempts, confirm
 from devtools import demo
 from sandbox import faults, limits
 from sandbox.models import Profile, ReceivedRequest, SandboxCampaign
@@ -103,11 +104,11 @@ def draft(
 
 def approval_stand(campaign: Campaign) -> Approval:
     """A standing approval of the draft's body as it is, by the demo reviewer, its status left
-    alone: publishing needs one (`review.publish_refusal`); these tests are about what follows."""
+    alone: publishing needs one (`guards.publish_refusal`); these tests are about what follows."""
     return Approval.objects.create(
         campaign=campaign,
         version=campaign.version,
-        body_hash=publishing.body_hash(campaign.body),
+        body_hash=payloads.body_hash(campaign.body),
         reviewer=get_user_model().objects.get(username="reviewer"),
     )
 
@@ -127,8 +128,8 @@ def emails(count: int, start: int = 0) -> list[str]:
 def identity_send(people: dict[str, Any], addresses: list[str]):
     """A published identity send (batches recorded and queued), not sent yet."""
     campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
-    token = publishing.publish_confirmation(campaign=campaign, user=people["publisher"]).token
-    attempt = publishing.campaign_publish(
+    token = confirm.publish_confirmation(campaign=campaign, user=people["publisher"]).token
+    attempt = attempts.campaign_publish(
         campaign=campaign, user=people["publisher"], confirmation_token=token
     )
     return campaign, attempt

@@ -5,8 +5,9 @@ The `people` fixture comes from tests/publishing_support.py (import `people_fixt
 
 from typing import Any
 
-from campaigns import publishing, review, services
+from campaigns import payloads, services
 from campaigns.models import Api, Campaign, Estimate, EstimateState
+from campaigns.review import approvals
 from tests.publishing_support import PUSH_BODY
 
 
@@ -33,13 +34,13 @@ def edit(campaign: Campaign, user, **changes: Any) -> Campaign:
 
 
 def submitted(campaign: Campaign, people) -> Campaign:
-    return review.campaign_submit(campaign=campaign, user=people["composer"])
+    return approvals.campaign_submit(campaign=campaign, user=people["composer"])
 
 
 def approved(campaign: Campaign, people, reviewer: str = "reviewer") -> Campaign:
     if fresh(campaign).status == "draft":
         submitted(campaign, people)
-    review.campaign_approve(campaign=campaign, user=people[reviewer])
+    approvals.campaign_approve(campaign=campaign, user=people[reviewer])
     return fresh(campaign)
 
 
@@ -49,7 +50,7 @@ def estimated(campaign: Campaign, total: int, *, user=None) -> Estimate:
     return Estimate.objects.create(
         campaign=campaign,
         version=campaign.version,
-        body_hash=publishing.body_hash(campaign.body),
+        body_hash=payloads.body_hash(campaign.body),
         endpoint="targets/create.json",
         state=EstimateState.READY,
         result={"android": total},

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from campaigns import jsonfile, services
+from campaigns import clevertap, jsonfile
 from campaigns.forms import content_sms
 from campaigns.models import Campaign
 from tests.reference_examples import FIXTURES, reference_examples
@@ -97,7 +97,7 @@ def test_export_as_curl_keeps_the_passcode_an_environment_variable(tmp_path, set
     out, _ = run("import_campaign", write(tmp_path, SMS))
     curl, _ = run("export_campaign", out.strip(), "--format", "curl")
     assert "/1/targets/create.json" in curl
-    assert services.CURL_PASSCODE in curl and "sandbox-secret-passcode" not in curl
+    assert clevertap.CURL_PASSCODE in curl and "sandbox-secret-passcode" not in curl
     assert json.loads(curl.split("-d ", 1)[1].strip().strip("'")) == SMS
 
 

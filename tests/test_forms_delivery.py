@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from campaigns import payloads
 from campaigns.forms import delivery
 from campaigns.forms import schedule as schedule_forms
+from campaigns.forms.options import NO_OPTIONS
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
@@ -28,7 +29,7 @@ def pinned_clock(monkeypatch, settings):
 
 
 def errors(body):
-    return payloads.body_errors(body, api=Api.TARGETS, channel="email")
+    return payloads.body_errors(body, api=Api.TARGETS, channel="email", options=NO_OPTIONS)
 
 
 def messages_at(body, where):
@@ -51,7 +52,7 @@ def test_every_targets_examples_delivery_controls_are_read(example):
 
 def test_the_reference_push_example_is_valid_but_for_its_past_absolute_ttl():
     [example] = [e for e in TARGETS if e.name.startswith("02_")]
-    found = payloads.body_errors(example.body, api=Api.TARGETS, channel="push")
+    found = payloads.body_errors(example.body, api=Api.TARGETS, channel="push", options=NO_OPTIONS)
     assert [(e.where, e.message) for e in found if e.path[0] in DELIVERY_KEYS] == [
         ("ttl.value", delivery.TTL_ABSOLUTE_IN_PAST)
     ]

@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from campaigns import payloads
 from campaigns.forms import audience, goal
+from campaigns.forms.options import NO_OPTIONS
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
@@ -25,7 +26,7 @@ def with_filter(**parts):
 
 
 def errors(body):
-    return payloads.body_errors(body, api=Api.TARGETS, channel="email")
+    return payloads.body_errors(body, api=Api.TARGETS, channel="email", options=NO_OPTIONS)
 
 
 def messages_at(body, where):

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns import channels, payloads, services
+from campaigns.forms.options import NO_OPTIONS
 from campaigns.models import Api, Campaign
 from devtools.bench.formdata import submitted_data
 from tests.publishing_support import PUSH_BODY
@@ -82,7 +83,7 @@ def assert_error_list(errors) -> None:
 @FUZZ
 @given(body=st.one_of(json_bodies, json_values))
 def test_the_validator_answers_a_list_of_errors_for_any_json(api, channel, body):
-    assert_error_list(payloads.body_errors(body, api=api, channel=channel))
+    assert_error_list(payloads.body_errors(body, api=api, channel=channel, options=NO_OPTIONS))
 
 
 def test_the_validator_survives_deep_nesting_and_huge_numbers():
@@ -95,7 +96,9 @@ def test_the_validator_survives_deep_nesting_and_huge_numbers():
         {"when": {"type": "recurring", "repeats_every": 10**100}, "name": "\x00\ud7ff"},
     ):
         for api, channel in COMBINATIONS:
-            assert_error_list(payloads.body_errors(body, api=api, channel=channel))
+            assert_error_list(
+                payloads.body_errors(body, api=api, channel=channel, options=NO_OPTIONS)
+            )
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ import pytest
 from campaigns import channels, payloads
 from campaigns.forms import campaign as campaign_forms
 from campaigns.forms import content_email, content_sms
+from campaigns.forms.options import NO_OPTIONS
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Channel
 from tests.payload_roundtrip import through_the_browser
@@ -58,7 +59,7 @@ def test_unmodelled_key_is_kept_and_a_near_miss_gets_a_did_you_mean_hint():
 
 def test_a_value_of_the_wrong_type_is_kept_and_reported_with_its_api_code():
     body = {"name": "x", "target_mode": "sms", "respect_frequency_caps": "no"}
-    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms")
+    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms", options=NO_OPTIONS)
     error = next(e for e in errors if e.where == "respect_frequency_caps")
     assert error.message == campaign_forms.RESPECT_FREQUENCY_CAPS_NOT_BOOLEAN
     assert error.code == 73
@@ -67,24 +68,29 @@ def test_a_value_of_the_wrong_type_is_kept_and_reported_with_its_api_code():
 
 def test_an_invalid_choice_stays_in_the_draft_and_is_reported():
     body = {"name": "x", "target_mode": "pigeon", "content": {"body": "b"}}
-    assert messages(payloads.body_errors(body, api=Api.TARGETS, channel="sms"), "target_mode")
+    assert messages(
+        payloads.body_errors(body, api=Api.TARGETS, channel="sms", options=NO_OPTIONS),
+        "target_mode",
+    )
     assert same_json(through_the_browser(body, api=Api.TARGETS, channel="sms"), body)
 
 
 def test_a_body_that_is_not_an_object_is_one_clear_error():
-    errors = payloads.body_errors([1, 2], api=Api.TARGETS, channel="sms")
+    errors = payloads.body_errors([1, 2], api=Api.TARGETS, channel="sms", options=NO_OPTIONS)
     assert messages(errors) == [payloads.NOT_AN_OBJECT.format(kind="a list")]
 
 
 def test_targets_body_needs_a_name_and_a_channel():
-    errors = payloads.body_errors({}, api=Api.TARGETS, channel="sms")
+    errors = payloads.body_errors({}, api=Api.TARGETS, channel="sms", options=NO_OPTIONS)
     assert campaign_forms.NAME_REQUIRED in messages(errors, "name")
     assert campaign_forms.TARGET_MODE_REQUIRED in messages(errors, "target_mode")
 
 
 def test_tag_group_must_be_text_with_code_76():
     body = {"to": {"Email": ["a@example.com"]}, "tag_group": 5, "content": {"body": "b"}}
-    error = next(e for e in payloads.body_errors(body, api=Api.SEND, channel="sms"))
+    error = next(
+        e for e in payloads.body_errors(body, api=Api.SEND, channel="sms", options=NO_OPTIONS)
+    )
     assert (error.where, error.message, error.code) == (
         "tag_group",
         campaign_forms.TAG_GROUP_NOT_STRING,
@@ -104,12 +110,14 @@ def test_email_needs_subject_body_and_sender(missing, message):
     content = {"subject": "s", "body": "<p>b</p>", "sender_name": "n"}
     del content[missing]
     body = {"name": "x", "target_mode": "email", "where": {}, "when": "now", "content": content}
-    assert messages(payloads.body_errors(body, api=Api.TARGETS, channel="email")) == [message]
+    assert messages(
+        payloads.body_errors(body, api=Api.TARGETS, channel="email", options=NO_OPTIONS)
+    ) == [message]
 
 
 def test_sms_needs_a_body_and_a_provider():
     body = {"name": "x", "target_mode": "sms", "content": {}}
-    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms")
+    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms", options=NO_OPTIONS)
     assert content_sms.BODY_REQUIRED in messages(errors, "content.body")
     assert content_sms.PROVIDER_REQUIRED in messages(errors, "provider_nick_name")
 
@@ -121,7 +129,7 @@ def test_sms_message_info_is_keyed_by_a_numeric_provider_id():
         "provider_nick_name": "p",
         "content": {"body": "b", "message_info": {"abc": {"template_id": "t"}}},
     }
-    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms")
+    errors = payloads.body_errors(body, api=Api.TARGETS, channel="sms", options=NO_OPTIONS)
     assert messages(errors, "content.message_info.abc") == [content_sms.PROVIDER_ID_NOT_NUMERIC]
     assert same_json(through_the_browser(body, api=Api.TARGETS, channel="sms"), body)
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import clevertap, identities, publishing, services
+from campaigns import clevertap, identities, payloads, publishing, services
 from campaigns.forms import delivery
 from campaigns.models import (
     ApiCall,
@@ -21,6 +21,7 @@ from campaigns.models import (
     SendBatch,
     Status,
 )
+from campaigns.publishing import attempts, confirm, estimates, followup, sends
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxCampaign
 from tests.publishing_support import (
@@ -45,7 +46,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def confirmed(campaign, user) -> str:
-    return publishing.publish_confirmation(campaign=campaign, user=user).token
+    return confirm.publish_confirmation(campaign=campaign, user=user).token
 
 
 def later(days: int = 3) -> str:
@@ -59,13 +60,13 @@ def later(days: int = 3) -> str:
 def test_estimate_sends_the_draft_with_estimate_only_and_keeps_the_counts(sandbox, people):
     campaign = draft(people["composer"])
 
-    made = publishing.campaign_estimate(campaign=campaign, user=people["composer"])
+    made = estimates.campaign_estimate(campaign=campaign, user=people["composer"])
 
     assert made.state == EstimateState.READY
     assert made.result == {"android": ANDROID_USERS, "ios": IOS_USERS}
     assert made.total == ANDROID_USERS + IOS_USERS
     assert made.version == campaign.version
-    assert made.body_hash == publishing.body_hash(campaign.body)
+    assert made.body_hash == payloads.body_hash(campaign.body)
     [request] = received("targets/create.json")
     assert request.body == {**campaign.body, "estimate_only": True}
     [call] = ApiCall.objects.all()
@@ -85,17 +86,17 @@ def test_a_background_estimate_keeps_its_request_id_and_is_polled_until_ready(
     monkeypatch.setattr(sandbox_services, "ASYNC_ESTIMATE_SECONDS", 0.5)
     campaign = draft(people["composer"])
 
-    made = publishing.campaign_estimate(
+    made = estimates.campaign_estimate(
         campaign=campaign, user=people["composer"], async_estimate=True
     )
 
     assert made.state == EstimateState.PENDING
     assert made.request_id
     assert "async_estimate" not in fresh(campaign).body
-    made = publishing.estimate_refresh(estimate=made, user=people["composer"])
+    made = estimates.estimate_refresh(estimate=made, user=people["composer"])
     assert made.state == EstimateState.PENDING and made.polls == 1
     time.sleep(0.6)
-    made = publishing.estimate_refresh(estimate=made, user=people["composer"])
+    made = estimates.estimate_refresh(estimate=made, user=people["composer"])
     assert made.state == EstimateState.READY
     assert made.result == {"android": ANDROID_USERS, "ios": IOS_USERS}
     first, *polls = received("targets/create.json")
@@ -108,14 +109,14 @@ def test_a_background_estimate_keeps_its_request_id_and_is_polled_until_ready(
 def test_a_background_estimate_that_takes_too_long_says_so(sandbox, people, settings):
     settings.ESTIMATE_ASYNC_TIMEOUT_SECONDS = 0
     campaign = draft(people["composer"])
-    made = publishing.campaign_estimate(
+    made = estimates.campaign_estimate(
         campaign=campaign, user=people["composer"], async_estimate=True
     )
 
-    made = publishing.estimate_refresh(estimate=made, user=people["composer"])
+    made = estimates.estimate_refresh(estimate=made, user=people["composer"])
 
     assert made.state == EstimateState.TIMED_OUT
-    assert made.error == publishing.ESTIMATE_TIMED_OUT.format(
+    assert made.error == estimates.ESTIMATE_TIMED_OUT.format(
         seconds=0, polls=0, request_id=made.request_id
     )
 
@@ -123,8 +124,8 @@ def test_a_background_estimate_that_takes_too_long_says_so(sandbox, people, sett
 def test_an_estimate_belongs_to_its_version_and_tells_when_the_draft_changed(sandbox, people):
     user = people["composer"]
     campaign = draft(user)
-    made = publishing.campaign_estimate(campaign=campaign, user=user)
-    assert publishing.estimate_stale_message(estimate=made, campaign=campaign) == ""
+    made = estimates.campaign_estimate(campaign=campaign, user=user)
+    assert estimates.estimate_stale_message(estimate=made, campaign=campaign) == ""
 
     saved = services.campaign_save(
         campaign=campaign,
@@ -133,9 +134,9 @@ def test_an_estimate_belongs_to_its_version_and_tells_when_the_draft_changed(san
         base_version=campaign.version,
     )
 
-    assert publishing.estimate_stale_message(
+    assert estimates.estimate_stale_message(
         estimate=made, campaign=saved
-    ) == publishing.ESTIMATE_CHANGED.format(estimated=1, current=2)
+    ) == estimates.ESTIMATE_CHANGED.format(estimated=1, current=2)
 
 
 def test_an_identity_draft_estimates_as_unique_identities_and_requests(sandbox, people):
@@ -144,7 +145,7 @@ def test_an_identity_draft_estimates_as_unique_identities_and_requests(sandbox, 
     body["to"]["Identity"] = ["crm-1", "crm-2", "crm-1"]
     campaign = draft(people["composer"], body, api="send", channel="email")
 
-    made = publishing.campaign_estimate(campaign=campaign, user=people["composer"])
+    made = estimates.campaign_estimate(campaign=campaign, user=people["composer"])
 
     assert made.state == EstimateState.READY
     assert made.result == {"Email": 2300, "Identity": 2}
@@ -156,10 +157,10 @@ def test_an_identity_draft_estimates_as_unique_identities_and_requests(sandbox, 
 def test_a_draft_with_problems_is_not_sent_and_its_errors_name_their_fields(sandbox, people):
     campaign = draft(people["composer"], {**PUSH_BODY, "users_limit_overall": 5})
 
-    made = publishing.campaign_estimate(campaign=campaign, user=people["composer"])
+    made = estimates.campaign_estimate(campaign=campaign, user=people["composer"])
 
     assert made.state == EstimateState.FAILED
-    assert made.error == publishing.ESTIMATE_HAS_ERRORS.format(count=1, plural="", their="its")
+    assert made.error == estimates.ESTIMATE_HAS_ERRORS.format(count=1, plural="", their="its")
     assert made.errors == [
         {
             "path": "users_limit_overall",
@@ -174,7 +175,7 @@ def test_an_error_clevertap_names_is_shown_at_its_field(sandbox, people):
     profiles_create(android=100)
     campaign = draft(people["composer"], {**PUSH_BODY, "upper_cap_for_target_segment": 100})
 
-    made = publishing.campaign_estimate(campaign=campaign, user=people["composer"])
+    made = estimates.campaign_estimate(campaign=campaign, user=people["composer"])
 
     assert made.state == EstimateState.FAILED
     assert "upper_cap_for_target_segment" in made.error
@@ -190,10 +191,10 @@ def test_estimating_needs_change_review_or_publish_permission(sandbox, people):
     campaign = draft(people["composer"])
 
     for name in ("composer", "reviewer", "publisher"):
-        made = publishing.campaign_estimate(campaign=campaign, user=people[name])
+        made = estimates.campaign_estimate(campaign=campaign, user=people[name])
         assert made.state == EstimateState.READY
     with pytest.raises(PermissionDenied):
-        publishing.campaign_estimate(campaign=campaign, user=nobody)
+        estimates.campaign_estimate(campaign=campaign, user=nobody)
 
 
 # Publishing
@@ -201,9 +202,9 @@ def test_estimating_needs_change_review_or_publish_permission(sandbox, people):
 
 def test_publish_sends_exactly_the_draft_and_keeps_the_campaign_id(sandbox, people):
     campaign = draft(people["composer"])
-    estimate = publishing.campaign_estimate(campaign=campaign, user=people["publisher"])
+    estimate = estimates.campaign_estimate(campaign=campaign, user=people["publisher"])
 
-    attempt = publishing.campaign_publish(
+    attempt = attempts.campaign_publish(
         campaign=campaign,
         user=people["publisher"],
         confirmation_token=confirmed(campaign, people["publisher"]),
@@ -230,13 +231,13 @@ def test_twenty_simultaneous_publishes_of_one_draft_create_one_campaign(sandbox,
 
     outcomes = in_threads(
         20,
-        lambda i: publishing.campaign_publish(
+        lambda i: attempts.campaign_publish(
             campaign=campaign, user=publisher, confirmation_token=token
         ),
     )
 
     published = [o for o in outcomes if isinstance(o, PublishAttempt)]
-    refused = [o for o in outcomes if isinstance(o, publishing.AlreadyPublishing)]
+    refused = [o for o in outcomes if isinstance(o, confirm.AlreadyPublishing)]
     assert len(published) == 1, outcomes
     assert len(refused) == 19, outcomes
     assert published[0].state == AttemptState.SUCCEEDED
@@ -251,15 +252,13 @@ def test_a_second_publish_of_the_same_version_is_refused(sandbox, people):
     publisher = people["publisher"]
     campaign = draft(people["composer"])
     token = confirmed(campaign, publisher)
-    first = publishing.campaign_publish(campaign=campaign, user=publisher, confirmation_token=token)
+    first = attempts.campaign_publish(campaign=campaign, user=publisher, confirmation_token=token)
 
-    with pytest.raises(publishing.AlreadyPublishing) as refused:
-        publishing.campaign_publish(campaign=campaign, user=publisher, confirmation_token=token)
+    with pytest.raises(confirm.AlreadyPublishing) as refused:
+        attempts.campaign_publish(campaign=campaign, user=publisher, confirmation_token=token)
 
     assert refused.value.attempt == first
-    assert str(refused.value) == publishing.ALREADY_PUBLISHED.format(
-        clevertap_id=first.clevertap_id
-    )
+    assert str(refused.value) == confirm.ALREADY_PUBLISHED.format(clevertap_id=first.clevertap_id)
     assert len(creates_received()) == 1
 
 
@@ -274,10 +273,10 @@ def test_an_edit_after_the_confirmation_refuses_the_publish(sandbox, people):
         base_version=campaign.version,
     )
 
-    with pytest.raises(publishing.ConfirmationRefused) as refused:
-        publishing.campaign_publish(campaign=campaign, user=publisher, confirmation_token=token)
+    with pytest.raises(confirm.ConfirmationRefused) as refused:
+        attempts.campaign_publish(campaign=campaign, user=publisher, confirmation_token=token)
 
-    assert str(refused.value) == publishing.DRAFT_CHANGED.format(confirmed=1, current=2)
+    assert str(refused.value) == confirm.DRAFT_CHANGED.format(confirmed=1, current=2)
     assert not PublishAttempt.objects.exists()
     assert creates_received() == []
 
@@ -289,16 +288,16 @@ def test_an_expired_or_forged_confirmation_is_refused(sandbox, people, settings)
         {"campaign": campaign.pk, "version": 1, "body": "x", "user": publisher.pk}
     )
 
-    with pytest.raises(publishing.ConfirmationRefused) as refused:
-        publishing.campaign_publish(campaign=campaign, user=publisher, confirmation_token=forged)
-    assert str(refused.value) == publishing.CONFIRMATION_INVALID
+    with pytest.raises(confirm.ConfirmationRefused) as refused:
+        attempts.campaign_publish(campaign=campaign, user=publisher, confirmation_token=forged)
+    assert str(refused.value) == confirm.CONFIRMATION_INVALID
 
     settings.PUBLISH_CONFIRMATION_MAX_AGE = -1
-    with pytest.raises(publishing.ConfirmationRefused) as refused:
-        publishing.campaign_publish(
+    with pytest.raises(confirm.ConfirmationRefused) as refused:
+        attempts.campaign_publish(
             campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
         )
-    assert str(refused.value) == publishing.CONFIRMATION_EXPIRED.format(minutes=-1)
+    assert str(refused.value) == confirm.CONFIRMATION_EXPIRED.format(minutes=-1)
     assert not PublishAttempt.objects.exists()
 
 
@@ -307,11 +306,11 @@ def test_publishing_needs_the_publish_permission_and_changes_nothing(sandbox, pe
 
     for name in ("composer", "reviewer"):
         with pytest.raises(PermissionDenied):
-            publishing.campaign_publish(
+            attempts.campaign_publish(
                 campaign=campaign, user=people[name], confirmation_token="anything"
             )
         with pytest.raises(PermissionDenied):
-            publishing.publish_confirmation(campaign=campaign, user=people[name])
+            confirm.publish_confirmation(campaign=campaign, user=people[name])
 
     assert not PublishAttempt.objects.exists()
     assert fresh(campaign).status == Status.DRAFT
@@ -322,30 +321,30 @@ def test_a_draft_with_problems_cannot_be_published(sandbox, people):
     publisher = people["publisher"]
     campaign = draft(people["composer"], {**PUSH_BODY, "users_limit_overall": 5})
 
-    with pytest.raises(publishing.NotPublishable) as refused:
-        publishing.campaign_publish(
+    with pytest.raises(confirm.NotPublishable) as refused:
+        attempts.campaign_publish(
             campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
         )
 
-    assert str(refused.value) == publishing.HAS_ERRORS.format(count=1, plural="", them="it")
+    assert str(refused.value) == confirm.HAS_ERRORS.format(count=1, plural="", them="it")
     assert creates_received() == []
 
 
 def test_a_scheduled_campaign_is_stopped_and_reported_on(sandbox, people):
     publisher = people["publisher"]
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
-    attempt = publishing.campaign_publish(
+    attempt = attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
 
-    publishing.campaign_stop(campaign=campaign, user=publisher)
+    followup.campaign_stop(campaign=campaign, user=publisher)
     attempt.refresh_from_db()
     assert attempt.stopped_at is not None and attempt.clevertap_status == "stopped"
     assert SandboxCampaign.objects.get(pk=attempt.clevertap_id).status == "stopped"
     assert fresh(campaign).status == Status.STOPPED
     assert [r.body for r in received("targets/stop.json")] == [{"id": attempt.clevertap_id}]
 
-    reported = publishing.campaign_report(campaign=campaign, user=publisher)
+    reported = followup.campaign_report(campaign=campaign, user=publisher)
     assert reported.report["id"] == attempt.clevertap_id
     assert reported.report["campaign_status"] == "stopped"
     assert [r.body for r in received("targets/result.json")] == [{"id": attempt.clevertap_id}]
@@ -354,12 +353,12 @@ def test_a_scheduled_campaign_is_stopped_and_reported_on(sandbox, people):
 def test_a_report_of_a_running_campaign_fails_with_clevertaps_reason(sandbox, people):
     publisher = people["publisher"]
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
-    publishing.campaign_publish(
+    attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
 
     with pytest.raises(publishing.PublishingError) as failed:
-        publishing.campaign_report(campaign=campaign, user=publisher)
+        followup.campaign_report(campaign=campaign, user=publisher)
 
     assert str(failed.value).startswith("No report: ")
     assert "has not completed" in str(failed.value)
@@ -369,12 +368,12 @@ def test_a_report_of_a_running_campaign_fails_with_clevertaps_reason(sandbox, pe
 def test_stopping_needs_the_publish_permission(sandbox, people):
     publisher = people["publisher"]
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
-    publishing.campaign_publish(
+    attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
 
     with pytest.raises(PermissionDenied):
-        publishing.campaign_stop(campaign=campaign, user=people["composer"])
+        followup.campaign_stop(campaign=campaign, user=people["composer"])
 
     assert received("targets/stop.json") == []
     assert fresh(campaign).status == Status.PUBLISHED
@@ -391,21 +390,21 @@ def _lost_answer(attempt: PublishAttempt) -> None:
 def test_checking_the_campaign_list_resolves_an_unknown_publish_that_went_through(sandbox, people):
     publisher = people["publisher"]
     campaign = draft(people["composer"])
-    attempt = publishing.campaign_publish(
+    attempt = attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
     created_id = attempt.clevertap_id
     _lost_answer(attempt)
-    with pytest.raises(publishing.AlreadyPublishing) as refused:
-        publishing.campaign_publish(
+    with pytest.raises(confirm.AlreadyPublishing) as refused:
+        attempts.campaign_publish(
             campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
         )
-    assert str(refused.value) == publishing.ALREADY_UNKNOWN
+    assert str(refused.value) == confirm.ALREADY_UNKNOWN
 
-    found = publishing.publish_attempt_check(attempt=attempt, user=publisher)
+    found = followup.publish_attempt_check(attempt=attempt, user=publisher)
 
     attempt.refresh_from_db()
-    assert found == publishing.CHECK_FOUND.format(
+    assert found == followup.CHECK_FOUND.format(
         name=PUSH_BODY["name"], clevertap_id=created_id, status="running"
     )
     assert (attempt.state, attempt.clevertap_id) == (AttemptState.SUCCEEDED, created_id)
@@ -417,18 +416,18 @@ def test_checking_the_campaign_list_resolves_an_unknown_publish_that_went_throug
 def test_checking_the_campaign_list_frees_the_draft_when_nothing_was_created(sandbox, people):
     publisher = people["publisher"]
     campaign = draft(people["composer"])
-    attempt = publishing.campaign_publish(
+    attempt = attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
     _lost_answer(attempt)
     SandboxCampaign.objects.all().delete()
 
-    message = publishing.publish_attempt_check(attempt=attempt, user=publisher)
+    message = followup.publish_attempt_check(attempt=attempt, user=publisher)
 
     attempt.refresh_from_db()
     assert message.startswith(f"No campaign named “{PUSH_BODY['name']}” was created")
     assert (attempt.state, attempt.live) == (AttemptState.FAILED, False)
-    again = publishing.campaign_publish(
+    again = attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
     assert again.state == AttemptState.SUCCEEDED
@@ -439,7 +438,7 @@ def test_an_identity_send_is_split_into_batches_and_queued_on_commit(sandbox, pe
     emails = [f"user{n}@example.com" for n in range(2500)]
     campaign = draft(people["composer"], email_send_body(emails), api="send", channel="email")
 
-    attempt = publishing.campaign_publish(
+    attempt = attempts.campaign_publish(
         campaign=campaign,
         user=people["publisher"],
         confirmation_token=confirmed(campaign, people["publisher"]),
@@ -459,7 +458,7 @@ def test_an_identity_send_is_split_into_batches_and_queued_on_commit(sandbox, pe
     ]
     attempt.refresh_from_db()
     assert attempt.task_id
-    assert publishing.send_task_status(attempt=attempt) == "READY"
+    assert sends.send_task_status(attempt=attempt) == "READY"
     assert received("send/email.json") == []
     assert fresh(campaign).status == Status.DRAFT
 
@@ -467,7 +466,7 @@ def test_an_identity_send_is_split_into_batches_and_queued_on_commit(sandbox, pe
 def test_identity_batches_hold_at_most_1000_identities_across_types(db):
     to = {"Email": [f"e{n}@x.io" for n in range(700)], "Identity": [f"i{n}" for n in range(700)]}
 
-    batches = list(identities.identity_batches(publishing.unique_identities(to)))
+    batches = list(identities.identity_batches(identities.unique_identities(to)))
 
     assert [identities.count(batch) for batch in batches] == [1000, 400]
 
@@ -520,7 +519,7 @@ def test_the_estimate_region_says_when_the_draft_changed(sandbox, people, client
     user = people["composer"]
     client.force_login(user)
     campaign = draft(user)
-    publishing.campaign_estimate(campaign=campaign, user=user)
+    estimates.campaign_estimate(campaign=campaign, user=user)
     services.campaign_save(
         campaign=campaign, user=user, body={**campaign.body, "name": "New"}, base_version=1
     )
@@ -529,7 +528,7 @@ def test_the_estimate_region_says_when_the_draft_changed(sandbox, people, client
         reverse("campaigns:estimate", args=[campaign.pk]), headers={"HX-Request": "true"}
     )
 
-    assert publishing.ESTIMATE_CHANGED.format(estimated=1, current=2) in response.content.decode()
+    assert estimates.ESTIMATE_CHANGED.format(estimated=1, current=2) in response.content.decode()
 
 
 def test_a_user_without_permissions_cannot_estimate(sandbox, people, client):
@@ -549,7 +548,7 @@ def test_the_confirmation_shows_endpoint_body_estimate_and_schedule(sandbox, peo
     publisher = people["publisher"]
     client.force_login(publisher)
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
-    publishing.campaign_estimate(campaign=campaign, user=publisher)
+    estimates.campaign_estimate(campaign=campaign, user=publisher)
 
     response = client.get(reverse("campaigns:publish", args=[campaign.pk]))
 
@@ -616,7 +615,7 @@ def test_an_edit_between_confirmation_and_publish_is_explained_on_the_page(sandb
     )
 
     assert response.status_code == 409
-    assert publishing.DRAFT_CHANGED.format(confirmed=1, current=2) in response.content.decode()
+    assert confirm.DRAFT_CHANGED.format(confirmed=1, current=2) in response.content.decode()
     assert creates_received() == []
 
 
@@ -634,7 +633,7 @@ def test_stop_and_report_from_the_published_page(sandbox, people, client):
     publisher = people["publisher"]
     client.force_login(publisher)
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
-    attempt = publishing.campaign_publish(
+    attempt = attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
 
@@ -642,7 +641,7 @@ def test_stop_and_report_from_the_published_page(sandbox, people, client):
     response = client.post(reverse("campaigns:report", args=[campaign.pk]), follow=True)
 
     html = response.content.decode()
-    assert publishing.STOPPED.format(clevertap_id=attempt.clevertap_id) in html
+    assert followup.STOPPED.format(clevertap_id=attempt.clevertap_id) in html
     assert 'id="report-table"' in html
     assert 'data-operation="stop"' in html and 'data-operation="result"' in html
 
@@ -651,12 +650,12 @@ def test_the_passcode_appears_in_no_stored_call_and_no_page(sandbox, people, cli
     publisher = people["publisher"]
     client.force_login(publisher)
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
-    publishing.campaign_estimate(campaign=campaign, user=publisher)
-    publishing.campaign_publish(
+    estimates.campaign_estimate(campaign=campaign, user=publisher)
+    attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
-    publishing.campaign_stop(campaign=campaign, user=publisher)
-    publishing.campaign_report(campaign=campaign, user=publisher)
+    followup.campaign_stop(campaign=campaign, user=publisher)
+    followup.campaign_report(campaign=campaign, user=publisher)
 
     stored = json.dumps(list(ApiCall.objects.values()), default=str)
     assert ApiCall.objects.count() == 4

@@ -19,6 +19,7 @@ from campaigns.models import (
     PublishAttempt,
     Status,
 )
+from campaigns.publishing import attempts, confirm, estimates, followup, sends
 from tests.fault_server import Answer, FaultServer
 from tests.publishing_support import (
     PUSH_BODY,
@@ -56,8 +57,8 @@ def server(configured):
 
 
 def publish(campaign, user) -> PublishAttempt:
-    token = publishing.publish_confirmation(campaign=campaign, user=user).token
-    return publishing.campaign_publish(campaign=campaign, user=user, confirmation_token=token)
+    token = confirm.publish_confirmation(campaign=campaign, user=user).token
+    return attempts.campaign_publish(campaign=campaign, user=user, confirmation_token=token)
 
 
 def draft_state(campaign) -> tuple:
@@ -93,7 +94,7 @@ def test_a_create_whose_answer_is_lost_is_unknown_and_not_retried(
     assert attempt.state == AttemptState.UNKNOWN and attempt.live
     assert attempt.error.startswith(clevertap.MESSAGE_OUTCOME_UNKNOWN)
     assert "Check CleverTap's campaign list" in attempt.error
-    assert publishing.attempt_needs_check(attempt=attempt)
+    assert followup.attempt_needs_check(attempt=attempt)
     assert draft_state(campaign) == before
     call = ApiCall.objects.get(attempt=attempt)
     assert (call.outcome, call.error_kind, call.attempts) == (CallOutcome.UNKNOWN, kind, 1)
@@ -107,10 +108,10 @@ def test_after_an_unknown_create_publishing_again_is_refused_until_checked(
     campaign = draft(people["composer"])
     publish(campaign, people["publisher"])
 
-    with pytest.raises(publishing.AlreadyPublishing) as refused:
+    with pytest.raises(confirm.AlreadyPublishing) as refused:
         publish(campaign, people["publisher"])
 
-    assert str(refused.value) == publishing.ALREADY_UNKNOWN
+    assert str(refused.value) == confirm.ALREADY_UNKNOWN
     assert len(server.seen) == 1
 
 
@@ -121,7 +122,7 @@ def test_the_page_of_an_unknown_publish_offers_to_check_the_campaign_list(
     server.answer(Answer(delay=1.0))
     campaign = draft(people["composer"])
     client.force_login(people["publisher"])
-    token = publishing.publish_confirmation(campaign=campaign, user=people["publisher"]).token
+    token = confirm.publish_confirmation(campaign=campaign, user=people["publisher"]).token
 
     response = client.post(
         reverse("campaigns:publish", args=[campaign.pk]),
@@ -163,7 +164,7 @@ def test_a_create_still_refused_with_429_after_the_retries_fails_cleanly(server,
     assert len(server.seen) == 4
     assert (attempt.state, attempt.live) == (AttemptState.FAILED, False)
     assert attempt.error.startswith(
-        publishing.PUBLISH_FAILED.format(error=clevertap.MESSAGE_RATE_LIMITED)
+        attempts.PUBLISH_FAILED.format(error=clevertap.MESSAGE_RATE_LIMITED)
     )
     assert draft_state(campaign) == before
 
@@ -180,7 +181,7 @@ def test_a_refused_create_fails_keeps_its_record_and_the_draft_can_be_published_
     failed = publish(campaign, people["publisher"])
 
     assert (failed.state, failed.live) == (AttemptState.FAILED, False)
-    assert failed.error == publishing.PUBLISH_FAILED.format(
+    assert failed.error == attempts.PUBLISH_FAILED.format(
         error=(
             f"{clevertap.MESSAGE_API_ERROR} CleverTap said: Invalid when: date in the past "
             f"(code 400). [HTTP {status}]"
@@ -205,7 +206,7 @@ def test_an_estimate_retries_server_errors_and_dropped_connections(server, peopl
     server.default = Answer(body={"status": "success", "estimates": {"android": 4, "ios": 1}})
     campaign = draft(people["composer"])
 
-    made = publishing.campaign_estimate(campaign=campaign, user=people["composer"])
+    made = estimates.campaign_estimate(campaign=campaign, user=people["composer"])
 
     assert len(server.seen) == 4
     assert (made.state, made.total) == (EstimateState.READY, 5)
@@ -217,7 +218,7 @@ def test_an_estimate_that_times_out_is_retried(server, configured, people):
     server.answer(Answer(delay=1.0))
     server.default = Answer(body={"status": "success", "estimates": {"android": 4}})
 
-    made = publishing.campaign_estimate(campaign=draft(people["composer"]), user=people["composer"])
+    made = estimates.campaign_estimate(campaign=draft(people["composer"]), user=people["composer"])
 
     assert len(server.seen) == 2
     assert made.state == EstimateState.READY
@@ -237,11 +238,11 @@ def test_an_estimate_that_keeps_failing_says_why(server, people, answer, message
     campaign = draft(people["composer"])
     before = draft_state(campaign)
 
-    made = publishing.campaign_estimate(campaign=campaign, user=people["composer"])
+    made = estimates.campaign_estimate(campaign=campaign, user=people["composer"])
 
     assert len(server.seen) == tries
     assert made.state == EstimateState.FAILED
-    assert made.error.startswith(publishing.ESTIMATE_FAILED.format(error=message))
+    assert made.error.startswith(estimates.ESTIMATE_FAILED.format(error=message))
     assert draft_state(campaign) == before
 
 
@@ -260,8 +261,8 @@ def test_a_batch_whose_answer_is_lost_is_unknown_and_never_sent_again(
         attempt = publish(campaign, people["publisher"])
     assert len(queued) == 1
 
-    publishing.send_attempt_run(attempt=attempt)
-    publishing.send_attempt_run(attempt=attempt)
+    sends.send_attempt_run(attempt=attempt)
+    sends.send_attempt_run(attempt=attempt)
 
     assert len(server.seen) == 2
     states = dict(attempt.batches.values_list("number", "state"))
@@ -284,7 +285,7 @@ def test_a_batch_answered_503_is_unknown_and_one_refused_is_failed(server, peopl
     campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
     attempt = publish(campaign, people["publisher"])
 
-    publishing.send_attempt_run(attempt=attempt)
+    sends.send_attempt_run(attempt=attempt)
 
     assert len(server.seen) == 2
     states = dict(attempt.batches.values_list("number", "state"))
@@ -307,7 +308,7 @@ def test_a_passcode_echoed_back_is_stored_and_shown_nowhere(
     )
     campaign = draft(people["composer"], {**PUSH_BODY, "name": "Echo"})
 
-    made = publishing.campaign_estimate(campaign=campaign, user=people["publisher"])
+    made = estimates.campaign_estimate(campaign=campaign, user=people["publisher"])
     attempt = publish(campaign, people["publisher"])
     client.force_login(people["publisher"])
     page = client.get(reverse("campaigns:published", args=[campaign.pk])).content.decode()
@@ -330,7 +331,7 @@ def test_a_failed_stop_changes_nothing(server, people):
     server.default = Answer(status=409, body={"status": "fail", "error": "Completed", "code": 409})
 
     with pytest.raises(publishing.PublishingError) as failed:
-        publishing.campaign_stop(campaign=campaign, user=people["publisher"])
+        followup.campaign_stop(campaign=campaign, user=people["publisher"])
 
     assert str(failed.value).startswith("Not stopped: ")
     attempt.refresh_from_db()

@@ -6,7 +6,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 
-from campaigns import publishing, review, services
+from campaigns import audit, payloads, review, selectors, services
 from campaigns.models import (
     Approval,
     AuditAction,
@@ -16,6 +16,7 @@ from campaigns.models import (
     Revision,
     Status,
 )
+from campaigns.review import approvals, comments, guards
 from tests.publishing_support import PUSH_BODY, people_fixture  # noqa: F401 - `people`
 from tests.review_support import approved, edit, estimated, fresh, new_draft, submitted
 
@@ -34,15 +35,15 @@ def actions(campaign) -> list[str]:
 def test_submitting_puts_a_draft_in_review_and_says_who_asked(people):
     campaign = new_draft(people["composer"])
 
-    review.campaign_submit(campaign=campaign, user=people["composer"])
+    approvals.campaign_submit(campaign=campaign, user=people["composer"])
 
     assert fresh(campaign).status == Status.IN_REVIEW
     [event] = AuditEvent.objects.filter(action=AuditAction.SUBMITTED)
     assert event.actor == people["composer"] and event.campaign_id == campaign.pk
     assert event.details == {"version": 1, "from": "draft", "to": "in_review"}
-    [queued] = review.review_queue()
+    [queued] = selectors.review_queue()
     assert (queued.asked_by, queued.asked_at) == ("composer", event.created_at)
-    assert review.review_count() == 1
+    assert selectors.review_count() == 1
 
 
 def test_submitting_keeps_the_reviewed_body_as_a_revision(people):
@@ -52,16 +53,16 @@ def test_submitting_keeps_the_reviewed_body_as_a_revision(people):
 
     [revision] = Revision.objects.filter(campaign=campaign)
     assert (revision.version, revision.body) == (1, campaign.body)
-    assert revision.body_hash == publishing.body_hash(campaign.body)
+    assert revision.body_hash == payloads.body_hash(campaign.body)
 
 
 def test_a_draft_with_problems_is_not_submitted(people):
     campaign = new_draft(people["composer"], {**PUSH_BODY, "users_limit_overall": 5})
 
     with pytest.raises(review.ReviewError) as refused:
-        review.campaign_submit(campaign=campaign, user=people["composer"])
+        approvals.campaign_submit(campaign=campaign, user=people["composer"])
 
-    assert str(refused.value) == review.SUBMIT_HAS_ERRORS.format(count=1, plural="", them="it")
+    assert str(refused.value) == approvals.SUBMIT_HAS_ERRORS.format(count=1, plural="", them="it")
     assert fresh(campaign).status == Status.DRAFT
 
 
@@ -69,9 +70,9 @@ def test_only_a_draft_can_be_submitted(people):
     campaign = submitted(new_draft(people["composer"]), people)
 
     with pytest.raises(review.ReviewError) as refused:
-        review.campaign_submit(campaign=campaign, user=people["composer"])
+        approvals.campaign_submit(campaign=campaign, user=people["composer"])
 
-    assert str(refused.value) == review.NOT_SUBMITTABLE.format(status="in review")
+    assert str(refused.value) == approvals.NOT_SUBMITTABLE.format(status="in review")
 
 
 @pytest.mark.parametrize("name", ["reviewer", "publisher"])
@@ -79,7 +80,7 @@ def test_submitting_needs_the_composer_role(people, name):
     campaign = new_draft(people["composer"])
 
     with pytest.raises(PermissionDenied):
-        review.campaign_submit(campaign=campaign, user=people[name])
+        approvals.campaign_submit(campaign=campaign, user=people[name])
 
     assert fresh(campaign).status == Status.DRAFT
     assert not AuditEvent.objects.exists()
@@ -91,16 +92,18 @@ def test_submitting_needs_the_composer_role(people, name):
 def test_an_approval_is_bound_to_the_exact_body_and_approves_the_draft(people):
     campaign = submitted(new_draft(people["composer"]), people)
 
-    approval = review.campaign_approve(campaign=campaign, user=people["reviewer"], shown_version=1)
+    approval = approvals.campaign_approve(
+        campaign=campaign, user=people["reviewer"], shown_version=1
+    )
 
-    assert approval.body_hash == publishing.body_hash(campaign.body)
+    assert approval.body_hash == payloads.body_hash(campaign.body)
     assert (approval.version, approval.reviewer, approval.voided_at) == (
         1,
         people["reviewer"],
         None,
     )
     assert fresh(campaign).status == Status.APPROVED
-    assert review.publish_refusal(campaign=fresh(campaign)) == ""
+    assert guards.publish_refusal(campaign=fresh(campaign)) == ""
     assert actions(campaign) == [AuditAction.SUBMITTED, AuditAction.APPROVED]
 
 
@@ -108,9 +111,9 @@ def test_the_author_cannot_approve_their_own_draft(people):
     campaign = submitted(new_draft(people["admin"]), people)
 
     with pytest.raises(review.ReviewError) as refused:
-        review.campaign_approve(campaign=campaign, user=people["admin"])
+        approvals.campaign_approve(campaign=campaign, user=people["admin"])
 
-    assert str(refused.value) == review.AUTHOR_CANNOT_APPROVE
+    assert str(refused.value) == approvals.AUTHOR_CANNOT_APPROVE
     assert not Approval.objects.exists()
     assert fresh(campaign).status == Status.IN_REVIEW
 
@@ -121,16 +124,16 @@ def test_someone_who_edited_the_draft_cannot_approve_it_either(people):
     submitted(campaign, people)
 
     with pytest.raises(review.ReviewError) as refused:
-        review.campaign_approve(campaign=campaign, user=people["admin"])
+        approvals.campaign_approve(campaign=campaign, user=people["admin"])
 
-    assert str(refused.value) == review.AUTHOR_CANNOT_APPROVE
+    assert str(refused.value) == approvals.AUTHOR_CANNOT_APPROVE
 
 
 def test_four_eyes_can_be_turned_off_for_small_teams(people, settings):
     settings.REVIEW_FOUR_EYES = False
     campaign = submitted(new_draft(people["admin"]), people)
 
-    review.campaign_approve(campaign=campaign, user=people["admin"])
+    approvals.campaign_approve(campaign=campaign, user=people["admin"])
 
     assert fresh(campaign).status == Status.APPROVED
 
@@ -140,9 +143,9 @@ def test_a_version_other_than_the_one_shown_is_not_approved(people):
     edit(campaign, people["composer"], name="Changed meanwhile")
 
     with pytest.raises(review.ReviewError) as refused:
-        review.campaign_approve(campaign=campaign, user=people["reviewer"], shown_version=1)
+        approvals.campaign_approve(campaign=campaign, user=people["reviewer"], shown_version=1)
 
-    assert str(refused.value) == review.CHANGED_SINCE_SHOWN.format(shown=1, current=2)
+    assert str(refused.value) == approvals.CHANGED_SINCE_SHOWN.format(shown=1, current=2)
     assert not Approval.objects.exists()
 
 
@@ -150,9 +153,9 @@ def test_only_a_draft_in_review_can_be_approved(people):
     campaign = new_draft(people["composer"])
 
     with pytest.raises(review.ReviewError) as refused:
-        review.campaign_approve(campaign=campaign, user=people["reviewer"])
+        approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
 
-    assert str(refused.value) == review.NOT_IN_REVIEW.format(status="draft")
+    assert str(refused.value) == approvals.NOT_IN_REVIEW.format(status="draft")
 
 
 @pytest.mark.parametrize("name", ["composer", "publisher"])
@@ -160,7 +163,7 @@ def test_approving_needs_the_reviewer_role(people, name):
     campaign = submitted(new_draft(people["composer"]), people)
 
     with pytest.raises(PermissionDenied):
-        review.campaign_approve(campaign=campaign, user=people[name])
+        approvals.campaign_approve(campaign=campaign, user=people[name])
 
     assert not Approval.objects.exists()
 
@@ -172,9 +175,9 @@ def test_an_edit_voids_the_approval_visibly_and_the_draft_returns_to_draft(peopl
 
     approval = Approval.objects.get()
     assert approval.voided_at is not None
-    assert approval.voided_reason == review.VOIDED_BY_EDIT.format(user="composer", version=2)
+    assert approval.voided_reason == approvals.VOIDED_BY_EDIT.format(user="composer", version=2)
     assert fresh(campaign).status == Status.DRAFT
-    assert review.publish_refusal(campaign=fresh(campaign)) == review.NOT_APPROVED.format(version=2)
+    assert guards.publish_refusal(campaign=fresh(campaign)) == guards.NOT_APPROVED.format(version=2)
     voided = AuditEvent.objects.get(action=AuditAction.APPROVAL_VOIDED)
     assert voided.actor == people["composer"]
     assert voided.details["from"] == "approved" and voided.details["to"] == "draft"
@@ -187,7 +190,7 @@ def test_saving_the_same_body_again_keeps_the_approval(people):
 
     assert Approval.objects.get().voided_at is None
     assert fresh(campaign).status == Status.APPROVED
-    assert review.publish_refusal(campaign=fresh(campaign)) == ""
+    assert guards.publish_refusal(campaign=fresh(campaign)) == ""
 
 
 def test_moving_a_send_draft_to_another_channel_voids_the_approval(people):
@@ -196,7 +199,7 @@ def test_moving_a_send_draft_to_another_channel_voids_the_approval(people):
     Approval.objects.create(
         campaign=campaign,
         version=1,
-        body_hash=publishing.body_hash(body),
+        body_hash=payloads.body_hash(body),
         reviewer=people["reviewer"],
     )
 
@@ -208,7 +211,7 @@ def test_moving_a_send_draft_to_another_channel_voids_the_approval(people):
         channel="whatsapp",
     )
 
-    assert Approval.objects.get().voided_reason == review.VOIDED_BY_TARGET.format(
+    assert Approval.objects.get().voided_reason == approvals.VOIDED_BY_TARGET.format(
         user="composer", version=2, endpoint="send/whatsapp.json"
     )
 
@@ -216,10 +219,12 @@ def test_moving_a_send_draft_to_another_channel_voids_the_approval(people):
 def test_approving_again_replaces_the_reviewers_own_approval(people):
     campaign = approved(new_draft(people["composer"]), people)
 
-    review.campaign_approve(campaign=campaign, user=people["reviewer"])
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
 
     first, second = Approval.objects.order_by("id")
-    assert first.voided_reason == review.VOIDED_BY_NEW_APPROVAL.format(user="reviewer", version=1)
+    assert first.voided_reason == approvals.VOIDED_BY_NEW_APPROVAL.format(
+        user="reviewer", version=1
+    )
     assert second.voided_at is None
     assert fresh(campaign).status == Status.APPROVED
 
@@ -230,7 +235,7 @@ def test_approving_again_replaces_the_reviewers_own_approval(people):
 def test_requesting_changes_sends_the_draft_back_with_a_comment(people):
     campaign = approved(new_draft(people["composer"]), people)
 
-    comment = review.campaign_request_changes(
+    comment = approvals.campaign_request_changes(
         campaign=campaign,
         user=people["reviewer"],
         text="Shorter title, please.",
@@ -244,7 +249,9 @@ def test_requesting_changes_sends_the_draft_back_with_a_comment(people):
         "content.title",
     )
     assert fresh(campaign).status == Status.DRAFT
-    assert Approval.objects.get().voided_reason == review.VOIDED_BY_CHANGES.format(user="reviewer")
+    assert Approval.objects.get().voided_reason == approvals.VOIDED_BY_CHANGES.format(
+        user="reviewer"
+    )
     event = AuditEvent.objects.get(action=AuditAction.CHANGES_REQUESTED)
     assert event.details["comment"] == comment.pk and event.details["approvals_voided"] == 1
 
@@ -253,9 +260,9 @@ def test_requesting_changes_says_what_should_change(people):
     campaign = submitted(new_draft(people["composer"]), people)
 
     with pytest.raises(review.ReviewError) as refused:
-        review.campaign_request_changes(campaign=campaign, user=people["reviewer"], text="  ")
+        approvals.campaign_request_changes(campaign=campaign, user=people["reviewer"], text="  ")
 
-    assert str(refused.value) == review.CHANGES_TEXT_REQUIRED
+    assert str(refused.value) == approvals.CHANGES_TEXT_REQUIRED
     assert fresh(campaign).status == Status.IN_REVIEW
 
 
@@ -263,7 +270,7 @@ def test_requesting_changes_needs_the_reviewer_role(people):
     campaign = submitted(new_draft(people["composer"]), people)
 
     with pytest.raises(PermissionDenied):
-        review.campaign_request_changes(campaign=campaign, user=people["publisher"], text="No")
+        approvals.campaign_request_changes(campaign=campaign, user=people["publisher"], text="No")
 
     assert fresh(campaign).status == Status.IN_REVIEW
     assert not Comment.objects.exists()
@@ -275,30 +282,32 @@ def test_requesting_changes_needs_the_reviewer_role(people):
 def test_a_comment_can_be_on_the_draft_a_section_or_a_field(people):
     campaign = new_draft(people["composer"])
 
-    whole = review.comment_add(campaign=campaign, user=people["reviewer"], text=" Looks good ")
-    on_field = review.comment_add(
+    whole = comments.comment_add(campaign=campaign, user=people["reviewer"], text=" Looks good ")
+    on_field = comments.comment_add(
         campaign=campaign, user=people["composer"], text="Fixed", path='content["title"]'
     )
 
     assert (whole.text, whole.section, whole.path, whole.version) == ("Looks good", "", "", 1)
     assert on_field.path == 'content["title"]'
-    assert list(review.comment_list(campaign=campaign)) == [whole, on_field]
+    assert list(selectors.comment_list(campaign=campaign)) == [whole, on_field]
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"text": ""}, review.COMMENT_EMPTY),
-        ({"text": "x" * 5001}, review.COMMENT_TOO_LONG.format(limit=5000)),
-        ({"path": "content..title"}, review.COMMENT_PATH_INVALID.format(path="content..title")),
-        ({"section": "nowhere"}, review.COMMENT_SECTION_UNKNOWN.format(section="nowhere")),
+        ({"text": ""}, comments.COMMENT_EMPTY),
+        ({"text": "x" * 5001}, comments.COMMENT_TOO_LONG.format(limit=5000)),
+        ({"path": "content..title"}, comments.COMMENT_PATH_INVALID.format(path="content..title")),
+        ({"section": "nowhere"}, comments.COMMENT_SECTION_UNKNOWN.format(section="nowhere")),
     ],
 )
 def test_a_comment_is_refused_with_a_reason(people, changes, message):
     campaign = new_draft(people["composer"])
 
     with pytest.raises(review.ReviewError) as refused:
-        review.comment_add(campaign=campaign, user=people["reviewer"], **{"text": "Hi", **changes})
+        comments.comment_add(
+            campaign=campaign, user=people["reviewer"], **{"text": "Hi", **changes}
+        )
 
     assert str(refused.value) == message
     assert not Comment.objects.exists()
@@ -306,7 +315,7 @@ def test_a_comment_is_refused_with_a_reason(people, changes, message):
 
 def test_publishers_do_not_comment(people):
     with pytest.raises(PermissionDenied):
-        review.comment_add(
+        comments.comment_add(
             campaign=new_draft(people["composer"]), user=people["publisher"], text="Hi"
         )
 
@@ -326,7 +335,7 @@ def test_every_save_is_a_revision_and_the_version_before_the_first_save_is_kept(
         (2, "Second", "composer"),
         (3, "Third", "admin"),
     ]
-    assert all(r.body_hash == publishing.body_hash(r.body) for r in revisions)
+    assert all(r.body_hash == payloads.body_hash(r.body) for r in revisions)
 
 
 def test_restoring_a_revision_saves_it_as_a_new_version(people):
@@ -334,11 +343,11 @@ def test_restoring_a_revision_saves_it_as_a_new_version(people):
     edit(campaign, people["composer"], name="Second")
     first = Revision.objects.get(campaign=campaign, version=1)
 
-    saved = review.revision_restore(revision=first, user=people["composer"], base_version=2)
+    saved = services.revision_restore(revision=first, user=people["composer"], base_version=2)
 
     assert saved.version == 3 and saved.body == first.body
     newest = Revision.objects.get(campaign=campaign, version=3)
-    assert newest.note == review.RESTORED_NOTE.format(version=1)
+    assert newest.note == services.RESTORED_NOTE.format(version=1)
     assert AuditEvent.objects.get(action=AuditAction.REVISION_RESTORED).details == {
         "restored": 1,
         "version": 3,
@@ -351,7 +360,7 @@ def test_restoring_over_a_newer_save_is_refused(people):
     first = Revision.objects.get(campaign=campaign, version=1)
 
     with pytest.raises(services.StaleVersion):
-        review.revision_restore(revision=first, user=people["composer"], base_version=1)
+        services.revision_restore(revision=first, user=people["composer"], base_version=1)
 
     assert fresh(campaign).version == 2
 
@@ -360,12 +369,12 @@ def test_the_current_version_is_not_restored(people):
     campaign = new_draft(people["composer"])
     edit(campaign, people["composer"], name="Second")
 
-    with pytest.raises(review.ReviewError) as refused:
-        review.revision_restore(
+    with pytest.raises(services.NothingToRestore) as refused:
+        services.revision_restore(
             revision=Revision.objects.get(campaign=campaign, version=2), user=people["composer"]
         )
 
-    assert str(refused.value) == review.REVISION_CURRENT.format(version=2)
+    assert str(refused.value) == services.REVISION_CURRENT.format(version=2)
 
 
 def test_restoring_needs_the_composer_role(people):
@@ -373,7 +382,7 @@ def test_restoring_needs_the_composer_role(people):
     edit(campaign, people["composer"], name="Second")
 
     with pytest.raises(PermissionDenied):
-        review.revision_restore(
+        services.revision_restore(
             revision=Revision.objects.get(campaign=campaign, version=1), user=people["reviewer"]
         )
 
@@ -392,8 +401,10 @@ def test_archiving_voids_the_approvals_and_is_audited(people):
     )
 
     assert fresh(campaign).status == Status.DRAFT
-    assert Approval.objects.get().voided_reason == review.VOIDED_BY_ARCHIVE.format(user="composer")
-    assert review.publish_refusal(campaign=fresh(campaign)) == review.NOT_APPROVED.format(version=1)
+    assert Approval.objects.get().voided_reason == approvals.VOIDED_BY_ARCHIVE.format(
+        user="composer"
+    )
+    assert guards.publish_refusal(campaign=fresh(campaign)) == guards.NOT_APPROVED.format(version=1)
     assert actions(campaign)[-2:] == [AuditAction.ARCHIVED, AuditAction.UNARCHIVED]
     archived = AuditEvent.objects.get(action=AuditAction.ARCHIVED)
     assert archived.details == {"from": "approved", "to": "archived", "approvals_voided": 1}
@@ -407,17 +418,17 @@ def test_a_draft_reaching_more_than_the_threshold_needs_a_second_approval(people
     campaign = submitted(new_draft(people["composer"]), people)
     estimated(campaign, 5000)
 
-    review.campaign_approve(campaign=campaign, user=people["reviewer"])
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
 
     assert fresh(campaign).status == Status.IN_REVIEW
-    assert review.publish_refusal(campaign=fresh(campaign)) == (
-        review.NEEDS_SECOND_APPROVAL.format(reach="5,000", threshold="1,000", count=1)
+    assert guards.publish_refusal(campaign=fresh(campaign)) == (
+        guards.NEEDS_SECOND_APPROVAL.format(reach="5,000", threshold="1,000", count=1)
     )
 
-    review.campaign_approve(campaign=campaign, user=people["admin"])
+    approvals.campaign_approve(campaign=campaign, user=people["admin"])
 
     assert fresh(campaign).status == Status.APPROVED
-    assert review.publish_refusal(campaign=fresh(campaign)) == ""
+    assert guards.publish_refusal(campaign=fresh(campaign)) == ""
 
 
 def test_a_draft_below_the_threshold_needs_one_approval(people, settings):
@@ -425,7 +436,7 @@ def test_a_draft_below_the_threshold_needs_one_approval(people, settings):
     campaign = submitted(new_draft(people["composer"]), people)
     estimated(campaign, 1000)
 
-    review.campaign_approve(campaign=campaign, user=people["reviewer"])
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
 
     assert fresh(campaign).status == Status.APPROVED
 
@@ -435,8 +446,8 @@ def test_an_estimate_above_the_threshold_after_approval_asks_for_a_second_one(pe
     campaign = approved(new_draft(people["composer"]), people)
     estimated(campaign, 1100)
 
-    assert review.publish_refusal(campaign=fresh(campaign)) == (
-        review.NEEDS_SECOND_APPROVAL.format(reach="1,100", threshold="1,000", count=1)
+    assert guards.publish_refusal(campaign=fresh(campaign)) == (
+        guards.NEEDS_SECOND_APPROVAL.format(reach="1,100", threshold="1,000", count=1)
     )
 
 
@@ -446,27 +457,27 @@ def test_a_reach_that_moved_too_far_since_approval_is_refused_until_approved_aga
     settings.REVIEW_REACH_DRIFT = 0.2
     campaign = submitted(new_draft(people["composer"]), people)
     estimated(campaign, 1000)
-    review.campaign_approve(campaign=campaign, user=people["reviewer"])
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
     estimated(campaign, 1200)
-    assert review.publish_refusal(campaign=fresh(campaign)) == ""
+    assert guards.publish_refusal(campaign=fresh(campaign)) == ""
 
     estimated(campaign, 1300)
 
-    assert review.publish_refusal(campaign=fresh(campaign)) == review.REACH_DRIFTED.format(
+    assert guards.publish_refusal(campaign=fresh(campaign)) == guards.REACH_DRIFTED.format(
         approved="1,000", now="1,300", change="+30%", share="20%"
     )
-    review.campaign_approve(campaign=campaign, user=people["reviewer"])
-    assert review.publish_refusal(campaign=fresh(campaign)) == ""
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
+    assert guards.publish_refusal(campaign=fresh(campaign)) == ""
 
 
 def test_a_reach_that_shrank_too_far_is_refused_as_well(people):
     campaign = submitted(new_draft(people["composer"]), people)
     estimated(campaign, 1000)
-    review.campaign_approve(campaign=campaign, user=people["reviewer"])
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
 
     estimated(campaign, 500)
 
-    assert review.publish_refusal(campaign=fresh(campaign)) == review.REACH_DRIFTED.format(
+    assert guards.publish_refusal(campaign=fresh(campaign)) == guards.REACH_DRIFTED.format(
         approved="1,000", now="500", change="-50%", share="20%"
     )
 
@@ -474,10 +485,10 @@ def test_a_reach_that_shrank_too_far_is_refused_as_well(people):
 def test_without_an_estimate_the_guards_say_they_wait_for_one(people):
     campaign = approved(new_draft(people["composer"]), people)
 
-    found = review.guards(campaign=fresh(campaign))
+    found = guards.guards(campaign=fresh(campaign))
 
     assert found.refusal == "" and found.reach is None and found.needed == 1
-    assert found.notes == [review.NO_ESTIMATE.format(threshold="100,000", share="20%")]
+    assert found.notes == [guards.NO_ESTIMATE.format(threshold="100,000", share="20%")]
 
 
 def test_an_approval_of_another_body_never_counts(people):
@@ -485,7 +496,7 @@ def test_an_approval_of_another_body_never_counts(people):
     # As if the approval had not been voided: publishing compares the hash, not the status.
     Approval.objects.update(body_hash="0" * 64)
 
-    assert review.publish_refusal(campaign=fresh(campaign)) == review.NOT_APPROVED.format(version=1)
+    assert guards.publish_refusal(campaign=fresh(campaign)) == guards.NOT_APPROVED.format(version=1)
 
 
 # The audit log
@@ -517,11 +528,11 @@ def test_the_audit_log_filters_by_draft_user_and_action(people):
     one = approved(new_draft(people["composer"]), people)
     two = submitted(new_draft(people["composer"]), people)
 
-    assert set(review.audit_list(campaign_id=two.pk).values_list("action", flat=True)) == {
+    assert set(audit.audit_list(campaign_id=two.pk).values_list("action", flat=True)) == {
         AuditAction.SUBMITTED
     }
-    assert list(review.audit_list(actor_id=people["reviewer"].pk)) == list(
+    assert list(audit.audit_list(actor_id=people["reviewer"].pk)) == list(
         AuditEvent.objects.filter(action=AuditAction.APPROVED)
     )
-    assert review.audit_list(action=AuditAction.SUBMITTED).count() == 2
-    assert review.audit_list(campaign_id=one.pk, action=AuditAction.APPROVED).count() == 1
+    assert audit.audit_list(action=AuditAction.SUBMITTED).count() == 2
+    assert audit.audit_list(campaign_id=one.pk, action=AuditAction.APPROVED).count() == 1

@@ -18,8 +18,9 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
-from campaigns import publishing, review, roles
+from campaigns import payloads, roles
 from campaigns.models import Estimate, EstimateState, PublishHold, SendBatch
+from campaigns.publishing import attempts, confirm
 from devtools import demo
 from devtools.bench.formdata import submitted_data
 from tests.publishing_support import email_send_body, people_fixture  # noqa: F401 - `people`
@@ -116,7 +117,7 @@ def world(people, held) -> dict[str, Any]:
     estimate = Estimate.objects.create(
         campaign=campaign,
         version=2,
-        body_hash=publishing.body_hash(campaign.body),
+        body_hash=payloads.body_hash(campaign.body),
         endpoint="targets/create.json",
         state=EstimateState.PENDING,
         request_id="r-1",
@@ -127,8 +128,8 @@ def world(people, held) -> dict[str, Any]:
         ),
         people,
     )
-    token = publishing.publish_confirmation(campaign=send, user=people["publisher"]).token
-    attempt = publishing.campaign_publish(
+    token = confirm.publish_confirmation(campaign=send, user=people["publisher"]).token
+    attempt = attempts.campaign_publish(
         campaign=send, user=people["publisher"], confirmation_token=token
     )
     return {
@@ -286,7 +287,7 @@ def test_posting_to_a_page_changes_nothing(client, world, name, role):
 def test_the_world_holds_a_publish_in_its_undo_window(world):
     hold = PublishHold.objects.get(attempt=world["attempt"])
     assert hold.released_at is None and hold.cancelled_at is None
-    assert review.publish_held(attempt=world["attempt"])
+    assert attempts.publish_held(attempt=world["attempt"])
 
 
 @pytest.mark.parametrize("name", ["campaigns:composer", "campaigns:composer_save"])

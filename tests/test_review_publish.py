@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from campaigns import publishing, review, views_review
+from campaigns import publishing
 from campaigns.models import (
     AttemptState,
     AuditAction,
@@ -19,6 +19,9 @@ from campaigns.models import (
     SendBatch,
     Status,
 )
+from campaigns.publishing import attempts, confirm, estimates, followup
+from campaigns.review import approvals, guards
+from campaigns.views import publishing as publishing_views
 from tests.publishing_support import (
     creates_received,
     email_send_body,
@@ -36,8 +39,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def publish(campaign, user):
-    token = publishing.publish_confirmation(campaign=campaign, user=user).token
-    return publishing.campaign_publish(campaign=campaign, user=user, confirmation_token=token)
+    token = confirm.publish_confirmation(campaign=campaign, user=user).token
+    return attempts.campaign_publish(campaign=campaign, user=user, confirmation_token=token)
 
 
 def due_now(hold: PublishHold) -> None:
@@ -57,10 +60,10 @@ def actions() -> list[str]:
 def test_an_unapproved_draft_is_not_published_and_the_refusal_is_audited(sandbox, people):
     campaign = new_draft(people["composer"])
 
-    with pytest.raises(publishing.NotPublishable) as refused:
+    with pytest.raises(confirm.NotPublishable) as refused:
         publish(campaign, people["publisher"])
 
-    assert str(refused.value) == review.NOT_APPROVED.format(version=1)
+    assert str(refused.value) == guards.NOT_APPROVED.format(version=1)
     assert not PublishAttempt.objects.exists() and creates_received() == []
     [event] = AuditEvent.objects.filter(action=AuditAction.PUBLISH_REFUSED)
     assert event.actor == people["publisher"]
@@ -73,7 +76,7 @@ def test_the_confirmation_shows_why_publishing_is_blocked(sandbox, people, clien
 
     html = client.get(reverse("campaigns:publish", args=[campaign.pk])).content.decode()
 
-    assert 'id="publish-blocked"' in html and review.NOT_APPROVED.format(version=1) in html
+    assert 'id="publish-blocked"' in html and guards.NOT_APPROVED.format(version=1) in html
     assert 'id="publish-button" disabled' in html
 
 
@@ -99,7 +102,7 @@ def test_an_approved_draft_is_published_and_every_step_is_audited(sandbox, peopl
         "clevertap_id": attempt.clevertap_id,
     }
 
-    publishing.campaign_stop(campaign=campaign, user=people["publisher"])
+    followup.campaign_stop(campaign=campaign, user=people["publisher"])
 
     stopped = AuditEvent.objects.get(action=AuditAction.STOPPED)
     assert (stopped.actor, stopped.details["from"], stopped.details["to"]) == (
@@ -113,10 +116,10 @@ def test_an_edit_after_approval_blocks_publishing_until_approved_again(sandbox, 
     campaign = approved(new_draft(people["composer"]), people)
     edit(campaign, people["composer"], name="Edited")
 
-    with pytest.raises(publishing.NotPublishable) as refused:
+    with pytest.raises(confirm.NotPublishable) as refused:
         publish(fresh(campaign), people["publisher"])
 
-    assert str(refused.value) == review.NOT_APPROVED.format(version=2)
+    assert str(refused.value) == guards.NOT_APPROVED.format(version=2)
     approved(campaign, people)
     assert publish(fresh(campaign), people["publisher"]).state == AttemptState.SUCCEEDED
 
@@ -126,31 +129,31 @@ def test_a_reach_that_moved_since_approval_blocks_publishing(sandbox, people):
     estimated(campaign, 100)
     approved(campaign, people)
     # CleverTap's estimate now: 19 users (the sandbox's audience).
-    publishing.campaign_estimate(campaign=campaign, user=people["publisher"])
+    estimates.campaign_estimate(campaign=campaign, user=people["publisher"])
 
-    with pytest.raises(publishing.NotPublishable) as refused:
+    with pytest.raises(confirm.NotPublishable) as refused:
         publish(fresh(campaign), people["publisher"])
 
-    assert str(refused.value) == review.REACH_DRIFTED.format(
+    assert str(refused.value) == guards.REACH_DRIFTED.format(
         approved="100", now="19", change="-81%", share="20%"
     )
-    review.campaign_approve(campaign=campaign, user=people["reviewer"])
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"])
     assert publish(fresh(campaign), people["publisher"]).state == AttemptState.SUCCEEDED
 
 
 def test_a_large_reach_needs_a_second_approval_before_publishing(sandbox, people, settings):
     settings.REVIEW_SECOND_APPROVAL_REACH = 10
     campaign = new_draft(people["composer"])
-    publishing.campaign_estimate(campaign=campaign, user=people["reviewer"])
+    estimates.campaign_estimate(campaign=campaign, user=people["reviewer"])
     approved(campaign, people)
 
-    with pytest.raises(publishing.NotPublishable) as refused:
+    with pytest.raises(confirm.NotPublishable) as refused:
         publish(fresh(campaign), people["publisher"])
 
-    assert str(refused.value) == review.NEEDS_SECOND_APPROVAL.format(
+    assert str(refused.value) == guards.NEEDS_SECOND_APPROVAL.format(
         reach="19", threshold="10", count=1
     )
-    review.campaign_approve(campaign=campaign, user=people["admin"])
+    approvals.campaign_approve(campaign=campaign, user=people["admin"])
     assert publish(fresh(campaign), people["publisher"]).state == AttemptState.SUCCEEDED
 
 
@@ -173,11 +176,11 @@ def test_within_the_undo_window_nothing_is_sent(sandbox, people, undo):
     assert 29 <= (hold.due_at - timezone.now()).total_seconds() <= 30
     assert creates_received() == [] and sandbox_campaigns() == []
     [task] = DBTaskResult.objects.all()
-    assert task.task_path == "campaigns.tasks.publish_release"
+    assert task.task_path == attempts.release_when_due.module_path
     assert task.args_kwargs["args"] == [hold.pk] and task.run_after == hold.due_at
-    assert review.publish_release(hold=hold) is None  # not due yet
+    assert attempts.publish_release(hold=hold) is None  # not due yet
     assert creates_received() == []
-    with pytest.raises(publishing.AlreadyPublishing):
+    with pytest.raises(confirm.AlreadyPublishing):
         publish(campaign, people["publisher"])
 
 
@@ -188,16 +191,16 @@ def test_undo_within_the_window_sends_nothing_and_the_draft_can_be_published_aga
     attempt = publish(campaign, people["publisher"])
     hold = PublishHold.objects.get(attempt=attempt)
 
-    cancelled = review.publish_cancel(hold=hold, user=people["publisher"])
+    cancelled = attempts.publish_cancel(hold=hold, user=people["publisher"])
 
     assert (cancelled.state, cancelled.live) == (AttemptState.FAILED, False)
-    assert cancelled.error == review.PUBLISH_CANCELLED.format(user="publisher")
+    assert cancelled.error == attempts.PUBLISH_CANCELLED.format(user="publisher")
     due_now(hold)
     worker_run()
     assert creates_received() == [] and fresh(campaign).status == Status.APPROVED
-    with pytest.raises(review.ReviewError) as refused:
-        review.publish_cancel(hold=hold, user=people["publisher"])
-    assert str(refused.value) == review.CANCEL_ALREADY
+    with pytest.raises(publishing.PublishingError) as refused:
+        attempts.publish_cancel(hold=hold, user=people["publisher"])
+    assert str(refused.value) == attempts.CANCEL_ALREADY
 
     again = publish(campaign, people["publisher"])
     assert again.idempotency_key == f"{campaign.pk}:1:1"
@@ -224,9 +227,9 @@ def test_the_worker_sends_a_held_publish_once_its_window_is_over(sandbox, people
     assert attempt.state == AttemptState.SUCCEEDED and hold.released_at is not None
     [created] = creates_received()
     assert created.body == campaign.body
-    with pytest.raises(review.ReviewError) as refused:
-        review.publish_cancel(hold=hold, user=people["publisher"])
-    assert str(refused.value) == review.CANCEL_TOO_LATE
+    with pytest.raises(publishing.PublishingError) as refused:
+        attempts.publish_cancel(hold=hold, user=people["publisher"])
+    assert str(refused.value) == attempts.CANCEL_TOO_LATE
 
 
 def test_undo_and_release_at_once_never_both_win(sandbox, people, undo):
@@ -237,9 +240,9 @@ def test_undo_and_release_at_once_never_both_win(sandbox, people, undo):
     outcomes = in_threads(
         2,
         lambda i: (
-            review.publish_release(hold=hold)
+            attempts.publish_release(hold=hold)
             if i == 0
-            else review.publish_cancel(hold=hold, user=people["publisher"])
+            else attempts.publish_cancel(hold=hold, user=people["publisher"])
         ),
     )
 
@@ -260,8 +263,8 @@ def test_an_edit_during_the_window_cancels_the_publish(sandbox, people, undo):
     attempt.refresh_from_db()
     hold.refresh_from_db()
     assert hold.cancelled_at is not None and hold.released_at is None
-    assert attempt.error == review.PUBLISH_NOT_RELEASED.format(
-        reason=review.NOT_APPROVED.format(version=2)
+    assert attempt.error == attempts.PUBLISH_NOT_RELEASED.format(
+        reason=guards.NOT_APPROVED.format(version=2)
     )
     assert (attempt.state, attempt.live) == (AttemptState.FAILED, False)
     assert creates_received() == []
@@ -277,7 +280,9 @@ def test_a_held_identity_send_queues_its_batches_only_when_released(sandbox, peo
     attempt = publish(campaign, people["publisher"])
     hold = PublishHold.objects.get(attempt=attempt)
 
-    assert [t.task_path for t in DBTaskResult.objects.all()] == ["campaigns.tasks.publish_release"]
+    assert [t.task_path for t in DBTaskResult.objects.all()] == [
+        attempts.release_when_due.module_path
+    ]
     due_now(hold)
     worker_run()  # releases: queues the batches' task
     worker_run()  # sends the batches
@@ -295,7 +300,7 @@ def test_undoing_an_identity_send_fails_its_batches_unsent(sandbox, people, undo
     )
     attempt = publish(campaign, people["publisher"])
 
-    review.publish_cancel(hold=PublishHold.objects.get(attempt=attempt), user=people["publisher"])
+    attempts.publish_cancel(hold=PublishHold.objects.get(attempt=attempt), user=people["publisher"])
 
     assert list(SendBatch.objects.values_list("state", flat=True)) == [BatchState.FAILED]
     assert received("send/email.json") == []
@@ -327,7 +332,7 @@ def test_publish_through_the_pages_undo_then_publish_again(sandbox, people, clie
         reverse("campaigns:publish_cancel", args=[campaign.pk, attempt.pk]), follow=True
     )
     assert 'data-state="cancelled"' in response.content.decode()
-    assert views_review.CANCELLED in [str(m) for m in response.context["messages"]]
+    assert publishing_views.CANCELLED in [str(m) for m in response.context["messages"]]
 
     token = (
         client.get(reverse("campaigns:publish", args=[campaign.pk])).context["confirmation"].token

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns import review, roles, views_review
+from campaigns import roles
 from campaigns.models import Approval, AuditAction, AuditEvent, Comment, Revision, Status
+from campaigns.review import approvals, comments, guards
+from campaigns.views import review as review_views
 from tests.publishing_support import PUSH_BODY, people_fixture  # noqa: F401 - `people`
 from tests.review_support import approved, edit, estimated, fresh, new_draft, submitted
 
@@ -94,8 +96,8 @@ def test_the_review_page_diffs_the_draft_against_its_last_approved_version(peopl
     assert context["diff"].changed_paths == ["name"]
     html = response.content.decode()
     assert 'data-kind="changed" data-path="name"' in html
-    assert "Voided" in html and review.VOIDED_BY_EDIT.format(user="composer", version=2) in html
-    assert review.NOT_APPROVED.format(version=2) in html
+    assert "Voided" in html and approvals.VOIDED_BY_EDIT.format(user="composer", version=2) in html
+    assert guards.NOT_APPROVED.format(version=2) in html
     assert 'id="estimate-total">19<' in html
 
 
@@ -146,7 +148,7 @@ def test_submit_approve_and_request_changes_through_the_page(people, as_user):
         reverse("campaigns:approve", args=[campaign.pk]), {"version": "1"}, follow=True
     )
     assert fresh(campaign).status == Status.APPROVED
-    assert views_review.APPROVED.format(version=1, name=campaign.name) in texts(response)
+    assert review_views.APPROVED.format(version=1, name=campaign.name) in texts(response)
 
 
 def test_approving_a_version_not_shown_says_so_and_changes_nothing(people, as_user):
@@ -156,7 +158,7 @@ def test_approving_a_version_not_shown_says_so_and_changes_nothing(people, as_us
         reverse("campaigns:approve", args=[campaign.pk]), {"version": "7"}, follow=True
     )
 
-    assert review.CHANGED_SINCE_SHOWN.format(shown=7, current=1) in texts(response)
+    assert approvals.CHANGED_SINCE_SHOWN.format(shown=7, current=1) in texts(response)
     assert not Approval.objects.exists()
 
 
@@ -201,13 +203,13 @@ def test_a_refused_comment_keeps_its_form_with_the_reason(people, as_user):
         headers={"HX-Request": "true"},
     )
 
-    assert review.COMMENT_PATH_INVALID.format(path="a..b") in response.content.decode()
+    assert comments.COMMENT_PATH_INVALID.format(path="a..b") in response.content.decode()
     assert not Comment.objects.exists()
 
 
 def test_the_comments_are_polled_as_a_fragment(people, as_user):
     campaign = new_draft(people["composer"])
-    review.comment_add(campaign=campaign, user=people["reviewer"], text="From the reviewer")
+    comments.comment_add(campaign=campaign, user=people["reviewer"], text="From the reviewer")
 
     response = as_user("composer").get(
         reverse("campaigns:comments", args=[campaign.pk]), headers={"HX-Request": "true"}
@@ -261,7 +263,7 @@ def test_a_revision_is_restored_from_the_history(people, as_user):
     )
 
     assert fresh(campaign).body == first.body and fresh(campaign).version == 3
-    assert views_review.RESTORED.format(restored=1, version=3) in texts(response)
+    assert review_views.RESTORED.format(restored=1, version=3) in texts(response)
 
 
 # The audit log
@@ -304,7 +306,7 @@ def test_hostile_text_is_escaped_on_every_review_page(people, as_user):
         {**PUSH_BODY, "name": hostile, "content": {"title": hostile, "body": "b"}},
     )
     submitted(campaign, people)
-    review.comment_add(campaign=campaign, user=people["reviewer"], text=hostile, path="a.b")
+    comments.comment_add(campaign=campaign, user=people["reviewer"], text=hostile, path="a.b")
     client = as_user("reviewer")
 
     for url in (

@@ -10,6 +10,7 @@ from campaigns import identities, payloads
 from campaigns.forms import audience as audience_forms
 from campaigns.forms import campaign as campaign_forms
 from campaigns.forms import content_sms, content_whatsapp
+from campaigns.forms.options import NO_OPTIONS
 from campaigns.models import Api
 from sandbox import api, audience, faults, limits, services, testing
 from sandbox.errors import ApiError
@@ -395,7 +396,7 @@ def test_the_payload_core_hook_is_the_single_validation_point(client, monkeypatc
 )
 def test_the_sample_bodies_are_valid_per_the_payload_core(path, body):
     api_family, channel = payloads.infer_target(body, path)
-    assert payloads.body_errors(body, api=api_family, channel=channel) == []
+    assert payloads.body_errors(body, api=api_family, channel=channel, options=NO_OPTIONS) == []
 
 
 def test_validation_errors_lists_nothing_for_a_valid_body():

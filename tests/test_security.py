@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.views import debug
 
 from campaigns import jsonfile, login, middleware
-from campaigns.forms import composer as composer_forms
 from campaigns.models import Campaign, LoginScope, LoginThrottle
+from campaigns.views import forms as view_forms
 from config import settings as config_settings
 from devtools import demo
 
@@ -534,13 +534,13 @@ def test_a_body_too_large_for_a_view_that_reads_it_answers_the_400_page(rf, sett
     def reads_the_body(request):
         return request.body
 
-    middleware = middleware.RequestLimitsMiddleware(reads_the_body)
+    limits = middleware.RequestLimitsMiddleware(reads_the_body)
     request = rf.post("/", data=b'{"a": "long enough"}', content_type="application/json")
     request.user = get_user_model()()
-    assert middleware.process_view(request, reads_the_body, (), {}) is None
+    assert limits.process_view(request, reads_the_body, (), {}) is None
     with pytest.raises(middleware.RequestDataTooBig) as raised:
         reads_the_body(request)
-    response = middleware.process_exception(request, raised.value)
+    response = limits.process_exception(request, raised.value)
     assert response.status_code == 400
     assert middleware.TOO_LARGE.format(limit="10 bytes") in response.content.decode()
 
@@ -556,7 +556,7 @@ def test_a_pasted_import_of_the_largest_allowed_size_is_accepted(admin_client):
     )
     assert response.status_code == 200
     assert "Request not accepted" not in response.content.decode()
-    assert composer_forms.MAX_IMPORT_BYTES == jsonfile.MAX_BYTES
+    assert view_forms.MAX_IMPORT_BYTES == jsonfile.MAX_BYTES
 
 
 # Deployment settings

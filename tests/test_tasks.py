@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from campaigns import publishing, tasks
+from campaigns import publishing
 from campaigns.models import ApiCall, AttemptState, BatchState, SendBatch, Status
+from campaigns.publishing import sends
 from tests.publishing_support import (
     emails,
     fresh,
@@ -37,11 +38,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def test_the_task_loads_the_attempt_and_calls_the_service(people, monkeypatch):
     profiles_create(emails=emails(3))
     called = []
-    monkeypatch.setattr(publishing, "send_attempt_run", lambda *, attempt: called.append(attempt))
-    monkeypatch.setattr(publishing, "send_enqueue", lambda *, attempt_id: None)
+    monkeypatch.setattr(sends, "send_attempt_run", lambda *, attempt: called.append(attempt))
+    monkeypatch.setattr(sends, "send_enqueue", lambda *, attempt_id: None)
     _, attempt = identity_send(people, emails(3))
 
-    tasks.send_batches.call(attempt.pk)
+    sends.send_batches.call(attempt.pk)
 
     assert called == [attempt]
 
@@ -52,7 +53,7 @@ def test_publishing_an_identity_send_queues_one_task_after_commit(sandbox, peopl
     _, attempt = identity_send(people, emails(3))
 
     [queued] = DBTaskResult.objects.all()
-    assert queued.task_path == "campaigns.tasks.send_batches"
+    assert queued.task_path == sends.send_batches.module_path
     assert queued.args_kwargs["args"] == [attempt.pk]
     attempt.refresh_from_db()
     assert attempt.task_id == str(queued.id)
@@ -97,18 +98,18 @@ def test_sending_resumes_after_a_crash_without_sending_any_batch_twice(sandbox, 
     )
     DBTaskResult.objects.update(status="RUNNING", worker_ids=["dead-worker"])
 
-    waiting = publishing.send_attempt_resume(attempt=attempt, user=people["publisher"])
+    waiting = sends.send_attempt_resume(attempt=attempt, user=people["publisher"])
     worker_run()
     worker_run()
 
     assert waiting == 1
     states = dict(attempt.batches.values_list("number", "state"))
     assert states == {1: BatchState.SENT, 2: BatchState.UNKNOWN, 3: BatchState.SENT}
-    assert attempt.batches.get(number=2).error == publishing.BATCH_LEFT_SENDING
+    assert attempt.batches.get(number=2).error == sends.BATCH_LEFT_SENDING
     assert sent_batches() == [{"Email": addresses[2000:]}]
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.UNKNOWN
-    assert attempt.error == publishing.BATCHES_UNKNOWN.format(unknown=1, total=3)
+    assert attempt.error == sends.BATCHES_UNKNOWN.format(unknown=1, total=3)
     assert attempt.live
 
 
@@ -117,7 +118,7 @@ def test_two_workers_on_one_send_send_each_batch_once(sandbox, people):
     profiles_create(emails=addresses)
     _, attempt = identity_send(people, addresses)
 
-    outcomes = in_threads(3, lambda i: publishing.send_attempt_run(attempt=attempt))
+    outcomes = in_threads(3, lambda i: sends.send_attempt_run(attempt=attempt))
 
     assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
     assert set(attempt.batches.values_list("sends", flat=True)) == {1}
@@ -141,11 +142,11 @@ def test_a_failed_batch_is_sent_again_on_its_own(sandbox, people):
     assert "Invalid recipients" in failed.error
     attempt.refresh_from_db()
     assert (attempt.state, attempt.live) == (AttemptState.FAILED, True)
-    assert attempt.error == publishing.BATCHES_FAILED.format(failed=1, total=2)
+    assert attempt.error == sends.BATCHES_FAILED.format(failed=1, total=2)
     assert fresh(campaign).status == Status.PUBLISHED
 
     profiles_create(emails=unknown_yet)
-    publishing.send_batch_retry(batch=failed, user=people["publisher"])
+    sends.send_batch_retry(batch=failed, user=people["publisher"])
     worker_run()
 
     failed.refresh_from_db()
@@ -172,12 +173,12 @@ def test_an_unknown_batch_is_sent_again_only_when_asked_explicitly(sandbox, peop
     SendBatch.objects.filter(pk=batch.pk).update(state=BatchState.UNKNOWN)
 
     with pytest.raises(publishing.PublishingError) as refused:
-        publishing.send_batch_retry(batch=batch, user=people["publisher"])
-    assert str(refused.value) == publishing.BATCH_UNKNOWN_CONFIRM.format(number=1)
+        sends.send_batch_retry(batch=batch, user=people["publisher"])
+    assert str(refused.value) == sends.BATCH_UNKNOWN_CONFIRM.format(number=1)
     worker_run()
     assert sent_batches() == []
 
-    publishing.send_batch_retry(batch=batch, user=people["publisher"], resend_unknown=True)
+    sends.send_batch_retry(batch=batch, user=people["publisher"], resend_unknown=True)
     worker_run()
     assert sent_batches() == [{"Email": emails(5)}]
 
@@ -189,9 +190,9 @@ def test_retrying_and_resuming_need_the_publish_permission(sandbox, people):
     SendBatch.objects.filter(pk=batch.pk).update(state=BatchState.FAILED)
 
     with pytest.raises(PermissionDenied):
-        publishing.send_batch_retry(batch=batch, user=people["composer"])
+        sends.send_batch_retry(batch=batch, user=people["composer"])
     with pytest.raises(PermissionDenied):
-        publishing.send_attempt_resume(attempt=attempt, user=people["composer"])
+        sends.send_attempt_resume(attempt=attempt, user=people["composer"])
     assert attempt.batches.get().state == BatchState.FAILED
 
 

@@ -5,8 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from campaigns import payloads, services
-from campaigns.forms import composer as composer_forms
+from campaigns import composer, payloads, services
 from campaigns.forms.content_email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign
@@ -313,7 +312,7 @@ def test_a_channel_without_a_send_endpoint_is_not_saved(composer_client, compose
     response = composer_client.post(
         reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
     )
-    assert composer_forms.NOT_SAVED_CHANNEL in response.content.decode()
+    assert composer.NOT_SAVED_CHANNEL in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.api == "targets"
 
@@ -325,7 +324,7 @@ def test_invalid_additional_fields_are_reported_and_not_saved(composer_client, c
     response = composer_client.post(
         reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
     )
-    assert composer_forms.NOT_SAVED_EXTRAS in response.content.decode()
+    assert composer.NOT_SAVED_EXTRAS in response.content.decode()
     preview = composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)
     assert 'data-field="additional-extras"' in preview.content.decode()
 

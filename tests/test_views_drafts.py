@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns import services
-from campaigns.forms import composer as composer_forms
+from campaigns import composer, services
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign, Status
+from campaigns.views import forms as view_forms
 from devtools import demo
 from tests.reference_examples import reference_examples
 
@@ -156,7 +156,7 @@ def test_a_new_send_campaign_needs_a_channel_with_a_send_endpoint(composer_clien
         reverse("campaigns:campaign_new"), {"api": "send", "channel": "webhook"}
     )
     assert response.status_code == 200
-    message = composer_forms.NO_SEND_ENDPOINT.format(channel="Webhook", value="webhook")
+    message = composer.NO_SEND_ENDPOINT.format(channel="Webhook", value="webhook")
     assert message in response.content.decode()
     assert not Campaign.objects.exists()
 
@@ -208,7 +208,7 @@ def test_import_of_json_that_is_not_an_object_says_so(composer_client):
 
 def test_import_with_nothing_asks_for_a_body(composer_client):
     response = composer_client.post(reverse("campaigns:campaign_import"), {"text": "  "})
-    assert composer_forms.IMPORT_EMPTY in response.content.decode()
+    assert view_forms.IMPORT_EMPTY in response.content.decode()
 
 
 @pytest.mark.parametrize("example", list(EXAMPLES.values())[::5], ids=lambda e: e.name)

@@ -1,7 +1,7 @@
 """The task worker across restarts (`manage.py worker`): stopped or killed in the middle of a
 100,000-identity send and started again, in its own process, it finishes the send with every batch
 sent exactly once, as the sandbox received them over real HTTP. And the service it calls to find
-the sends nobody works on any more (`publishing.sends_stalled_resume`)."""
+the sends nobody works on any more (`sends.sends_stalled_resume`)."""
 
 import collections
 import dataclasses
@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from campaigns import publishing
 from campaigns.models import AttemptState, BatchState, PublishAttempt, SendBatch
+from campaigns.publishing import sends
 from sandbox import faults
 from tests.publishing_support import (
     emails,
@@ -46,7 +47,7 @@ LATENCY_MS = 300
 def _sending_allowed():
     """A test that asks sends to stop must not stop the next test's."""
     yield
-    publishing.stop_between_batches.clear()
+    sends.stop_between_batches.clear()
 
 
 @dataclasses.dataclass
@@ -193,7 +194,7 @@ def test_a_worker_killed_mid_send_leaves_only_its_batch_in_flight_unknown_once_r
     attempt.refresh_from_db()
 
     unknown = list(attempt.batches.filter(state=BatchState.UNKNOWN).values_list("number", "error"))
-    assert unknown == [(number, publishing.BATCH_LEFT_SENDING) for number in left_sending]
+    assert unknown == [(number, sends.BATCH_LEFT_SENDING) for number in left_sending]
     assert states(attempt) == collections.Counter(
         {BatchState.SENT: BATCHES - len(left_sending), BatchState.UNKNOWN: len(left_sending)}
     )
@@ -204,7 +205,7 @@ def test_a_worker_killed_mid_send_leaves_only_its_batch_in_flight_unknown_once_r
     assert received == dict.fromkeys(received, 1)
     if left_sending:
         assert attempt.state == AttemptState.UNKNOWN
-        assert attempt.error == publishing.BATCHES_UNKNOWN.format(unknown=1, total=BATCHES)
+        assert attempt.error == sends.BATCHES_UNKNOWN.format(unknown=1, total=BATCHES)
     else:
         assert attempt.state == AttemptState.SUCCEEDED
     received_addresses = [address for to in sent_batches() for address in to["Email"]]
@@ -226,15 +227,15 @@ def test_a_send_asked_to_stop_finishes_the_batch_in_flight_and_claims_no_more(
     addresses = emails(2500)
     profiles_create(emails=addresses)
     _, attempt = identity_send(people, addresses)
-    batch_send = publishing._batch_send
+    batch_send = sends._batch_send
 
     def send_while_asked_to_stop(attempt, batch):
-        publishing.stop_between_batches.set()
+        sends.stop_between_batches.set()
         batch_send(attempt, batch)
 
     monkeypatch.setattr(publishing, "_batch_send", send_while_asked_to_stop)
 
-    publishing.send_attempt_run(attempt=attempt)
+    sends.send_attempt_run(attempt=attempt)
 
     assert dict(attempt.batches.values_list("number", "state")) == {
         1: BatchState.SENT,
@@ -284,7 +285,7 @@ def test_a_send_whose_task_is_queued_or_still_active_is_left_alone(
     settings.SEND_BATCH_STALE_SECONDS = 60
     attempt = send_left(people, task_status=task_status, quiet_for=quiet_for)
 
-    assert publishing.sends_stalled_resume() == []
+    assert sends.sends_stalled_resume() == []
 
     assert DBTaskResult.objects.count() == 1
     assert PublishAttempt.objects.get(pk=attempt.pk).task_id == attempt.task_id
@@ -294,13 +295,13 @@ def test_a_send_whose_worker_stopped_between_batches_is_queued_again_at_once(peo
     settings.SEND_BATCH_STALE_SECONDS = 60
     attempt = send_left(people, task_status="SUCCESSFUL", quiet_for=0)
 
-    resumed = publishing.sends_stalled_resume()
+    resumed = sends.sends_stalled_resume()
 
     assert resumed == [attempt.pk]
     queued = DBTaskResult.objects.get(status="READY")
     assert queued.args_kwargs["args"] == [attempt.pk]
     assert PublishAttempt.objects.get(pk=attempt.pk).task_id == str(queued.id)
-    assert publishing.sends_stalled_resume() == []
+    assert sends.sends_stalled_resume() == []
 
 
 def test_a_send_whose_worker_died_is_queued_again_once_nothing_happened_for_the_stale_time(
@@ -312,10 +313,10 @@ def test_a_send_whose_worker_died_is_queued_again_once_nothing_happened_for_the_
         state=BatchState.SENDING, sends=1, claimed_at=timezone.now()
     )
     quiet(attempt, seconds=50)
-    assert publishing.sends_stalled_resume() == []
+    assert sends.sends_stalled_resume() == []
 
     quiet(attempt, seconds=70)
-    resumed = publishing.sends_stalled_resume()
+    resumed = sends.sends_stalled_resume()
     worker_run()
 
     assert resumed == [attempt.pk]
@@ -333,16 +334,16 @@ def test_a_send_held_for_its_undo_window_is_left_alone(people, settings):
     profiles_create(emails=emails(5))
     _, attempt = identity_send(people, emails(5))
 
-    assert publishing.sends_stalled_resume() == []
+    assert sends.sends_stalled_resume() == []
     assert attempt.batches.get().state == BatchState.PENDING
-    assert not DBTaskResult.objects.filter(task_path="campaigns.tasks.send_batches").exists()
+    assert not DBTaskResult.objects.filter(task_path=sends.send_batches.module_path).exists()
 
 
 def test_workers_looking_at_once_queue_a_stalled_send_once(people, settings):
     settings.SEND_BATCH_STALE_SECONDS = 60
     attempt = send_left(people, task_status="SUCCESSFUL", quiet_for=0)
 
-    outcomes = in_threads(3, lambda i: publishing.sends_stalled_resume())
+    outcomes = in_threads(3, lambda i: sends.sends_stalled_resume())
 
     assert sorted(outcomes, key=len) == [[], [], [attempt.pk]]
     assert DBTaskResult.objects.filter(status="READY").count() == 1

@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from campaigns import publishing, review, services
+from campaigns import services
 from campaigns.models import Campaign, Status
+from campaigns.review import approvals, comments
 from devtools.bench.formdata import submitted_data
 from sandbox import testing
 from tests.publishing_support import (  # noqa: F401 - the `people` and `sandbox` fixtures
@@ -214,11 +215,13 @@ def test_hostile_texts_are_escaped_on_the_confirmation_and_published_pages(peopl
     assert ESCAPED_SCRIPT in html
 
     # Publishing needs an approval of this exact body first (campaigns/review.py).
-    review.campaign_submit(campaign=campaign, user=people["composer"])
-    review.campaign_approve(campaign=Campaign.objects.get(pk=campaign.pk), user=people["reviewer"])
+    approvals.campaign_submit(campaign=campaign, user=people["composer"])
+    approvals.campaign_approve(
+        campaign=Campaign.objects.get(pk=campaign.pk), user=people["reviewer"]
+    )
     campaign = Campaign.objects.get(pk=campaign.pk)
     client.post(reverse("campaigns:estimate", args=[campaign.pk]))
-    token = publishing.publish_confirmation(campaign=campaign, user=publisher).token
+    token = confirm.publish_confirmation(campaign=campaign, user=publisher).token
     posted = client.post(url, {"confirmation_token": token}, follow=True)
     assert_escaped(posted.content.decode(), "the answer to publishing")
     published = client.get(reverse("campaigns:published", args=[campaign.pk]))
@@ -235,7 +238,7 @@ def test_hostile_comments_are_escaped_wherever_the_draft_is_shown(composer_clien
         user=user, api="targets", channel="push", body=dict(PUBLISHABLE)
     )
     for text in HOSTILE:
-        review.comment_add(campaign=campaign, user=user, text=text)
+        comments.comment_add(campaign=campaign, user=user, text=text)
     for url in (
         reverse("campaigns:composer", args=[campaign.pk]),
         reverse("campaigns:draft_list"),

@@ -10,8 +10,10 @@ from django.urls import resolve, reverse
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from campaigns import publishing, review, services
+from campaigns import services
 from campaigns.models import Campaign
+from campaigns.publishing import estimates
+from campaigns.review import approvals
 from tests.publishing_support import PUSH_BODY, email_send_body, profiles_create
 
 pytestmark = [
@@ -80,9 +82,9 @@ def test_the_publish_confirmation_and_published_pages(login, live_server, settin
     campaign = services.campaign_create(
         user=user("composer"), api="targets", channel="push", body=PUSH_BODY
     )
-    review.campaign_submit(campaign=campaign, user=user("composer"))
-    review.campaign_approve(campaign=Campaign.objects.get(pk=campaign.pk), user=user("reviewer"))
-    publishing.campaign_estimate(
+    approvals.campaign_submit(campaign=campaign, user=user("composer"))
+    approvals.campaign_approve(campaign=Campaign.objects.get(pk=campaign.pk), user=user("reviewer"))
+    estimates.campaign_estimate(
         campaign=Campaign.objects.get(pk=campaign.pk), user=user("publisher")
     )
 
