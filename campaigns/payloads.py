@@ -14,7 +14,8 @@ from typing import Any
 
 from django.http import QueryDict
 
-from campaigns import channels, identities
+from campaigns import identities
+from campaigns.channels import registry
 from campaigns.forms import audience, delivery, goal
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.additional import AdditionalFieldsForm
@@ -86,7 +87,7 @@ def sections(api: str, channel: str) -> list[Section]:
     Send bodies have no schedule, goal or delivery part: the reference's send bodies carry no
     delivery key beyond the campaign form's respect_frequency_caps.
     """
-    content = channels.content_form(api, channel)
+    content = registry.content_form(api, channel)
     if api == Api.TARGETS:
         parts = [
             Section("campaign", "Campaign", TargetsCampaignForm),
@@ -314,16 +315,16 @@ def body_errors(
 
 def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str]:
     """The API family and channel of a body: from the endpoint when given, else from the body."""
-    choices = ", ".join(channels.CHANNELS)
+    choices = ", ".join(registry.CHANNELS)
     if endpoint_text:
         api, channel = parse_endpoint(endpoint_text)
         if api == Api.TARGETS:
             target_mode = _text_or_none(body.get("target_mode"))
-            channel = target_mode if target_mode in channels.CHANNELS else "push"
+            channel = target_mode if target_mode in registry.CHANNELS else "push"
         return api, channel
     if "to" not in body:
         target_mode = _text_or_none(body.get("target_mode"))
-        if target_mode not in channels.CHANNELS:
+        if target_mode not in registry.CHANNELS:
             shown = json.dumps(body.get("target_mode"), ensure_ascii=False)[:60]
             raise ValueError(UNKNOWN_CHANNEL.format(channel=shown, choices=choices))
         return Api.TARGETS, target_mode

@@ -18,14 +18,15 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from campaigns import channels, payloads, services
+from campaigns import payloads, services
 from campaigns.bench.formdata import submitted_data
+from campaigns.channels import registry
 from campaigns.models import Api, Campaign
 from tests.publishing_support import PUSH_BODY
 
 COMBINATIONS = [
     (api, channel)
-    for channel, spec in channels.CHANNELS.items()
+    for channel, spec in registry.CHANNELS.items()
     for api in (Api.TARGETS, Api.SEND)
     if api == Api.TARGETS or spec.send_content is not None
 ]

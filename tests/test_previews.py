@@ -145,11 +145,12 @@ def test_inbox_preview_draws_each_card():
 
 @pytest.mark.parametrize("example", EXAMPLES.values(), ids=lambda e: e.name)
 def test_every_reference_example_has_a_device_preview(example):
-    from campaigns import channels, payloads
+    from campaigns import payloads
+    from campaigns.channels import registry
 
     api, channel = payloads.infer_target(example.body, example.endpoint)
     preview = previews.device_preview(
-        channels.CHANNELS[channel].preview, example.body, options=None
+        registry.CHANNELS[channel].preview, example.body, options=None
     )
     assert preview
 

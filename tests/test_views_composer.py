@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from campaigns import payloads, services
 from campaigns.bench.formdata import submitted_data
+from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.forms import composer as composer_forms
-from campaigns.forms.content_email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign
 from tests.reference_examples import reference_examples

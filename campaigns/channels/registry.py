@@ -5,14 +5,14 @@ Adding a channel means adding one entry here (and its forms module and preview p
 
 from dataclasses import dataclass
 
+from campaigns.channels.email import EmailContentForm
+from campaigns.channels.inbox import InboxContentForm
+from campaigns.channels.push import PushContentForm
+from campaigns.channels.sms import SmsContentForm
+from campaigns.channels.webhook import WebhookContentForm
+from campaigns.channels.webpush import WebPushContentForm
+from campaigns.channels.whatsapp import WhatsAppContentForm, WhatsAppSendContentForm
 from campaigns.forms.base import PayloadForm
-from campaigns.forms.content_email import EmailContentForm
-from campaigns.forms.content_inbox import InboxContentForm
-from campaigns.forms.content_push import PushContentForm
-from campaigns.forms.content_sms import SmsContentForm
-from campaigns.forms.content_webhook import WebhookContentForm
-from campaigns.forms.content_webpush import WebPushContentForm
-from campaigns.forms.content_whatsapp import WhatsAppContentForm, WhatsAppSendContentForm
 from campaigns.models import Api, Channel
 
 

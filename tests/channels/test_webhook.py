@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
-from campaigns.forms import content_webhook as webhook
+from campaigns.channels import webhook
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import same_json
 from campaigns.models import Api

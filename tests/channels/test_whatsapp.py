@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
-from campaigns.forms import content_whatsapp as whatsapp
+from campaigns.channels import whatsapp
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
