@@ -28,7 +28,7 @@ COMBINATIONS = [
     (api, channel)
     for channel, spec in registry.CHANNELS.items()
     for api in (Api.TARGETS, Api.SEND)
-    if api == Api.TARGETS or spec.send_content is not None
+    if api == Api.TARGETS or spec.send_form is not None
 ]
 # Keys the forms read, so that generated objects reach the forms' code, not only the extras.
 KEYS = sorted(

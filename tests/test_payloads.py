@@ -1,10 +1,10 @@
 import pytest
 
 from campaigns import payloads
-from campaigns.channels import email, registry, sms
+from campaigns.channels import email, sms
 from campaigns.forms import campaign as campaign_forms
 from campaigns.jsonpath import same_json
-from campaigns.models import Api, Channel
+from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
 from tests.reference_examples import reference_examples
 
@@ -17,10 +17,6 @@ def messages(errors, where=None):
 
 def without_estimate_only(body):
     return {key: value for key, value in body.items() if key != "estimate_only"}
-
-
-def test_every_channel_is_registered():
-    assert set(registry.CHANNELS) == set(Channel.values)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)

@@ -108,7 +108,7 @@ def _endpoint_choices() -> list[tuple[str, str]]:
     return [
         ("", "Tell from the body"),
         (payloads.TARGETS_ENDPOINT, payloads.TARGETS_ENDPOINT),
-        *((f"send/{c}.json", f"send/{c}.json") for c in payloads.SEND_CHANNELS),
+        *((f"send/{c}.json", f"send/{c}.json") for c in registry.SEND_CHANNELS),
     ]
 
 
@@ -245,11 +245,6 @@ class Composer:
     @property
     def endpoint(self) -> str:
         return payloads.endpoint(self.api, self.channel)
-
-    @property
-    def preview_name(self) -> str | None:
-        spec = registry.CHANNELS.get(self.channel)
-        return spec.preview if spec else None
 
     def section(self, prefix: str) -> BoundSection | None:
         return next((s for s in self.sections if s.prefix == prefix), None)

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaigns import payloads
+from campaigns import payloads, previews
 from campaigns.channels import push
 from campaigns.channels.push import PushContentForm
 from campaigns.forms import fields
@@ -14,7 +14,7 @@ from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 IOS = "content.platform_specific.ios"
 ANDROID = "content.platform_specific.android"
@@ -418,3 +418,18 @@ def test_generated_push_content_is_read_valid_and_round_trips(content, api):
     assert content_extras(body, api=api) == {}
     assert content_errors(body, api=api) == []
     assert_round_trips(body, api=api)
+
+
+# The preview
+
+
+def test_push_preview_reads_title_image_buttons_and_carousel():
+    preview = push.preview(reference_example("11_targets_push_ios_carousel.json").body)
+    assert preview["title"] == "Hi!"
+    assert [slide.caption for slide in preview["ios"]["carousel"]] == [
+        "caption one",
+        "caption two",
+    ]
+    assert preview["show_ios"] and not preview["show_android"]
+    body = {"content": {"platform_specific": {"android": {"wzrk_acts": [{"l": "Buy", "dl": "x"}]}}}}
+    assert push.preview(body)["android"]["buttons"] == [previews.Button("Buy", "x")]

@@ -4,13 +4,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaigns import payloads
+from campaigns import payloads, previews
 from campaigns.channels import webpush
 from campaigns.channels.webpush import WebPushContentForm
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 CHROME = "content.platform_specific.chrome"
 WEBPUSH_EXAMPLES = [example for example in reference_examples() if example.channel == "webpush"]
@@ -64,7 +64,14 @@ def test_it_needs_a_title_and_a_message(key, message):
     assert content_errors(body) == [(f"content.{key}", message)]
 
 
-@pytest.mark.parametrize("browser", list(webpush.BROWSERS))
+def test_the_browsers_table_says_which_have_settings_and_which_are_estimated():
+    assert webpush.SETTINGS_BROWSERS == ("chrome", "firefox", "safari", "kaios")
+    assert webpush.ESTIMATE_KEYS == ("chrome", "firefox", "safari", "edge")
+    legends = [fieldset.legend for fieldset in WebPushContentForm().helper.layout.fields]
+    assert legends == ["Message", "Chrome", "Firefox", "Safari", "KaiOS"]
+
+
+@pytest.mark.parametrize("browser", webpush.SETTINGS_BROWSERS)
 def test_it_rejects_a_negative_time_to_live(browser):
     body = webpush_body(**{browser: {"ttl": -5}})
     where = f"content.platform_specific.{browser}.ttl"
@@ -212,3 +219,18 @@ def test_generated_webpush_content_is_read_valid_and_round_trips(content, api):
     assert content_extras(body, api=api) == {}
     assert content_errors(body, api=api) == []
     assert_round_trips(body, api=api)
+
+
+# The preview
+
+
+def test_webpush_preview_has_a_card_per_browser():
+    preview = webpush.preview(reference_example("01_targets_webpush.json").body)
+    assert [card["browser"] for card in preview["cards"]] == [
+        "safari",
+        "chrome",
+        "firefox",
+        "kaios",
+    ]
+    chrome = preview["cards"][1]
+    assert chrome["buttons"] == [previews.Button("title", "http://www.example2.com")]
