@@ -15,7 +15,8 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from campaigns import channels, diffs, jsonfile, payloads, previews
+from campaigns import diffs, jsonfile, payloads, previews
+from campaigns.channels import registry
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
 from campaigns.forms.options import AccountOptions
@@ -107,11 +108,6 @@ class Composer:
     def endpoint(self) -> str:
         return payloads.endpoint(self.api, self.channel)
 
-    @property
-    def preview_name(self) -> str | None:
-        spec = channels.CHANNELS.get(self.channel)
-        return spec.preview if spec else None
-
     def section(self, prefix: str) -> BoundSection | None:
         return next((s for s in self.sections if s.prefix == prefix), None)
 
@@ -197,7 +193,7 @@ def _meta_data(campaign: Campaign, *, api: str, channel: str) -> dict[str, str]:
 
 def target_mode_input(api: str) -> str | None:
     """The HTML name of the field whose value is the channel (`target_mode`), if the API has one."""
-    for section in payloads.sections(api, next(iter(channels.CHANNELS))):
+    for section in payloads.sections(api, next(iter(registry.CHANNELS))):
         for name, path in section.form.paths.items():
             if path == ("target_mode",):
                 return f"{section.prefix}-{name}"
@@ -206,10 +202,10 @@ def target_mode_input(api: str) -> str | None:
 
 def _posted_channel(data: QueryDict, meta: ComposerForm, *, api: str, fallback: str) -> str:
     target_mode = target_mode_input(api)
-    if api == Api.TARGETS and target_mode and data.get(target_mode) in channels.CHANNELS:
+    if api == Api.TARGETS and target_mode and data.get(target_mode) in registry.CHANNELS:
         return data[target_mode]
     chosen = meta.value("channel")
-    return chosen if chosen in channels.CHANNELS else fallback
+    return chosen if chosen in registry.CHANNELS else fallback
 
 
 def _bind(
@@ -244,7 +240,7 @@ def _bind(
         PayloadError((), message, field=additional.add_prefix("extras"))
         for message in additional.errors.get("extras", [])
     ]
-    if channel not in dict(channels.channel_choices(api)):
+    if channel not in dict(registry.channel_choices(api)):
         message = NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel)
         errors.insert(0, PayloadError((), message, field=meta.add_prefix("channel")))
         not_saved = not_saved or NOT_SAVED_CHANNEL

@@ -97,6 +97,18 @@ def set_path(data: dict | list, path: Path, value: Any) -> bool:
     return True
 
 
+def delete_path(data: dict, path: Path) -> None:
+    """Remove the value at `path`, and the objects left empty on the way up."""
+    for cut in range(len(path), 0, -1):
+        parent = get_path(data, path[: cut - 1]) if cut > 1 else data
+        if not isinstance(parent, dict) or path[cut - 1] not in parent:
+            return
+        if cut == len(path) or parent[path[cut - 1]] == {}:
+            del parent[path[cut - 1]]
+        else:
+            return
+
+
 def same_json(a: Any, b: Any) -> bool:
     """Equal as JSON values: 1 and True and 1.0 differ, key order does not matter."""
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.http import QueryDict
 
-from campaigns import channels, identities
+from campaigns import identities
+from campaigns.channels import registry
 from campaigns.forms import audience, delivery, goal
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.additional import AdditionalFieldsForm
@@ -27,7 +28,6 @@ from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json,
 from campaigns.models import Api
 
 TARGETS_ENDPOINT = "targets/create.json"
-SEND_CHANNELS = ("push", "webpush", "email", "sms", "whatsapp")
 ESTIMATE_ONLY_DROPPED = (
     "The body had estimate_only: {value}. Estimating is an action here, not part of the draft: "
     "Estimate sends true, Publish sends the body without it."
@@ -40,7 +40,6 @@ FALLBACK_NOTICE = (
 )
 NOT_AN_OBJECT = "The request body must be a JSON object ({{...}}), not {kind}."
 UNKNOWN_CHANNEL = "target_mode {channel} is not a channel; use one of: {choices}."
-UNKNOWN_SEND_CHANNEL = "There is no send/{channel}.json endpoint; use one of: {choices}."
 UNKNOWN_ENDPOINT = (
     'Unknown endpoint "{endpoint}": use targets/create.json or send/<channel>.json '
     "with a channel among {choices}."
@@ -76,9 +75,10 @@ def parse_endpoint(text: str) -> tuple[str, str | None]:
     if text == TARGETS_ENDPOINT:
         return Api.TARGETS, None
     channel = text.removeprefix("send/").removesuffix(".json")
-    if text.startswith("send/") and text.endswith(".json") and channel in SEND_CHANNELS:
+    if text.startswith("send/") and text.endswith(".json") and channel in registry.SEND_CHANNELS:
         return Api.SEND, channel
-    raise ValueError(UNKNOWN_ENDPOINT.format(endpoint=text, choices=", ".join(SEND_CHANNELS)))
+    choices = ", ".join(registry.SEND_CHANNELS)
+    raise ValueError(UNKNOWN_ENDPOINT.format(endpoint=text, choices=choices))
 
 
 def sections(api: str, channel: str) -> list[Section]:
@@ -87,7 +87,7 @@ def sections(api: str, channel: str) -> list[Section]:
     Send bodies have no schedule, goal or delivery part: the reference's send bodies carry no
     delivery key beyond the campaign form's respect_frequency_caps.
     """
-    content = channels.content_form(api, channel)
+    content = registry.content_form(api, channel)
     if api == Api.TARGETS:
         parts = [
             Section("campaign", "Campaign", TargetsCampaignForm),
@@ -323,43 +323,23 @@ def body_hash(body: Any) -> str:
 
 def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str]:
     """The API family and channel of a body: from the endpoint when given, else from the body."""
-    choices = ", ".join(channels.CHANNELS)
+    choices = ", ".join(registry.CHANNELS)
     if endpoint_text:
         api, channel = parse_endpoint(endpoint_text)
         if api == Api.TARGETS:
             target_mode = _text_or_none(body.get("target_mode"))
-            channel = target_mode if target_mode in channels.CHANNELS else "push"
+            channel = target_mode if target_mode in registry.CHANNELS else "push"
         return api, channel
     if "to" not in body:
         target_mode = _text_or_none(body.get("target_mode"))
-        if target_mode not in channels.CHANNELS:
+        if target_mode not in registry.CHANNELS:
             shown = json.dumps(body.get("target_mode"), ensure_ascii=False)[:60]
             raise ValueError(UNKNOWN_CHANNEL.format(channel=shown, choices=choices))
         return Api.TARGETS, target_mode
-    candidates = _send_channels(body)
+    candidates = registry.send_channels_of(body)
     if len(candidates) != 1:
         raise ValueError(SEND_CHANNEL_AMBIGUOUS.format(channels=", ".join(candidates)))
     return Api.SEND, candidates[0]
-
-
-def _send_channels(body: dict) -> list[str]:
-    target_mode = _text_or_none(body.get("target_mode"))
-    if target_mode in SEND_CHANNELS:
-        return [target_mode]
-    content = body.get("content") if isinstance(body.get("content"), dict) else {}
-    platforms = content.get("platform_specific")
-    platforms = set(platforms) if isinstance(platforms, dict) else set()
-    if "message_type" in content or "template" in content or "freeform" in content:
-        return ["whatsapp"]
-    if "subject" in content or "sender_name" in content:
-        return ["email"]
-    if platforms & {"chrome", "firefox", "safari", "kaios"}:
-        return ["webpush"]
-    if platforms & {"android", "ios"}:
-        return ["push"]
-    if "title" in content:
-        return ["push", "webpush"]
-    return ["sms"]
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from campaigns import services
-from campaigns.review import approvals
 from campaigns.models import AttemptState, Campaign, PublishAttempt
+from campaigns.review import approvals
 from devtools import demo
 from devtools.bench import scratch, stats, web
 from sandbox import faults, testing

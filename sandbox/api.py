@@ -45,6 +45,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from campaigns import identities, payloads, selectors
+from campaigns.channels import registry
 from sandbox import audience, faults, limits, services
 from sandbox.errors import ApiError
 
@@ -53,7 +54,6 @@ ENDPOINT_STOP = "targets/stop.json"
 ENDPOINT_RESULT = "targets/result.json"
 ENDPOINT_LIST = "targets/list.json"
 ENDPOINT_UNKNOWN = ""  # a path CleverTap does not have
-SEND_CHANNELS = audience.SEND_CHANNELS
 
 CODE_INVALID_PAYLOAD = 78
 CODE_INVALID_RECIPIENTS = 84
@@ -242,7 +242,7 @@ def targets_list(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @login_not_required
 def send(request: HttpRequest, channel: str) -> HttpResponse:
-    if channel not in SEND_CHANNELS:
+    if channel not in registry.SEND_CHANNELS:
         return _serve(request, endpoint=ENDPOINT_UNKNOWN, handle=_unknown)
     return _serve(request, endpoint=f"send/{channel}.json", handle=_send(channel))
 

@@ -19,7 +19,8 @@ Who is targeted (the "target segment")
     range satisfies operator/value (so `equals 0` or `less_than 3` include users who never did it).
 - `send/<channel>.json`: the profiles named in `to` (Email, Identity, objectId, FBID, GPID).
 
-Then, per channel, who can be reached (one count per key)
+Then, per channel, who can be reached (one count per key: the channel's ESTIMATE_KEYS, as
+`campaigns.channels.registry` lists them)
 - push (and notificationinbox, delivered to the same apps): "android", "ios". `devices`
   restricts the platforms. Without `send_to_all_devices` a user with both apps counts once, on the
   platform used last; with it, on each.
@@ -44,19 +45,18 @@ Then the holdouts and caps
 
 import dataclasses
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
+from campaigns.channels import registry
+from campaigns.models import Channel
 from sandbox.models import Event, Profile, Segment
 
 ENDPOINT_CREATE = "targets/create.json"
-SEND_CHANNELS = ("push", "webpush", "email", "sms", "whatsapp")
-TARGET_MODES = ("push", "webpush", "email", "sms", "whatsapp", "webhook", "notificationinbox")
-PUSH_DEVICES = ("android", "ios")
-WEB_BROWSERS = ("chrome", "firefox", "safari", "edge")
 # `to` keys of the send endpoints -> the profile field they name.
 RECIPIENT_FIELDS = {
     "Email": "email",
@@ -76,8 +76,8 @@ SYSTEM_FIELDS = {
 SYSTEM_CONTROL_GROUP_PERCENT = 5
 
 ERROR_UNKNOWN_ENDPOINT = "Unknown endpoint: use targets/create.json or send/<channel>.json."
-ERROR_UNKNOWN_TARGET_MODE = (
-    "Unknown target_mode: use push, webpush, email, sms, whatsapp, webhook or notificationinbox."
+ERROR_UNKNOWN_TARGET_MODE = "Unknown target_mode: use {} or {}.".format(
+    ", ".join(registry.TARGET_MODES[:-1]), registry.TARGET_MODES[-1]
 )
 ERROR_UNKNOWN_SEGMENT = "Segment {segment} does not exist."
 ERROR_WHERE_NOT_OBJECT = '"where" has to be an object.'
@@ -176,11 +176,11 @@ def channel_for(*, body: dict[str, Any], endpoint: str) -> str:
     path = endpoint_normalized(endpoint)
     if path == ENDPOINT_CREATE:
         target_mode = body.get("target_mode")
-        if target_mode not in TARGET_MODES:
+        if target_mode not in registry.TARGET_MODES:
             raise AudienceError(ERROR_UNKNOWN_TARGET_MODE)
         return target_mode
     match = re.fullmatch(r"send/([a-z]+)\.json", path)
-    if match and match.group(1) in SEND_CHANNELS:
+    if match and match.group(1) in registry.SEND_CHANNELS:
         return match.group(1)
     raise AudienceError(ERROR_UNKNOWN_ENDPOINT)
 
@@ -461,36 +461,63 @@ def _count_holds(operator: str, numbers: list[int | float], *, times: int) -> bo
 # Reachability, holdouts and caps
 
 
+# Estimate keys that are devices (the profile's has_<key>), and the profile column that says which
+# device of its kind the user used last: without send_to_all_devices a user counts once, there.
+_APP_DEVICES = registry.CHANNELS[Channel.PUSH].estimate_keys
+_LAST_USED = {
+    **dict.fromkeys(_APP_DEVICES, "last_push_device"),
+    **dict.fromkeys(registry.CHANNELS[Channel.WEBPUSH].estimate_keys, "last_web_browser"),
+}
+
+
 def _reachability(*, channel: str, body: dict[str, Any]) -> dict[str, Q]:
-    all_devices = body.get("send_to_all_devices") is True
-    if channel in ("push", "notificationinbox"):
-        devices = body.get("devices")
-        allowed = [d for d in PUSH_DEVICES if not isinstance(devices, list) or d in devices]
-        if all_devices or len(allowed) == 1:
-            return {device: Q(**{f"has_{device}": True}) for device in allowed}
-        return {
-            device: Q(**{f"has_{device}": True, "last_push_device": device}) for device in allowed
-        }
-    if channel == "webpush":
-        if all_devices:
-            return {browser: Q(**{f"has_{browser}": True}) for browser in WEB_BROWSERS}
-        return {
-            browser: Q(**{f"has_{browser}": True, "last_web_browser": browser})
-            for browser in WEB_BROWSERS
-        }
-    if channel == "email":
-        reachable = ~Q(email="")
-        if body.get("send_email_to_opted_out_users") is not True:
-            reachable &= Q(email_opt_out=False)
-        return {"email": reachable}
-    if channel == "sms":
-        return {"sms": ~Q(phone="") & Q(sms_opt_out=False)}
-    if channel == "whatsapp":
-        reachable = ~Q(phone="")
-        if body.get("respect_communication_preference") is not False:
-            reachable &= Q(whatsapp_opt_out=False)
-        return {"whatsapp": reachable}
-    return {"webhook": Q()}
+    """Who each of the channel's estimate keys (as the channel registry lists them) counts."""
+    keys = registry.CHANNELS[channel].estimate_keys
+    devices = body.get("devices")
+    if isinstance(devices, list):
+        # `devices` picks among the app platforms; it does not name browsers or channels.
+        keys = tuple(key for key in keys if key not in _APP_DEVICES or key in devices)
+    once = body.get("send_to_all_devices") is not True and len(keys) > 1
+    conditions = {}
+    for key in keys:
+        if key in _LAST_USED:
+            device = {f"has_{key}": True} | ({_LAST_USED[key]: key} if once else {})
+            conditions[key] = Q(**device)
+        else:
+            conditions[key] = _REACHABLE[key](body)
+    return conditions
+
+
+def _email_reachable(body: dict[str, Any]) -> Q:
+    reachable = ~Q(email="")
+    if body.get("send_email_to_opted_out_users") is not True:
+        reachable &= Q(email_opt_out=False)
+    return reachable
+
+
+def _sms_reachable(body: dict[str, Any]) -> Q:
+    return ~Q(phone="") & Q(sms_opt_out=False)
+
+
+def _whatsapp_reachable(body: dict[str, Any]) -> Q:
+    reachable = ~Q(phone="")
+    if body.get("respect_communication_preference") is not False:
+        reachable &= Q(whatsapp_opt_out=False)
+    return reachable
+
+
+def _webhook_reachable(body: dict[str, Any]) -> Q:
+    # A webhook receives profile data: nothing needs to be reachable.
+    return Q()
+
+
+# The estimate keys that are channels rather than devices: who each reaches.
+_REACHABLE: dict[str, Callable[[dict[str, Any]], Q]] = {
+    "email": _email_reachable,
+    "sms": _sms_reachable,
+    "whatsapp": _whatsapp_reachable,
+    "webhook": _webhook_reachable,
+}
 
 
 def _control_q(body: dict[str, Any]) -> Q | None:

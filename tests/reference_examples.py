@@ -40,3 +40,8 @@ def reference_examples() -> list[ReferenceExample]:
         )
         for name, entry in reference_index().items()
     ]
+
+
+def reference_example(name: str) -> ReferenceExample:
+    """The example of that file name."""
+    return next(example for example in reference_examples() if example.name == name)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from campaigns import clevertap, jsonfile
-from campaigns.forms import content_sms
+from campaigns.channels import sms
 from campaigns.models import Campaign
 from tests.reference_examples import FIXTURES, reference_examples
 
@@ -52,7 +52,7 @@ def test_import_keeps_an_invalid_body_and_lists_its_problems(tmp_path):
     body = {k: v for k, v in SMS.items() if k != "provider_nick_name"}
     out, err = run("import_campaign", write(tmp_path, body))
     assert Campaign.objects.get(pk=int(out)).body == body
-    assert f"provider_nick_name: {content_sms.PROVIDER_REQUIRED}" in err
+    assert f"provider_nick_name: {sms.PROVIDER_REQUIRED}" in err
 
 
 @pytest.mark.parametrize(
@@ -120,8 +120,8 @@ def test_validate_output_names_the_paths(tmp_path, capsys):
     body = {"name": "x", "target_mode": "sms", "content": {}}
     with pytest.raises(CommandError):
         call_command("validate_campaign", write(tmp_path, body), stdout=out)
-    assert f"content.body: {content_sms.BODY_REQUIRED}" in out.getvalue()
-    assert f"provider_nick_name: {content_sms.PROVIDER_REQUIRED}" in out.getvalue()
+    assert f"content.body: {sms.BODY_REQUIRED}" in out.getvalue()
+    assert f"provider_nick_name: {sms.PROVIDER_REQUIRED}" in out.getvalue()
 
 
 def test_validate_exits_2_when_the_file_is_not_json(tmp_path):

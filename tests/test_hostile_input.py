@@ -18,7 +18,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from campaigns import channels, payloads, services
+from campaigns import payloads, services
+from campaigns.channels import registry
 from campaigns.forms.options import NO_OPTIONS
 from campaigns.models import Api, Campaign
 from devtools.bench.formdata import submitted_data
@@ -26,9 +27,9 @@ from tests.publishing_support import PUSH_BODY
 
 COMBINATIONS = [
     (api, channel)
-    for channel, spec in channels.CHANNELS.items()
+    for channel, spec in registry.CHANNELS.items()
     for api in (Api.TARGETS, Api.SEND)
-    if api == Api.TARGETS or spec.send_content is not None
+    if api == Api.TARGETS or spec.send_form is not None
 ]
 # Keys the forms read, so that generated objects reach the forms' code, not only the extras.
 KEYS = sorted(

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from campaigns import identities, payloads
+from campaigns.channels import sms, whatsapp
 from campaigns.forms import audience as audience_forms
 from campaigns.forms import campaign as campaign_forms
-from campaigns.forms import content_sms, content_whatsapp
 from campaigns.forms.options import NO_OPTIONS
 from campaigns.models import Api
 from sandbox import api, audience, faults, limits, services, testing
@@ -252,7 +252,7 @@ def test_whatsapp_send_with_a_valid_envelope_is_queued(client):
         (
             "send/whatsapp.json",
             {**WHATSAPP, "content": {**WHATSAPP["content"], "message_type": 1}},
-            content_whatsapp.MESSAGE_TYPE_NOT_STRING,
+            whatsapp.MESSAGE_TYPE_NOT_STRING,
             76,
         ),
         (
@@ -264,37 +264,37 @@ def test_whatsapp_send_with_a_valid_envelope_is_queued(client):
         (
             "send/whatsapp.json",
             without(WHATSAPP, "provider_nick_name"),
-            content_whatsapp.PROVIDER_REQUIRED,
+            whatsapp.PROVIDER_REQUIRED,
             89,
         ),
         (
             "send/whatsapp.json",
             {**WHATSAPP, "provider_nick_name": ""},
-            content_whatsapp.PROVIDER_REQUIRED,
+            whatsapp.PROVIDER_REQUIRED,
             89,
         ),
         (
             "send/whatsapp.json",
             without(WHATSAPP, "message_id"),
-            content_whatsapp.MESSAGE_ID_REQUIRED,
+            whatsapp.MESSAGE_ID_REQUIRED,
             89,
         ),
         (
             "send/whatsapp.json",
             {**WHATSAPP, "message_id": ""},
-            content_whatsapp.MESSAGE_ID_REQUIRED,
+            whatsapp.MESSAGE_ID_REQUIRED,
             89,
         ),
         (
             "send/whatsapp.json",
             {**WHATSAPP, "message_id": "123456789"},
-            content_whatsapp.MESSAGE_ID_TOO_LONG,
+            whatsapp.MESSAGE_ID_TOO_LONG,
             89,
         ),
         (
             "send/whatsapp.json",
             {**WHATSAPP, "content": {**WHATSAPP["content"], "message_type": "fancy"}},
-            content_whatsapp.MESSAGE_TYPE_INVALID,
+            whatsapp.MESSAGE_TYPE_INVALID,
             89,
         ),
         ("targets/stop.json", {"id": "abc"}, api.ERROR_CAMPAIGN_ID, 400),
@@ -354,7 +354,7 @@ def test_the_payload_core_hook_is_the_single_validation_point(client, monkeypatc
     assert_fails(
         post(client, "send/sms.json", no_provider),
         status=400,
-        message=f"provider_nick_name: {content_sms.PROVIDER_REQUIRED}",
+        message=f"provider_nick_name: {sms.PROVIDER_REQUIRED}",
         code=api.CODE_BAD_REQUEST,
     )
 

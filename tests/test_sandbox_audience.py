@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from campaigns.channels import webpush
 from sandbox import audience, seeding, testing
 from sandbox.models import Event, Profile, Segment
 
@@ -401,7 +402,7 @@ def test_send_estimates_count_the_named_recipients(rows):
     named = [p for p in (first, second, third) if p.email or p is not second]
     result = audience.estimate(body={"to": to}, endpoint="/1/send/webpush.json")
     expected = collections.Counter(p.last_web_browser for p in named if p.last_web_browser)
-    assert result == {browser: expected.get(browser, 0) for browser in audience.WEB_BROWSERS}
+    assert result == {browser: expected.get(browser, 0) for browser in webpush.ESTIMATE_KEYS}
     assert audience.target_profiles(body={"to": to}, endpoint="send/sms.json").count() == len(named)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns import composer, payloads, services
-from campaigns.forms.content_email import SUBJECT_REQUIRED
+from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign
 from devtools.bench.formdata import submitted_data

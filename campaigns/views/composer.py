@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from campaigns import clevertap, composer, payloads, previews, roles, selectors, services
+from campaigns.channels import email, registry
 from campaigns.forms import audience
 from campaigns.models import Api
 from campaigns.views.common import campaign_or_404
@@ -116,9 +117,9 @@ def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     campaign = campaign_or_404(pk)
     remote = request.GET.get("remote") == "1"
-    html = previews.email_preview(campaign.body)["html"]
+    html = email.preview(campaign.body)["html"]
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    policy = previews.EMAIL_CSP_REMOTE if remote else previews.EMAIL_CSP_BLOCKED
+    policy = email.CSP_REMOTE if remote else email.CSP_BLOCKED
     response["Content-Security-Policy"] = f"{policy}; sandbox"
     return response
 
@@ -176,15 +177,14 @@ def _composer_context(
 
 
 def _preview(state: composer.Composer) -> dict:
-    preview_name = state.preview_name
     return {
         "endpoint": state.endpoint,
         "requests": previews.request_count(state.body) if state.api == Api.SEND else None,
         "json_html": previews.highlight_json(state.body),
         "errors": state.errors,
-        "device_template": f"campaigns/previews.html#{preview_name}" if preview_name else None,
-        "device": previews.device_preview(
-            preview_name or "",
+        "device_template": registry.preview_template(state.channel),
+        "device": registry.device_preview(
+            state.channel,
             state.body,
             options=state.options,
             remote_images=bool(state.meta.value("remote_images")),

@@ -9,7 +9,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from campaigns import channels, composer, models, payloads
+from campaigns import composer, models, payloads
+from campaigns.channels import registry
 from campaigns.models import Api, Channel, Status
 from campaigns.review import comments
 
@@ -39,7 +40,7 @@ class NewCampaignForm(forms.Form):
     def clean(self):
         data = super().clean()
         api, channel = data.get("api"), data.get("channel")
-        if api and channel and channel not in dict(channels.channel_choices(api)):
+        if api and channel and channel not in dict(registry.channel_choices(api)):
             self.add_error(
                 "channel",
                 composer.NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel),
@@ -51,7 +52,7 @@ def _endpoint_choices() -> list[tuple[str, str]]:
     return [
         ("", "Tell from the body"),
         (payloads.TARGETS_ENDPOINT, payloads.TARGETS_ENDPOINT),
-        *((f"send/{c}.json", f"send/{c}.json") for c in payloads.SEND_CHANNELS),
+        *((f"send/{c}.json", f"send/{c}.json") for c in registry.SEND_CHANNELS),
     ]
 
 

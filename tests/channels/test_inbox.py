@@ -3,11 +3,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
-from campaigns.forms import content_inbox as inbox
+from campaigns.channels import inbox
+from campaigns.forms.options import NO_OPTIONS
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 OWN_KEYS = {"template_type", "orientation", "content", "custom_kv", "tags", "time_to_live"}
 INBOX_EXAMPLES = [e for e in reference_examples() if e.channel == "notificationinbox"]
@@ -30,7 +31,9 @@ def inbox_body(template_type="simple", items=None, **keys) -> dict:
 
 
 def errors(body) -> list[tuple[str, str, int | None]]:
-    found = payloads.body_errors(body, api=Api.TARGETS, channel="notificationinbox")
+    found = payloads.body_errors(
+        body, api=Api.TARGETS, channel="notificationinbox", options=NO_OPTIONS
+    )
     return [(e.where, e.message, e.code) for e in found if e.path[:1] in {(k,) for k in OWN_KEYS}]
 
 
@@ -252,3 +255,12 @@ def test_generated_inbox_bodies_are_read_by_the_form_and_round_trip(keys):
     body = {"target_mode": "notificationinbox", **keys}
     assert own_extras(body) == {}
     assert_round_trips(body)
+
+
+# The preview
+
+
+def test_inbox_preview_draws_each_card():
+    preview = inbox.preview(reference_example("07_targets_app_inbox_carousel.json").body)
+    assert preview["carousel"]
+    assert [card.title for card in preview["cards"]] == ["title1", "title2"]

@@ -1,4 +1,5 @@
-"""App Inbox (target_mode notificationinbox): a template type and a list of message items.
+"""App Inbox (target_mode notificationinbox): content (a template type and a list of message
+items), the preview of the inbox's cards, and the registry's facts.
 
 Unlike other channels, `content` is a JSON list: one object per message item (one for simple and
 message-icon messages, one per slide for carousels). The other keys are top level.
@@ -8,11 +9,16 @@ one slide is not a carousel; a simple or message-icon message has exactly one it
 """
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from campaigns import previews
+from campaigns.channels import push
 from campaigns.forms import fields
 from campaigns.forms.base import PayloadForm, Rows
+from campaigns.forms.options import AccountOptions
+from campaigns.models import Channel
 
 SIMPLE = "simple"
 MESSAGE_ICON = "message-icon"
@@ -230,3 +236,53 @@ def _color(value: str) -> str:
     if value and not _HEX_COLOR.fullmatch(value):
         raise ValidationError(COLOR_INVALID)
     return value
+
+
+# The preview: the inbox's cards, in a list or as a carousel.
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    message: str
+    image: str
+    icon: str
+    links: list[previews.Button]
+
+
+def preview(
+    body: dict, *, options: AccountOptions | None = None, remote_images: bool = False
+) -> dict:
+    cards = [
+        Card(
+            title=previews.text_at(item, "title", "text"),
+            message=previews.text_at(item, "message", "text"),
+            image=previews.text_at(item, "media", "url"),
+            icon=previews.text_at(item, "icon", "url"),
+            links=[
+                previews.Button(
+                    previews.text_at(link, "text"), previews.text_at(link, "url", "android", "text")
+                )
+                for link in previews.objects_at(item, "action", "links")
+            ],
+        )
+        for item in previews.objects_at(body, "content")
+    ]
+    template_type = previews.text_at(body, "template_type") or "simple"
+    return {
+        "template_type": template_type,
+        "carousel": template_type.startswith("carousel"),
+        "cards": cards,
+        "tags": [t for t in previews.at(body, "tags", kind=list) or [] if isinstance(t, str)],
+    }
+
+
+# What the channel registry reads (campaigns/channels/registry.py says what each is).
+
+CHANNEL = Channel.NOTIFICATIONINBOX
+TARGETS_FORM = InboxContentForm
+SEND_FORM = None  # no send/<channel>.json
+PARTIAL = "inbox"
+# Inbox messages reach the same apps as push.
+ESTIMATE_KEYS = push.ESTIMATE_KEYS
+SEND_MARKS = {}

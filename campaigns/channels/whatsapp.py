@@ -1,4 +1,5 @@
-"""WhatsApp: an approved template with its placeholder values, or (send API only) a freeform reply.
+"""WhatsApp: an approved template with its placeholder values, or (send API only) a freeform reply;
+the preview of the message bubble, and the registry's facts.
 
 targets/create.json has the template's parts directly in `content` (template_name, locale, header,
 body, buttons). send/whatsapp.json has `content.message_type` and the parts in `content.template`
@@ -13,15 +14,18 @@ an imported `latitiude` stays in Additional fields unchanged, and validation say
 """
 
 import dataclasses
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from campaigns import previews
 from campaigns.forms import fields
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, Rows
-from campaigns.forms.options import WhatsAppTemplateOption
-from campaigns.jsonpath import Path, get_path
+from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
+from campaigns.jsonpath import Path, delete_path, get_path
+from campaigns.models import Channel
 
 # CleverTap's error code for WhatsApp rules; 76 for a message type that is not a string.
 API_CODE = 89
@@ -85,22 +89,9 @@ NO_PLACEHOLDERS_HELP = "This template has no {part} placeholders: leave this emp
 MESSAGE_ID_MAX = 8
 TEXT, LOCATION = "text", "location"
 MEDIA_HEADERS = ("image", "video", "document")
-HEADER_TYPES = [
-    (TEXT, "Text"),
-    ("image", "Image"),
-    ("video", "Video"),
-    ("document", "Document"),
-    (LOCATION, "Location"),
-]
-FREEFORM_TYPES = [
-    (TEXT, "Text"),
-    ("image", "Image"),
-    ("video", "Video"),
-    ("audio", "Audio"),
-    ("document", "Document"),
-    (LOCATION, "Location"),
-]
 FREEFORM_MEDIA = ("image", "video", "audio", "document")
+HEADER_TYPES = [(TEXT, "Text"), *((k, k.title()) for k in MEDIA_HEADERS), (LOCATION, "Location")]
+FREEFORM_TYPES = [(TEXT, "Text"), *((k, k.title()) for k in FREEFORM_MEDIA), (LOCATION, "Location")]
 MISSPELT_LATITUDE = "latitiude"
 
 
@@ -196,12 +187,8 @@ class WhatsAppTemplatePartsForm(PayloadForm):
         option = self.template_option
         if option is None:
             return
-        self.fields["header_replacements"].help_text = placeholders_help(
-            option.header_placeholders, "header"
-        )
-        self.fields["body_replacements"].help_text = placeholders_help(
-            option.body_placeholders, "body"
-        )
+        for part, count in _placeholder_counts(option).items():
+            self.fields[f"{part}_replacements"].help_text = placeholders_help(count, part)
         for index, button in enumerate(self.formsets["buttons"].kept_forms):
             expected = _at(option.button_placeholders, index)
             button.expected_replacements = expected
@@ -254,7 +241,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
                 del template["header"]
         if template == {"body": {"replacements": []}}:
             # Nothing of a template was typed: no template part at all.
-            _delete(result, self.template_base)
+            delete_path(result, self.template_base)
         return result
 
     # Rules.
@@ -276,11 +263,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
 
     def _clean_header(self, data: dict) -> None:
         kind = data.get("header_type")
-        typed = [
-            name
-            for name in self.template_paths(())
-            if name.startswith("header_") and name != "header_type" and self.raw(name)
-        ]
+        typed = [name for name in HEADER_FIELDS if name != "header_type" and self.raw(name)]
         if not kind:
             if typed and "header_type" not in self.errors:
                 self.add_error("header_type", HEADER_TYPE_REQUIRED)
@@ -331,10 +314,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
             else:
                 message = HEADER_TYPE_MISMATCH.format(expected=option.header_type, actual=header)
             self.add_error("header_type", message)
-        for part, count in [
-            ("header", option.header_placeholders),
-            ("body", option.body_placeholders),
-        ]:
+        for part, count in _placeholder_counts(option).items():
             given = data.get(f"{part}_replacements")
             if given is not None and len(given) != count:
                 if part == "header" and not count and header != TEXT:
@@ -347,6 +327,9 @@ class WhatsAppTemplatePartsForm(PayloadForm):
                 message = REPLACEMENTS_COUNT.format(part="button", count=expected)
                 self.add_row_error("buttons", message)
                 break
+
+
+HEADER_FIELDS = [n for n in WhatsAppTemplatePartsForm.template_paths(()) if n.startswith("header_")]
 
 
 class WhatsAppContentForm(WhatsAppTemplatePartsForm):
@@ -440,13 +423,7 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
         "message_type",
         "template_name",
         "language",
-        "header_type",
-        "header_replacements",
-        "header_media_url",
-        "header_latitude",
-        "header_longitude",
-        "header_location_name",
-        "header_location_address",
+        *HEADER_FIELDS,
         "body_type",
         "body_replacements",
     ]
@@ -535,17 +512,87 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
         ]
 
 
+def _placeholder_counts(option: WhatsAppTemplateOption) -> dict[str, int]:
+    return {"header": option.header_placeholders, "body": option.body_placeholders}
+
+
 def _at(counts: tuple[int, ...], index: int) -> int:
     return counts[index] if index < len(counts) else 0
 
 
-def _delete(result: dict, path: Path) -> None:
-    """Remove the value at `path`, and the objects left empty on the way up."""
-    for cut in range(len(path), 0, -1):
-        parent = get_path(result, path[: cut - 1]) if cut > 1 else result
-        if not isinstance(parent, dict) or path[cut - 1] not in parent:
-            return
-        if cut == len(path) or parent[path[cut - 1]] == {}:
-            del parent[path[cut - 1]]
-        else:
-            return
+# The preview: the message bubble, each placeholder shown with its value or as missing.
+
+
+@dataclasses.dataclass
+class Bubble:
+    template: str = ""
+    locale: str = ""
+    header_type: str = ""
+    header_text: str = ""
+    media_url: str = ""
+    location: dict = dataclasses.field(default_factory=dict)
+    text: str = ""
+    # (placeholder number, value or "" when missing) for templates.
+    body_values: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    buttons: list[list[tuple[int, str]]] = dataclasses.field(default_factory=list)
+    freeform: bool = False
+
+
+def preview(
+    body: dict, *, options: AccountOptions | None = None, remote_images: bool = False
+) -> dict:
+    content = previews.at(body, "content", kind=dict) or {}
+    bubble = Bubble()
+    if content.get("message_type") == "freeform":
+        bubble.freeform = True
+        freeform_body = previews.at(content, "freeform", "body", kind=dict) or {}
+        bubble.header_type = previews.text_at(freeform_body, "type")
+        bubble.text = previews.text_at(freeform_body, "text")
+        media_url = previews.text_at(freeform_body, "media", "url")
+        bubble.media_url = media_url or previews.text_at(freeform_body, "url")
+        bubble.location = _location(freeform_body)
+        return {"bubble": bubble}
+    template = previews.at(content, "template", kind=dict) or content
+    bubble.template = previews.text_at(template, "template_name")
+    bubble.locale = previews.text_at(template, "language") or previews.text_at(template, "locale")
+    option = options.whatsapp_template(bubble.template, bubble.locale) if options else None
+    header = previews.at(template, "header", kind=dict) or {}
+    bubble.header_type = previews.text_at(header, "type") or (option.header_type if option else "")
+    bubble.media_url = previews.text_at(header, "media", "url")
+    bubble.location = _location(header)
+    header_values = _replacements(header, option.header_placeholders if option else 0)
+    bubble.header_text = " ".join(value or f"{{{{{n}}}}}" for n, value in header_values)
+    body_part = previews.at(template, "body", kind=dict) or {}
+    bubble.body_values = _replacements(body_part, option.body_placeholders if option else 0)
+    expected_buttons = option.button_placeholders if option else ()
+    buttons = previews.objects_at(template, "buttons")
+    for position in range(max(len(buttons), len(expected_buttons))):
+        button = buttons[position] if position < len(buttons) else {}
+        bubble.buttons.append(_replacements(button, _at(expected_buttons, position)))
+    return {"bubble": bubble}
+
+
+def _replacements(data: Any, expected: int = 0) -> list[tuple[int, str]]:
+    values = previews.at(data, "replacements", kind=list) or []
+    shown = [json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in values]
+    shown += [""] * max(0, expected - len(shown))
+    return list(enumerate(shown, 1))
+
+
+def _location(data: dict) -> dict:
+    location = previews.at(data, "location", kind=dict) or {}
+    shown = {key: previews.text_at(location, key) for key in ("latitude", "longitude", "name")}
+    shown["latitude"] = shown["latitude"] or previews.text_at(location, MISSPELT_LATITUDE)
+    if not any(shown.values()):
+        return {}
+    return shown | {"address": previews.text_at(location, "address")}
+
+
+# What the channel registry reads (campaigns/channels/registry.py says what each is).
+
+CHANNEL = Channel.WHATSAPP
+TARGETS_FORM = WhatsAppContentForm
+SEND_FORM = WhatsAppSendContentForm
+PARTIAL = "whatsapp"
+ESTIMATE_KEYS = ("whatsapp",)
+SEND_MARKS = {("content", key): 6 for key in ("message_type", "template", "freeform")}

@@ -1,4 +1,5 @@
-"""Mobile push content: title and message, iOS and Android settings, custom key-values.
+"""Mobile push: content (title and message, iOS and Android settings, custom key-values), the
+preview of an iOS and an Android notification, and the registry's facts (its devices).
 
 Custom key-values sit directly inside `platform_specific.ios` and `.android`, next to the keys
 CleverTap documents. `CustomKeysForm` gives a form a `KeyValueField` that stands for "every other
@@ -12,13 +13,17 @@ no Android settings sent to every device, so a push without Android settings nee
 """
 
 import re
+from dataclasses import dataclass
 from typing import ClassVar
 
 from django import forms
 
+from campaigns import previews
 from campaigns.forms import fields
 from campaigns.forms.base import PayloadError, PayloadForm, Rows, fieldsets
+from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path, get_path, has_path, same_json, set_path
+from campaigns.models import Channel
 
 TITLE_REQUIRED = "A push notification needs a title."
 BODY_REQUIRED = "A push notification needs a message (body)."
@@ -366,3 +371,66 @@ class PushContentForm(CustomKeysForm):
         elif channel_id and known and channel_id not in known:
             message = CHANNEL_ID_UNKNOWN.format(value=channel_id, choices=", ".join(known))
             self.add_error("android_channel_id", message)
+
+
+# The preview: an iOS and an Android notification (only the platforms `devices` names).
+
+
+@dataclass(frozen=True)
+class Slide:
+    caption: str
+    subcaption: str
+    image: str
+    link: str = ""
+
+
+def preview(
+    body: dict, *, options: AccountOptions | None = None, remote_images: bool = False
+) -> dict:
+    content = previews.at(body, "content", kind=dict) or {}
+    ios = previews.at(content, "platform_specific", "ios", kind=dict) or {}
+    android = previews.at(content, "platform_specific", "android", kind=dict) or {}
+    slider = previews.at(ios, "ct_ContentSlider", kind=dict) or {}
+    devices = previews.at(body, "devices", kind=list)
+    buttons = [
+        previews.Button(previews.text_at(action, "l"), previews.text_at(action, "dl"))
+        for action in previews.objects_at(android, "wzrk_acts")
+        if previews.text_at(action, "l")
+    ]
+    return {
+        "title": previews.text_at(content, "title"),
+        "message": previews.text_at(content, "body"),
+        "ios": {
+            "image": previews.text_at(ios, "ct_mediaUrl"),
+            "subtitle": previews.text_at(ios, "subtitle"),
+            "badge": previews.text_at(ios, "badge_count"),
+            "carousel": [
+                Slide(
+                    previews.text_at(item, "caption"),
+                    previews.text_at(item, "subcaption"),
+                    previews.text_at(item, "imageUrl"),
+                    previews.text_at(item, "actionUrl"),
+                )
+                for item in previews.objects_at(slider, "items")
+            ],
+        },
+        "android": {
+            "image": previews.text_at(android, "background_image"),
+            "large_icon": previews.text_at(android, "large_icon"),
+            "subtitle": previews.text_at(android, "subtitle"),
+            "summary": previews.text_at(android, "summary"),
+            "buttons": buttons,
+        },
+        "show_ios": devices is None or "ios" in devices,
+        "show_android": devices is None or "android" in devices,
+    }
+
+
+# What the channel registry reads (campaigns/channels/registry.py says what each is).
+
+CHANNEL = Channel.PUSH
+TARGETS_FORM = PushContentForm
+SEND_FORM = PushContentForm
+PARTIAL = "push"
+ESTIMATE_KEYS = ("android", "ios")
+SEND_MARKS = {ANDROID: 3, IOS: 3, ("content", "title"): 2}

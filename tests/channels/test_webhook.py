@@ -3,12 +3,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
-from campaigns.forms import content_webhook as webhook
+from campaigns.channels import webhook
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 OWN_KEYS = {"webhook_endpoint_name", "webhook_fields", "webhook_key_value"}
 WEBHOOK_EXAMPLES = [e for e in reference_examples() if e.channel == "webhook"]
@@ -116,3 +116,12 @@ def test_generated_webhook_bodies_are_read_by_the_form_and_round_trip(keys):
     body = {"target_mode": "webhook", **keys}
     assert own_extras(body) == {}
     assert_round_trips(body)
+
+
+# The preview
+
+
+def test_webhook_preview_lists_its_key_values():
+    preview = webhook.preview(reference_example("05_targets_webhook.json").body)
+    assert preview["endpoint"] == "Recommendation Endpoint"
+    assert preview["key_values"] == [("k1", "v1"), ("k2", "v2")]

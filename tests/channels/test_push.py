@@ -6,14 +6,15 @@ from django.http import QueryDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaigns import payloads
-from campaigns.forms import content_push, fields
-from campaigns.forms.content_push import PushContentForm
-from campaigns.forms.options import AccountOptions
+from campaigns import payloads, previews
+from campaigns.channels import push
+from campaigns.channels.push import PushContentForm
+from campaigns.forms import fields
+from campaigns.forms.options import NO_OPTIONS, AccountOptions
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 IOS = "content.platform_specific.ios"
 ANDROID = "content.platform_specific.android"
@@ -27,9 +28,8 @@ def push_body(**platforms) -> dict:
     return {"name": "x", "target_mode": "push", "content": content}
 
 
-def content_errors(body, *, api=Api.TARGETS, options=None) -> list[tuple[str, str]]:
-    kwargs = {"options": options} if options else {}
-    errors = payloads.body_errors(body, api=api, channel="push", **kwargs)
+def content_errors(body, *, api=Api.TARGETS, options=NO_OPTIONS) -> list[tuple[str, str]]:
+    errors = payloads.body_errors(body, api=api, channel="push", options=options)
     return [(e.where, e.message) for e in errors if e.where.startswith("content")]
 
 
@@ -59,7 +59,7 @@ def test_reference_push_content_is_read_whole_by_the_form(example):
 def test_the_send_example_without_a_channel_id_is_reported_for_android():
     example = next(e for e in PUSH_EXAMPLES if e.name == "24_send_push.json")
     assert content_errors(example.body, api=Api.SEND) == [
-        (f"{ANDROID}.wzrk_cid", content_push.CHANNEL_ID_REQUIRED)
+        (f"{ANDROID}.wzrk_cid", push.CHANNEL_ID_REQUIRED)
     ]
 
 
@@ -73,7 +73,7 @@ def test_a_push_with_title_and_message_only_is_valid(api):
 
 @pytest.mark.parametrize(
     "key, message",
-    [("title", content_push.TITLE_REQUIRED), ("body", content_push.BODY_REQUIRED)],
+    [("title", push.TITLE_REQUIRED), ("body", push.BODY_REQUIRED)],
 )
 def test_it_needs_a_title_and_a_message(key, message):
     body = push_body()
@@ -86,12 +86,12 @@ def test_it_needs_a_title_and_a_message(key, message):
 
 def test_it_needs_a_channel_id_when_the_push_has_android_settings():
     body = push_body(android={"deep_link": "app://home"})
-    assert content_errors(body) == [(f"{ANDROID}.wzrk_cid", content_push.CHANNEL_ID_REQUIRED)]
+    assert content_errors(body) == [(f"{ANDROID}.wzrk_cid", push.CHANNEL_ID_REQUIRED)]
 
 
 def test_android_custom_key_values_alone_also_need_a_channel_id():
     body = push_body(android={"coupon": "SPRING"})
-    assert content_errors(body) == [(f"{ANDROID}.wzrk_cid", content_push.CHANNEL_ID_REQUIRED)]
+    assert content_errors(body) == [(f"{ANDROID}.wzrk_cid", push.CHANNEL_ID_REQUIRED)]
 
 
 def test_an_ios_only_push_needs_no_channel_id():
@@ -101,7 +101,7 @@ def test_an_ios_only_push_needs_no_channel_id():
 def test_it_rejects_a_channel_id_the_account_does_not_have():
     options = AccountOptions(android_channels=("Marketing", "Orders"))
     body = push_body(android={"wzrk_cid": "Promos"})
-    message = content_push.CHANNEL_ID_UNKNOWN.format(value="Promos", choices="Marketing, Orders")
+    message = push.CHANNEL_ID_UNKNOWN.format(value="Promos", choices="Marketing, Orders")
     assert content_errors(body, options=options) == [(f"{ANDROID}.wzrk_cid", message)]
 
 
@@ -125,7 +125,7 @@ def test_it_rejects_a_negative_badge_count(platform, key):
     values = {key: -1, **({"wzrk_cid": "c"} if platform == "android" else {})}
     body = push_body(**{platform: values})
     where = f"content.platform_specific.{platform}.{key}"
-    assert content_errors(body) == [(where, content_push.BADGE_COUNT_NEGATIVE)]
+    assert content_errors(body) == [(where, push.BADGE_COUNT_NEGATIVE)]
 
 
 def test_a_badge_count_written_as_text_is_kept_and_reported():
@@ -163,7 +163,7 @@ def test_it_accepts_a_hex_icon_colour(value):
 @pytest.mark.parametrize("value", ["1DA1F2", "# 1DA1F2", "blue", "#12345"])
 def test_it_rejects_an_icon_colour_that_is_not_hex(value):
     body = push_body(android={"wzrk_cid": "c", "wzrk_clr": value})
-    assert content_errors(body) == [(f"{ANDROID}.wzrk_clr", content_push.ICON_COLOR_INVALID)]
+    assert content_errors(body) == [(f"{ANDROID}.wzrk_clr", push.ICON_COLOR_INVALID)]
 
 
 @pytest.mark.parametrize("value", ["thread-1", 42])
@@ -196,7 +196,7 @@ def test_another_mutable_content_value_is_kept_and_reported(value):
 
 
 def test_the_flag_field_converts_both_ways():
-    field = content_push.FlagField()
+    field = push.FlagField()
     assert [field.json_to_data(v) for v in (True, False, "true", "false", 1, "no")] == [
         "true",
         "false",
@@ -253,7 +253,7 @@ def bound_push_form(**data) -> PushContentForm:
 
 def test_a_custom_key_that_has_its_own_field_is_reported_and_the_field_wins():
     form = bound_push_form(ios_deep_link="app://field", ios_custom="deep_link = app://custom")
-    message = content_push.CUSTOM_KEY_HAS_A_FIELD.format(key="deep_link")
+    message = push.CUSTOM_KEY_HAS_A_FIELD.format(key="deep_link")
     assert [(e.where, e.message, e.field) for e in form.path_errors()] == [
         (IOS, message, "content-ios_custom")
     ]
@@ -274,7 +274,7 @@ def action(**overrides) -> dict:
 
 @pytest.mark.parametrize(
     "key, message",
-    [("l", content_push.ACTION_TITLE_REQUIRED), ("id", content_push.ACTION_ID_REQUIRED)],
+    [("l", push.ACTION_TITLE_REQUIRED), ("id", push.ACTION_ID_REQUIRED)],
 )
 def test_an_action_button_needs_a_title_and_an_id(key, message):
     button = action()
@@ -286,7 +286,7 @@ def test_an_action_button_needs_a_title_and_an_id(key, message):
 def test_it_allows_three_action_buttons_at_most():
     buttons = [action(id=str(number)) for number in range(4)]
     body = push_body(android={"wzrk_cid": "c", "wzrk_acts": buttons})
-    assert content_errors(body) == [(f"{ANDROID}.wzrk_acts", content_push.TOO_MANY_ACTIONS)]
+    assert content_errors(body) == [(f"{ANDROID}.wzrk_acts", push.TOO_MANY_ACTIONS)]
     body["content"]["platform_specific"]["android"]["wzrk_acts"].pop()
     assert content_errors(body) == []
     assert_round_trips(body)
@@ -298,14 +298,12 @@ SLIDER = f"{IOS}.ct_ContentSlider"
 def test_a_carousel_item_needs_an_image():
     slider = {"items": [{"imageUrl": "https://x/1.jpg"}, {"caption": "two"}]}
     body = push_body(ios={"ct_ContentSlider": slider})
-    assert content_errors(body) == [
-        (f"{SLIDER}.items[1].imageUrl", content_push.SLIDER_IMAGE_REQUIRED)
-    ]
+    assert content_errors(body) == [(f"{SLIDER}.items[1].imageUrl", push.SLIDER_IMAGE_REQUIRED)]
 
 
 def test_a_carousel_needs_items():
     body = push_body(ios={"ct_ContentSlider": {"orientation": "landscape", "autoPlay": True}})
-    assert content_errors(body) == [(f"{SLIDER}.items", content_push.SLIDER_ITEMS_REQUIRED)]
+    assert content_errors(body) == [(f"{SLIDER}.items", push.SLIDER_ITEMS_REQUIRED)]
 
 
 def test_a_carousel_orientation_is_landscape_or_portrait():
@@ -376,7 +374,7 @@ ios = with_custom_keys(
         ct_ContentSlider=slider,
         **{"mutable-content": st.sampled_from([True, False, "true", "false"])},
     ),
-    content_push.IOS,
+    push.IOS,
 ).filter(bool)
 android = with_custom_keys(
     st.fixed_dictionaries(
@@ -402,7 +400,7 @@ android = with_custom_keys(
             ),
         },
     ),
-    content_push.ANDROID,
+    push.ANDROID,
 )
 push_content = st.fixed_dictionaries(
     {"title": line, "body": paragraph},
@@ -419,3 +417,18 @@ def test_generated_push_content_is_read_valid_and_round_trips(content, api):
     assert content_extras(body, api=api) == {}
     assert content_errors(body, api=api) == []
     assert_round_trips(body, api=api)
+
+
+# The preview
+
+
+def test_push_preview_reads_title_image_buttons_and_carousel():
+    preview = push.preview(reference_example("11_targets_push_ios_carousel.json").body)
+    assert preview["title"] == "Hi!"
+    assert [slide.caption for slide in preview["ios"]["carousel"]] == [
+        "caption one",
+        "caption two",
+    ]
+    assert preview["show_ios"] and not preview["show_android"]
+    body = {"content": {"platform_specific": {"android": {"wzrk_acts": [{"l": "Buy", "dl": "x"}]}}}}
+    assert push.preview(body)["android"]["buttons"] == [previews.Button("Buy", "x")]

@@ -1,12 +1,18 @@
-"""Webhook: which endpoint gets the users, which of their data it gets, and fixed key-values.
+"""Webhook: which endpoint gets the users, which of their data it gets, and fixed key-values; the
+preview of the call, and the registry's facts.
 
 Every key is top level; a webhook body has no `content`.
 """
 
+import json
+
 from django.core.exceptions import ValidationError
 
+from campaigns import previews
 from campaigns.forms import fields
 from campaigns.forms.base import PayloadForm
+from campaigns.forms.options import AccountOptions
+from campaigns.models import Channel
 
 WEBHOOK_FIELDS = ("profile-attributes", "tokens", "identities")
 
@@ -60,3 +66,33 @@ class WebhookContentForm(PayloadForm):
         if problems:
             raise ValidationError(problems)
         return chosen
+
+
+# The preview: where the call goes and what it carries.
+
+
+def preview(
+    body: dict, *, options: AccountOptions | None = None, remote_images: bool = False
+) -> dict:
+    key_values = previews.at(body, "webhook_key_value", kind=dict) or {}
+    return {
+        "endpoint": previews.text_at(body, "webhook_endpoint_name"),
+        "fields": [
+            f for f in previews.at(body, "webhook_fields", kind=list) or [] if isinstance(f, str)
+        ],
+        "key_values": [
+            (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+            for key, value in key_values.items()
+        ],
+    }
+
+
+# What the channel registry reads (campaigns/channels/registry.py says what each is).
+
+CHANNEL = Channel.WEBHOOK
+TARGETS_FORM = WebhookContentForm
+SEND_FORM = None  # no send/<channel>.json
+PARTIAL = "webhook"
+# A webhook receives profile data: every user of the target segment counts.
+ESTIMATE_KEYS = ("webhook",)
+SEND_MARKS = {}

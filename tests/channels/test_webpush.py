@@ -4,13 +4,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaigns import payloads
-from campaigns.forms import content_webpush
-from campaigns.forms.content_webpush import WebPushContentForm
+from campaigns import payloads, previews
+from campaigns.channels import webpush
+from campaigns.channels.webpush import WebPushContentForm
+from campaigns.forms.options import NO_OPTIONS
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 CHROME = "content.platform_specific.chrome"
 WEBPUSH_EXAMPLES = [example for example in reference_examples() if example.channel == "webpush"]
@@ -24,7 +25,7 @@ def webpush_body(**browsers) -> dict:
 
 
 def content_errors(body, *, api=Api.TARGETS) -> list[tuple[str, str]]:
-    errors = payloads.body_errors(body, api=api, channel="webpush")
+    errors = payloads.body_errors(body, api=api, channel="webpush", options=NO_OPTIONS)
     return [(e.where, e.message) for e in errors if e.where.startswith("content")]
 
 
@@ -56,7 +57,7 @@ def test_a_web_push_with_title_and_message_only_is_valid(api):
 
 @pytest.mark.parametrize(
     "key, message",
-    [("title", content_webpush.TITLE_REQUIRED), ("body", content_webpush.BODY_REQUIRED)],
+    [("title", webpush.TITLE_REQUIRED), ("body", webpush.BODY_REQUIRED)],
 )
 def test_it_needs_a_title_and_a_message(key, message):
     body = webpush_body()
@@ -64,11 +65,18 @@ def test_it_needs_a_title_and_a_message(key, message):
     assert content_errors(body) == [(f"content.{key}", message)]
 
 
-@pytest.mark.parametrize("browser", list(content_webpush.BROWSERS))
+def test_the_browsers_table_says_which_have_settings_and_which_are_estimated():
+    assert webpush.SETTINGS_BROWSERS == ("chrome", "firefox", "safari", "kaios")
+    assert webpush.ESTIMATE_KEYS == ("chrome", "firefox", "safari", "edge")
+    legends = [fieldset.legend for fieldset in WebPushContentForm().helper.layout.fields]
+    assert legends == ["Message", "Chrome", "Firefox", "Safari", "KaiOS"]
+
+
+@pytest.mark.parametrize("browser", webpush.SETTINGS_BROWSERS)
 def test_it_rejects_a_negative_time_to_live(browser):
     body = webpush_body(**{browser: {"ttl": -5}})
     where = f"content.platform_specific.{browser}.ttl"
-    assert content_errors(body) == [(where, content_webpush.TTL_NEGATIVE)]
+    assert content_errors(body) == [(where, webpush.TTL_NEGATIVE)]
 
 
 def test_a_time_to_live_written_as_text_is_kept_and_reported():
@@ -90,27 +98,25 @@ def test_a_button_with_a_link_needs_a_title(number):
     chrome = {"cta_title1": "Open", "cta_link1": "https://x/1", f"cta_link{number}": "https://x"}
     chrome.pop(f"cta_title{number}", None)
     body = webpush_body(chrome=chrome)
-    message = content_webpush.CTA_TITLE_REQUIRED.format(number=number)
+    message = webpush.CTA_TITLE_REQUIRED.format(number=number)
     assert content_errors(body) == [(f"{CHROME}.cta_title{number}", message)]
 
 
 def test_a_button_with_only_an_icon_needs_a_title():
     body = webpush_body(chrome={"cta_iconlink1": "https://x/i.png", "cta_link1": "https://x"})
-    message = content_webpush.CTA_TITLE_REQUIRED.format(number=1)
+    message = webpush.CTA_TITLE_REQUIRED.format(number=1)
     assert content_errors(body) == [(f"{CHROME}.cta_title1", message)]
 
 
 def test_a_button_with_a_title_needs_a_link():
     body = webpush_body(chrome={"cta_title1": "Open"})
-    message = content_webpush.CTA_LINK_REQUIRED.format(number=1)
+    message = webpush.CTA_LINK_REQUIRED.format(number=1)
     assert content_errors(body) == [(f"{CHROME}.cta_link1", message)]
 
 
 def test_the_second_button_needs_the_first():
     body = webpush_body(chrome={"cta_title2": "Later", "cta_link2": "https://x/2"})
-    assert content_errors(body) == [
-        (f"{CHROME}.cta_title1", content_webpush.CTA_SECOND_WITHOUT_FIRST)
-    ]
+    assert content_errors(body) == [(f"{CHROME}.cta_title1", webpush.CTA_SECOND_WITHOUT_FIRST)]
 
 
 def test_two_complete_buttons_are_valid_and_round_trip():
@@ -214,3 +220,18 @@ def test_generated_webpush_content_is_read_valid_and_round_trips(content, api):
     assert content_extras(body, api=api) == {}
     assert content_errors(body, api=api) == []
     assert_round_trips(body, api=api)
+
+
+# The preview
+
+
+def test_webpush_preview_has_a_card_per_browser():
+    preview = webpush.preview(reference_example("01_targets_webpush.json").body)
+    assert [card["browser"] for card in preview["cards"]] == [
+        "safari",
+        "chrome",
+        "firefox",
+        "kaios",
+    ]
+    chrome = preview["cards"][1]
+    assert chrome["buttons"] == [previews.Button("title", "http://www.example2.com")]

@@ -5,12 +5,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
-from campaigns.forms import content_whatsapp as whatsapp
+from campaigns.channels import whatsapp
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests.payload_roundtrip import through_the_browser
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 OWN_KEYS = {"provider_nick_name", "message_id", "respect_communication_preference", "content"}
 WHATSAPP_EXAMPLES = [e for e in reference_examples() if e.channel == "whatsapp"]
@@ -585,3 +585,23 @@ def test_generated_send_bodies_are_read_by_the_form_and_round_trip(top, content)
     body = {**top, "content": content}
     assert own_extras(body, api=Api.SEND) == {}
     assert_round_trips(copy.deepcopy(body), api=Api.SEND)
+
+
+# The preview
+
+
+def test_whatsapp_preview_fills_the_template_placeholders():
+    options = AccountOptions(
+        whatsapp_templates=(WhatsAppTemplateOption("otp", "en", "text", 1, 2, (1,)),)
+    )
+    body = reference_example("10_targets_whatsapp_standard.json").body
+    bubble = whatsapp.preview(body, options=options)["bubble"]
+    assert bubble.header_text == "test"
+    assert bubble.body_values == [(1, "Dummy User"), (2, "")]  # the second one is missing
+    assert bubble.buttons == [[(1, "suffix")]]
+
+
+def test_whatsapp_preview_of_a_freeform_message():
+    body = reference_example("35_send_whatsapp_freeform_text.json").body
+    bubble = whatsapp.preview(body)["bubble"]
+    assert bubble.freeform and bubble.text == "Hi, How can we help you"

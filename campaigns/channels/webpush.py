@@ -1,4 +1,5 @@
-"""Web push content: title and message, and each browser's settings.
+"""Web push: content (title and message, and each browser's settings), the preview of a
+notification per browser, and the one table of browsers that everything else is derived from.
 
 Each browser gets the keys it can use: Chrome everything the reference shows (image, icon, link,
 time to live, require interaction and two call-to-action buttons), Firefox icon, link and time to
@@ -6,9 +7,14 @@ live, Safari link and time to live, KaiOS icon, link, time to live and its key-v
 Other keys under a browser are kept as they are, in Additional fields.
 """
 
+from dataclasses import dataclass
+
+from campaigns import previews
 from campaigns.forms import fields
 from campaigns.forms.base import PayloadForm, fieldsets
+from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path
+from campaigns.models import Channel
 
 TITLE_REQUIRED = "A web push notification needs a title."
 BODY_REQUIRED = "A web push notification needs a message (body)."
@@ -19,7 +25,25 @@ CTA_SECOND_WITHOUT_FIRST = "Fill in the first button before the second."
 
 PLATFORMS: Path = ("content", "platform_specific")
 CTA_PARTS = ("title", "link", "iconlink")
-BROWSERS = {"chrome": "Chrome", "firefox": "Firefox", "safari": "Safari", "kaios": "KaiOS"}
+
+
+@dataclass(frozen=True)
+class Browser:
+    label: str
+    # The form has settings for it, under content.platform_specific.<name>.
+    settings: bool
+    # CleverTap's estimate answers a count for it.
+    estimated: bool
+
+
+BROWSERS = {
+    "chrome": Browser("Chrome", settings=True, estimated=True),
+    "firefox": Browser("Firefox", settings=True, estimated=True),
+    "safari": Browser("Safari", settings=True, estimated=True),
+    "edge": Browser("Edge", settings=False, estimated=True),
+    "kaios": Browser("KaiOS", settings=True, estimated=False),
+}
+SETTINGS_BROWSERS = tuple(name for name, browser in BROWSERS.items() if browser.settings)
 
 
 def _deep_link():
@@ -99,7 +123,8 @@ class WebPushContentForm(PayloadForm):
         super().__init__(*args, **kwargs)
         groups: dict[str, list[str]] = {}
         for name in self.fields:
-            groups.setdefault(BROWSERS.get(name.split("_")[0], "Message"), []).append(name)
+            browser = BROWSERS.get(name.split("_")[0])
+            groups.setdefault(browser.label if browser else "Message", []).append(name)
         fieldsets(self, groups)
 
     def clean(self):
@@ -107,7 +132,7 @@ class WebPushContentForm(PayloadForm):
         for name, message in [("title", TITLE_REQUIRED), ("body", BODY_REQUIRED)]:
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, message)
-        for browser in BROWSERS:
+        for browser in SETTINGS_BROWSERS:
             if (data.get(f"{browser}_ttl") or 0) < 0:
                 self.add_error(f"{browser}_ttl", TTL_NEGATIVE)
         self._clean_buttons(data)
@@ -125,3 +150,51 @@ class WebPushContentForm(PayloadForm):
                 self.add_error(f"chrome_cta_link{number}", CTA_LINK_REQUIRED.format(number=number))
         if filled[2] and not filled[1]:
             self.add_error("chrome_cta_title1", CTA_SECOND_WITHOUT_FIRST)
+
+
+# The preview: a notification for each browser the body has settings for (Chrome without any).
+
+
+def preview(
+    body: dict, *, options: AccountOptions | None = None, remote_images: bool = False
+) -> dict:
+    content = previews.at(body, "content", kind=dict) or {}
+    platforms = previews.at(content, "platform_specific", kind=dict) or {}
+    browsers = [name for name in platforms if isinstance(platforms[name], dict)] or ["chrome"]
+    cards = []
+    for name in browsers:
+        settings = platforms.get(name) if isinstance(platforms.get(name), dict) else {}
+        buttons = [
+            previews.Button(
+                previews.text_at(settings, f"cta_title{n}"),
+                previews.text_at(settings, f"cta_link{n}"),
+            )
+            for n in (1, 2)
+            if previews.text_at(settings, f"cta_title{n}")
+        ]
+        cards.append(
+            {
+                "browser": name,
+                "title": previews.text_at(content, "title"),
+                "message": previews.text_at(content, "body"),
+                "icon": previews.text_at(settings, "icon"),
+                "image": previews.text_at(settings, "image"),
+                "link": previews.text_at(settings, "deep_link"),
+                "buttons": buttons,
+                "sticky": previews.at(settings, "require_interaction") is True,
+            }
+        )
+    return {"cards": cards}
+
+
+# What the channel registry reads (campaigns/channels/registry.py says what each is).
+
+CHANNEL = Channel.WEBPUSH
+TARGETS_FORM = WebPushContentForm
+SEND_FORM = WebPushContentForm
+PARTIAL = "webpush"
+ESTIMATE_KEYS = tuple(name for name, browser in BROWSERS.items() if browser.estimated)
+SEND_MARKS = {
+    **{(*PLATFORMS, name): 4 for name in SETTINGS_BROWSERS},
+    ("content", "title"): 2,
+}

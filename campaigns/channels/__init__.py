@@ -1,0 +1,1 @@
+"""One module per channel; `registry` is the one place other code asks about channels."""
