@@ -16,7 +16,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def envbool(name: str, default: str) -> bool:
-    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+    """A yes/no variable; unset or empty takes the default. A typo stops the app instead of
+    quietly reading as false (DEBUG=ture, or SECURE_COOKIES=flase in production)."""
+    value = os.environ.get(name, "").strip() or default
+    words = {"true": True, "1": True, "yes": True, "on": True}
+    words |= {"false": False, "0": False, "no": False, "off": False}
+    try:
+        return words[value.lower()]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a yes/no value: use true/false, 1/0, yes/no or on/off."
+        ) from None
 
 
 def envint(name: str, default: int) -> int:
