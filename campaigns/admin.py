@@ -53,14 +53,6 @@ class ApiCallAdmin(ReadOnlyAdmin):
     list_filter = ["operation", "outcome"]
 
 
-@admin.register(models.LoginThrottle)
-class LoginThrottleAdmin(admin.ModelAdmin):
-    """Deleting a row lifts its lock early."""
-
-    list_display = ["scope", "key", "locked_until"]
-    list_filter = ["scope"]
-
-
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log (campaigns/audit.py): never edited, never deleted."""

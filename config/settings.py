@@ -5,6 +5,7 @@ See `.env.example` for the variables and their defaults.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +16,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def envbool(name: str, default: str) -> bool:
-    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+    """A yes/no variable; unset or empty takes the default. A typo stops the app instead of
+    quietly reading as false (DEBUG=ture, or SECURE_COOKIES=flase in production)."""
+    value = os.environ.get(name, "").strip() or default
+    words = {"true": True, "1": True, "yes": True, "on": True}
+    words |= {"false": False, "0": False, "no": False, "off": False}
+    try:
+        return words[value.lower()]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a yes/no value: use true/false, 1/0, yes/no or on/off."
+        ) from None
 
 
 def envint(name: str, default: int) -> int:
@@ -66,6 +77,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    "axes",
     "campaigns",
     "sandbox",
     "devtools",
@@ -149,11 +161,49 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 8 * 3600)
 # The idle limit is pushed back by requests at most this often (campaigns/middleware.py).
 SESSION_REFRESH_SECONDS = envint("SESSION_REFRESH_SECONDS", 60)
-# Failed logins, counted in the database (campaigns/login.py); 0 turns a count off.
-LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
-LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
-LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Failed logins are counted by django-axes in the database, so every app server sees the same
+# counts: a username is locked after so many failures from any addresses, an address after so
+# many for any usernames; 0 turns a count off. campaigns/login.py tells axes the client address
+# and the username, and shows a lock in words on the login pages.
+# Axes has one limit for both counts and one period, where we set a limit each and a counting
+# window apart from the lockout: where they differ it takes the stricter (the lower limit, the
+# longer period). It keeps one count per username, address and browser with the time of its
+# latest failure, and counts it whole while that time lies within the period: a lock lasts until
+# too few failures are left within the period, and failures from one browser for one username
+# add up as long as each comes within the period of the one before.
+login_limits = {
+    "username": envint("LOGIN_FAILURES_PER_USERNAME", 5),
+    "ip_address": envint("LOGIN_FAILURES_PER_ADDRESS", 5),
+}
+AXES_LOCKOUT_PARAMETERS = [name for name, limit in login_limits.items() if limit > 0]
+AXES_ENABLED = bool(AXES_LOCKOUT_PARAMETERS)
+AXES_FAILURE_LIMIT = min((limit for limit in login_limits.values() if limit > 0), default=0)
+AXES_COOLOFF_TIME = timedelta(
+    seconds=max(
+        envint("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60), envint("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+    )
+)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "campaigns.login.client_address"
+AXES_USERNAME_CALLABLE = "campaigns.login.username_counted"
+# Tries on a locked login are not counted, so a lock ends on time. A successful login forgets the
+# username's failures (campaigns/login.py), not those other usernames left on its address; its
+# address's count loses only the failures typed with that username.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+# No log of successful logins; the log of a lock names the username and address, never the
+# password (axes masks it), and the failures axes stores keep no CSRF token.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken"]
+# Axes' gate comes first: a locked login is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "campaigns.login.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Without axes' middleware, which would answer a lock with a bare 429 page: the login pages show
+# it in words in their form.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 # Reverse proxies in front of the app that append the client to X-Forwarded-For; with 0 the
 # client address is REMOTE_ADDR. Counting one proxy too many lets clients choose their address.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

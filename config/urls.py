@@ -6,7 +6,7 @@ from django.urls import include, path
 from campaigns import login
 from campaigns.views import health
 
-# The admin's own login page counts failures like the app's.
+# The admin's own login page shows a lock in words like the app's.
 admin.site.login_form = login.AdminLoginForm
 
 urlpatterns = [

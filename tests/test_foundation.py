@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from campaigns import roles
+from config import settings as config_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,6 +98,51 @@ def test_secret_key_is_read_from_a_file(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "from-a-file-" + "x" * 50
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("true", True),
+        (" TRUE ", True),
+        ("1", True),
+        ("Yes", True),
+        ("on", True),
+        ("false", False),
+        ("0", False),
+        ("NO", False),
+        (" off", False),
+    ],
+)
+def test_a_yes_no_variable_reads_the_usual_words(monkeypatch, value, expected):
+    monkeypatch.setenv("SOME_SWITCH", value)
+    assert config_settings.envbool("SOME_SWITCH", "false") is expected
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_an_unset_or_empty_yes_no_variable_takes_the_default(monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("SOME_SWITCH", raising=False)
+    else:
+        monkeypatch.setenv("SOME_SWITCH", value)
+    assert config_settings.envbool("SOME_SWITCH", "true") is True
+    assert config_settings.envbool("SOME_SWITCH", "off") is False
+
+
+@pytest.mark.parametrize("value", ["flase", "y", "enabled", "2"])
+def test_a_yes_no_variable_it_cannot_read_is_refused(monkeypatch, value):
+    monkeypatch.setenv("SECURE_COOKIES", value)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        config_settings.envbool("SECURE_COOKIES", "true")
+    assert str(refused.value) == (
+        f"SECURE_COOKIES='{value}' is not a yes/no value: use true/false, 1/0, yes/no or on/off."
+    )
+
+
+def test_a_typo_in_debug_stops_the_app_instead_of_reading_as_false():
+    result = _manage("check", env=os.environ | {"DEBUG": "ture"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG='ture' is not a yes/no value" in result.stderr
 
 
 def test_env_example_lists_every_variable_the_settings_read():

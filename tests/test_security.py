@@ -1,5 +1,5 @@
-"""Hardening: CSP, framing, CSRF, login throttling, idle sessions, password hashing, request size
-limits, deployment settings, and the passcode kept out of pages, logs and exports."""
+"""Hardening: CSP, framing, CSRF, idle sessions, password hashing, request size limits, deployment
+settings, and the passcode kept out of pages, logs and exports (login throttling: test_login.py)."""
 
 import datetime
 import io
@@ -26,8 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.views import debug
 
-from campaigns import jsonfile, login, middleware
-from campaigns.models import Campaign, LoginScope, LoginThrottle
+from campaigns import jsonfile, middleware
+from campaigns.models import Campaign
 from campaigns.views import forms as view_forms
 from config import settings as config_settings
 from devtools import demo
@@ -289,153 +289,6 @@ def test_logging_in_needs_the_csrf_token_and_works_with_the_one_from_the_page(de
     response = client.post(LOGIN_URL, credentials | {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert response["Location"] == reverse("campaigns:draft_list")
-
-
-# Login throttling
-
-
-def login_attempt(client, username, password, address="10.0.0.1"):
-    return client.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=address)
-
-
-def is_logged_in(client) -> bool:
-    return "_auth_user_id" in client.session
-
-
-def locked_text(template: str, minutes: int) -> str:
-    return template.format(minutes=minutes, plural="" if minutes == 1 else "s")
-
-
-def test_five_failed_logins_lock_the_username_with_a_clear_message(client, demo_users):
-    for attempt in range(4):
-        response = login_attempt(client, "composer", "wrong", address=f"10.0.1.{attempt}")
-        assert "Please enter a correct username and password" in response.text
-    response = login_attempt(client, "composer", "wrong", address="10.0.1.9")
-    assert response.status_code == 200
-    assert locked_text(login.LOCKED_USERNAME, 15) in response.text
-    # Even the right password, from anywhere, is refused while the lock lasts.
-    password = demo_users["composer"].password
-    response = login_attempt(client, "Composer", password, address="10.0.2.1")
-    response = login_attempt(client, "composer", password, address="10.0.2.1")
-    assert response.status_code == 200
-    assert locked_text(login.LOCKED_USERNAME, 15) in response.text
-    assert not is_logged_in(client)
-
-
-def test_five_failures_from_one_address_lock_it_for_every_username(client, demo_users):
-    for name in ["ann", "bob", "cy", "dee", "eve"]:
-        login_attempt(client, name, "guess", address="192.0.2.7")
-    password = demo_users["composer"].password
-    response = login_attempt(client, "composer", password, address="192.0.2.7")
-    assert locked_text(login.LOCKED_ADDRESS, 15) in response.text
-    assert not is_logged_in(client)
-    response = login_attempt(client, "composer", password, address="192.0.2.8")
-    assert response.status_code == 302
-    assert is_logged_in(client)
-
-
-def test_a_successful_login_clears_the_usernames_failures(client, demo_users):
-    password = demo_users["composer"].password
-    for attempt in range(4):
-        login_attempt(client, "composer", "wrong", address=f"10.0.3.{attempt}")
-    assert login_attempt(client, "composer", password, address="10.0.4.1").status_code == 302
-    assert not LoginThrottle.objects.filter(scope=LoginScope.USERNAME).exists()
-    client.logout()
-    for attempt in range(4):
-        login_attempt(client, "composer", "wrong", address=f"10.0.5.{attempt}")
-    assert login_attempt(client, "composer", password, address="10.0.6.1").status_code == 302
-
-
-def test_a_lock_set_by_another_app_server_is_honoured(client, demo_users):
-    # Counts live in the database: a row written by any server locks the login on every server.
-    LoginThrottle.objects.create(
-        scope=LoginScope.USERNAME,
-        key="composer",
-        last_failure_at=timezone.now(),
-        locked_until=timezone.now() + datetime.timedelta(minutes=3),
-    )
-    response = login_attempt(client, "composer", demo_users["composer"].password)
-    assert locked_text(login.LOCKED_USERNAME, 3) in response.text
-    assert not is_logged_in(client)
-
-
-def test_a_lock_ends_after_the_lockout(settings):
-    start = timezone.now()
-    for second in range(5):
-        lock = login.login_failure_record(
-            username="ann", address="", now=start + datetime.timedelta(seconds=second)
-        )
-    assert lock is not None and lock.scope == LoginScope.USERNAME
-    during = start + datetime.timedelta(minutes=14, seconds=30)
-    after = start + datetime.timedelta(minutes=15, seconds=5)
-    assert login.login_lock_find(username="ANN", address="", now=during) == lock
-    assert lock.message(now=during) == locked_text(login.LOCKED_USERNAME, 1)
-    assert login.login_lock_find(username="ann", address="", now=after) is None
-    # After the lock a fresh allowance: one failure does not lock again.
-    assert login.login_failure_record(username="ann", address="", now=after) is None
-
-
-def test_failures_further_apart_than_the_window_do_not_add_up():
-    start = timezone.now()
-    for minute in (0, 4, 8, 12):
-        moment = start + datetime.timedelta(minutes=minute)
-        assert login.login_failure_record(username="ann", address="", now=moment) is None
-    later = start + datetime.timedelta(minutes=15, seconds=30)
-    assert login.login_failure_record(username="ann", address="", now=later) is None
-    assert login.login_lock_find(username="ann", address="", now=later) is None
-
-
-def test_the_limits_window_and_lockout_come_from_settings(client, settings):
-    settings.LOGIN_FAILURES_PER_USERNAME = 2
-    settings.LOGIN_LOCKOUT_SECONDS = 120
-    login_attempt(client, "ann", "a", address="10.0.7.1")
-    response = login_attempt(client, "ann", "b", address="10.0.7.2")
-    assert locked_text(login.LOCKED_USERNAME, 2) in response.text
-
-
-def test_the_admin_login_is_throttled_too(client, demo_users):
-    for _ in range(5):
-        response = client.post(
-            "/admin/login/", {"username": "admin", "password": "wrong"}, REMOTE_ADDR="10.0.8.1"
-        )
-    assert response.status_code == 200
-    assert locked_text(login.LOCKED_USERNAME, 15) in response.text
-
-
-def test_locking_is_logged_without_the_password(client, caplog):
-    caplog.set_level(logging.DEBUG)
-    for _ in range(6):
-        login_attempt(client, "ann", "hunter2-secret-guess")
-    assert "Logins locked for username 'ann'" in caplog.text
-    assert "hunter2-secret-guess" not in caplog.text
-
-
-def test_old_failures_are_forgotten():
-    long_ago = timezone.now() - datetime.timedelta(days=1)
-    login.login_failure_record(username="ann", address="10.0.0.1", now=long_ago)
-    login.login_failure_record(username="bob", address="10.0.0.2")
-    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {"bob", "10.0.0.2"}
-
-
-@pytest.mark.parametrize(
-    "proxies, remote, forwarded, expected",
-    [
-        (0, "203.0.113.5", "198.51.100.1", "203.0.113.5"),
-        (1, "10.0.0.2", "198.51.100.1", "198.51.100.1"),
-        # Whatever the client wrote itself is further left than the proxy's entry.
-        (1, "10.0.0.2", "1.1.1.1, 198.51.100.1", "198.51.100.1"),
-        (2, "10.0.0.3", "1.1.1.1, 198.51.100.1, 10.0.0.2", "198.51.100.1"),
-        (2, "10.0.0.3", "198.51.100.1", "10.0.0.3"),
-        (0, "2001:db8:1:2:3:4:5:6", "", "2001:db8:1:2::/64"),
-        (0, "::ffff:192.0.2.1", "", "192.0.2.1"),
-    ],
-)
-def test_the_client_address_comes_from_the_trusted_proxies_only(
-    rf, settings, proxies, remote, forwarded, expected
-):
-    settings.TRUSTED_PROXY_COUNT = proxies
-    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
-    assert login.client_address(request) == expected
 
 
 # Sessions and passwords

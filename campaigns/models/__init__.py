@@ -19,7 +19,6 @@ from campaigns.models.review import (
     PublishHold,
     Revision,
 )
-from campaigns.models.security import LoginScope, LoginThrottle
 
 __all__ = [
     "AndroidChannel",
@@ -38,8 +37,6 @@ __all__ = [
     "Comment",
     "Estimate",
     "EstimateState",
-    "LoginScope",
-    "LoginThrottle",
     "Provider",
     "PublishAttempt",
     "PublishHold",
