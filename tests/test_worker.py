@@ -17,7 +17,6 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from campaigns import publishing
 from campaigns.models import AttemptState, BatchState, PublishAttempt, SendBatch
 from campaigns.publishing import sends
 from sandbox import faults
@@ -233,7 +232,7 @@ def test_a_send_asked_to_stop_finishes_the_batch_in_flight_and_claims_no_more(
         sends.stop_between_batches.set()
         batch_send(attempt, batch)
 
-    monkeypatch.setattr(publishing, "_batch_send", send_while_asked_to_stop)
+    monkeypatch.setattr(sends, "_batch_send", send_while_asked_to_stop)
 
     sends.send_attempt_run(attempt=attempt)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from campaigns import services
 from campaigns.models import Campaign, Status
+from campaigns.publishing import confirm
 from campaigns.review import approvals, comments
 from devtools.bench.formdata import submitted_data
 from sandbox import testing
@@ -208,13 +209,13 @@ def test_hostile_texts_are_escaped_on_the_confirmation_and_published_pages(peopl
 
     estimate = client.post(reverse("campaigns:estimate", args=[campaign.pk]))
     assert_escaped(estimate.content.decode(), "the estimate")
-    confirm = client.get(url)
-    assert confirm.status_code == 200
-    html = confirm.content.decode()
+    confirmation = client.get(url)
+    assert confirmation.status_code == 200
+    html = confirmation.content.decode()
     assert_escaped(html, "the publish confirmation")
     assert ESCAPED_SCRIPT in html
 
-    # Publishing needs an approval of this exact body first (campaigns/review.py).
+    # Publishing needs an approval of this exact body first (campaigns/review/).
     approvals.campaign_submit(campaign=campaign, user=people["composer"])
     approvals.campaign_approve(
         campaign=Campaign.objects.get(pk=campaign.pk), user=people["reviewer"]
