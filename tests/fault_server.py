@@ -13,6 +13,9 @@ from collections import deque
 from typing import Any
 
 SUCCESS = {"status": "success", "estimates": {"android": 10, "ios": 30}}
+# The CleverTap account the `configured` fixture sets up (tests/conftest.py).
+ACCOUNT_ID = "ACC-TEST-1"
+PASSCODE = "Kx4-CONFIGURED-passcode-9052"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,34 +2,16 @@ import datetime
 import json
 import logging
 import socket
-import threading
 
 import httpx
 import pytest
-from django.db import connections
 
 from campaigns import clevertap, models
-from tests.fault_server import Answer, FaultServer
+from tests import fault_server, processes
+from tests.fault_server import Answer
 
-PASSCODE = "s3cret-PASSCODE-42"
-ACCOUNT_ID = "ACC-TEST-1"
 CAMPAIGN = {"name": "Spring", "target_mode": "push", "when": "now", "content": {"body": "Hi"}}
 SUCCESS = {"status": "success", "estimates": {"android": 10, "ios": 30}}
-
-
-@pytest.fixture
-def configured(settings):
-    settings.CLEVERTAP_CONFIGURED = True
-    settings.CLEVERTAP_ACCOUNT_ID = ACCOUNT_ID
-    settings.CLEVERTAP_PASSCODE = PASSCODE
-    settings.CLEVERTAP_REGION = "eu1"
-    settings.CLEVERTAP_API_HOST = ""
-    settings.CLEVERTAP_CONNECT_TIMEOUT = 1.0
-    settings.CLEVERTAP_READ_TIMEOUT = 2.0
-    settings.CLEVERTAP_MAX_ATTEMPTS = 4
-    settings.CLEVERTAP_RETRY_BASE_DELAY = 0.001
-    settings.CLEVERTAP_LIMIT_POLL_SECONDS = 0.01
-    return settings
 
 
 @pytest.fixture
@@ -59,14 +41,6 @@ def answers(*responses):
         return item
 
     return handler
-
-
-@pytest.fixture
-def server(configured):
-    fault_server = FaultServer().start()
-    configured.CLEVERTAP_API_HOST = fault_server.url
-    yield fault_server
-    fault_server.stop()
 
 
 # Where requests go
@@ -151,21 +125,21 @@ def test_it_sends_the_credentials_in_headers_but_records_them_redacted(answer_wi
     request = seen[0]
     assert request.method == "POST"
     assert str(request.url) == "https://api.clevertap.com/1/targets/create.json"
-    assert request.headers["X-CleverTap-Account-Id"] == ACCOUNT_ID
-    assert request.headers["X-CleverTap-Passcode"] == PASSCODE
+    assert request.headers["X-CleverTap-Account-Id"] == fault_server.ACCOUNT_ID
+    assert request.headers["X-CleverTap-Passcode"] == fault_server.PASSCODE
     assert request.headers["Content-Type"] == "application/json; charset=utf-8"
     assert result.request == clevertap.RequestRecord(
         method="POST",
         url="https://api.clevertap.com/1/targets/create.json",
         headers={
-            "X-CleverTap-Account-Id": ACCOUNT_ID,
+            "X-CleverTap-Account-Id": fault_server.ACCOUNT_ID,
             "X-CleverTap-Passcode": "***",
             "Content-Type": "application/json; charset=utf-8",
         },
         body={**CAMPAIGN, "estimate_only": True},
     )
-    assert PASSCODE not in json.dumps(result.request.as_dict())
-    assert PASSCODE not in repr(clevertap.account_current())
+    assert fault_server.PASSCODE not in json.dumps(result.request.as_dict())
+    assert fault_server.PASSCODE not in repr(clevertap.account_current())
 
 
 def test_estimate_sends_estimate_only_and_returns_the_answer(answer_with):
@@ -451,7 +425,7 @@ def test_retries_back_off_exponentially_with_jitter(answer_with, configured, mon
 
 def test_the_passcode_never_appears_in_errors_records_or_logs(answer_with, caplog):
     caplog.set_level(logging.DEBUG)
-    echo = {"status": "fail", "error": f"Bad passcode {PASSCODE}", "code": 401}
+    echo = {"status": "fail", "error": f"Bad passcode {fault_server.PASSCODE}", "code": 401}
     answer_with(answers(httpx.Response(401, json=echo)))
 
     with pytest.raises(clevertap.CleverTapError) as caught:
@@ -460,9 +434,9 @@ def test_the_passcode_never_appears_in_errors_records_or_logs(answer_with, caplo
     error = caught.value
     assert error.clevertap_error == "Bad passcode ***"
     for text in [str(error), repr(error), error.message, json.dumps(error.request.as_dict())]:
-        assert PASSCODE not in text
+        assert fault_server.PASSCODE not in text
     assert "/1/targets/create.json" in caplog.text
-    assert PASSCODE not in caplog.text
+    assert fault_server.PASSCODE not in caplog.text
 
 
 def test_each_attempt_is_logged_without_headers_or_body(answer_with, caplog):
@@ -475,7 +449,7 @@ def test_each_attempt_is_logged_without_headers_or_body(answer_with, caplog):
     assert len(lines) == 2
     assert lines[0].startswith("CleverTap POST /1/targets/create.json -> 503 in ")
     assert lines[1].endswith("(attempt 2)")
-    assert not any(ACCOUNT_ID in line or "Spring" in line for line in lines)
+    assert not any(fault_server.ACCOUNT_ID in line or "Spring" in line for line in lines)
 
 
 # The limiter
@@ -485,7 +459,10 @@ def test_a_call_waits_for_a_slot_then_gives_up_without_sending(answer_with, conf
     configured.CLEVERTAP_LIMIT_WAIT_SECONDS = 0.1
     for _ in range(3):
         assert models.ApiSlot.objects.claim(
-            account_id=ACCOUNT_ID, pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=60
+            account_id=fault_server.ACCOUNT_ID,
+            pool=models.ApiSlotPool.IN_FLIGHT,
+            size=3,
+            busy_seconds=60,
         )
     seen = answer_with(answers(httpx.Response(200, json=SUCCESS)))
 
@@ -501,22 +478,34 @@ def test_a_call_waits_for_a_slot_then_gives_up_without_sending(answer_with, conf
 def test_a_slot_whose_lease_ran_out_is_free_again(db):
     for _ in range(3):
         models.ApiSlot.objects.claim(
-            account_id=ACCOUNT_ID, pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=-1
+            account_id=fault_server.ACCOUNT_ID,
+            pool=models.ApiSlotPool.IN_FLIGHT,
+            size=3,
+            busy_seconds=-1,
         )
 
     assert models.ApiSlot.objects.claim(
-        account_id=ACCOUNT_ID, pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=60
+        account_id=fault_server.ACCOUNT_ID,
+        pool=models.ApiSlotPool.IN_FLIGHT,
+        size=3,
+        busy_seconds=60,
     )
 
 
 def test_slots_are_per_account(db):
     for _ in range(3):
         models.ApiSlot.objects.claim(
-            account_id=ACCOUNT_ID, pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=60
+            account_id=fault_server.ACCOUNT_ID,
+            pool=models.ApiSlotPool.IN_FLIGHT,
+            size=3,
+            busy_seconds=60,
         )
 
     assert not models.ApiSlot.objects.claim(
-        account_id=ACCOUNT_ID, pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=60
+        account_id=fault_server.ACCOUNT_ID,
+        pool=models.ApiSlotPool.IN_FLIGHT,
+        size=3,
+        busy_seconds=60,
     )
     assert models.ApiSlot.objects.claim(
         account_id="OTHER", pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=60
@@ -529,7 +518,10 @@ def test_a_create_keeps_its_rate_slot_busy_for_a_window_after_the_answer(answer_
     for _ in range(3):
         clevertap.create(body=CAMPAIGN)
     assert not models.ApiSlot.objects.claim(
-        account_id=ACCOUNT_ID, pool=models.ApiSlotPool.CREATE_RATE, size=3, busy_seconds=1
+        account_id=fault_server.ACCOUNT_ID,
+        pool=models.ApiSlotPool.CREATE_RATE,
+        size=3,
+        busy_seconds=1,
     )
     configured.CLEVERTAP_LIMIT_WAIT_SECONDS = 0.05
 
@@ -599,7 +591,7 @@ def test_a_real_hang_up_and_503_on_list_are_retried(server, db):
 
     assert result.attempts == len(server.seen) == 3
     assert [seen.path for seen in server.seen] == ["/1/targets/list.json"] * 3
-    assert server.seen[0].headers["X-CleverTap-Passcode"] == PASSCODE
+    assert server.seen[0].headers["X-CleverTap-Passcode"] == fault_server.PASSCODE
 
 
 def test_a_real_garbage_answer_is_a_bad_response(server, db):
@@ -627,31 +619,12 @@ def test_a_refused_connection_is_retried_and_safe_to_repeat(configured, db):
     assert caught.value.attempts == 4
 
 
-def _in_threads(count: int, call) -> list:
-    outcomes: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_no_more_than_3_requests_are_in_flight_at_once(server):
     server.default = Answer(delay=0.3)
 
-    outcomes = _in_threads(
-        10, lambda: clevertap.estimate(endpoint="targets/create.json", body=CAMPAIGN)
+    outcomes = processes.in_threads(
+        10, lambda _: clevertap.estimate(endpoint="targets/create.json", body=CAMPAIGN)
     )
 
     assert all(isinstance(o, clevertap.CleverTapResult) for o in outcomes), outcomes
@@ -663,7 +636,7 @@ def test_no_more_than_3_requests_are_in_flight_at_once(server):
 def test_no_more_than_3_creates_are_sent_in_any_second(server):
     server.default = Answer(body={"status": "success", "id": 1, "estimates": {}})
 
-    outcomes = _in_threads(6, lambda: clevertap.create(body=CAMPAIGN))
+    outcomes = processes.in_threads(6, lambda _: clevertap.create(body=CAMPAIGN))
 
     assert all(isinstance(o, clevertap.CleverTapResult) for o in outcomes), outcomes
     arrivals = sorted(seen.arrived_at for seen in server.seen)

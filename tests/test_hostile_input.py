@@ -23,7 +23,7 @@ from campaigns.channels import registry
 from campaigns.forms.options import NO_OPTIONS
 from campaigns.models import Api, Campaign
 from devtools.bench.formdata import submitted_data
-from tests.publishing_support import PUSH_BODY
+from tests.drafts import PUSH_BODY
 
 COMBINATIONS = [
     (api, channel)
@@ -66,11 +66,6 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def assert_error_list(errors) -> None:

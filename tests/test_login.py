@@ -26,12 +26,6 @@ WRONG_PASSWORD = "Please enter a correct username and password"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The demo users' passwords are hashed for every test; Argon2 is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def login_attempt(client, username, password, address="10.0.0.1", url=LOGIN_URL, **headers):
     return client.post(
         url, {"username": username, "password": password}, REMOTE_ADDR=address, **headers

@@ -37,12 +37,6 @@ LOGIN_URL = "/login/"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The demo users' passwords are hashed for every test; Argon2 is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_user(demo_users):
     """The demo admin: staff, superuser and in every role, so no page is hidden by permissions."""

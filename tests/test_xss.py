@@ -19,10 +19,6 @@ from campaigns.publishing import confirm
 from campaigns.review import approvals, comments
 from devtools.bench.formdata import submitted_data
 from sandbox import testing
-from tests.publishing_support import (  # noqa: F401 - the `people` and `sandbox` fixtures
-    people_fixture,
-    sandbox_fixture,
-)
 from tests.reference_examples import reference_examples
 
 SCRIPT = "<script>alert(1)</script>"
@@ -44,11 +40,6 @@ STRUCTURAL = {"target_mode"}
 FREE_KEYS = {"ios", "android", "webhook_key_value", "header_kvs", "message_kvs", "target_kvs"}
 
 EXAMPLES = reference_examples()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Poisoner:

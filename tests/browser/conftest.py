@@ -46,11 +46,6 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def one_request_at_a_time(live_server):
     """Serve the app's requests one at a time: pages send several at once (preview, autosave and
     swaps; several people's polls), and these tests expect their answers in order.

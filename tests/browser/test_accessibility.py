@@ -14,13 +14,12 @@ from campaigns import services
 from campaigns.models import Campaign
 from campaigns.publishing import estimates
 from campaigns.review import approvals
-from tests.publishing_support import PUSH_BODY, email_send_body, profiles_create
+from tests.drafts import PUSH_BODY, email_send_body
+from tests.sandbox_records import profiles_create
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures(
-        "fast_password_hashing", "one_request_at_a_time", "quiet_pages_at_the_end"
-    ),
+    pytest.mark.usefixtures("one_request_at_a_time", "quiet_pages_at_the_end"),
 ]
 
 BLOCKING = {"serious", "critical"}

@@ -14,16 +14,10 @@ from tests.reference_examples import reference_examples
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures(
-        "fast_password_hashing", "one_request_at_a_time", "quiet_pages_at_the_end"
-    ),
+    pytest.mark.usefixtures("one_request_at_a_time", "quiet_pages_at_the_end"),
 ]
 
 EXAMPLES = {example.name: example for example in reference_examples()}
-
-
-def preview_body(page: Page) -> dict:
-    return json.loads(page.locator("#preview-json").text_content())
 
 
 def wait_for_preview(page: Page, expected: dict) -> None:

@@ -11,9 +11,7 @@ from campaigns.models import Api, Campaign, Status
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures(
-        "fast_password_hashing", "one_request_at_a_time", "quiet_pages_at_the_end"
-    ),
+    pytest.mark.usefixtures("one_request_at_a_time", "quiet_pages_at_the_end"),
 ]
 
 

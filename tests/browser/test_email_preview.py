@@ -11,7 +11,7 @@ from campaigns import services
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("fast_password_hashing", "one_request_at_a_time"),
+    pytest.mark.usefixtures("one_request_at_a_time"),
 ]
 
 # Port 9 (discard) on loopback: nothing answers, but the browser's attempt is seen all the same.

@@ -7,16 +7,8 @@ from playwright.sync_api import expect
 from campaigns.models import AttemptState, PublishAttempt, Status
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxCampaign
-from tests.publishing_support import (
-    ANDROID_USERS,
-    IOS_USERS,
-    PASSCODE,
-    creates_received,
-    draft,
-    fresh,
-    people_fixture,  # noqa: F401 - the `people` fixture
-    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
-)
+from tests.drafts import draft, fresh
+from tests.sandbox_records import ANDROID_USERS, IOS_USERS, PASSCODE, creates_received
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,12 +7,8 @@ from playwright.sync_api import Page, expect
 from campaigns.models import AttemptState, PublishAttempt, Status
 from devtools import demo
 from sandbox.models import SandboxCampaign
-from tests.publishing_support import (
-    creates_received,
-    people_fixture,  # noqa: F401 - the `people` fixture
-    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
-)
-from tests.review_support import fresh, new_draft
+from tests.drafts import fresh, new_draft
+from tests.sandbox_records import creates_received
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -7,7 +7,7 @@ from campaigns.channels import inbox
 from campaigns.forms.options import NO_OPTIONS
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
-from tests.payload_roundtrip import through_the_browser
+from tests.payload_checks import through_the_browser
 from tests.reference_examples import reference_example, reference_examples
 
 OWN_KEYS = {"template_type", "orientation", "content", "custom_kv", "tags", "time_to_live"}

@@ -20,45 +20,19 @@ from campaigns.models import (
     Status,
 )
 from campaigns.publishing import attempts, confirm, estimates, followup, sends
-from tests.fault_server import Answer, FaultServer
-from tests.publishing_support import (
-    PUSH_BODY,
-    draft,
-    email_send_body,
-    people_fixture,  # noqa: F401 - the `people` fixture
-)
+from tests import fault_server
+from tests.drafts import PUSH_BODY, draft, email_send_body, published
+from tests.fault_server import Answer
 
 pytestmark = pytest.mark.django_db
 
-PASSCODE = "Kx4-FAULTY-passcode-9052"
 CREATED = {"status": "success", "id": 1457432766, "estimates": {"android": 3}}
 
 
 @pytest.fixture
-def configured(settings):
-    settings.CLEVERTAP_CONFIGURED = True
-    settings.CLEVERTAP_ACCOUNT_ID = "ACC-FAULTS"
-    settings.CLEVERTAP_PASSCODE = PASSCODE
-    settings.CLEVERTAP_CONNECT_TIMEOUT = 1.0
-    settings.CLEVERTAP_READ_TIMEOUT = 2.0
-    settings.CLEVERTAP_MAX_ATTEMPTS = 4
-    settings.CLEVERTAP_RETRY_BASE_DELAY = 0.001
-    settings.CLEVERTAP_LIMIT_POLL_SECONDS = 0.01
-    return settings
-
-
-@pytest.fixture
-def server(configured):
-    fault_server = FaultServer().start()
-    fault_server.default = Answer(body=CREATED)
-    configured.CLEVERTAP_API_HOST = fault_server.url
-    yield fault_server
-    fault_server.stop()
-
-
-def publish(campaign, user) -> PublishAttempt:
-    token = confirm.publish_confirmation(campaign=campaign, user=user).token
-    return attempts.campaign_publish(campaign=campaign, user=user, confirmation_token=token)
+def server(server):
+    server.default = Answer(body=CREATED)
+    return server
 
 
 def draft_state(campaign) -> tuple:
@@ -88,7 +62,7 @@ def test_a_create_whose_answer_is_lost_is_unknown_and_not_retried(
     campaign = draft(people["composer"])
     before = draft_state(campaign)
 
-    attempt = publish(campaign, people["publisher"])
+    attempt = published(campaign, people["publisher"])
 
     assert len(server.seen) == 1
     assert attempt.state == AttemptState.UNKNOWN and attempt.live
@@ -106,10 +80,10 @@ def test_after_an_unknown_create_publishing_again_is_refused_until_checked(
     configured.CLEVERTAP_READ_TIMEOUT = 0.3
     server.answer(Answer(delay=1.0))
     campaign = draft(people["composer"])
-    publish(campaign, people["publisher"])
+    published(campaign, people["publisher"])
 
     with pytest.raises(confirm.AlreadyPublishing) as refused:
-        publish(campaign, people["publisher"])
+        published(campaign, people["publisher"])
 
     assert str(refused.value) == confirm.ALREADY_UNKNOWN
     assert len(server.seen) == 1
@@ -133,7 +107,7 @@ def test_the_page_of_an_unknown_publish_offers_to_check_the_campaign_list(
     html = response.content.decode()
     assert "Outcome unknown." in html
     assert "Check CleverTap&#x27;s campaign list" in html
-    assert PASSCODE not in html
+    assert fault_server.PASSCODE not in html
 
 
 # A create that is retried, or surely refused
@@ -146,7 +120,7 @@ def test_a_create_answered_429_is_retried_and_succeeds(server, people):
     )
     campaign = draft(people["composer"])
 
-    attempt = publish(campaign, people["publisher"])
+    attempt = published(campaign, people["publisher"])
 
     assert len(server.seen) == 3
     assert (attempt.state, attempt.clevertap_id) == (AttemptState.SUCCEEDED, CREATED["id"])
@@ -159,7 +133,7 @@ def test_a_create_still_refused_with_429_after_the_retries_fails_cleanly(server,
     campaign = draft(people["composer"])
     before = draft_state(campaign)
 
-    attempt = publish(campaign, people["publisher"])
+    attempt = published(campaign, people["publisher"])
 
     assert len(server.seen) == 4
     assert (attempt.state, attempt.live) == (AttemptState.FAILED, False)
@@ -178,7 +152,7 @@ def test_a_refused_create_fails_keeps_its_record_and_the_draft_can_be_published_
     campaign = draft(people["composer"])
     before = draft_state(campaign)
 
-    failed = publish(campaign, people["publisher"])
+    failed = published(campaign, people["publisher"])
 
     assert (failed.state, failed.live) == (AttemptState.FAILED, False)
     assert failed.error == attempts.PUBLISH_FAILED.format(
@@ -190,7 +164,7 @@ def test_a_refused_create_fails_keeps_its_record_and_the_draft_can_be_published_
     assert failed.response == refusal
     assert draft_state(campaign) == before
 
-    again = publish(campaign, people["publisher"])
+    again = published(campaign, people["publisher"])
 
     assert again.state == AttemptState.SUCCEEDED
     assert again.idempotency_key == f"{campaign.pk}:1:1"
@@ -258,7 +232,7 @@ def test_a_batch_whose_answer_is_lost_is_unknown_and_never_sent_again(
     addresses = [f"user{n}@example.com" for n in range(1500)]
     campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
     with django_capture_on_commit_callbacks() as queued:
-        attempt = publish(campaign, people["publisher"])
+        attempt = published(campaign, people["publisher"])
     assert len(queued) == 1
 
     sends.send_attempt_run(attempt=attempt)
@@ -283,7 +257,7 @@ def test_a_batch_answered_503_is_unknown_and_one_refused_is_failed(server, peopl
     )
     addresses = [f"user{n}@example.com" for n in range(1500)]
     campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
-    attempt = publish(campaign, people["publisher"])
+    attempt = published(campaign, people["publisher"])
 
     sends.send_attempt_run(attempt=attempt)
 
@@ -300,7 +274,12 @@ def test_a_batch_answered_503_is_unknown_and_one_refused_is_failed(server, peopl
 def test_a_passcode_echoed_back_is_stored_and_shown_nowhere(
     configured, monkeypatch, people, client
 ):
-    echo = {"status": "fail", "error": f"Bad passcode {PASSCODE}", "code": 401, "got": PASSCODE}
+    echo = {
+        "status": "fail",
+        "error": f"Bad passcode {fault_server.PASSCODE}",
+        "code": 401,
+        "got": fault_server.PASSCODE,
+    }
     monkeypatch.setattr(
         clevertap,
         "http_transport",
@@ -309,7 +288,7 @@ def test_a_passcode_echoed_back_is_stored_and_shown_nowhere(
     campaign = draft(people["composer"], {**PUSH_BODY, "name": "Echo"})
 
     made = estimates.campaign_estimate(campaign=campaign, user=people["publisher"])
-    attempt = publish(campaign, people["publisher"])
+    attempt = published(campaign, people["publisher"])
     client.force_login(people["publisher"])
     page = client.get(reverse("campaigns:published", args=[campaign.pk])).content.decode()
     region = client.get(reverse("campaigns:estimate", args=[campaign.pk])).content.decode()
@@ -318,16 +297,16 @@ def test_a_passcode_echoed_back_is_stored_and_shown_nowhere(
         [list(ApiCall.objects.values()), list(PublishAttempt.objects.values())], default=str
     )
     assert ApiCall.objects.count() == 2
-    assert PASSCODE not in stored
+    assert fault_server.PASSCODE not in stored
     assert "Bad passcode ***" in stored
     for text in (made.error, json.dumps(made.errors), attempt.error, page, region):
-        assert PASSCODE not in text
+        assert fault_server.PASSCODE not in text
     assert "Bad passcode ***" in attempt.error
 
 
 def test_a_failed_stop_changes_nothing(server, people):
     campaign = draft(people["composer"])
-    attempt = publish(campaign, people["publisher"])
+    attempt = published(campaign, people["publisher"])
     server.default = Answer(status=409, body={"status": "fail", "error": "Completed", "code": 409})
 
     with pytest.raises(publishing.PublishingError) as failed:

@@ -12,23 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from campaigns import publishing
-from campaigns.models import ApiCall, AttemptState, BatchState, SendBatch, Status
-from campaigns.publishing import sends
-from tests.publishing_support import (
-    emails,
-    fresh,
-    identity_send,
-    in_threads,
-    log_is_exact,
-    people_fixture,  # noqa: F401 - the `people` fixture
-    profiles_create,
-    received,
-    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
-    sent_batches,
-    worker_environment,
-    worker_run,
+from campaigns import identities, publishing
+from campaigns.models import (
+    ApiCall,
+    AttemptState,
+    BatchState,
+    SendBatch,
+    Status,
 )
+from campaigns.publishing import attempts, sends
+from tests.drafts import confirmed, draft, email_send_body, emails, fresh, identity_send
+from tests.processes import in_threads, worker_environment, worker_run
+from tests.sandbox_records import log_is_exact, profiles_create, received, sent_batches
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -235,3 +230,43 @@ def test_the_worker_command_in_its_own_process_sends_the_batches(sandbox, people
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.SUCCEEDED
     assert sent_batches() == [{"Email": addresses[:1000]}, {"Email": addresses[1000:]}]
+
+
+# Identity sends
+
+
+def test_an_identity_send_is_split_into_batches_and_queued_on_commit(sandbox, people):
+    emails = [f"user{n}@example.com" for n in range(2500)]
+    campaign = draft(people["composer"], email_send_body(emails), api="send", channel="email")
+
+    attempt = attempts.campaign_publish(
+        campaign=campaign,
+        user=people["publisher"],
+        confirmation_token=confirmed(campaign, people["publisher"]),
+    )
+
+    assert attempt.state == AttemptState.PENDING
+    batches = list(SendBatch.objects.filter(attempt=attempt).order_by("number"))
+    assert [(b.number, b.identities, b.state) for b in batches] == [
+        (1, 1000, "pending"),
+        (2, 1000, "pending"),
+        (3, 500, "pending"),
+    ]
+    assert [b.to for b in batches] == [
+        {"Email": emails[:1000]},
+        {"Email": emails[1000:2000]},
+        {"Email": emails[2000:]},
+    ]
+    attempt.refresh_from_db()
+    assert attempt.task_id
+    assert sends.send_task_status(attempt=attempt) == "READY"
+    assert received("send/email.json") == []
+    assert fresh(campaign).status == Status.DRAFT
+
+
+def test_identity_batches_hold_at_most_1000_identities_across_types(db):
+    to = {"Email": [f"e{n}@x.io" for n in range(700)], "Identity": [f"i{n}" for n in range(700)]}
+
+    batches = list(identities.identity_batches(identities.unique_identities(to)))
+
+    assert [identities.count(batch) for batch in batches] == [1000, 400]

@@ -23,8 +23,7 @@ from campaigns.models import Estimate, EstimateState, PublishHold, SendBatch
 from campaigns.publishing import attempts, confirm
 from devtools import demo
 from devtools.bench.formdata import submitted_data
-from tests.publishing_support import email_send_body, people_fixture  # noqa: F401 - `people`
-from tests.review_support import approved, edit, new_draft, submitted
+from tests.drafts import approved, edit, email_send_body, new_draft, submitted
 
 pytestmark = pytest.mark.django_db
 

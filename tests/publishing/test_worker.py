@@ -20,17 +20,9 @@ from django_tasks_db.models import DBTaskResult
 from campaigns.models import AttemptState, BatchState, PublishAttempt, SendBatch
 from campaigns.publishing import sends
 from sandbox import faults
-from tests.publishing_support import (
-    emails,
-    identity_send,
-    in_threads,
-    people_fixture,  # noqa: F401 - the `people` fixture
-    profiles_create,
-    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
-    sent_batches,
-    worker_environment,
-    worker_run,
-)
+from tests.drafts import emails, identity_send
+from tests.processes import in_threads, worker_environment, worker_run
+from tests.sandbox_records import profiles_create, sent_batches
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = {example.name: example for example in reference_examples()}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def composer_user(demo_users):
-    return get_user_model().objects.get(username="composer")
-
-
 def draft(user, name, *, channel="sms", labels=(), status=Status.DRAFT, api=Api.TARGETS):
     body = {"name": name, "target_mode": channel, "labels": list(labels)} if labels else None
     campaign = services.campaign_create(user=user, api=api, channel=channel, body=body)

@@ -53,11 +53,6 @@ texts = st.one_of(
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def fuzzed_data(base: dict[str, list[str]], names: list[str]):
     """The page's real data with some values replaced and some odd keys added."""
     changed = st.dictionaries(st.sampled_from(names), st.lists(texts, max_size=3), max_size=12)

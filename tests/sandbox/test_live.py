@@ -1,13 +1,12 @@
 """The sandbox over real HTTP (pytest-django's live server, httpx): limits and faults as a client
 sees them."""
 
-import threading
-
 import httpx
 import pytest
 
 from sandbox import api, faults, limits, testing
 from sandbox.models import ReceivedRequest
+from tests import processes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,21 +67,7 @@ def test_more_requests_in_flight_than_allowed_answer_429(base_url, settings):
     # Every request holds its slot for a while, so that all of them overlap.
     faults.faults_configure(latency_ms=1500)
     clients = 6
-    start = threading.Barrier(clients)
-    answers: list[httpx.Response] = []
-    lock = threading.Lock()
-
-    def call() -> None:
-        start.wait()
-        response = post(base_url, "targets/list.json", LIST)
-        with lock:
-            answers.append(response)
-
-    threads = [threading.Thread(target=call) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = processes.in_threads(clients, lambda _: post(base_url, "targets/list.json", LIST))
 
     statuses = sorted(response.status_code for response in answers)
     assert statuses.count(429) >= clients - 3, statuses

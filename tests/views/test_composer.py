@@ -10,27 +10,11 @@ from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign
 from devtools.bench.formdata import submitted_data
+from tests import payload_checks
 from tests.reference_examples import reference_examples
 
 EXAMPLES = reference_examples()
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The demo users' passwords are hashed for every test; Argon2 is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def without_estimate_only(body):
-    return {key: value for key, value in body.items() if key != "estimate_only"}
-
-
-@pytest.fixture
-def composer_user(demo_users):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(username="composer")
 
 
 def imported(user, example) -> Campaign:
@@ -68,7 +52,7 @@ def test_saving_a_draft_unchanged_leaves_its_body_exactly_as_it_was(
     response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
     assert response.status_code == 302
     campaign.refresh_from_db()
-    assert same_json(campaign.body, without_estimate_only(example.body))
+    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
 
 
 @pytest.mark.parametrize("example", EXAMPLES[::6], ids=lambda e: e.name)
@@ -82,7 +66,7 @@ def test_autosave_of_an_unchanged_draft_writes_nothing(composer_client, composer
     assert 'data-state="saved"' in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.version == 1
-    assert same_json(campaign.body, without_estimate_only(example.body))
+    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
 
 
 def test_the_composer_shows_each_section_under_its_title(composer_client, composer_user):

@@ -1,0 +1,58 @@
+"""Checks of a request body through the payload core: its errors, and round trips through the
+forms as the composer does them."""
+
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from campaigns import payloads
+from campaigns.forms.additional import AdditionalFieldsForm
+from campaigns.forms.base import PayloadError
+from campaigns.forms.options import NO_OPTIONS, AccountOptions
+from campaigns.jsonpath import Path, same_json
+from campaigns.models import Api
+from devtools.bench.formdata import submitted_data
+
+
+def errors(
+    body: Any, *, api: str = Api.TARGETS, channel: str, options: AccountOptions = NO_OPTIONS
+) -> list[PayloadError]:
+    """Every problem of the body (without the account's settings unless `options` are given)."""
+    return payloads.body_errors(body, api=api, channel=channel, options=options)
+
+
+def messages_at(body: Any, where: str, **target: Any) -> list[str]:
+    """The messages of the problems at one JSON path (`where`, as `PayloadError.where` says it)."""
+    return [error.message for error in errors(body, **target) if error.where == where]
+
+
+def without_estimate_only(body: dict) -> dict:
+    """The body as a draft keeps it: estimating is an action, not part of the draft."""
+    return {key: value for key, value in body.items() if key != "estimate_only"}
+
+
+def extras(body: dict, *, api: str = Api.TARGETS, channel: str) -> dict[Path, Any]:
+    """What the forms do not model and keep aside, by path."""
+    return payloads.parse_body(body, api=api, channel=channel).extras
+
+
+def rendered_forms_html(body: dict, *, api: str, channel: str) -> str:
+    parsed = payloads.parse_body(body, api=api, channel=channel)
+    forms = payloads.bind_forms(parsed.data, api=api, channel=channel)
+    html = [render_to_string("campaigns/_payload_form.html", {"form": f}) for f in forms.values()]
+    additional = AdditionalFieldsForm(parsed.data)
+    html.append(render_to_string("campaigns/_payload_form.html", {"form": additional}))
+    return "\n".join(html)
+
+
+def through_the_browser(body: dict, *, api: str = Api.TARGETS, channel: str) -> dict:
+    """Parse, render the forms, post what a browser would post unchanged, and build again."""
+    posted = submitted_data(rendered_forms_html(body, api=api, channel=channel))
+    forms = payloads.bind_forms(posted, api=api, channel=channel)
+    extras_posted = AdditionalFieldsForm.load(posted.get(AdditionalFieldsForm.FIELD, ""))
+    return payloads.build_body(forms, extras_posted)
+
+
+def round_trips(body: dict, *, api: str = Api.TARGETS, channel: str) -> bool:
+    """Whether the body comes back unchanged through the browser."""
+    return same_json(through_the_browser(body, api=api, channel=channel), body)

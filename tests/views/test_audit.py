@@ -1,0 +1,76 @@
+"""The audit log's page and its CSV export."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import AuditAction, AuditEvent
+from campaigns.review import comments
+from tests.drafts import PUSH_BODY, approved, new_draft, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_user(client, people):
+    def _as(name: str):
+        client.force_login(people[name])
+        return client
+
+    return _as
+
+
+# The audit log
+
+
+def test_the_audit_log_filters_and_exports_csv(people, as_user):
+    one = approved(new_draft(people["composer"], {**PUSH_BODY, "name": "=HYPERLINK(1)"}), people)
+    submitted(new_draft(people["composer"]), people)
+    client = as_user("reviewer")
+
+    page = client.get(reverse("campaigns:audit"), {"campaign": one.pk})
+    by_action = client.get(reverse("campaigns:audit"), {"action": AuditAction.SUBMITTED})
+    exported = client.get(reverse("campaigns:audit_csv"), {"campaign": one.pk})
+
+    assert [e.action for e in page.context["page"]] == [
+        AuditAction.APPROVED,
+        AuditAction.SUBMITTED,
+    ]
+    assert by_action.context["page"].paginator.count == 2
+    assert exported["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert rows[0] == ["time", "who", "action", "draft_id", "draft", "details"]
+    assert [(r[1], r[2], r[3], r[4]) for r in rows[1:]] == [
+        ("reviewer", "approved", str(one.pk), "'=HYPERLINK(1)"),
+        ("composer", "submitted", str(one.pk), "'=HYPERLINK(1)"),
+    ]
+
+
+def test_the_audit_log_is_read_only(people, as_user):
+    response = as_user("admin").post(reverse("campaigns:audit"))
+
+    assert response.status_code == 405
+    assert AuditEvent.objects.count() == 0
+
+
+def test_hostile_text_is_escaped_on_every_review_page(people, as_user):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    campaign = new_draft(
+        people["composer"],
+        {**PUSH_BODY, "name": hostile, "content": {"title": hostile, "body": "b"}},
+    )
+    submitted(campaign, people)
+    comments.comment_add(campaign=campaign, user=people["reviewer"], text=hostile, path="a.b")
+    client = as_user("reviewer")
+
+    for url in (
+        reverse("campaigns:review_queue"),
+        reverse("campaigns:review", args=[campaign.pk]),
+        reverse("campaigns:history", args=[campaign.pk]),
+        reverse("campaigns:audit"),
+    ):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html, url
