@@ -23,10 +23,6 @@ from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path, same_json
 from campaigns.models import Api, Campaign, Channel
 
-NO_SEND_ENDPOINT = (
-    "{channel} cannot be sent by identities (there is no send/{value}.json); "
-    "choose another channel or send by events and properties."
-)
 NOT_SAVED_EXTRAS = "Not saved: fix the Additional fields first (they must be a JSON object)."
 NOT_SAVED_CHANNEL = "Not saved: choose a channel that this API family offers."
 NOT_SAVED_NUMBER = (
@@ -240,8 +236,7 @@ def _bind(
         PayloadError((), message, field=additional.add_prefix("extras"))
         for message in additional.errors.get("extras", [])
     ]
-    if channel not in dict(registry.channel_choices(api)):
-        message = NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel)
+    if message := registry.not_offered(api, channel):
         errors.insert(0, PayloadError((), message, field=meta.add_prefix("channel")))
         not_saved = not_saved or NOT_SAVED_CHANNEL
     if notices is None:

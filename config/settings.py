@@ -303,7 +303,7 @@ ESTIMATE_ASYNC_TIMEOUT_SECONDS = envfloat("ESTIMATE_ASYNC_TIMEOUT_SECONDS", 60)
 PUBLISH_CONFIRMATION_MAX_AGE = envint("PUBLISH_CONFIRMATION_MAX_AGE", 15 * 60)
 SEND_BATCH_STALE_SECONDS = envfloat("SEND_BATCH_STALE_SECONDS", 300)
 
-# Review (campaigns/review.py): whether the author of a draft is kept from approving it (turn off
+# Review (campaigns/review/): whether the author of a draft is kept from approving it (turn off
 # for a team of one or two), the share of estimated reach that may move between approval and
 # publish before a new estimate and approval are needed, the estimated reach above which a second
 # approval is needed (0: never), and how long a publish can be undone before anything is sent (0:

@@ -478,14 +478,15 @@ def _reachability(*, channel: str, body: dict[str, Any]) -> dict[str, Q]:
         # `devices` picks among the app platforms; it does not name browsers or channels.
         keys = tuple(key for key in keys if key not in _APP_DEVICES or key in devices)
     once = body.get("send_to_all_devices") is not True and len(keys) > 1
-    conditions = {}
-    for key in keys:
-        if key in _LAST_USED:
-            device = {f"has_{key}": True} | ({_LAST_USED[key]: key} if once else {})
-            conditions[key] = Q(**device)
-        else:
-            conditions[key] = _REACHABLE[key](body)
-    return conditions
+    return {key: reached_by(key, body=body, once=once) for key in keys}
+
+
+def reached_by(key: str, *, body: dict[str, Any], once: bool = False) -> Q:
+    """Who one estimate key counts: a device's users (`once`: only where it was used last), or a
+    channel's reachable users as the body asks (opt-outs respected or not)."""
+    if key in _LAST_USED:
+        return Q(**{f"has_{key}": True} | ({_LAST_USED[key]: key} if once else {}))
+    return _REACHABLE[key](body)
 
 
 def _email_reachable(body: dict[str, Any]) -> Q:

@@ -1,10 +1,15 @@
 """Reads of the sandbox's data, for its page and for the composer's suggestions."""
 
+import functools
+import operator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 
+from campaigns.channels import registry
+from campaigns.models import Channel
+from sandbox import audience
 from sandbox.models import Event, Profile, ReceivedRequest, SandboxCampaign, Segment
 
 # How the profile's own fields are named in profile_fields filters.
@@ -65,16 +70,16 @@ def _property_keys() -> list[str]:
 
 def audience_summary() -> dict[str, Any]:
     """Sizes of the audience and who each channel can reach (everyone targeted)."""
+    browsers = registry.CHANNELS[Channel.WEBPUSH].estimate_keys
     reachable = {
-        "android": Q(has_android=True),
-        "ios": Q(has_ios=True),
-        "web push": Q(has_chrome=True)
-        | Q(has_firefox=True)
-        | Q(has_safari=True)
-        | Q(has_edge=True),
-        "email": ~Q(email="") & Q(email_opt_out=False),
-        "sms": ~Q(phone="") & Q(sms_opt_out=False),
-        "whatsapp": ~Q(phone="") & Q(whatsapp_opt_out=False),
+        "android": audience.reached_by("android", body={}),
+        "ios": audience.reached_by("ios", body={}),
+        "web push": functools.reduce(
+            operator.or_, (audience.reached_by(browser, body={}) for browser in browsers)
+        ),
+        "email": audience.reached_by("email", body={}),
+        "sms": audience.reached_by("sms", body={}),
+        "whatsapp": audience.reached_by("whatsapp", body={}),
     }
     counts = Profile.objects.aggregate(
         profiles=Count("pk"),

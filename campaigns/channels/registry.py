@@ -26,6 +26,10 @@ from campaigns.jsonpath import Path, has_path
 from campaigns.models import Api, Channel
 
 PREVIEWS_TEMPLATE = "campaigns/previews.html"
+NO_SEND_ENDPOINT = (
+    "{channel} cannot be sent by identities (there is no send/{value}.json); "
+    "choose another channel or send by events and properties."
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,13 @@ def channel_choices(api: str) -> list[tuple[str, str]]:
         for spec in CHANNELS.values()
         if api == Api.TARGETS or spec.send_form is not None
     ]
+
+
+def not_offered(api: str, channel: str) -> str:
+    """Why this API family does not offer this channel, or "" when it does."""
+    if channel in dict(channel_choices(api)):
+        return ""
+    return NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel)
 
 
 def content_form(api: str, channel: str) -> type[PayloadForm] | None:

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from campaigns import composer, models, payloads
+from campaigns import models, payloads
 from campaigns.channels import registry
 from campaigns.models import Api, Channel, Status
 from campaigns.review import comments
@@ -40,11 +40,8 @@ class NewCampaignForm(forms.Form):
     def clean(self):
         data = super().clean()
         api, channel = data.get("api"), data.get("channel")
-        if api and channel and channel not in dict(registry.channel_choices(api)):
-            self.add_error(
-                "channel",
-                composer.NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel),
-            )
+        if api and channel and (message := registry.not_offered(api, channel)):
+            self.add_error("channel", message)
         return data
 
 

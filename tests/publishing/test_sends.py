@@ -27,7 +27,7 @@ from tests.sandbox_records import log_is_exact, profiles_create, received, sent_
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_the_task_loads_the_attempt_and_calls_the_service(people, monkeypatch):

@@ -26,7 +26,7 @@ from tests.sandbox_records import profiles_create, sent_batches
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 IDENTITIES = 100_000
 BATCHES = 100
 # How long the sandbox holds each request while a worker is stopped: long enough to stop it

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns import composer, services
+from campaigns import services
+from campaigns.channels import registry
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign, Status
 from campaigns.views import forms as view_forms
@@ -146,7 +147,7 @@ def test_a_new_send_campaign_needs_a_channel_with_a_send_endpoint(composer_clien
         reverse("campaigns:campaign_new"), {"api": "send", "channel": "webhook"}
     )
     assert response.status_code == 200
-    message = composer.NO_SEND_ENDPOINT.format(channel="Webhook", value="webhook")
+    message = registry.NO_SEND_ENDPOINT.format(channel="Webhook", value="webhook")
     assert message in response.content.decode()
     assert not Campaign.objects.exists()
 
