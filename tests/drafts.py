@@ -1,11 +1,22 @@
 """Drafts in the states tests start from: new, edited, submitted, approved, estimated, published."""
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from campaigns import payloads, services
-from campaigns.models import Api, Approval, Campaign, Estimate, EstimateState, PublishAttempt
+from campaigns.models import (
+    Api,
+    Approval,
+    Campaign,
+    Estimate,
+    EstimateState,
+    PublishAttempt,
+    PublishHold,
+)
 from campaigns.publishing import attempts, confirm
 from campaigns.review import approvals
 
@@ -104,6 +115,19 @@ def published(campaign: Campaign, user) -> PublishAttempt:
     return attempts.campaign_publish(
         campaign=campaign, user=user, confirmation_token=confirmed(campaign, user)
     )
+
+
+def due_now(hold: PublishHold) -> None:
+    """As if the undo window of a held publish had passed (for the hold and its queued task)."""
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    PublishHold.objects.filter(pk=hold.pk).update(due_at=past)
+    DBTaskResult.objects.update(run_after=past)
+
+
+def later(days: int = 3) -> str:
+    """A send time `days` from now, as a draft's `when` writes it: a campaign that waits."""
+    moment = timezone.localtime() + datetime.timedelta(days=days)
+    return moment.strftime("%Y%m%d %H:%M")
 
 
 def emails(count: int, start: int = 0) -> list[str]:

@@ -1,13 +1,14 @@
 """Checks of a request body through the payload core: its errors, and round trips through the
 forms as the composer does them."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from campaigns import payloads
 from campaigns.forms.additional import AdditionalFieldsForm
-from campaigns.forms.base import PayloadError
+from campaigns.forms.base import PayloadError, PayloadForm
 from campaigns.forms.options import NO_OPTIONS, AccountOptions
 from campaigns.jsonpath import Path, same_json
 from campaigns.models import Api
@@ -24,6 +25,16 @@ def errors(
 def messages_at(body: Any, where: str, **target: Any) -> list[str]:
     """The messages of the problems at one JSON path (`where`, as `PayloadError.where` says it)."""
     return [error.message for error in errors(body, **target) if error.where == where]
+
+
+def errors_in(body: Any, *keys: str, **target: Any) -> list[PayloadError]:
+    """The problems under these top-level keys of the body (its other parts aside)."""
+    return [error for error in errors(body, **target) if error.path[:1] and error.path[0] in keys]
+
+
+def extras_in(body: dict, *keys: str, **target: Any) -> dict[Path, Any]:
+    """What the forms keep aside under these top-level keys of the body."""
+    return {path: value for path, value in extras(body, **target).items() if path[0] in keys}
 
 
 def without_estimate_only(body: dict) -> dict:
@@ -56,3 +67,31 @@ def through_the_browser(body: dict, *, api: str = Api.TARGETS, channel: str) -> 
 def round_trips(body: dict, *, api: str = Api.TARGETS, channel: str) -> bool:
     """Whether the body comes back unchanged through the browser."""
     return same_json(through_the_browser(body, api=api, channel=channel), body)
+
+
+@dataclass(frozen=True)
+class ChannelChecks:
+    """The checks a channel's tests make, on the top-level keys its content form models."""
+
+    channel: str
+    form: type[PayloadForm]
+    keys: tuple[str, ...] = ("content",)
+    options: AccountOptions = NO_OPTIONS
+
+    def errors(
+        self, body: Any, *, api: str = Api.TARGETS, options: AccountOptions | None = None
+    ) -> list[tuple[str, str, int | None]]:
+        """(path, message, CleverTap's code) of each problem under the channel's keys."""
+        target = {"api": api, "channel": self.channel, "options": options or self.options}
+        return [(e.where, e.message, e.code) for e in errors_in(body, *self.keys, **target)]
+
+    def extras(self, body: dict, *, api: str = Api.TARGETS) -> dict[Path, Any]:
+        return extras_in(body, *self.keys, api=api, channel=self.channel)
+
+    def assert_round_trips(self, body: dict, *, api: str = Api.TARGETS) -> None:
+        assert round_trips(body, api=api, channel=self.channel)
+
+    def wrong_type(self, name: str, value: Any) -> str:
+        """The form's message for a value of the wrong JSON type in field `name`."""
+        field = self.form.base_fields[name]
+        return field.wrong_type_message(str(field.label), value)

@@ -95,19 +95,7 @@ def campaign_estimate(
         return estimate
     body = {**campaign.body, ASYNC_ESTIMATE: True} if async_estimate else campaign.body
     estimate.save()
-    try:
-        result = records.api_call(
-            lambda: clevertap.estimate(endpoint=endpoint, body=body),
-            campaign=campaign,
-            user=user,
-            estimate=estimate,
-        )
-    except clevertap.CleverTapError as error:
-        _estimate_failed(estimate, error, campaign=campaign)
-    else:
-        _estimate_read(estimate, result.data, waiting=async_estimate)
-    estimate.save()
-    return estimate
+    return _estimate_ask(estimate, body=body, user=user, waiting=async_estimate)
 
 
 def estimate_refresh(*, estimate: models.Estimate, user) -> models.Estimate:
@@ -123,10 +111,16 @@ def estimate_refresh(*, estimate: models.Estimate, user) -> models.Estimate:
         )
         estimate.save()
         return estimate
-    campaign = estimate.campaign
-    # The follow-up call names the request alone (clevertap.estimate adds estimate_only).
-    body = {"request_id": estimate.request_id}
     estimate.polls += 1
+    # The follow-up call names the request alone (clevertap.estimate adds estimate_only).
+    return _estimate_ask(
+        estimate, body={"request_id": estimate.request_id}, user=user, waiting=True
+    )
+
+
+def _estimate_ask(estimate: models.Estimate, *, body: dict, user, waiting: bool) -> models.Estimate:
+    """Ask CleverTap for the estimate with `body` and store its answer, or why it failed."""
+    campaign = estimate.campaign
     try:
         result = records.api_call(
             lambda: clevertap.estimate(endpoint=estimate.endpoint, body=body),
@@ -137,7 +131,7 @@ def estimate_refresh(*, estimate: models.Estimate, user) -> models.Estimate:
     except clevertap.CleverTapError as error:
         _estimate_failed(estimate, error, campaign=campaign)
     else:
-        _estimate_read(estimate, result.data, waiting=True)
+        _estimate_read(estimate, result.data, waiting=waiting)
     estimate.save()
     return estimate
 

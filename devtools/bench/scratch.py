@@ -173,6 +173,29 @@ class Server:
         (self.directory / SERVER_PID_FILE).unlink(missing_ok=True)
 
 
+def child_run(command: list[str], directory: Path, *, port: int, out, wait_seconds: float) -> int:
+    """Run a command's measuring child on the scratch environment, its output passed to `out`
+    line by line; its exit status. Interrupted, the child (interrupted too) stops its server
+    before the directory goes, within `wait_seconds`."""
+    process = subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=environment(directory, port=port),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in process.stdout:
+            out.write(line, ending="")
+    finally:
+        try:
+            process.wait(timeout=wait_seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
 def server_stop_leftover(directory: Path) -> None:
     """Stop the server a child left running (it was killed before it could stop it)."""
     path = directory / SERVER_PID_FILE

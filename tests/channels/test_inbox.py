@@ -2,13 +2,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaigns import payloads
 from campaigns.channels import inbox
-from campaigns.forms.options import NO_OPTIONS
-from campaigns.jsonpath import same_json
-from campaigns.models import Api
-from tests.payload_checks import through_the_browser
+from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
+from tests.strategies import line, paragraph
 
 OWN_KEYS = {"template_type", "orientation", "content", "custom_kv", "tags", "time_to_live"}
 INBOX_EXAMPLES = [e for e in reference_examples() if e.channel == "notificationinbox"]
@@ -30,21 +27,8 @@ def inbox_body(template_type="simple", items=None, **keys) -> dict:
     } | keys
 
 
-def errors(body) -> list[tuple[str, str, int | None]]:
-    found = payloads.body_errors(
-        body, api=Api.TARGETS, channel="notificationinbox", options=NO_OPTIONS
-    )
-    return [(e.where, e.message, e.code) for e in found if e.path[:1] in {(k,) for k in OWN_KEYS}]
-
-
-def own_extras(body) -> dict:
-    parsed = payloads.parse_body(body, api=Api.TARGETS, channel="notificationinbox")
-    return {path: value for path, value in parsed.extras.items() if path[0] in OWN_KEYS}
-
-
-def assert_round_trips(body):
-    rebuilt = through_the_browser(body, api=Api.TARGETS, channel="notificationinbox")
-    assert same_json(rebuilt, body)
+INBOX = payload_checks.ChannelChecks("notificationinbox", inbox.InboxContentForm, tuple(OWN_KEYS))
+errors, own_extras, assert_round_trips = INBOX.errors, INBOX.extras, INBOX.assert_round_trips
 
 
 # The reference examples.
@@ -199,12 +183,6 @@ def test_a_time_to_live_that_is_not_a_number_is_kept_and_reported():
 
 # Generated payloads.
 
-line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
-paragraph = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n"),
-    min_size=1,
-    max_size=40,
-)
 tag = line.map(str.strip).filter(bool)
 
 

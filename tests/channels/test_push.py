@@ -10,10 +10,11 @@ from campaigns import payloads, previews
 from campaigns.channels import push
 from campaigns.channels.push import PushContentForm
 from campaigns.forms import fields
-from campaigns.forms.options import NO_OPTIONS, AccountOptions
+from campaigns.forms.options import AccountOptions
 from campaigns.models import Api
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
+from tests.strategies import line, paragraph
 
 IOS = "content.platform_specific.ios"
 ANDROID = "content.platform_specific.android"
@@ -27,23 +28,16 @@ def push_body(**platforms) -> dict:
     return {"name": "x", "target_mode": "push", "content": content}
 
 
-def content_errors(body, *, api=Api.TARGETS, options=NO_OPTIONS) -> list[tuple[str, str]]:
-    errors = payloads.body_errors(body, api=api, channel="push", options=options)
-    return [(e.where, e.message) for e in errors if e.where.startswith("content")]
+PUSH = payload_checks.ChannelChecks("push", PushContentForm)
+content_extras, assert_round_trips, wrong_type = (
+    PUSH.extras,
+    PUSH.assert_round_trips,
+    PUSH.wrong_type,
+)
 
 
-def content_extras(body, *, api=Api.TARGETS) -> dict:
-    parsed = payloads.parse_body(body, api=api, channel="push")
-    return {path: value for path, value in parsed.extras.items() if path[0] == "content"}
-
-
-def assert_round_trips(body, *, api=Api.TARGETS):
-    assert payload_checks.round_trips(body, api=api, channel="push")
-
-
-def wrong_type(name: str, value) -> str:
-    field = PushContentForm.base_fields[name]
-    return field.wrong_type_message(str(field.label), value)
+def content_errors(body, **target) -> list[tuple[str, str]]:
+    return [(where, message) for where, message, _ in PUSH.errors(body, **target)]
 
 
 # The reference examples.
@@ -314,12 +308,6 @@ def test_a_carousel_orientation_is_landscape_or_portrait():
 
 # Generated content round-trips through the rendered forms.
 
-line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
-paragraph = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n"),
-    min_size=1,
-    max_size=40,
-)
 count = st.integers(min_value=0, max_value=10**6)
 flag = st.booleans()
 collapse = st.one_of(

@@ -2,10 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from campaigns import payloads
 from campaigns.channels import webhook
 from campaigns.forms.options import AccountOptions
-from campaigns.models import Api
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
 
@@ -24,18 +22,10 @@ def webhook_body(**keys) -> dict:
     } | keys
 
 
-def errors(body, *, options=OPTIONS) -> list[tuple[str, str, int | None]]:
-    found = payloads.body_errors(body, api=Api.TARGETS, channel="webhook", options=options)
-    return [(e.where, e.message, e.code) for e in found if e.path[:1] in {(k,) for k in OWN_KEYS}]
-
-
-def own_extras(body) -> dict:
-    parsed = payloads.parse_body(body, api=Api.TARGETS, channel="webhook")
-    return {path: value for path, value in parsed.extras.items() if path[0] in OWN_KEYS}
-
-
-def assert_round_trips(body):
-    assert payload_checks.round_trips(body, api=Api.TARGETS, channel="webhook")
+WEBHOOK = payload_checks.ChannelChecks(
+    "webhook", webhook.WebhookContentForm, tuple(OWN_KEYS), OPTIONS
+)
+errors, own_extras, assert_round_trips = WEBHOOK.errors, WEBHOOK.extras, WEBHOOK.assert_round_trips
 
 
 @pytest.mark.parametrize("example", WEBHOOK_EXAMPLES, ids=lambda example: example.name)

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from campaigns import payloads, previews
 from campaigns.channels import webpush
 from campaigns.channels.webpush import WebPushContentForm
-from campaigns.forms.options import NO_OPTIONS
 from campaigns.models import Api
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
+from tests.strategies import line, paragraph
 
 CHROME = "content.platform_specific.chrome"
 WEBPUSH_EXAMPLES = [example for example in reference_examples() if example.channel == "webpush"]
@@ -23,23 +23,13 @@ def webpush_body(**browsers) -> dict:
     return {"name": "x", "target_mode": "webpush", "content": content}
 
 
-def content_errors(body, *, api=Api.TARGETS) -> list[tuple[str, str]]:
-    errors = payloads.body_errors(body, api=api, channel="webpush", options=NO_OPTIONS)
-    return [(e.where, e.message) for e in errors if e.where.startswith("content")]
+WEBPUSH = payload_checks.ChannelChecks("webpush", WebPushContentForm)
+content_extras, assert_round_trips = WEBPUSH.extras, WEBPUSH.assert_round_trips
+wrong_type = WEBPUSH.wrong_type
 
 
-def content_extras(body, *, api=Api.TARGETS) -> dict:
-    parsed = payloads.parse_body(body, api=api, channel="webpush")
-    return {path: value for path, value in parsed.extras.items() if path[0] == "content"}
-
-
-def assert_round_trips(body, *, api=Api.TARGETS):
-    assert payload_checks.round_trips(body, api=api, channel="webpush")
-
-
-def wrong_type(name: str, value) -> str:
-    field = WebPushContentForm.base_fields[name]
-    return field.wrong_type_message(str(field.label), value)
+def content_errors(body, **target) -> list[tuple[str, str]]:
+    return [(where, message) for where, message, _ in WEBPUSH.errors(body, **target)]
 
 
 @pytest.mark.parametrize("example", WEBPUSH_EXAMPLES, ids=lambda example: example.name)
@@ -155,12 +145,6 @@ def test_a_key_the_browser_does_not_use_is_kept_with_a_notice():
 
 # Generated content round-trips through the rendered forms.
 
-line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
-paragraph = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n"),
-    min_size=1,
-    max_size=40,
-)
 ttl = st.integers(min_value=0, max_value=10**6)
 key_values = st.dictionaries(
     st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,12}", fullmatch=True),

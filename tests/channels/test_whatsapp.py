@@ -10,6 +10,7 @@ from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import Api
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
+from tests.strategies import line, paragraph
 
 OWN_KEYS = {"provider_nick_name", "message_id", "respect_communication_preference", "content"}
 WHATSAPP_EXAMPLES = [e for e in reference_examples() if e.channel == "whatsapp"]
@@ -78,18 +79,11 @@ def freeform_body(body: dict) -> dict:
     }
 
 
-def errors(body, *, api=Api.TARGETS, options=OPTIONS) -> list[tuple[str, str, int | None]]:
-    found = payloads.body_errors(body, api=api, channel="whatsapp", options=options)
-    return [(e.where, e.message, e.code) for e in found if e.path[:1] in {(k,) for k in OWN_KEYS}]
-
-
-def own_extras(body, *, api=Api.TARGETS) -> dict:
-    parsed = payloads.parse_body(body, api=api, channel="whatsapp")
-    return {path: value for path, value in parsed.extras.items() if path[0] in OWN_KEYS}
-
-
-def assert_round_trips(body, *, api=Api.TARGETS):
-    assert payload_checks.round_trips(body, api=api, channel="whatsapp")
+WHATSAPP = payload_checks.ChannelChecks(
+    "whatsapp", whatsapp.WhatsAppContentForm, tuple(OWN_KEYS), OPTIONS
+)
+errors, own_extras = WHATSAPP.errors, WHATSAPP.extras
+assert_round_trips = WHATSAPP.assert_round_trips
 
 
 def bound_form(body, *, api=Api.TARGETS, options=OPTIONS):
@@ -492,13 +486,7 @@ def test_replacements_that_are_not_a_list_are_kept_and_reported():
 
 # Generated payloads.
 
-line = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
 value = line.map(str.strip).filter(bool)
-paragraph = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n"),
-    min_size=1,
-    max_size=40,
-)
 replacements = st.lists(value, max_size=3)
 latitude = st.one_of(st.integers(-90, 90), st.floats(-90, 90, allow_nan=False))
 longitude = st.one_of(st.integers(-180, 180), st.floats(-180, 180, allow_nan=False))

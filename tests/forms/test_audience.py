@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from campaigns import identities, payloads
 from campaigns.forms import audience
-from campaigns.forms.options import NO_OPTIONS, AccountOptions
+from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import format_path, same_json
 from campaigns.models import Api
 from tests import payload_checks
@@ -61,26 +61,16 @@ def test_sections_come_in_the_composers_order():
 
 @pytest.mark.parametrize("example", TARGETS, ids=lambda e: e.name)
 def test_every_targets_examples_audience_is_read_by_the_audience_form(example):
-    parsed = payloads.parse_body(example.body, api=Api.TARGETS, channel=example.channel)
-    assert not [path for path in parsed.extras if path[0] in AUDIENCE_KEYS]
-    audience_errors = [
-        e
-        for e in payloads.body_errors(
-            example.body, api=Api.TARGETS, channel=example.channel, options=NO_OPTIONS
-        )
-        if e.path[:1] and e.path[0] in AUDIENCE_KEYS
-    ]
-    assert audience_errors == []
+    target = {"api": Api.TARGETS, "channel": example.channel}
+    assert payload_checks.extras_in(example.body, *AUDIENCE_KEYS, **target) == {}
+    assert payload_checks.errors_in(example.body, *AUDIENCE_KEYS, **target) == []
 
 
 @pytest.mark.parametrize("example", SENDS, ids=lambda e: e.name)
 def test_every_send_examples_to_is_read_by_the_recipients_form(example):
-    parsed = payloads.parse_body(example.body, api=Api.SEND, channel=example.channel)
-    assert not [path for path in parsed.extras if path[0] == "to"]
-    errors_of_to = payloads.body_errors(
-        example.body, api=Api.SEND, channel=example.channel, options=NO_OPTIONS
-    )
-    assert [e for e in errors_of_to if e.path[:1] == ("to",)] == []
+    target = {"api": Api.SEND, "channel": example.channel}
+    assert payload_checks.extras_in(example.body, "to", **target) == {}
+    assert payload_checks.errors_in(example.body, "to", **target) == []
 
 
 def test_the_advanced_query_fragment_round_trips_and_is_read():

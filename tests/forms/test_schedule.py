@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from campaigns import payloads
 from campaigns.forms import schedule as schedule_forms
-from campaigns.forms.options import NO_OPTIONS
 from campaigns.jsonpath import same_json
 from campaigns.models import Api
 from tests import payload_checks
@@ -47,12 +46,9 @@ def recurring(**more):
 
 @pytest.mark.parametrize("example", TARGETS, ids=lambda e: e.name)
 def test_every_targets_examples_when_is_read_by_the_schedule_form(example):
-    parsed = payloads.parse_body(example.body, api=Api.TARGETS, channel=example.channel)
-    assert not [path for path in parsed.extras if path[0] == "when"]
-    when_errors = payloads.body_errors(
-        example.body, api=Api.TARGETS, channel=example.channel, options=NO_OPTIONS
-    )
-    assert [e for e in when_errors if e.path[:1] == ("when",)] == []
+    target = {"api": Api.TARGETS, "channel": example.channel}
+    assert payload_checks.extras_in(example.body, "when", **target) == {}
+    assert payload_checks.errors_in(example.body, "when", **target) == []
 
 
 def test_the_string_now_comes_back_as_the_string():
@@ -440,5 +436,5 @@ def test_generated_schedules_round_trip_and_are_read(value):
     body = when(value)
     rebuilt = payload_checks.through_the_browser(body, api=Api.TARGETS, channel="email")
     assert same_json(rebuilt, body)
-    assert not [path for path in extras(body) if path[0] == "when"]
-    assert [e for e in errors(body) if e.path[:1] == ("when",)] == []
+    assert payload_checks.extras_in(body, "when", channel="email") == {}
+    assert payload_checks.errors_in(body, "when", channel="email") == []

@@ -1,11 +1,8 @@
 """After publishing: stop, report, and settling an unknown outcome from CleverTap's campaign
 list."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from campaigns import publishing
 from campaigns.models import (
@@ -17,18 +14,13 @@ from campaigns.models import (
 )
 from campaigns.publishing import attempts, confirm, followup
 from sandbox.models import SandboxCampaign
-from tests.drafts import PUSH_BODY, confirmed, draft, fresh
+from tests.drafts import PUSH_BODY, confirmed, draft, fresh, later
 from tests.sandbox_records import (
     creates_received,
     received,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def later(days: int = 3) -> str:
-    moment = timezone.localtime() + datetime.timedelta(days=days)
-    return moment.strftime("%Y%m%d %H:%M")
 
 
 # After publishing

@@ -1,8 +1,6 @@
 """The undo window of a publish, against the sandbox over real HTTP: nothing is sent within it, a
 cancel and a release never both win, and an edit in the window cancels the publish."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -19,18 +17,11 @@ from campaigns.models import (
 )
 from campaigns.publishing import attempts, confirm
 from campaigns.review import guards
-from tests.drafts import approved, edit, email_send_body, fresh, new_draft, published
+from tests.drafts import approved, due_now, edit, email_send_body, fresh, new_draft, published
 from tests.processes import in_threads, worker_run
 from tests.sandbox_records import creates_received, profiles_create, received, sandbox_campaigns
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def due_now(hold: PublishHold) -> None:
-    """As if the undo window had passed (for the hold and its queued task)."""
-    past = timezone.now() - datetime.timedelta(seconds=1)
-    PublishHold.objects.filter(pk=hold.pk).update(due_at=past)
-    DBTaskResult.objects.update(run_after=past)
 
 
 def actions() -> list[str]:

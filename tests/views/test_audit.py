@@ -13,15 +13,6 @@ from tests.drafts import PUSH_BODY, approved, new_draft, submitted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_user(client, people):
-    def _as(name: str):
-        client.force_login(people[name])
-        return client
-
-    return _as
-
-
 # The audit log
 
 

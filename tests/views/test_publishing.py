@@ -1,13 +1,10 @@
 """The estimate, confirmation, published and undo-window pages through the Django test client,
 against the sandbox over real HTTP."""
 
-import datetime
 import json
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from campaigns import clevertap, services
 from campaigns.forms import delivery
@@ -20,7 +17,7 @@ from campaigns.models import (
 from campaigns.publishing import attempts, confirm, estimates, followup
 from campaigns.views import publishing as publishing_views
 from sandbox import services as sandbox_services
-from tests.drafts import PUSH_BODY, approved, confirmed, draft, fresh, new_draft
+from tests.drafts import PUSH_BODY, approved, confirmed, draft, due_now, fresh, later, new_draft
 from tests.sandbox_records import (
     ANDROID_USERS,
     IOS_USERS,
@@ -30,18 +27,6 @@ from tests.sandbox_records import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def due_now(hold: PublishHold) -> None:
-    """As if the undo window had passed (for the hold and its queued task)."""
-    past = timezone.now() - datetime.timedelta(seconds=1)
-    PublishHold.objects.filter(pk=hold.pk).update(due_at=past)
-    DBTaskResult.objects.update(run_after=past)
-
-
-def later(days: int = 3) -> str:
-    moment = timezone.localtime() + datetime.timedelta(days=days)
-    return moment.strftime("%Y%m%d %H:%M")
 
 
 # Views

@@ -16,15 +16,6 @@ from tests.drafts import PUSH_BODY, approved, edit, estimated, fresh, new_draft,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_user(client, people):
-    def _as(name: str):
-        client.force_login(people[name])
-        return client
-
-    return _as
-
-
 def texts(response) -> list[str]:
     return [str(message) for message in response.wsgi_request._messages]
 

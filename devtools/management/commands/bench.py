@@ -1,5 +1,4 @@
 import argparse
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,25 +45,11 @@ class Command(BaseCommand):
             command = scratch.manage(
                 "bench", f"--scratch={directory}", f"--port={port}", f"--json={json_path}"
             ) + (["--quick"] if quick else [])
-            process = subprocess.Popen(
-                command,
-                cwd=settings.BASE_DIR,
-                env=scratch.environment(directory, port=port),
-                stdout=subprocess.PIPE,
-                text=True,
+            status = scratch.child_run(
+                command, directory, port=port, out=self.stdout, wait_seconds=60
             )
-            try:
-                for line in process.stdout:
-                    self.stdout.write(line, ending="")
-            finally:
-                # Interrupted: the child (interrupted too) stops its server before the dir goes.
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            if process.returncode != 0:
-                raise CommandError(f"The benchmark failed (exit status {process.returncode}).")
+            if status != 0:
+                raise CommandError(f"The benchmark failed (exit status {status}).")
 
     def _measure(self, directory: Path, *, port: int, quick: bool, json_path: Path) -> None:
         started = time.monotonic()

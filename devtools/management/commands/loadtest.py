@@ -1,8 +1,6 @@
 import argparse
-import subprocess
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools import load
@@ -44,21 +42,8 @@ class Command(BaseCommand):
                 f"--users={users}",
                 f"--seconds={seconds}",
             )
-            process = subprocess.Popen(
-                command,
-                cwd=settings.BASE_DIR,
-                env=scratch.environment(directory, port=port),
-                stdout=subprocess.PIPE,
-                text=True,
+            status = scratch.child_run(
+                command, directory, port=port, out=self.stdout, wait_seconds=seconds + 600
             )
-            try:
-                for line in process.stdout:
-                    self.stdout.write(line, ending="")
-            finally:
-                try:
-                    process.wait(timeout=seconds + 600)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            if process.returncode != 0:
-                raise CommandError(f"The load test failed (exit status {process.returncode}).")
+            if status != 0:
+                raise CommandError(f"The load test failed (exit status {status}).")
