@@ -56,6 +56,13 @@ def people(db, settings) -> dict[str, Any]:
 
 
 @pytest.fixture
+def undo(people, settings):
+    """Publishing waits out a 30-second undo window (`people` sends at once)."""
+    settings.PUBLISH_UNDO_SECONDS = 30
+    return settings
+
+
+@pytest.fixture
 def sandbox(live_server, settings) -> Any:
     """The client talks to the sandbox over HTTP; the audience: 12 Android and 7 iOS users."""
     settings.CLEVERTAP_CONFIGURED = False

@@ -9,6 +9,7 @@ from campaigns.models.publishing import (
     Estimate,
     EstimateState,
     PublishAttempt,
+    PublishHold,
     SendBatch,
 )
 from campaigns.models.review import (
@@ -16,7 +17,6 @@ from campaigns.models.review import (
     AuditAction,
     AuditEvent,
     Comment,
-    PublishHold,
     Revision,
 )
 

@@ -1,5 +1,6 @@
-"""What estimating and publishing leave behind: estimates, publish attempts, send batches and every
-CleverTap API call, kept so that a page can always say what was sent, when, and what came back.
+"""What estimating and publishing leave behind: estimates, publish attempts and their undo
+windows, send batches and every CleverTap API call, kept so that a page can always say what was
+sent, when, and what came back.
 
 A publish attempt is recorded before CleverTap is called, under an idempotency key derived from the
 draft version. The key is unique, so however many requests ask to publish the same version (a
@@ -10,6 +11,7 @@ ever reaches CleverTap.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from campaigns.models.drafts import Campaign
 
@@ -121,6 +123,34 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idempotency_key}: {self.state}"
+
+
+class PublishHold(models.Model):
+    """A publish waiting out its undo window: recorded, not sent, cancellable until released.
+
+    The attempt is recorded (and holds its idempotency key) when Publish is pressed; nothing is
+    sent until the hold is released. Release and cancel are each one conditional UPDATE of this
+    row, so exactly one of them wins.
+    """
+
+    attempt = models.OneToOneField(PublishAttempt, on_delete=models.CASCADE, related_name="hold")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_reason = models.CharField(max_length=300, blank=True, default="")
+    task_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["released_at", "cancelled_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Hold of attempt {self.attempt_id} until {self.due_at:%H:%M:%S}"
 
 
 class BatchState(models.TextChoices):

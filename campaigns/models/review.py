@@ -1,5 +1,5 @@
 """Team review: the revisions of a draft, the approvals bound to one exact body, the comments
-beside it, the undo window of a publish, and the audit log of everything that changed a state.
+beside it, and the audit log of everything that changed a state.
 
 An approval holds the hash of the request body it approved (`payloads.body_hash`). Publishing
 checks that hash against the draft's body at the last moment, so an approval can never stand for
@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from campaigns.models.drafts import Campaign
-from campaigns.models.publishing import Estimate, PublishAttempt
+from campaigns.models.publishing import Estimate
 
 
 class Revision(models.Model):
@@ -90,34 +90,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on {self.campaign_id}"
-
-
-class PublishHold(models.Model):
-    """A publish waiting out its undo window: recorded, not sent, cancellable until released.
-
-    The attempt is recorded (and holds its idempotency key) when Publish is pressed; nothing is
-    sent until the hold is released. Release and cancel are each one conditional UPDATE of this
-    row, so exactly one of them wins.
-    """
-
-    attempt = models.OneToOneField(PublishAttempt, on_delete=models.CASCADE, related_name="hold")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    released_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    cancelled_reason = models.CharField(max_length=300, blank=True, default="")
-    task_id = models.CharField(max_length=64, blank=True, default="")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["released_at", "cancelled_at", "due_at"])]
-
-    def __str__(self) -> str:
-        return f"Hold of attempt {self.attempt_id} until {self.due_at:%H:%M:%S}"
 
 
 class AuditAction(models.TextChoices):

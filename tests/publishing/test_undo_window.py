@@ -31,12 +31,6 @@ def actions() -> list[str]:
 # The undo window
 
 
-@pytest.fixture
-def undo(settings):
-    settings.PUBLISH_UNDO_SECONDS = 30
-    return settings
-
-
 def test_within_the_undo_window_nothing_is_sent(sandbox, people, undo):
     campaign = approved(new_draft(people["composer"]), people)
 
