@@ -163,10 +163,11 @@ def attempt_published(*, campaign: Campaign) -> models.PublishAttempt | None:
 
 
 def attempt_list(*, campaign: Campaign) -> list[models.PublishAttempt]:
-    """Every publish attempt of the campaign, newest first, with who made it and its estimate."""
+    """Every publish attempt of the campaign, newest first, with who made it, its estimate and
+    its undo window."""
     return list(
         models.PublishAttempt.objects.filter(campaign=campaign)
-        .select_related("user", "estimate")
+        .select_related("user", "estimate", "hold")
         .order_by("-id")
     )
 

@@ -298,10 +298,14 @@ CLEVERTAP_SLOT_LEASE_SECONDS = envfloat(
 )
 
 # Publishing: how long a background estimate may take, how long a publish confirmation stays
-# valid, and after how long an unfinished identity send counts as stalled (offers "Resume").
+# valid.
 ESTIMATE_ASYNC_TIMEOUT_SECONDS = envfloat("ESTIMATE_ASYNC_TIMEOUT_SECONDS", 60)
 PUBLISH_CONFIRMATION_MAX_AGE = envint("PUBLISH_CONFIRMATION_MAX_AGE", 15 * 60)
-SEND_BATCH_STALE_SECONDS = envfloat("SEND_BATCH_STALE_SECONDS", 300)
+# Task workers (`manage.py worker`) write a heartbeat to the database this often; one that misses
+# this many beats in a row counts as dead: the batch it was sending is marked unknown and a live
+# worker resumes its send (with the worker's default 5 s between looks, within 30 s).
+WORKER_HEARTBEAT_SECONDS = envfloat("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_MISSED_BEATS = envint("WORKER_MISSED_BEATS", 3)
 
 # Review (campaigns/review/): whether the author of a draft is kept from approving it (turn off
 # for a team of one or two), the share of estimated reach that may move between approval and

@@ -11,6 +11,7 @@ from campaigns.models.publishing import (
     PublishAttempt,
     PublishHold,
     SendBatch,
+    WorkerHeartbeat,
 )
 from campaigns.models.review import (
     Approval,
@@ -45,4 +46,5 @@ __all__ = [
     "Status",
     "WebhookEndpoint",
     "WhatsAppTemplate",
+    "WorkerHeartbeat",
 ]

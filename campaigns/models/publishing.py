@@ -124,6 +124,12 @@ class PublishAttempt(models.Model):
     def __str__(self) -> str:
         return f"{self.idempotency_key}: {self.state}"
 
+    @property
+    def cancelled(self) -> bool:
+        """Cancelled within its undo window (failed, though nothing was sent)."""
+        hold = getattr(self, "hold", None)  # None: it was never held
+        return hold is not None and hold.cancelled_at is not None
+
 
 class PublishHold(models.Model):
     """A publish waiting out its undo window: recorded, not sent, cancellable until released.
@@ -178,6 +184,8 @@ class SendBatch(models.Model):
     response = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The worker that claimed it (its `WorkerHeartbeat.worker_id`); "" when claimed outside one.
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -189,6 +197,25 @@ class SendBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Batch {self.number} of attempt {self.attempt_id}: {self.state}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker (`manage.py worker`) that is running, or was: it writes `beat_at` every few
+    seconds with the database's clock, so workers on machines whose clocks differ agree on who
+    is alive. A worker whose beats stopped died: the batch it claimed is not being sent any more.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-beat_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Worker {self.worker_id} on {self.host} (pid {self.pid})"
 
 
 class CallOutcome(models.TextChoices):

@@ -1,13 +1,23 @@
 """After publishing: settle a publish whose outcome is unknown from CleverTap's campaign list, stop
-a published campaign, and fetch its report."""
+a published campaign, and fetch its report.
+
+A publish whose app server died during the create (after the attempt was recorded, before
+CleverTap's answer was stored) is settled the same way, by itself, as soon as that request cannot
+still be running: its page and the task workers look (`attempts_orphaned_settle`). It is never
+created again: found in the list, it is recorded; not found, the draft may be published again.
+"""
 
 import datetime
+import logging
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from campaigns import audit, clevertap, models, publishing, roles, selectors
 from campaigns.publishing import attempts, records
+
+logger = logging.getLogger(__name__)
 
 # Messages people see.
 CHECK_NOT_NEEDED = "Only a publish whose outcome is unknown needs checking."
@@ -23,6 +33,10 @@ CHECK_NOT_FOUND = (
     "publish did not go through, and the draft can be published again."
 )
 CHECK_FAILED = "Could not read CleverTap's campaign list: nothing was changed. {error}"
+ORPHAN_SETTLED = (
+    "The publish of version {version} was interrupted before CleverTap's answer was stored, so "
+    "CleverTap's campaign list was checked. {found}"
+)
 NOT_STOPPABLE = "Only a campaign CleverTap created can be stopped: this one has no CleverTap id."
 STOP_FAILED = "Not stopped: {error}"
 STOPPED = "Stopped CleverTap campaign {clevertap_id}."
@@ -42,6 +56,73 @@ def publish_attempt_check(*, attempt: models.PublishAttempt, user) -> str:
         raise publishing.PublishingError(CHECK_NOT_FOR_SENDS)
     if not _outcome_unknown(attempt):
         raise publishing.PublishingError(CHECK_NOT_NEEDED)
+    return _attempt_resolve(attempt, user=user)
+
+
+def attempts_orphaned_settle(*, campaign: models.Campaign | None = None) -> list[str]:
+    """Resolve from CleverTap's campaign list the creates whose request died (of one campaign,
+    or all); what was found for each (a message), in words.
+
+    Orphaned: recorded, or sent without an answer stored, longer ago than a CleverTap call can
+    last (`records.stale`), so the request that held it cannot still be running.
+    """
+    candidates = models.PublishAttempt.objects.select_related("campaign", "hold").filter(
+        _unsettled_create()
+    )
+    if campaign is not None:
+        candidates = candidates.filter(campaign=campaign)
+    settled = []
+    for attempt in candidates:
+        if not _orphaned(attempt):
+            continue
+        try:
+            found = _attempt_resolve(attempt, user=None)
+        except publishing.PublishingError as error:
+            logger.warning("Could not settle %s: %s", attempt.idempotency_key, error)
+            continue
+        settled.append(ORPHAN_SETTLED.format(version=attempt.version, found=found))
+    return settled
+
+
+def attempt_needs_check(*, attempt: models.PublishAttempt) -> bool:
+    """Whether "Check CleverTap's campaign list" can settle this attempt."""
+    return attempt.api == models.Api.TARGETS and _outcome_unknown(attempt)
+
+
+def _outcome_unknown(attempt: models.PublishAttempt) -> bool:
+    """Unknown, or left by a process that died before CleverTap's answer was stored."""
+    return attempt.state == models.AttemptState.UNKNOWN or _orphaned(attempt)
+
+
+def _unsettled_create() -> Q:
+    """Creates recorded or sent, with no answer stored, not waiting out an undo window."""
+    not_held = Q(hold__isnull=True) | Q(hold__released_at__isnull=False)
+    return Q(api=models.Api.TARGETS) & (
+        Q(state=models.AttemptState.SENT) | Q(state=models.AttemptState.PENDING) & not_held
+    )
+
+
+def _orphaned(attempt: models.PublishAttempt) -> bool:
+    """A create whose request cannot still be running, with no answer stored."""
+    if attempt.api != models.Api.TARGETS:
+        return False
+    if attempt.state == models.AttemptState.SENT:
+        return records.stale(attempt.updated_at)
+    if attempt.state != models.AttemptState.PENDING:
+        return False
+    hold = getattr(attempt, "hold", None)
+    if hold is not None and hold.released_at is None:
+        return False  # waiting out its undo window, or cancelled in it
+    moments = [attempt.updated_at] + ([hold.released_at] if hold is not None else [])
+    return records.stale(max(moments))
+
+
+def _attempt_resolve(attempt: models.PublishAttempt, *, user) -> str:
+    """Look for the attempt's campaign in CleverTap's list and record what was found.
+
+    The outcome is written only over a state still unsettled: of several looks at once (a page
+    and a worker), one records it; the others raise CHECK_NOT_NEEDED.
+    """
     name = str(attempt.body.get("name") or attempt.campaign.name)
     date_from = timezone.localdate(attempt.created_at) - datetime.timedelta(days=1)
     date_to = timezone.localdate() + datetime.timedelta(days=1)
@@ -64,35 +145,39 @@ def publish_attempt_check(*, attempt: models.PublishAttempt, user) -> str:
         for item in _listed_campaigns(result.data)
         if item.get("name") == name and _int_or_none(item.get("id")) not in recorded
     ]
+    unsettled = models.PublishAttempt.objects.filter(
+        pk=attempt.pk,
+        state__in=(
+            models.AttemptState.PENDING,
+            models.AttemptState.SENT,
+            models.AttemptState.UNKNOWN,
+        ),
+    )
+    now = timezone.now()
     if found:
         newest = max(found, key=lambda item: _int_or_none(item.get("id")) or 0)
         clevertap_id = _int_or_none(newest.get("id"))
         status = str(newest.get("status") or "")
+        if not unsettled.update(state=models.AttemptState.SUCCEEDED, updated_at=now):
+            raise publishing.PublishingError(CHECK_NOT_NEEDED)
         attempts.attempt_succeeded(
             attempt, {"id": clevertap_id, "campaign_status": status, "found_in_list": newest}
         )
         return CHECK_FOUND.format(name=name, clevertap_id=clevertap_id, status=status or "listed")
-    attempt.state = models.AttemptState.FAILED
-    attempt.live = False
     message = CHECK_NOT_FOUND.format(
         name=name, date_from=date_from.isoformat(), date_to=date_to.isoformat()
     )
-    attempt.error = message
-    attempt.finished_at = timezone.now()
-    attempt.save()
+    failed = unsettled.update(
+        state=models.AttemptState.FAILED,
+        live=False,
+        error=message,
+        finished_at=now,
+        updated_at=now,
+    )
+    if not failed:
+        raise publishing.PublishingError(CHECK_NOT_NEEDED)
+    attempt.refresh_from_db()
     return message
-
-
-def attempt_needs_check(*, attempt: models.PublishAttempt) -> bool:
-    """Whether "Check CleverTap's campaign list" can settle this attempt."""
-    return attempt.api == models.Api.TARGETS and _outcome_unknown(attempt)
-
-
-def _outcome_unknown(attempt: models.PublishAttempt) -> bool:
-    """Unknown, or left "sent" by a process that died waiting for CleverTap's answer."""
-    if attempt.state == models.AttemptState.UNKNOWN:
-        return True
-    return attempt.state == models.AttemptState.SENT and records.stale(attempt.updated_at)
 
 
 def _listed_campaigns(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -117,8 +117,20 @@ def retrying_when_locked[T](write: Callable[[], T]) -> T:
 
 def stale(moment: datetime.datetime | None) -> bool:
     """Older than any CleverTap call can last: whoever was working on it has stopped."""
-    stale_after = settings.SEND_BATCH_STALE_SECONDS
-    return moment is None or (timezone.now() - moment).total_seconds() >= stale_after
+    return moment is None or (timezone.now() - moment).total_seconds() >= call_seconds_longest()
+
+
+def call_seconds_longest() -> float:
+    """The longest one CleverTap call can last, as the client's settings bound it.
+
+    Each try waits for an in-flight slot and, for a create, a rate slot (the limiter's wait each),
+    then takes a pooled connection, connects, writes and reads the answer (a timeout each); tries
+    are spaced by at most the longest backoff.
+    """
+    tries = max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
+    slots = 2 * settings.CLEVERTAP_LIMIT_WAIT_SECONDS
+    exchange = 2 * settings.CLEVERTAP_CONNECT_TIMEOUT + 2 * settings.CLEVERTAP_READ_TIMEOUT
+    return tries * (slots + exchange) + (tries - 1) * settings.CLEVERTAP_RETRY_MAX_DELAY
 
 
 def campaign_mark_published(attempt: models.PublishAttempt) -> None:

@@ -4,20 +4,27 @@ and sent one after another by the task worker (`send_batches`).
 A batch is claimed by one conditional UPDATE before it is sent, so no batch is ever sent twice by
 two workers or after a restart; a batch whose answer was lost is "unknown" and only a person can
 send it again. Workers queue again the sends whose worker stopped or died (`sends_stalled_resume`).
+
+Liveness: every worker writes a heartbeat (`WorkerHeartbeat`) every WORKER_HEARTBEAT_SECONDS, and a
+batch records the worker that claimed it. A worker that missed WORKER_MISSED_BEATS beats in a row
+is dead: the batch it was sending becomes unknown, and a live worker resumes its send.
 """
 
 import datetime
 import functools
 import logging
+import os
+import socket
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import Now
 from django.tasks import TaskResult, TaskResultStatus, task
 from django.tasks.exceptions import TaskResultDoesNotExist
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from campaigns import clevertap, models, publishing, roles
 from campaigns.publishing import records
@@ -44,13 +51,29 @@ BATCHES_UNKNOWN = (
 BATCH_LEFT_SENDING = (
     "The worker stopped while sending this batch, so it may or may not have been delivered."
 )
+# What the progress of a send says about who is sending it, live.
+SEND_WAITING = "Waiting for the background worker to start sending."
+SEND_NO_WORKER = (
+    "Waiting for the background worker, but no worker is running: start one with "
+    "“uv run manage.py worker”."
+)
+SEND_WORKER_DIED = "The worker sending this stopped responding at {time}; {then}"
+SEND_WORKER_STOPPED = "The worker sending this stopped at {time}; {then}"
+SEND_RUN_FAILED = "Sending stopped on an error at {time}; {then}"
+THEN_RESUMING = "another worker is resuming."
+THEN_NO_WORKER = "no worker is running: start one with “uv run manage.py worker”."
 
 # Set by the worker when it is asked to stop (`manage.py worker`): the running send finishes the
 # batch in flight and claims no more; the rest wait for the next worker.
 stop_between_batches = threading.Event()
 
 _DONE_STATES = (models.BatchState.SENT, models.BatchState.FAILED, models.BatchState.UNKNOWN)
-_BUSY_STATES = (models.BatchState.PENDING, models.BatchState.SENDING)
+# How long the heartbeat of a worker that died is kept, for pages to say when it stopped.
+_DEAD_WORKERS_KEPT = datetime.timedelta(days=1)
+
+# The worker this process runs as (`worker_register`): the batches it claims name it. "" outside
+# a worker: a send run by another task backend, or called directly.
+_worker_id = ""
 
 
 @task()
@@ -73,7 +96,8 @@ def send_attempt_run(*, attempt: models.PublishAttempt) -> models.PublishAttempt
     claimed it, and a batch left "sending" by a run that died becomes unknown, never resent.
     Stops between batches once `stop_between_batches` is set.
     """
-    records.retrying_when_locked(lambda: _stale_batches_unknown(attempt))
+    # This worker sends one batch at a time and none now: one it left "sending" is orphaned too.
+    records.retrying_when_locked(lambda: _orphaned_batches_unknown(attempt, mine_too=True))
     records.retrying_when_locked(
         lambda: models.PublishAttempt.objects.filter(
             pk=attempt.pk, state=models.AttemptState.PENDING
@@ -87,21 +111,39 @@ def send_attempt_run(*, attempt: models.PublishAttempt) -> models.PublishAttempt
     return records.retrying_when_locked(lambda: _attempt_settle(attempt))
 
 
-def _stale_batches_unknown(attempt: models.PublishAttempt) -> int:
-    stale_after = settings.SEND_BATCH_STALE_SECONDS
-    before = timezone.now() - datetime.timedelta(seconds=stale_after)
+def _orphaned_batches_unknown(attempt: models.PublishAttempt, *, mine_too: bool = False) -> int:
+    """Batches left "sending" by whoever stopped sending them become unknown (never resent)."""
+    alive = workers_alive()
+    if mine_too:
+        alive.pop(_worker_id, None)
     return models.SendBatch.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lte=before),
-        attempt=attempt,
-        state=models.BatchState.SENDING,
+        _orphaned(alive), attempt=attempt, state=models.BatchState.SENDING
     ).update(state=models.BatchState.UNKNOWN, error=BATCH_LEFT_SENDING, finished_at=timezone.now())
+
+
+def _orphaned(alive: dict[str, datetime.datetime], prefix: str = "") -> Q:
+    """Batches (being sent) that nobody is sending any more: claimed by a worker that is not
+    alive, or was since started again under the same id; claimed outside a worker longer ago than
+    a CleverTap call can last, when there is no heartbeat to follow."""
+    by, at = f"{prefix}claimed_by", f"{prefix}claimed_at"
+    call_longest = datetime.timedelta(seconds=records.call_seconds_longest())
+    outside = Q(**{by: ""}) & (
+        Q(**{f"{at}__isnull": True}) | Q(**{f"{at}__lte": timezone.now() - call_longest})
+    )
+    live = Q(pk__in=[])
+    for worker_id, started_at in alive.items():
+        live |= Q(**{by: worker_id, f"{at}__gte": started_at})
+    return outside | (~Q(**{by: ""}) & ~live)
 
 
 def _batch_claim(attempt: models.PublishAttempt) -> models.SendBatch | None:
     waiting = models.SendBatch.objects.filter(attempt=attempt, state=models.BatchState.PENDING)
     for pk in waiting.order_by("number").values_list("pk", flat=True)[:20]:
         claimed = models.SendBatch.objects.filter(pk=pk, state=models.BatchState.PENDING).update(
-            state=models.BatchState.SENDING, claimed_at=timezone.now(), sends=F("sends") + 1
+            state=models.BatchState.SENDING,
+            claimed_at=timezone.now(),
+            claimed_by=_worker_id,
+            sends=F("sends") + 1,
         )
         if claimed:
             return models.SendBatch.objects.get(pk=pk)
@@ -124,6 +166,11 @@ def _batch_send(attempt: models.PublishAttempt, batch: models.SendBatch) -> None
         )
         batch.error = str(error)
         batch.response = error.data
+    except BaseException:
+        # The run ends here (a forced stop, the database gone...) with the batch's answer lost:
+        # say so now, if the database lets us, rather than leave it "sending".
+        _batch_left_unknown(batch)
+        raise
     else:
         batch.state = models.BatchState.SENT
         batch.error = ""
@@ -134,6 +181,15 @@ def _batch_send(attempt: models.PublishAttempt, batch: models.SendBatch) -> None
     )
     if batch.state == models.BatchState.SENT:
         records.campaign_mark_published(attempt)
+
+
+def _batch_left_unknown(batch: models.SendBatch) -> None:
+    try:
+        models.SendBatch.objects.filter(pk=batch.pk, state=models.BatchState.SENDING).update(
+            state=models.BatchState.UNKNOWN, error=BATCH_LEFT_SENDING, finished_at=timezone.now()
+        )
+    except Exception:
+        logger.exception("Batch %s is left sending: the next run marks it unknown.", batch.pk)
 
 
 def _attempt_settle(attempt: models.PublishAttempt) -> models.PublishAttempt:
@@ -172,7 +228,7 @@ def _attempt_settle(attempt: models.PublishAttempt) -> models.PublishAttempt:
 
 
 def send_progress(*, attempt: models.PublishAttempt) -> dict[str, Any]:
-    """Batches and identities per state, for the progress bar."""
+    """Batches and identities per state, for the progress bar, and who is sending them."""
     rows = (
         models.SendBatch.objects.filter(attempt=attempt)
         .values("state")
@@ -182,11 +238,8 @@ def send_progress(*, attempt: models.PublishAttempt) -> dict[str, Any]:
     people = {row["state"]: row["identities"] or 0 for row in rows}
     total = sum(batches.values())
     done = sum(batches.get(state, 0) for state in _DONE_STATES)
-    last = models.SendBatch.objects.filter(attempt=attempt).aggregate(
-        claimed=Max("claimed_at"), finished=Max("finished_at")
-    )
-    moments = [m for m in (last["claimed"], last["finished"], attempt.created_at) if m]
     busy = batches.get(models.BatchState.PENDING, 0) + batches.get(models.BatchState.SENDING, 0)
+    status, stalled = _send_status(attempt) if busy else ("", False)
     return {
         "total": total,
         "done": done,
@@ -196,8 +249,60 @@ def send_progress(*, attempt: models.PublishAttempt) -> dict[str, Any]:
         "identities_total": sum(people.values()),
         "identities_sent": people.get(models.BatchState.SENT, 0),
         "busy": bool(busy),
-        "stalled": bool(busy) and records.stale(max(moments)),
+        # In words: who is (not) sending the batches; "" while a live worker is.
+        "status": status,
+        # Anything said but "waiting for the worker" warns: nobody is sending the batches.
+        "warning": bool(status) and status != SEND_WAITING,
+        # Nobody sends it and it waits in no queue: resuming queues it again.
+        "stalled": stalled,
     }
+
+
+def _send_status(attempt: models.PublishAttempt) -> tuple[str, bool]:
+    """What the page says of a send with batches waiting, and whether it is stalled."""
+    found = _send_task(attempt)
+    if found is None:
+        return "", False  # held for its undo window: not queued yet
+    beats = dict(models.WorkerHeartbeat.objects.values_list("worker_id", "beat_at"))
+    alive = workers_alive()
+    then = THEN_RESUMING if alive else THEN_NO_WORKER
+    left = models.SendBatch.objects.filter(attempt=attempt, state=models.BatchState.SENDING)
+    orphan = left.filter(_orphaned(alive)).values_list("claimed_by", "claimed_at").first()
+    if found.status == TaskResultStatus.READY:
+        if orphan is not None:
+            # Queued again after its worker died; the next run marks that batch unknown.
+            moment = beats.get(orphan[0]) or orphan[1]
+            return SEND_WORKER_DIED.format(time=_moment_text(moment), then=then), False
+        return (SEND_WAITING if alive else SEND_NO_WORKER), False
+    if found.status == TaskResultStatus.RUNNING:
+        runner = _task_worker(found)
+        if _task_runner_alive(found, alive):
+            return "", False
+        moment = beats.get(runner) or _task_last_moment(attempt, found)
+        return SEND_WORKER_DIED.format(time=_moment_text(moment), then=then), True
+    moment = found.finished_at or _task_last_moment(attempt, found)
+    cause = SEND_RUN_FAILED if found.status == TaskResultStatus.FAILED else SEND_WORKER_STOPPED
+    return cause.format(time=_moment_text(moment), then=then), True
+
+
+def _moment_text(moment: datetime.datetime | None) -> str:
+    if moment is None:
+        return "an unknown time"
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return dateformat.format(local, "H:i:s")
+    return dateformat.format(local, "j M Y, H:i:s")
+
+
+def _task_last_moment(
+    attempt: models.PublishAttempt, found: TaskResult
+) -> datetime.datetime | None:
+    """When the send last showed a sign of life, for a worker whose heartbeat is gone."""
+    last = models.SendBatch.objects.filter(attempt=attempt).aggregate(
+        claimed=Max("claimed_at"), finished=Max("finished_at")
+    )
+    moments = [last["claimed"], last["finished"], found.started_at, found.enqueued_at]
+    return max((moment for moment in moments if moment), default=None)
 
 
 def send_batch_retry(
@@ -243,7 +348,7 @@ def send_attempt_resume(*, attempt: models.PublishAttempt, user) -> int:
     Returns how many batches are waiting.
     """
     roles.require_any(user, roles.PUBLISH_PERMISSION)
-    _stale_batches_unknown(attempt)
+    _orphaned_batches_unknown(attempt)
     waiting = models.SendBatch.objects.filter(
         attempt=attempt, state=models.BatchState.PENDING
     ).count()
@@ -255,12 +360,6 @@ def send_attempt_resume(*, attempt: models.PublishAttempt, user) -> int:
     return waiting
 
 
-def send_task_status(*, attempt: models.PublishAttempt) -> str:
-    """The background task's status (READY: waiting for a worker, RUNNING...), or ""."""
-    found = _send_task(attempt)
-    return str(found.status) if found else ""
-
-
 def _send_task(attempt: models.PublishAttempt) -> TaskResult | None:
     if not attempt.task_id:
         return None
@@ -270,15 +369,34 @@ def _send_task(attempt: models.PublishAttempt) -> TaskResult | None:
         return None
 
 
+def _task_worker(found: TaskResult) -> str:
+    """The worker that runs (or ran) the task."""
+    return found.worker_ids[-1] if found.worker_ids else ""
+
+
+def _task_runner_alive(found: TaskResult, alive: dict[str, datetime.datetime]) -> bool:
+    """Whether a live worker runs the task (started since that worker was, not by an earlier
+    worker of the same id)."""
+    started_at = alive.get(_task_worker(found))
+    return (
+        found.status == TaskResultStatus.RUNNING
+        and started_at is not None
+        and (found.started_at is None or found.started_at >= started_at)
+    )
+
+
 def sends_stalled_resume() -> list[int]:
     """Queue again the identity sends nobody works on any more; the ids of their attempts.
 
-    Stalled: batches wait, the send's task is not queued, and either its run ended with batches
-    still waiting (its worker stopped between batches) or nothing has happened for
-    SEND_BATCH_STALE_SECONDS (its worker died, or its run failed). The next run turns a batch
-    left "sending" into unknown, never resends it. Workers call this at start and every few
-    seconds; of several that find the same send at once, one queues it.
+    Stalled: its task is not waiting in the queue, no live worker runs it, and batches wait (or
+    one is left "sending" by a worker that stopped): its worker died (its heartbeat stopped), or
+    its run ended with batches still waiting (its worker stopped between batches), or failed. A
+    run that failed is queued again only once a worker would count as dead, so that a send that
+    fails every time does not go round in a loop. The next run turns a batch left "sending" into
+    unknown, never resends it. Workers call this at start and every few seconds; of several that
+    find the same send at once, one queues it.
     """
+    alive = workers_alive()
     unfinished = (
         # Only these states have batches waiting (`_attempt_settle`), and a send held for its
         # undo window has no task yet: it is not due. Not the body: it holds every identity.
@@ -288,28 +406,32 @@ def sends_stalled_resume() -> list[int]:
         .exclude(task_id="")
         .only("task_id", "idempotency_key", "updated_at")
         .annotate(
-            busy=Count("batches", filter=Q(batches__state__in=_BUSY_STATES)),
             waiting=Count("batches", filter=Q(batches__state=models.BatchState.PENDING)),
-            last_claimed=Max("batches__claimed_at"),
-            last_finished=Max("batches__finished_at"),
+            orphaned=Count(
+                "batches",
+                filter=Q(batches__state=models.BatchState.SENDING)
+                & _orphaned(alive, prefix="batches__"),
+            ),
         )
-        .filter(busy__gt=0)
+        .filter(Q(waiting__gt=0) | Q(orphaned__gt=0))
     )
     return [
-        attempt.pk for attempt in unfinished if _send_stalled(attempt) and _send_requeue(attempt)
+        attempt.pk
+        for attempt in unfinished
+        if _send_stalled(attempt, alive) and _send_requeue(attempt)
     ]
 
 
-def _send_stalled(attempt: models.PublishAttempt) -> bool:
+def _send_stalled(attempt: models.PublishAttempt, alive: dict[str, datetime.datetime]) -> bool:
     found = _send_task(attempt)
-    if found is not None and found.status == TaskResultStatus.READY:
+    if found is None:
+        return True
+    if found.status == TaskResultStatus.READY or _task_runner_alive(found, alive):
         return False
-    if found is not None and found.status == TaskResultStatus.SUCCESSFUL and attempt.waiting:
-        return True  # its run ended with batches waiting: its worker stopped between batches
-    moments = [attempt.last_claimed, attempt.last_finished, attempt.updated_at]
-    if found is not None:
-        moments += [found.started_at, found.finished_at]
-    return records.stale(max(moment for moment in moments if moment))
+    if found.status == TaskResultStatus.FAILED:
+        ended = found.finished_at or found.started_at or found.enqueued_at
+        return ended is None or timezone.now() - ended >= worker_dead_after()
+    return True
 
 
 def _send_requeue(attempt: models.PublishAttempt) -> bool:
@@ -330,3 +452,71 @@ def _send_requeue(attempt: models.PublishAttempt) -> bool:
     if requeued:
         logger.info("Sending resumes for %s: its worker stopped.", attempt.idempotency_key)
     return requeued
+
+
+# Worker liveness: heartbeats in the database, written with its clock.
+
+
+def worker_register(*, worker_id: str) -> None:
+    """This process is the task worker `worker_id`: its heartbeat starts, its claims name it."""
+    global _worker_id
+    records.retrying_when_locked(
+        lambda: models.WorkerHeartbeat.objects.update_or_create(
+            worker_id=worker_id,
+            defaults={
+                "host": socket.gethostname()[:255],
+                "pid": os.getpid(),
+                # This machine's clock, as the tasks and batches this worker claims are stamped.
+                "started_at": timezone.now(),
+                "beat_at": Now(),
+            },
+        )
+    )
+    _worker_id = worker_id
+
+
+def worker_beat(*, worker_id: str) -> None:
+    """The worker is alive (its heartbeat thread calls this every WORKER_HEARTBEAT_SECONDS)."""
+    beaten = records.retrying_when_locked(
+        lambda: models.WorkerHeartbeat.objects.filter(worker_id=worker_id).update(beat_at=Now())
+    )
+    if not beaten:
+        # Forgotten as dead (it was paused longer than `_DEAD_WORKERS_KEPT`): alive again.
+        worker_register(worker_id=worker_id)
+
+
+def worker_unregister(*, worker_id: str) -> None:
+    """The worker stops: it is no longer alive, and a batch it left "sending" is orphaned."""
+    global _worker_id
+    _worker_id = ""
+    records.retrying_when_locked(
+        lambda: models.WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+    )
+
+
+def worker_dead_after() -> datetime.timedelta:
+    """How long a worker's heartbeat may be silent before it counts as dead."""
+    return datetime.timedelta(
+        seconds=settings.WORKER_HEARTBEAT_SECONDS * settings.WORKER_MISSED_BEATS
+    )
+
+
+def workers_alive() -> dict[str, datetime.datetime]:
+    """The workers alive now (their last beat is recent, by the database's clock), with the time
+    each started."""
+    return dict(
+        models.WorkerHeartbeat.objects.filter(
+            beat_at__gte=_database_now_minus(worker_dead_after())
+        ).values_list("worker_id", "started_at")
+    )
+
+
+def workers_dead_forget() -> int:
+    """Forget the heartbeats of workers dead for long; how many."""
+    return models.WorkerHeartbeat.objects.filter(
+        beat_at__lt=_database_now_minus(_DEAD_WORKERS_KEPT)
+    ).delete()[0]
+
+
+def _database_now_minus(delta: datetime.timedelta) -> ExpressionWrapper:
+    return ExpressionWrapper(Now() - delta, output_field=DateTimeField())

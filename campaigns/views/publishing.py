@@ -32,6 +32,7 @@ CANCELLED = "Cancelled: nothing was sent. The draft can be published again."
 RELEASED = "Sent “{name}” to CleverTap once the undo window ended."
 RELEASE_FAILED = "The publish of “{name}” did not go through: {error}"
 NOT_RELEASED = "Not published: {reason}"
+ATTEMPT_CANCELLED = "Cancelled in the undo window: nothing was sent"
 
 
 # Estimates
@@ -236,6 +237,9 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
     """What was published: attempts, CleverTap's id and status, the body sent, every API call."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     campaign = campaign_or_404(pk)
+    # A publish whose server died during the create is settled as soon as it is looked at.
+    for settled in followup.attempts_orphaned_settle(campaign=campaign):
+        messages.info(request, settled)
     found = selectors.attempt_list(campaign=campaign)
     calls = selectors.api_call_list(campaign=campaign)
     page = Paginator(calls, API_CALLS_PER_PAGE).get_page(request.GET.get("calls"))
@@ -264,6 +268,7 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
         "calls": page,
         "can_publish": request.user.has_perm(roles.PUBLISH_PERMISSION),
         "needs_check": {a.pk for a in found if followup.attempt_needs_check(attempt=a)},
+        "attempt_cancelled": ATTEMPT_CANCELLED,
     }
     if current is not None and current.api == models.Api.SEND:
         context |= _progress_context(current)
@@ -293,7 +298,6 @@ def _progress_context(attempt: models.PublishAttempt) -> dict[str, Any]:
     return {
         "progress": sends.send_progress(attempt=attempt),
         "batches": selectors.batch_list(attempt=attempt),
-        "task_status": sends.send_task_status(attempt=attempt),
     }
 
 

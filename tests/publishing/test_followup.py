@@ -1,26 +1,47 @@
 """After publishing: stop, report, and settling an unknown outcome from CleverTap's campaign
-list."""
+list, asked for or, after an app server died during a create, by itself."""
 
+import contextlib
+import datetime
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
 
 from campaigns import publishing
 from campaigns.models import (
     ApiCall,
     AttemptState,
+    AuditAction,
+    AuditEvent,
     CallOutcome,
+    Campaign,
     PublishAttempt,
     Status,
 )
-from campaigns.publishing import attempts, confirm, followup
+from campaigns.publishing import attempts, confirm, followup, records
+from devtools.bench import scratch
+from sandbox import faults, limits
 from sandbox.models import SandboxCampaign
 from tests.drafts import PUSH_BODY, confirmed, draft, fresh, later
+from tests.processes import in_threads, worker_environment, worker_run
 from tests.sandbox_records import (
     creates_received,
     received,
+    sandbox_campaigns,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 # After publishing
@@ -128,3 +149,226 @@ def test_checking_the_campaign_list_frees_the_draft_when_nothing_was_created(san
     )
     assert again.state == AttemptState.SUCCEEDED
     assert again.idempotency_key == f"{campaign.pk}:{campaign.version}:1"
+
+
+# A publish whose app server died before CleverTap's answer was stored
+
+# Short client bounds, in this process and in the server's: a create lasts at most
+# `records.call_seconds_longest()` = 1 x (2 x 1 + 2 x 1 + 2 x 3) = 10 s.
+SHORT_CLIENT = {
+    "CLEVERTAP_CONNECT_TIMEOUT": 1.0,
+    "CLEVERTAP_READ_TIMEOUT": 3.0,
+    "CLEVERTAP_LIMIT_WAIT_SECONDS": 1.0,
+    "CLEVERTAP_MAX_ATTEMPTS": 1,
+    "CLEVERTAP_RETRY_MAX_DELAY": 0.5,
+}
+# The sandbox holds the create this long: the server is killed while it waits for the answer.
+CREATE_LATENCY_MS = 2000
+
+
+@pytest.fixture
+def short_client(settings):
+    for name, value in SHORT_CLIENT.items():
+        setattr(settings, name, value)
+    assert records.call_seconds_longest() == 10.0
+    return settings
+
+
+@pytest.fixture
+def app_server(tmp_path):
+    """The app served by `runserver` in its own process, on the test database and the sandbox,
+    publishing at once with the short client bounds; killed at the end if still running."""
+    port = scratch.free_port()
+    log = tmp_path / "server.log"
+    environment = {
+        **worker_environment(),
+        **{name: str(value) for name, value in SHORT_CLIENT.items()},
+        "PUBLISH_UNDO_SECONDS": "0",
+    }
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, log.read_text()
+        try:
+            httpx.get(f"{base_url}/health/", timeout=1)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+    yield process, base_url
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def until(condition, *, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"Not so after {seconds}s"
+        time.sleep(0.02)
+
+
+def test_a_server_killed_during_a_create_leaves_a_publish_the_next_look_settles_from_the_list(
+    sandbox, people, client, short_client, app_server
+):
+    process, base_url = app_server
+    publisher = people["publisher"]
+    campaign = draft(people["composer"])
+    client.force_login(publisher)
+    browser = httpx.Client(
+        base_url=base_url, cookies={"sessionid": client.cookies["sessionid"].value}
+    )
+    confirmation = browser.get(reverse("campaigns:publish", args=[campaign.pk])).text
+    form = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', confirmation).group(1)
+        for name in ("csrfmiddlewaretoken", "confirmation_token")
+    }
+    faults.faults_configure(latency_ms=CREATE_LATENCY_MS)
+    publishing = threading.Thread(
+        target=lambda: _post_ignoring_its_end(
+            browser, reverse("campaigns:publish", args=[campaign.pk]), form
+        )
+    )
+    publishing.start()
+    until(lambda: limits.in_flight.count > 0)  # the sandbox holds the create
+
+    process.kill()
+    process.wait()
+    publishing.join()
+
+    attempt = PublishAttempt.objects.get()
+    assert attempt.state == AttemptState.SENT
+    # While the create may still be running, a look leaves it alone: nothing asked, no button.
+    page = client.get(reverse("campaigns:published", args=[campaign.pk])).content.decode()
+    assert "Check CleverTap's campaign list" not in page
+    assert received("targets/list.json") == []
+    until(lambda: len(creates_received()) == 1)  # the sandbox went on and created it
+    until(lambda: records.stale(attempt.updated_at), seconds=records.call_seconds_longest() + 5)
+
+    page = client.get(reverse("campaigns:published", args=[campaign.pk]))
+
+    attempt.refresh_from_db()
+    [created] = sandbox_campaigns()
+    found = followup.CHECK_FOUND.format(
+        name=PUSH_BODY["name"], clevertap_id=created.pk, status=created.status
+    )
+    assert [str(m) for m in page.context["messages"]] == [
+        followup.ORPHAN_SETTLED.format(version=attempt.version, found=found)
+    ]
+    assert (attempt.state, attempt.clevertap_id) == (AttemptState.SUCCEEDED, created.pk)
+    assert fresh(campaign).status == Status.PUBLISHED
+    assert len(received("targets/list.json")) == 1
+    assert len(creates_received()) == 1
+    assert followup.attempts_orphaned_settle() == []
+
+
+def _post_ignoring_its_end(browser: httpx.Client, url: str, form: dict[str, str]) -> None:
+    """Publish through the server; it is killed before it answers."""
+    with contextlib.suppress(httpx.TransportError):
+        browser.post(url, data=form, timeout=30)
+
+
+def _interrupted(attempt: PublishAttempt, *, state: str, seconds_ago: float) -> None:
+    """As if the server publishing it had died `seconds_ago`, with no answer stored."""
+    PublishAttempt.objects.filter(pk=attempt.pk).update(
+        state=state,
+        clevertap_id=None,
+        response=None,
+        finished_at=None,
+        updated_at=timezone.now() - datetime.timedelta(seconds=seconds_ago),
+    )
+    Campaign.objects.filter(pk=attempt.campaign_id).update(status=Status.DRAFT)
+
+
+def test_a_worker_settles_an_interrupted_create_that_never_arrived_and_frees_the_draft(
+    sandbox, people, short_client
+):
+    publisher = people["publisher"]
+    campaign = draft(people["composer"])
+    attempt = attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+    SandboxCampaign.objects.all().delete()
+    _interrupted(attempt, state=AttemptState.SENT, seconds_ago=5)
+    worker_run()
+    assert PublishAttempt.objects.get(pk=attempt.pk).state == AttemptState.SENT
+    assert received("targets/list.json") == []
+
+    _interrupted(attempt, state=AttemptState.SENT, seconds_ago=11)
+    worker_run()
+
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.live) == (AttemptState.FAILED, False)
+    assert attempt.error.startswith(f"No campaign named “{PUSH_BODY['name']}” was created")
+    assert len(received("targets/list.json")) == 1
+    assert len(creates_received()) == 1
+    again = attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+    assert again.state == AttemptState.SUCCEEDED
+
+
+def test_a_publish_recorded_by_a_server_that_died_before_sending_is_settled_too(
+    sandbox, people, short_client
+):
+    publisher = people["publisher"]
+    campaign = draft(people["composer"])
+    attempt = attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+    SandboxCampaign.objects.all().delete()
+    _interrupted(attempt, state=AttemptState.PENDING, seconds_ago=11)
+
+    [settled] = followup.attempts_orphaned_settle(campaign=campaign)
+
+    attempt.refresh_from_db()
+    assert settled == followup.ORPHAN_SETTLED.format(version=attempt.version, found=attempt.error)
+    assert (attempt.state, attempt.live) == (AttemptState.FAILED, False)
+
+
+def test_a_publish_waiting_out_its_undo_window_is_not_settled(sandbox, people, short_client):
+    short_client.PUBLISH_UNDO_SECONDS = 30
+    publisher = people["publisher"]
+    campaign = draft(people["composer"])
+    attempt = attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+    _interrupted(attempt, state=AttemptState.PENDING, seconds_ago=3600)
+
+    assert followup.attempts_orphaned_settle() == []
+    assert received("targets/list.json") == []
+
+
+def test_two_looks_at_once_settle_an_interrupted_create_once(sandbox, people, short_client):
+    publisher = people["publisher"]
+    campaign = draft(people["composer"])
+    attempt = attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+    _interrupted(attempt, state=AttemptState.SENT, seconds_ago=11)
+
+    outcomes = in_threads(2, lambda i: followup.attempts_orphaned_settle())
+
+    assert sorted(len(settled) for settled in outcomes) == [0, 1]
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.SUCCEEDED
+    assert AuditEvent.objects.filter(action=AuditAction.PUBLISHED).count() == 2
+
+
+def test_the_longest_a_call_can_last_comes_from_the_clients_settings(settings):
+    settings.CLEVERTAP_MAX_ATTEMPTS = 3
+    settings.CLEVERTAP_LIMIT_WAIT_SECONDS = 30
+    settings.CLEVERTAP_CONNECT_TIMEOUT = 5
+    settings.CLEVERTAP_READ_TIMEOUT = 30
+    settings.CLEVERTAP_RETRY_MAX_DELAY = 5
+
+    # Each try: two slot waits, pool + connect, write + read; two backoffs between the three.
+    assert records.call_seconds_longest() == 3 * (60 + 10 + 60) + 2 * 5

@@ -1,10 +1,14 @@
 """The estimate, confirmation, published and undo-window pages through the Django test client,
 against the sandbox over real HTTP."""
 
+import datetime
+import html
 import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from campaigns import clevertap, services
 from campaigns.forms import delivery
@@ -13,16 +17,29 @@ from campaigns.models import (
     PublishAttempt,
     PublishHold,
     Status,
+    WorkerHeartbeat,
 )
-from campaigns.publishing import attempts, confirm, estimates, followup
+from campaigns.publishing import attempts, confirm, estimates, followup, sends
 from campaigns.views import publishing as publishing_views
 from sandbox import services as sandbox_services
-from tests.drafts import PUSH_BODY, approved, confirmed, draft, due_now, fresh, later, new_draft
+from tests.drafts import (
+    PUSH_BODY,
+    approved,
+    confirmed,
+    draft,
+    due_now,
+    emails,
+    fresh,
+    identity_send,
+    later,
+    new_draft,
+)
 from tests.sandbox_records import (
     ANDROID_USERS,
     IOS_USERS,
     PASSCODE,
     creates_received,
+    profiles_create,
     received,
 )
 
@@ -287,3 +304,48 @@ def test_publish_through_the_pages_undo_then_publish_again(sandbox, people, clie
     )
     assert poll.headers["HX-Redirect"] == reverse("campaigns:published", args=[campaign.pk])
     assert len(creates_received()) == 1 and fresh(campaign).status == Status.PUBLISHED
+
+
+def test_a_publish_cancelled_in_the_undo_window_reads_so_not_failed(sandbox, people, client, undo):
+    campaign = approved(new_draft(people["composer"]), people)
+    client.force_login(people["publisher"])
+    attempt = attempts.campaign_publish(
+        campaign=campaign,
+        user=people["publisher"],
+        confirmation_token=confirmed(campaign, people["publisher"]),
+    )
+    client.post(reverse("campaigns:publish_cancel", args=[campaign.pk, attempt.pk]))
+
+    page = client.get(reverse("campaigns:published", args=[campaign.pk])).content.decode()
+
+    article = page[page.index(f'id="attempt-{attempt.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert publishing_views.ATTEMPT_CANCELLED in article
+    assert ">Failed<" not in article and "The body sent" not in article
+    assert "The body it would have sent" in article
+    assert attempts.PUBLISH_CANCELLED.format(user="publisher") in article
+
+
+def test_the_published_page_says_when_the_worker_sending_stopped_responding(
+    sandbox, people, client
+):
+    profiles_create(emails=emails(1500))
+    campaign, attempt = identity_send(people, emails(1500))
+    attempt.refresh_from_db()
+    client.force_login(people["publisher"])
+    url = reverse("campaigns:published", args=[campaign.pk])
+    assert html.escape(sends.SEND_NO_WORKER) in client.get(url).content.decode()
+    beat = timezone.now() - sends.worker_dead_after() - datetime.timedelta(seconds=1)
+    WorkerHeartbeat.objects.create(
+        worker_id="gone", host="elsewhere", pid=1, started_at=beat, beat_at=beat
+    )
+    DBTaskResult.objects.update(status="RUNNING", started_at=beat, worker_ids=["gone"])
+
+    page = client.get(url).content.decode()
+
+    said = sends.SEND_WORKER_DIED.format(
+        time=timezone.localtime(beat).strftime("%H:%M:%S"), then=sends.THEN_NO_WORKER
+    )
+    assert html.escape(said) in page
+    assert 'hx-trigger="every 1s"' in page  # and it goes on saying what happens
+    assert "Resume sending" in page
