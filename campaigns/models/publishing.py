@@ -1,6 +1,6 @@
 """What estimating and publishing leave behind: estimates, publish attempts and their undo
-windows, send batches and every CleverTap API call, kept so that a page can always say what was
-sent, when, and what came back.
+windows, send batches (and the heartbeats of the workers sending them) and every CleverTap API
+call, kept so that a page can always say what was sent, when, and what came back.
 
 A publish attempt is recorded before CleverTap is called, under an idempotency key derived from the
 draft version. The key is unique, so however many requests ask to publish the same version (a
@@ -208,6 +208,8 @@ class WorkerHeartbeat(models.Model):
     worker_id = models.CharField(max_length=64, unique=True)
     host = models.CharField(max_length=255)
     pid = models.PositiveIntegerField()
+    # By the worker's own clock, as the tasks and batches it claims are stamped: a claim older
+    # than its worker's start belongs to an earlier worker of the same id.
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
 
