@@ -6,8 +6,9 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
-from campaigns import roles
+from campaigns import roles, selectors
 from campaigns.models import Approval, Comment, Revision, Status
 from campaigns.review import approvals, comments, guards
 from campaigns.views import review as review_views
@@ -112,6 +113,35 @@ def test_the_author_sees_the_approve_button_disabled(people, as_user):
     html = as_user("admin").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
 
     assert 'id="approve-button" disabled' in html
+
+
+def test_a_version_with_problems_shows_the_approve_button_disabled_with_the_reason(people, as_user):
+    campaign = submitted(new_draft(people["composer"]), people)
+    campaign = edit(campaign, people["composer"], users_limit_overall=5, when="yesterday")
+    problems = selectors.campaign_errors(campaign)
+    assert len(problems) == 2
+
+    html = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
+
+    assert 'id="approve-button" disabled aria-describedby="approve-problems"' in html
+    reason = guards.APPROVE_HAS_PROBLEMS.format(version=2, count=2, plural="s", them="them")
+    assert reason in html
+    for problem in problems:
+        assert f"<li><code>{problem.where}</code>: {escape(problem.message)}</li>" in html
+
+
+def test_a_forced_approval_of_a_version_with_problems_is_refused(people, as_user):
+    campaign = submitted(new_draft(people["composer"]), people)
+    campaign = edit(campaign, people["composer"], users_limit_overall=5)
+
+    response = as_user("reviewer").post(
+        reverse("campaigns:approve", args=[campaign.pk]), {"version": "2"}, follow=True
+    )
+
+    reason = guards.APPROVE_HAS_PROBLEMS.format(version=2, count=1, plural="", them="it")
+    assert reason in texts(response)
+    assert not Approval.objects.filter(campaign=campaign).exists()
+    assert fresh(campaign).status == Status.IN_REVIEW
 
 
 def test_submit_approve_and_request_changes_through_the_page(people, as_user):
