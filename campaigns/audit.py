@@ -24,6 +24,7 @@ SEND_SUMMARY = (
 )
 COMMENT_SUMMARY = "“{text}”"
 COMMENT_ON = " on {where}"
+COMMENT_SECTION = "section {section}"
 SUMMARY_TEXT_CHARS = 200
 
 
@@ -181,8 +182,10 @@ def event_summary(event: models.AuditEvent) -> str:
         text = COMMENT_SUMMARY.format(
             text=Truncator(str(details.get("text", ""))).chars(SUMMARY_TEXT_CHARS)
         )
-        where = " · ".join(str(details[k]) for k in ("section", "path") if details.get(k))
-        return text + (COMMENT_ON.format(where=where) if where else "")
+        section, path = details.get("section"), details.get("path")
+        where = [COMMENT_SECTION.format(section=section)] if section else []
+        where += [str(path)] if path else []
+        return text + (COMMENT_ON.format(where=" · ".join(where)) if where else "")
     return ""
 
 
@@ -209,12 +212,16 @@ def _send_summary(details: dict[str, Any]) -> str:
         sent=details.get("batches_sent", 0),
         batches=batches,
         batches_plural=pluralize(batches, "es"),
-        identities_sent=details.get("identities_sent", 0),
-        identities=details.get("identities", 0),
+        identities_sent=_number(details.get("identities_sent", 0)),
+        identities=_number(details.get("identities", 0)),
         failed=details.get("batches_failed", 0),
         unknown=details.get("batches_unknown", 0),
         waiting=details.get("batches_waiting", 0),
     )
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def audit_list(

@@ -83,7 +83,7 @@ def test_the_audit_log_offers_calls_and_comments_and_says_them_in_words(people, 
     )
     assert f"{call_words} CleverTap refused the request." in html
     comment_words = audit.COMMENT_SUMMARY.format(text="Shorter?") + audit.COMMENT_ON.format(
-        where="content"
+        where=audit.COMMENT_SECTION.format(section="content")
     )
     assert escape(comment_words) in html
     assert [e.action for e in calls.context["page"]] == [AuditAction.CALL_CREATE]
