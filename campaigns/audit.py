@@ -11,8 +11,21 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import QuerySet
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.template.defaultfilters import pluralize
+from django.utils.text import Truncator
 
 from campaigns import models
+
+# The audit page's line in words for the events whose details are numbers.
+CALL_SUMMARY = "{endpoint}: {outcome}{status} in {duration_ms} ms, {attempts} attempt{plural}."
+SEND_SUMMARY = (
+    "Send {stage}: {sent} of {batches} batch{batches_plural} sent ({identities_sent} of "
+    "{identities} identities), {failed} failed, {unknown} unknown, {waiting} waiting."
+)
+COMMENT_SUMMARY = "“{text}”"
+COMMENT_ON = " on {where}"
+COMMENT_SECTION = "section {section}"
+SUMMARY_TEXT_CHARS = 200
 
 
 def audit_record(
@@ -64,6 +77,151 @@ def publish_sent_record(*, attempt: models.PublishAttempt) -> None:
             "error": attempt.error,
         },
     )
+
+
+# CleverTap calls and comments.
+
+CALL_ACTIONS = {
+    "estimate": models.AuditAction.CALL_ESTIMATE,
+    "create": models.AuditAction.CALL_CREATE,
+    "send": models.AuditAction.CALL_SEND,
+    "stop": models.AuditAction.CALL_STOP,
+    "result": models.AuditAction.CALL_REPORT,
+    "list": models.AuditAction.CALL_LIST,
+}
+
+
+def call_record(*, call: models.ApiCall, actor) -> models.AuditEvent:
+    """One CleverTap call, as stored in `call` (the client's redacted record).
+
+    What was asked and how it went, never the request's headers or body: the headers hold the
+    credentials and a body may hold every identity of a send.
+    """
+    body = call.request.get("body") if isinstance(call.request, dict) else None
+    body = body if isinstance(body, dict) else {}
+    response = call.response if isinstance(call.response, dict) else {}
+    details: dict[str, Any] = {
+        "api_call": call.pk,
+        "endpoint": call.endpoint,
+        "outcome": call.outcome,
+        "http_status": call.http_status,
+        "duration_ms": call.duration_ms,
+        "attempts": call.attempts,
+    }
+    if call.error:
+        details |= {"error_kind": call.error_kind, "error": call.error}
+    for name, value in (("estimate", call.estimate_id), ("attempt", call.attempt_id)):
+        if value is not None:
+            details[name] = value
+    if "request_id" in body:
+        details["request_id"] = str(body["request_id"])  # a background estimate's poll
+    clevertap_id = body.get("id", response.get("id"))
+    if isinstance(clevertap_id, int | str) and not isinstance(clevertap_id, bool):
+        details["clevertap_id"] = clevertap_id
+    return audit_record(
+        actor=actor,
+        action=CALL_ACTIONS.get(call.operation, models.AuditAction.CALL_OTHER),
+        campaign_id=call.campaign_id,
+        details=details,
+    )
+
+
+def send_summary_record(
+    *,
+    attempt: models.PublishAttempt,
+    stage: str,
+    batches: dict[str, int],
+    identities: dict[str, int],
+) -> models.AuditEvent:
+    """An identity send so far, as one event (its batches' calls are not audited one by one):
+    `stage` is "settled" or "resumed"; `batches` and `identities` count them by batch state."""
+    waiting = (models.BatchState.PENDING, models.BatchState.SENDING)
+    details: dict[str, Any] = {
+        "attempt": attempt.pk,
+        "stage": stage,
+        "state": attempt.state,
+        "batches": sum(batches.values()),
+        "identities": sum(identities.values()),
+    }
+    for state in (models.BatchState.SENT, models.BatchState.FAILED, models.BatchState.UNKNOWN):
+        details[f"batches_{state.value}"] = batches.get(state, 0)
+        details[f"identities_{state.value}"] = identities.get(state, 0)
+    details["batches_waiting"] = sum(batches.get(state, 0) for state in waiting)
+    return audit_record(
+        actor=attempt.user,
+        action=models.AuditAction.CALL_SEND,
+        campaign_id=attempt.campaign_id,
+        details=details,
+    )
+
+
+def comment_record(*, comment: models.Comment) -> models.AuditEvent:
+    return audit_record(
+        actor=comment.author,
+        action=models.AuditAction.COMMENTED,
+        campaign_id=comment.campaign_id,
+        details={
+            "comment": comment.pk,
+            "version": comment.version,
+            "section": comment.section,
+            "path": comment.path,
+            "text": comment.text,
+        },
+    )
+
+
+def event_summary(event: models.AuditEvent) -> str:
+    """What a call, a send or a comment was, in words ("" for the events that say it in their
+    action and details)."""
+    details = event.details if isinstance(event.details, dict) else {}
+    if event.action == models.AuditAction.CALL_SEND:
+        return _send_summary(details)
+    if event.action in (*CALL_ACTIONS.values(), models.AuditAction.CALL_OTHER):
+        return _call_summary(details)
+    if event.action == models.AuditAction.COMMENTED:
+        text = COMMENT_SUMMARY.format(
+            text=Truncator(str(details.get("text", ""))).chars(SUMMARY_TEXT_CHARS)
+        )
+        section, path = details.get("section"), details.get("path")
+        where = [COMMENT_SECTION.format(section=section)] if section else []
+        where += [str(path)] if path else []
+        return text + (COMMENT_ON.format(where=" · ".join(where)) if where else "")
+    return ""
+
+
+def _call_summary(details: dict[str, Any]) -> str:
+    outcome = str(details.get("outcome", ""))
+    labels = dict(models.CallOutcome.choices)
+    status = details.get("http_status")
+    attempts = details.get("attempts") or 0
+    text = CALL_SUMMARY.format(
+        endpoint=details.get("endpoint") or "?",
+        outcome=labels.get(outcome, outcome).lower(),
+        status=f" (HTTP {status})" if status else "",
+        duration_ms=details.get("duration_ms", 0),
+        attempts=attempts,
+        plural=pluralize(attempts),
+    )
+    return f"{text} {details['error']}" if details.get("error") else text
+
+
+def _send_summary(details: dict[str, Any]) -> str:
+    batches = details.get("batches", 0)
+    return SEND_SUMMARY.format(
+        stage=details.get("stage", ""),
+        sent=details.get("batches_sent", 0),
+        batches=batches,
+        batches_plural=pluralize(batches, "es"),
+        identities_sent=_number(details.get("identities_sent", 0)),
+        identities=_number(details.get("identities", 0)),
+        failed=details.get("batches_failed", 0),
+        unknown=details.get("batches_unknown", 0),
+        waiting=details.get("batches_waiting", 0),
+    )
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def audit_list(

@@ -28,11 +28,23 @@ NOT_SAVED_CHANNEL = "Not saved: choose a channel that this API family offers."
 NOT_SAVED_NUMBER = (
     "Not saved: a number is too large to write as JSON (like 1e999); correct it first."
 )
+NOT_SAVED_INCOMPLETE = (
+    "Not saved: this save did not carry the whole composer form (missing: {parts}), and saving "
+    "part of it would erase the rest. Nothing was written: save again from the composer page."
+)
 
 PREFIX = "composer"
 CONFLICT_CHANGES_SHOWN = 50
 ADD_ROW = "add_row"
 REMOVE_ROW = "remove_row"
+# Posted by every part of the form (a section, a row, the additional fields) as
+# "<prefix>-SHOWN": _payload_form.html renders it. An unchecked checkbox posts nothing, so the
+# fields alone cannot tell a part that was left out from a part left empty.
+SHOWN = "SHOWN"
+# The composer's own inputs that every page posts, and the titles the page gives its parts.
+META_INPUTS = ("api", "channel", "base_version", "shown_api", "shown_channel")
+META_TITLE = "API and channel"
+ADDITIONAL_TITLE = "Additional fields"
 _DELETE_KEY = re.compile(r"^(?P<formset>.+)-(?P<index>\d+)-DELETE$")
 
 
@@ -95,6 +107,8 @@ class Composer:
     # The row action this request carried: ("add"|"remove", formset prefix).
     row_action: tuple[str, str] | None = None
     options: AccountOptions | None = field(default=None, repr=False)
+    # The posted page data (rows added or removed), for `missing_parts`; None for a stored draft.
+    posted: QueryDict | None = field(default=None, repr=False)
 
     @property
     def forms(self) -> dict[str, PayloadForm]:
@@ -145,6 +159,38 @@ class Composer:
             and (self.api == Api.TARGETS or self.channel == campaign.channel)
         )
 
+    def missing_parts(self) -> list[str]:
+        """The titles of the parts of the page the posted data left out (none for a stored draft).
+
+        The page is the one its `shown_api` and `shown_channel` say it shows, which is the posted
+        API family and channel unless the person changed them without the page following (no
+        JavaScript): every section of it, each with its rows' management data and every row,
+        the additional fields and the composer's own inputs.
+        """
+        data = self.posted
+        if data is None:
+            return []
+        missing = []
+        shown_api = data.get(f"{PREFIX}-shown_api")
+        shown_channel = data.get(f"{PREFIX}-shown_channel")
+        if (
+            any(f"{PREFIX}-{name}" not in data for name in META_INPUTS)
+            or shown_api not in Api.values
+            or shown_channel not in registry.CHANNELS
+        ):
+            missing.append(META_TITLE)
+            shown_api, shown_channel = self.api, self.channel
+        bound = self.forms
+        for section in payloads.sections(shown_api, shown_channel):
+            form = bound.get(section.prefix)
+            if type(form) is not section.form:
+                form = section.form(data, prefix=section.prefix, options=self.options)
+            if not _whole(form, data):
+                missing.append(section.title)
+        if not _whole(self.additional, data):
+            missing.append(ADDITIONAL_TITLE)
+        return missing
+
     def changes_from(self, stored: dict) -> list[diffs.Change]:
         """Where this body differs from `stored` (another person's version), for the conflict;
         long identity lists are compared as pages show them."""
@@ -174,7 +220,22 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
         data[target_mode] = channel
     composer = _bind(data, campaign, api=api, channel=channel, options=options, meta=meta)
     composer.row_action = row_action
+    composer.posted = data
     return composer
+
+
+def _whole(form: forms.Form, data: QueryDict) -> bool:
+    """Whether `data` holds all of `form`: its marker, and each of its rows' management data and
+    rows, all the way down."""
+    if f"{form.prefix}-{SHOWN}" not in data:
+        return False
+    for formset in getattr(form, "formsets", {}).values():
+        management = ("TOTAL_FORMS", "INITIAL_FORMS")
+        if any(formset.add_prefix(name) not in data for name in management):
+            return False
+        if not all(_whole(row, data) for row in formset.forms):
+            return False
+    return True
 
 
 def _meta_data(campaign: Campaign, *, api: str, channel: str) -> dict[str, str]:

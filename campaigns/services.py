@@ -156,7 +156,7 @@ def campaign_save(
 class SaveOutcome:
     """What became of a save from the composer, as its status line says it."""
 
-    state: str  # "saved", "conflict" or "error"
+    state: str  # "saved", "conflict", "error" or "incomplete" (a part of the form was missing)
     message: str = ""
     version: int | None = None
     at: datetime.datetime | None = None
@@ -168,10 +168,16 @@ def composer_save(*, state: composer.Composer, user) -> SaveOutcome:
     """Save the composer's body, unless someone else saved since the page's version.
 
     A body the draft already has is not written again: the page then stands on the current
-    version, whoever saved it.
+    version, whoever saved it. Only the whole form is saved: a body built from part of it would
+    erase the rest.
     """
     roles.require_any(user, roles.CHANGE_PERMISSION)
     campaign = state.campaign
+    missing = state.missing_parts()
+    if missing:
+        return SaveOutcome(
+            "incomplete", composer.NOT_SAVED_INCOMPLETE.format(parts=", ".join(missing))
+        )
     if state.not_saved:
         return SaveOutcome("error", state.not_saved)
     overwrite = state.meta.value("overwrite_version")

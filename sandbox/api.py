@@ -335,6 +335,8 @@ def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> 
         return exchange.fail(
             ApiError(ERROR_METHOD_NOT_ALLOWED, code=CODE_METHOD_NOT_ALLOWED, http_status=405)
         )
+    if endpoint == ENDPOINT_CREATE and _creates_campaign(exchange.body):
+        limits.creates_seen.arrived()
     if endpoint == ENDPOINT_CREATE and not limits.create_rate.allow():
         return exchange.fail(
             ApiError(ERROR_CREATE_RATE, code=CODE_TOO_MANY_REQUESTS, http_status=429)
@@ -364,6 +366,13 @@ def _body_read(exchange: _Exchange) -> None:
         return
     if exchange.body is None:
         exchange.body_text = raw.decode("utf-8", errors="replace")
+
+
+def _creates_campaign(body: Any) -> bool:
+    """A create call that is not an estimate nor the poll of a background one."""
+    if not isinstance(body, dict):
+        return False
+    return body.get("estimate_only") is not True and "request_id" not in body
 
 
 def _authorized(request: HttpRequest) -> bool:

@@ -107,6 +107,15 @@ class AuditAction(models.TextChoices):
     PUBLISHED = "published", "Published"
     STOPPED = "stopped", "Stopped"
     SETTINGS_CHANGED = "settings_changed", "Settings changed"
+    COMMENTED = "commented", "Comment added"
+    # Every CleverTap call (`publishing.records.api_call`); identity sends once per send.
+    CALL_ESTIMATE = "call_estimate", "CleverTap: estimate"
+    CALL_CREATE = "call_create", "CleverTap: create campaign"
+    CALL_SEND = "call_send", "CleverTap: identity send"
+    CALL_STOP = "call_stop", "CleverTap: stop campaign"
+    CALL_REPORT = "call_report", "CleverTap: campaign report"
+    CALL_LIST = "call_list", "CleverTap: campaign list"
+    CALL_OTHER = "call_other", "CleverTap: other call"
 
 
 class AuditEvent(models.Model):

@@ -26,7 +26,8 @@ def api_call(
     batch: models.SendBatch | None = None,
     estimate: models.Estimate | None = None,
 ) -> clevertap.CleverTapResult:
-    """Make one CleverTap call and store it as an ApiCall, whatever its outcome."""
+    """Make one CleverTap call and store it as an ApiCall, whatever its outcome, and in the audit
+    log (an identity send's batches are audited once per send, by `sends`)."""
     links = {
         "campaign": campaign,
         "user": user,
@@ -37,7 +38,7 @@ def api_call(
     try:
         result = call()
     except clevertap.CleverTapError as error:
-        _api_call_store(
+        stored = _api_call_store(
             request=error.request,
             operation=error.operation,
             response=error.data,
@@ -51,8 +52,9 @@ def api_call(
             error=str(error),
             **links,
         )
+        _api_call_audited(stored, user=user)
         raise
-    _api_call_store(
+    stored = _api_call_store(
         request=result.request,
         operation=result.operation,
         response=result.data,
@@ -62,7 +64,13 @@ def api_call(
         outcome=models.CallOutcome.SUCCEEDED,
         **links,
     )
+    _api_call_audited(stored, user=user)
     return result
+
+
+def _api_call_audited(call: models.ApiCall, *, user) -> None:
+    if call.batch_id is None:
+        retrying_when_locked(lambda: audit.call_record(call=call, actor=user))
 
 
 def _api_call_store(

@@ -26,7 +26,7 @@ from django.tasks import TaskResult, TaskResultStatus, task
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import dateformat, timezone
 
-from campaigns import clevertap, models, publishing, roles
+from campaigns import audit, clevertap, models, publishing, roles
 from campaigns.publishing import records
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ def send_attempt_run(*, attempt: models.PublishAttempt) -> models.PublishAttempt
             pk=attempt.pk, state=models.AttemptState.PENDING
         ).update(state=models.AttemptState.SENT, updated_at=timezone.now())
     )
+    _send_summary_record(attempt, stage="resumed")
     while (
         not stop_between_batches.is_set()
         and (batch := records.retrying_when_locked(lambda: _batch_claim(attempt))) is not None
@@ -208,6 +209,8 @@ def _attempt_settle(attempt: models.PublishAttempt) -> models.PublishAttempt:
     busy = counts.get(models.BatchState.PENDING, 0) + counts.get(models.BatchState.SENDING, 0)
     if busy:
         return attempt
+    # Settled once: a settled attempt settled again (a resume with nothing waiting) is not news.
+    settling = attempt.state in (models.AttemptState.PENDING, models.AttemptState.SENT)
     errors = []
     if failed:
         errors.append(BATCHES_FAILED.format(failed=failed, total=total))
@@ -224,7 +227,26 @@ def _attempt_settle(attempt: models.PublishAttempt) -> models.PublishAttempt:
         # Nothing reached anyone: the draft may be published again (and these batches not).
         attempt.live = sent > 0
     attempt.save(update_fields=["state", "error", "finished_at", "live", "updated_at"])
+    if settling:
+        _send_summary_record(attempt, stage="settled")
     return attempt
+
+
+def _send_summary_record(attempt: models.PublishAttempt, *, stage: str) -> None:
+    """The send so far in the audit log, when it settles or resumes: one event per send, where
+    its batches' calls are not audited one by one. A run that starts with no batch done yet is
+    the send's start, not a resumption."""
+    progress = send_progress(attempt=attempt)
+    if stage == "resumed" and not progress["done"]:
+        return
+    records.retrying_when_locked(
+        lambda: audit.send_summary_record(
+            attempt=attempt,
+            stage=stage,
+            batches=progress["batches"],
+            identities=progress["identities"],
+        )
+    )
 
 
 def send_progress(*, attempt: models.PublishAttempt) -> dict[str, Any]:

@@ -84,7 +84,8 @@ def campaign_submit(*, campaign: models.Campaign, user) -> models.Campaign:
 def campaign_approve(
     *, campaign: models.Campaign, user, shown_version: int | None = None
 ) -> models.Approval:
-    """Approve the exact body of the draft's current version (the one the reviewer was shown).
+    """Approve the exact body of the draft's current version (the one the reviewer was shown),
+    unless it has problems (`guards.problems_refusal`).
 
     With enough approvals (two above the reach threshold) the draft becomes approved; until then
     it stays in review. Approving again replaces the reviewer's own earlier approval (after a new
@@ -103,6 +104,11 @@ def campaign_approve(
             )
         if settings.REVIEW_FOUR_EYES and user.pk in guards.authors(campaign=campaign):
             raise review.ReviewError(AUTHOR_CANNOT_APPROVE)
+        problems = selectors.campaign_errors(campaign)
+        if problems:
+            raise review.ReviewError(
+                guards.problems_refusal(version=campaign.version, problems=problems)
+            )
         digest = payloads.body_hash(campaign.body)
         estimate = guards.estimate_for(campaign=campaign, digest=digest)
         revisions.revision_ensure(campaign=campaign)

@@ -10,8 +10,9 @@ import dataclasses
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 
-from campaigns import models, payloads, roles
+from campaigns import models, payloads, roles, selectors
 from campaigns.review import comments
 
 NOT_APPROVED = (
@@ -26,10 +27,22 @@ NEEDS_SECOND_APPROVAL = (
     "An estimated reach of {reach} is above {threshold}: this draft needs a second approval, "
     "from another reviewer ({count} of 2 so far)."
 )
+APPROVE_HAS_PROBLEMS = (
+    "Version {version} has {count} problem{plural}: a version with problems cannot be approved. "
+    "Its composer fixes {them} first; the problems are listed below."
+)
 NO_ESTIMATE = (
     "Not estimated: the reach guards (a second approval above {threshold}, a move of more "
     "than {share} since approval) apply once the draft is estimated."
 )
+
+
+def problems_refusal(*, version: int, problems: list) -> str:
+    """Why a version with these problems (`selectors.campaign_errors`) cannot be approved."""
+    count = len(problems)
+    return APPROVE_HAS_PROBLEMS.format(
+        version=version, count=count, plural=pluralize(count), them="it" if count == 1 else "them"
+    )
 
 
 def name_of(user) -> str:
@@ -171,16 +184,27 @@ class Actions:
     four_eyes_blocks: bool
     can_comment: bool
     can_publish: bool
+    # Why the version cannot be approved for its problems ("" when it can), and the problems:
+    # asked only of someone who may review it now.
+    problems_block: str = ""
+    problems: tuple = ()
 
 
 def actions(*, campaign: models.Campaign, user) -> Actions:
+    can_review = campaign.status in models.Campaign.REVIEWABLE and user.has_perm(
+        roles.REVIEW_PERMISSION
+    )
+    problems = selectors.campaign_errors(campaign) if can_review else []
     return Actions(
         can_submit=campaign.status == models.Status.DRAFT
         and user.has_perm(roles.CHANGE_PERMISSION),
-        can_review=campaign.status in models.Campaign.REVIEWABLE
-        and user.has_perm(roles.REVIEW_PERMISSION),
+        can_review=can_review,
         four_eyes_blocks=settings.REVIEW_FOUR_EYES and user.pk in authors(campaign=campaign),
         can_comment=any(user.has_perm(p) for p in comments.COMMENT_PERMISSIONS),
         can_publish=campaign.status == models.Status.APPROVED
         and user.has_perm(roles.PUBLISH_PERMISSION),
+        problems_block=(
+            problems_refusal(version=campaign.version, problems=problems) if problems else ""
+        ),
+        problems=tuple(problems),
     )

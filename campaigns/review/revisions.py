@@ -1,5 +1,6 @@
 """Revisions: every saved version of a draft (who, when, the whole body), and the body a review
-compares the draft with (its last approved or published one)."""
+compares the draft with (its last approved or published one, else its last one submitted for
+review)."""
 
 import dataclasses
 
@@ -48,9 +49,14 @@ def revision_record(
     )
 
 
+NOTHING_TO_COMPARE = "Nothing approved, published or submitted before"
+SUBMITTED_BASE = "Submitted version {version}"
+
+
 @dataclasses.dataclass
 class DiffBase:
-    """What a draft is compared with: its last approved or published body."""
+    """What a draft is compared with: its last approved or published body, else the last one
+    submitted for review before the review now under way."""
 
     label: str
     version: int | None
@@ -71,7 +77,26 @@ def diff_base(*, campaign: models.Campaign) -> DiffBase:
         if revision is not None:
             label = f"Approved version {approval.version} ({guards.name_of(approval.reviewer)})"
             return DiffBase(label, approval.version, revision.body)
-    return DiffBase("Nothing approved or published yet", None, None)
+    submitted = _submitted_before(campaign)
+    if submitted is not None:
+        label = SUBMITTED_BASE.format(version=submitted.version)
+        return DiffBase(label, submitted.version, submitted.body)
+    return DiffBase(NOTHING_TO_COMPARE, None, None)
+
+
+def _submitted_before(campaign: models.Campaign) -> models.Revision | None:
+    """The revision last submitted for review, not counting the submission under review now (a
+    resubmission is compared with the submission before it)."""
+    versions = (
+        models.AuditEvent.objects.filter(campaign=campaign, action=models.AuditAction.SUBMITTED)
+        .order_by("-created_at", "-id")
+        .values_list("details__version", flat=True)
+    )
+    current_round = 1 if campaign.status in models.Campaign.REVIEWABLE else 0
+    earlier = [v for v in versions[current_round : current_round + 1] if isinstance(v, int)]
+    if not earlier:
+        return None
+    return models.Revision.objects.filter(campaign=campaign, version=earlier[0]).first()
 
 
 def body_diff(before: dict | None, after: dict) -> diffs.Diff:

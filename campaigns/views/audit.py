@@ -1,5 +1,5 @@
-"""The audit log: every state change, approval, publish attempt, stop and settings change, as a
-page and as CSV."""
+"""The audit log: every state change, approval, publish attempt, stop, settings change, CleverTap
+call and comment, as a page and as CSV."""
 
 import csv
 import json
@@ -19,11 +19,14 @@ AUDIT_PER_PAGE = 50
 
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Every state change, approval, publish attempt, stop and settings change; read-only."""
+    """Every state change, approval, publish attempt, stop, settings change, CleverTap call and
+    comment; read-only."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     form = forms.AuditFilterForm(request.GET or None)
     events = audit.audit_list(**form.filters())
     page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    for event in page:
+        event.summary = audit.event_summary(event)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

@@ -44,7 +44,10 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
             text = SAVED.format(name=state.campaign.name, version=save.version)
             messages.success(request, text)
             return redirect("campaigns:composer", pk=campaign.pk)
-    return _render_composer(request, state, save=save)
+    response = _render_composer(request, state, save=save)
+    if save is not None and save.state == "incomplete":
+        response.status_code = 400
+    return response
 
 
 @require_POST
@@ -62,7 +65,9 @@ def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
     save = services.composer_save(state=state, user=request.user)
     context = _composer_context(request, state, save=save)
     if save.state != "saved":
-        return _render_partials(request, context, "save-status")
+        response = _render_partials(request, context, "save-status")
+        response.status_code = 400 if save.state == "incomplete" else 200
+        return response
     response = _render_partials(
         request,
         context,

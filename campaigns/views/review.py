@@ -79,8 +79,8 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
 
 @require_GET
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The exact request body, diffed against the last approved or published one, the guards,
-    the latest estimate, the next send times, and the comments beside them."""
+    """The exact request body, diffed against the last approved, published or submitted one, the
+    guards, the latest estimate, the next send times, and the comments beside them."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     campaign = campaign_or_404(pk)
     return render(request, REVIEW, _review_context(request, campaign))

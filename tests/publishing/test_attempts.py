@@ -214,6 +214,7 @@ def test_an_approved_draft_is_published_and_every_step_is_audited(sandbox, peopl
         AuditAction.SUBMITTED,
         AuditAction.APPROVED,
         AuditAction.PUBLISH_REQUESTED,
+        AuditAction.CALL_CREATE,
         AuditAction.PUBLISHED,
         AuditAction.PUBLISH_SENT,
     ]
@@ -233,6 +234,7 @@ def test_an_approved_draft_is_published_and_every_step_is_audited(sandbox, peopl
         "published",
         "stopped",
     )
+    assert actions()[-2:] == [AuditAction.CALL_STOP, AuditAction.STOPPED]
 
 
 def test_an_edit_after_approval_blocks_publishing_until_approved_again(sandbox, people):

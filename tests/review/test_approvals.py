@@ -145,6 +145,24 @@ def test_a_version_other_than_the_one_shown_is_not_approved(people):
     assert not Approval.objects.exists()
 
 
+def test_a_version_with_problems_is_not_approved(people):
+    # Problems can come after the submission: a save while in review, or a rule of the account.
+    campaign = submitted(new_draft(people["composer"]), people)
+    campaign = edit(campaign, people["composer"], users_limit_overall=5)
+    problems = selectors.campaign_errors(campaign)
+    assert len(problems) == 1 and fresh(campaign).status == Status.IN_REVIEW
+
+    with pytest.raises(review.ReviewError) as refused:
+        approvals.campaign_approve(campaign=campaign, user=people["reviewer"], shown_version=2)
+
+    assert str(refused.value) == guards.APPROVE_HAS_PROBLEMS.format(
+        version=2, count=1, plural="", them="it"
+    )
+    assert not Approval.objects.filter(campaign=campaign).exists()
+    assert AuditAction.APPROVED not in actions(campaign)
+    assert fresh(campaign).status == Status.IN_REVIEW
+
+
 def test_only_a_draft_in_review_can_be_approved(people):
     campaign = new_draft(people["composer"])
 

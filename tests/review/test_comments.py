@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied
 
 from campaigns import review, selectors
 from campaigns.models import (
+    AuditAction,
+    AuditEvent,
     Comment,
 )
-from campaigns.review import comments
-from tests.drafts import new_draft
+from campaigns.review import approvals, comments
+from tests.drafts import new_draft, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,31 @@ def test_a_comment_is_refused_with_a_reason(people, changes, message):
 
     assert str(refused.value) == message
     assert not Comment.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.COMMENTED).exists()
+
+
+def test_every_comment_is_an_audit_event(people):
+    campaign = submitted(new_draft(people["composer"]), people)
+
+    plain = comments.comment_add(
+        campaign=campaign, user=people["reviewer"], text="Shorter?", section="content"
+    )
+    sent_back = approvals.campaign_request_changes(
+        campaign=campaign, user=people["reviewer"], text="Add a subtitle", path="content.title"
+    )
+
+    events = AuditEvent.objects.filter(action=AuditAction.COMMENTED).order_by("id")
+    assert [(e.actor, e.campaign_id) for e in events] == [(people["reviewer"], campaign.pk)] * 2
+    assert [e.details for e in events] == [
+        {"comment": plain.pk, "version": 1, "section": "content", "path": "", "text": "Shorter?"},
+        {
+            "comment": sent_back.pk,
+            "version": 1,
+            "section": "",
+            "path": "content.title",
+            "text": "Add a subtitle",
+        },
+    ]
 
 
 def test_publishers_do_not_comment(people):

@@ -9,7 +9,8 @@ from campaigns.models import (
     AuditEvent,
     Revision,
 )
-from tests.drafts import PUSH_BODY, edit, fresh, new_draft
+from campaigns.review import approvals, revisions
+from tests.drafts import PUSH_BODY, approved, edit, fresh, new_draft, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,43 @@ def test_restoring_needs_the_composer_role(people):
         )
 
     assert fresh(campaign).version == 2
+
+
+# What a review compares the draft with
+
+
+def test_a_first_submission_is_compared_with_nothing(people):
+    campaign = submitted(new_draft(people["composer"]), people)
+
+    base = revisions.diff_base(campaign=fresh(campaign))
+
+    assert (base.label, base.version, base.body) == (revisions.NOTHING_TO_COMPARE, None, None)
+
+
+def test_a_resubmission_is_compared_with_the_version_submitted_before(people):
+    campaign = submitted(new_draft(people["composer"]), people)
+    approvals.campaign_request_changes(campaign=campaign, user=people["reviewer"], text="Rename")
+    edit(campaign, people["composer"], name="Renamed")
+    # Back in draft, the composer sees what changed since the submission.
+    base = revisions.diff_base(campaign=fresh(campaign))
+    assert (base.label, base.version) == (revisions.SUBMITTED_BASE.format(version=1), 1)
+
+    submitted(fresh(campaign), people)
+
+    base = revisions.diff_base(campaign=fresh(campaign))
+    assert (base.label, base.version, base.body) == (
+        revisions.SUBMITTED_BASE.format(version=1),
+        1,
+        PUSH_BODY,
+    )
+    assert revisions.body_diff(base.body, fresh(campaign).body).changed_paths == ["name"]
+
+
+def test_an_approval_is_compared_with_before_any_submission(people):
+    campaign = approved(new_draft(people["composer"]), people)
+    edit(campaign, people["composer"], name="Renamed")
+    submitted(fresh(campaign), people)
+
+    base = revisions.diff_base(campaign=fresh(campaign))
+
+    assert base.version == 1 and base.label.startswith("Approved version 1")

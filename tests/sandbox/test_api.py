@@ -433,6 +433,24 @@ def test_zero_disables_the_create_limit(client, settings, monkeypatch):
     assert {post(client, "targets/create.json", body).status_code for _ in range(5)} == {200}
 
 
+def test_the_sandbox_records_the_most_campaign_creates_it_saw_in_any_second(
+    client, settings, monkeypatch
+):
+    settings.SANDBOX_CREATE_PER_SECOND = 2
+    now = [1000.0]
+    monkeypatch.setattr(limits, "monotonic", lambda: now[0])
+    statuses = [post(client, "targets/create.json", PUSH).status_code for _ in range(3)]
+    post(client, "targets/create.json", {**PUSH, "estimate_only": True})
+    now[0] += 1.0
+    post(client, "targets/create.json", PUSH)
+
+    # The one refused for the limit counts: the sandbox saw it. Estimates count as create calls.
+    assert statuses == [200, 200, 429]
+    assert (limits.creates_seen.peak, limits.create_rate.seen.peak) == (3, 4)
+    limits.limits_reset()
+    assert (limits.creates_seen.peak, limits.create_rate.seen.peak) == (0, 0)
+
+
 def test_a_request_over_the_in_flight_limit_answers_429(client, settings):
     settings.SANDBOX_MAX_CONCURRENT = 2
     assert limits.in_flight.enter() and limits.in_flight.enter()
@@ -441,6 +459,8 @@ def test_a_request_over_the_in_flight_limit_answers_429(client, settings):
     limits.in_flight.leave()
     assert post(client, "targets/list.json", {"from": 20260101, "to": 20260101}).status_code == 200
     assert limits.in_flight.count == 1, "the finished request gave its slot back"
+    # The most it saw at once: the two held here and the one refused.
+    assert limits.in_flight.peak == 3
 
 
 # Lifecycle: stop, result, list

@@ -2,10 +2,13 @@
 
 import csv
 import io
+import json
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
+from campaigns import audit
 from campaigns.models import AuditAction, AuditEvent
 from campaigns.review import comments
 from tests.drafts import PUSH_BODY, approved, new_draft, submitted
@@ -37,6 +40,56 @@ def test_the_audit_log_filters_and_exports_csv(people, as_user):
         ("reviewer", "approved", str(one.pk), "'=HYPERLINK(1)"),
         ("composer", "submitted", str(one.pk), "'=HYPERLINK(1)"),
     ]
+
+
+def test_the_audit_log_offers_calls_and_comments_and_says_them_in_words(people, as_user):
+    campaign = new_draft(people["composer"])
+    comments.comment_add(
+        campaign=campaign, user=people["reviewer"], text="Shorter?", section="content"
+    )
+    audit.audit_record(
+        actor=people["publisher"],
+        action=AuditAction.CALL_CREATE,
+        campaign=campaign,
+        details={
+            "api_call": 1,
+            "endpoint": "targets/create.json",
+            "outcome": "failed",
+            "http_status": 400,
+            "duration_ms": 12,
+            "attempts": 1,
+            "error_kind": "api",
+            "error": "CleverTap refused the request.",
+        },
+    )
+    client = as_user("reviewer")
+
+    page = client.get(reverse("campaigns:audit"))
+    calls = client.get(reverse("campaigns:audit"), {"action": AuditAction.CALL_CREATE})
+    exported = client.get(reverse("campaigns:audit_csv"), {"action": AuditAction.COMMENTED})
+
+    offered = dict(page.context["form"].fields["action"].choices)
+    for action in (AuditAction.COMMENTED, AuditAction.CALL_ESTIMATE, AuditAction.CALL_SEND):
+        assert offered[action] == action.label
+    html = page.content.decode()
+    assert "<td>CleverTap: create campaign</td>" in html and "<td>Comment added</td>" in html
+    call_words = audit.CALL_SUMMARY.format(
+        endpoint="targets/create.json",
+        outcome="failed",
+        status=" (HTTP 400)",
+        duration_ms=12,
+        attempts=1,
+        plural="",
+    )
+    assert f"{call_words} CleverTap refused the request." in html
+    comment_words = audit.COMMENT_SUMMARY.format(text="Shorter?") + audit.COMMENT_ON.format(
+        where=audit.COMMENT_SECTION.format(section="content")
+    )
+    assert escape(comment_words) in html
+    assert [e.action for e in calls.context["page"]] == [AuditAction.CALL_CREATE]
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert [(r[1], r[2]) for r in rows[1:]] == [("reviewer", "commented")]
+    assert json.loads(rows[1][5])["text"] == "Shorter?"
 
 
 def test_the_audit_log_is_read_only(people, as_user):

@@ -3,14 +3,17 @@
 import json
 
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 
 from campaigns import composer, payloads, services
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
-from campaigns.models import Api, Campaign
+from campaigns.models import Api, AuditEvent, Campaign, Revision, Status
+from campaigns.review import approvals
 from devtools.bench.formdata import submitted_data
 from tests import payload_checks
+from tests.drafts import fresh
 from tests.reference_examples import reference_examples
 
 EXAMPLES = reference_examples()
@@ -368,3 +371,121 @@ def test_an_archived_draft_cannot_be_saved(composer_client, composer_user):
         reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
     )
     assert services.NOT_EDITABLE.format(status="archived") in response.content.decode()
+
+
+# Only the whole form is saved: a body built from part of it would erase the rest.
+
+ALL_PARTS = "API and channel, Campaign, Audience, Content, Schedule, Conversion goal, " + (
+    "Delivery controls, Additional fields"
+)
+
+
+def save_posted(client, campaign, data) -> HttpResponse:
+    return client.post(
+        reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
+    )
+
+
+def test_a_save_of_only_the_base_version_is_refused_in_words_and_writes_nothing(
+    composer_client, composer_user
+):
+    campaign = email_draft(composer_user)
+    approvals.campaign_submit(campaign=campaign, user=composer_user)
+    before = (fresh(campaign).body, fresh(campaign).status, AuditEvent.objects.count())
+
+    response = save_posted(composer_client, campaign, {"composer-base_version": "1"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert composer.NOT_SAVED_INCOMPLETE.format(parts=ALL_PARTS) in html
+    assert 'data-state="incomplete"' in html
+    campaign = fresh(campaign)
+    assert (campaign.body, campaign.status, AuditEvent.objects.count()) == before
+    assert (campaign.version, campaign.status) == (1, Status.IN_REVIEW)
+    assert not Revision.objects.filter(campaign=campaign, version=2).exists()
+
+
+def keys_of_row(data: dict, row: str) -> list[str]:
+    return [key for key in data if key.startswith(f"{row}-")]
+
+
+# EXAMPLES[5]: an app inbox message whose content has rows (custom_kv) and rows in rows (links).
+LEFT_OUT = {
+    "a section": (lambda data: ["schedule-SHOWN"], "Schedule"),
+    "a checkbox-only part of a section": (lambda data: ["delivery-SHOWN"], "Delivery controls"),
+    "a row count": (
+        lambda data: ["content-custom_kv-TOTAL_FORMS", "content-custom_kv-INITIAL_FORMS"],
+        "Content",
+    ),
+    "a row": (lambda data: keys_of_row(data, "content-custom_kv-1"), "Content"),
+    "a row inside a row": (lambda data: ["content-content-0-links-1-SHOWN"], "Content"),
+    "the additional fields": (
+        lambda data: ["additional-SHOWN", "additional-extras"],
+        "Additional fields",
+    ),
+    "the page's version": (lambda data: ["composer-base_version"], "API and channel"),
+    "what the page shows": (lambda data: ["composer-shown_api"], "API and channel"),
+}
+
+
+@pytest.mark.parametrize("left_out", LEFT_OUT)
+def test_a_save_missing_any_part_of_the_form_is_refused_and_writes_nothing(
+    composer_client, composer_user, left_out
+):
+    campaign = imported(composer_user, EXAMPLES[5])
+    data = page_data(composer_client, campaign)
+    data["campaign-name"] = "Renamed"
+    keys, part = LEFT_OUT[left_out]
+    dropped = keys(data)
+    assert dropped and all(key in data for key in dropped)
+    partial = {key: values for key, values in data.items() if key not in dropped}
+
+    response = save_posted(composer_client, campaign, partial)
+
+    assert response.status_code == 400
+    assert composer.NOT_SAVED_INCOMPLETE.format(parts=part) in response.content.decode()
+    assert fresh(campaign).version == 1
+    # The same form, whole, is saved.
+    assert save_posted(composer_client, campaign, data).status_code == 200
+    assert (fresh(campaign).version, fresh(campaign).name) == (2, "Renamed")
+
+
+def test_a_row_marked_for_deletion_is_saved_without_it(composer_client, composer_user):
+    campaign = imported(composer_user, EXAMPLES[5])
+    data = page_data(composer_client, campaign)
+    kept = data["content-custom_kv-1-key"]
+    data["content-custom_kv-0-DELETE"] = ["on"]
+
+    response = save_posted(composer_client, campaign, data)
+
+    assert response.status_code == 200 and 'data-state="saved"' in response.content.decode()
+    assert [row["key"] for row in fresh(campaign).body["custom_kv"]] == kept
+
+
+def test_without_javascript_a_save_of_part_of_the_form_is_refused_with_what_was_typed(
+    composer_client, composer_user
+):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    data["campaign-name"] = "Typed, not saved"
+    data["composer-action"] = "save"
+    del data["goal-SHOWN"]
+
+    response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert composer.NOT_SAVED_INCOMPLETE.format(parts="Conversion goal") in html
+    assert 'value="Typed, not saved"' in html
+    assert fresh(campaign).version == 1
+
+
+def test_the_preview_of_part_of_the_form_still_renders(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    response = composer_client.post(
+        reverse("campaigns:composer_preview", args=[campaign.pk]),
+        {"composer-base_version": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert 'id="preview"' in response.content.decode()

@@ -6,12 +6,14 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
-from campaigns import roles
+from campaigns import roles, selectors
 from campaigns.models import Approval, Comment, Revision, Status
 from campaigns.review import approvals, comments, guards
 from campaigns.views import review as review_views
 from tests.drafts import PUSH_BODY, approved, edit, estimated, fresh, new_draft, submitted
+from tests.fault_server import Answer
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +91,23 @@ def test_the_review_page_diffs_the_draft_against_its_last_approved_version(peopl
     assert 'id="estimate-total">19<' in html
 
 
+def test_a_resubmission_shows_what_changed_since_it_was_last_submitted(people, as_user):
+    campaign = submitted(new_draft(people["composer"]), people)
+    as_user("reviewer").post(
+        reverse("campaigns:request_changes", args=[campaign.pk]), {"changes-text": "Rename it"}
+    )
+    edit(campaign, people["composer"], name="Renamed")
+    as_user("composer").post(reverse("campaigns:submit", args=[campaign.pk]))
+
+    response = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk]))
+
+    assert fresh(campaign).status == Status.IN_REVIEW
+    assert response.context["diff"].changed_paths == ["name"]
+    html = response.content.decode()
+    assert "Request body, compared with submitted version 1" in html
+    assert 'data-kind="changed" data-path="name"' in html
+
+
 def test_the_review_page_shows_the_next_send_times(people, as_user):
     campaign = new_draft(people["composer"], {**PUSH_BODY, "when": "20991231 10:00"})
 
@@ -112,6 +131,35 @@ def test_the_author_sees_the_approve_button_disabled(people, as_user):
     html = as_user("admin").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
 
     assert 'id="approve-button" disabled' in html
+
+
+def test_a_version_with_problems_shows_the_approve_button_disabled_with_the_reason(people, as_user):
+    campaign = submitted(new_draft(people["composer"]), people)
+    campaign = edit(campaign, people["composer"], users_limit_overall=5, when="yesterday")
+    problems = selectors.campaign_errors(campaign)
+    assert len(problems) == 2
+
+    html = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
+
+    assert 'id="approve-button" disabled aria-describedby="approve-problems"' in html
+    reason = guards.APPROVE_HAS_PROBLEMS.format(version=2, count=2, plural="s", them="them")
+    assert reason in html
+    for problem in problems:
+        assert f"<li><code>{problem.where}</code>: {escape(problem.message)}</li>" in html
+
+
+def test_a_forced_approval_of_a_version_with_problems_is_refused(people, as_user):
+    campaign = submitted(new_draft(people["composer"]), people)
+    campaign = edit(campaign, people["composer"], users_limit_overall=5)
+
+    response = as_user("reviewer").post(
+        reverse("campaigns:approve", args=[campaign.pk]), {"version": "2"}, follow=True
+    )
+
+    reason = guards.APPROVE_HAS_PROBLEMS.format(version=2, count=1, plural="", them="it")
+    assert reason in texts(response)
+    assert not Approval.objects.filter(campaign=campaign).exists()
+    assert fresh(campaign).status == Status.IN_REVIEW
 
 
 def test_submit_approve_and_request_changes_through_the_page(people, as_user):
@@ -252,3 +300,128 @@ def test_a_revision_is_restored_from_the_history(people, as_user):
 
     assert fresh(campaign).body == first.body and fresh(campaign).version == 3
     assert review_views.RESTORED.format(restored=1, version=3) in texts(response)
+
+
+# The guards, end to end through the pages: CleverTap (a scripted server over real HTTP) answers
+# the estimates and the create.
+
+
+def estimate_answer(server, total: int) -> None:
+    server.default = Answer(body={"status": "success", "estimates": {"android": total}})
+
+
+def estimate_through_the_page(client, campaign) -> None:
+    response = client.post(reverse("campaigns:estimate", args=[campaign.pk]))
+    assert response.status_code == 200
+
+
+def approve_through_the_page(client, campaign):
+    return client.post(
+        reverse("campaigns:approve", args=[campaign.pk]),
+        {"version": str(fresh(campaign).version)},
+        follow=True,
+    )
+
+
+def publish_page(client, campaign) -> tuple[str, str]:
+    """The confirmation page's HTML and its token."""
+    html = client.get(reverse("campaigns:publish", args=[campaign.pk])).content.decode()
+    return html, html.split('name="confirmation_token" value="')[1].split('"')[0]
+
+
+def creates_sent(server) -> int:
+    return sum(b'"estimate_only"' not in seen.body for seen in server.seen)
+
+
+def test_a_reach_above_100000_needs_a_second_approval_through_the_pages(people, client, server):
+    campaign = new_draft(people["composer"])
+    client.force_login(people["composer"])
+    client.post(reverse("campaigns:submit", args=[campaign.pk]))
+    estimate_answer(server, 150_000)
+    client.force_login(people["publisher"])
+    estimate_through_the_page(client, campaign)
+
+    client.force_login(people["reviewer"])
+    response = approve_through_the_page(client, campaign)
+
+    assert review_views.APPROVED_NEEDS_MORE.format(
+        version=1, name=campaign.name, needed=2, count=1
+    ) in texts(response)
+    needs_second = guards.NEEDS_SECOND_APPROVAL.format(
+        reach="150,000", threshold="100,000", count=1
+    )
+    html = response.content.decode()
+    assert f'id="publish-guard">{needs_second}<' in html
+    assert "Needs 2 approvals (estimated reach 150000)" in html
+    assert fresh(campaign).status == Status.IN_REVIEW
+
+    client.force_login(people["publisher"])
+    html, token = publish_page(client, campaign)
+    assert f'id="publish-blocked">{needs_second}<' in html
+    assert 'id="publish-button" disabled' in html
+    forced = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
+    )
+    assert forced.status_code == 409 and needs_second in forced.content.decode()
+    assert creates_sent(server) == 0
+
+    client.force_login(people["admin"])
+    response = approve_through_the_page(client, campaign)
+    assert review_views.APPROVED.format(version=1, name=campaign.name) in texts(response)
+    assert fresh(campaign).status == Status.APPROVED
+
+    client.force_login(people["publisher"])
+    html, token = publish_page(client, campaign)
+    assert 'id="publish-blocked"' not in html
+    server.answer(Answer(body={"status": "success", "id": 4242, "estimates": {}}))
+    response = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
+    )
+    assert response.status_code == 302
+    assert creates_sent(server) == 1
+    assert fresh(campaign).status == Status.PUBLISHED
+
+
+def test_a_reach_that_moved_more_than_20_percent_since_approval_blocks_publishing_through_the_pages(
+    people, client, server
+):
+    campaign = new_draft(people["composer"])
+    client.force_login(people["composer"])
+    client.post(reverse("campaigns:submit", args=[campaign.pk]))
+    client.force_login(people["publisher"])
+    estimate_answer(server, 1000)
+    estimate_through_the_page(client, campaign)
+    client.force_login(people["reviewer"])
+    approve_through_the_page(client, campaign)
+    assert fresh(campaign).status == Status.APPROVED
+    client.force_login(people["publisher"])
+    # Within 20%: still publishable.
+    estimate_answer(server, 1150)
+    estimate_through_the_page(client, campaign)
+    assert 'id="publish-blocked"' not in publish_page(client, campaign)[0]
+
+    estimate_answer(server, 1300)
+    estimate_through_the_page(client, campaign)
+
+    drifted = guards.REACH_DRIFTED.format(approved="1,000", now="1,300", change="+30%", share="20%")
+    html, token = publish_page(client, campaign)
+    assert f'id="publish-blocked">{drifted}<' in html
+    assert 'id="publish-button" disabled' in html
+    forced = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
+    )
+    assert forced.status_code == 409 and drifted in forced.content.decode()
+    assert creates_sent(server) == 0
+    client.force_login(people["reviewer"])
+    review_html = client.get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
+    assert f'id="publish-guard">{drifted}<' in review_html
+
+    approve_through_the_page(client, campaign)
+
+    client.force_login(people["publisher"])
+    html, token = publish_page(client, campaign)
+    assert 'id="publish-blocked"' not in html
+    server.answer(Answer(body={"status": "success", "id": 4243, "estimates": {}}))
+    client.post(reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token})
+    assert creates_sent(server) == 1
+    assert fresh(campaign).status == Status.PUBLISHED
