@@ -370,7 +370,8 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
             try:
                 with contextlib.ExitStack() as held:
                     held.enter_context(_in_flight_slot(account_id=account.account_id))
-                    if operation == "create":
+                    # CleverTap counts every call to create.json, estimates included.
+                    if endpoint == ENDPOINT_CREATE:
                         held.enter_context(_create_rate_slot(account_id=account.account_id))
                     attempts += 1
                     attempt_started = time.monotonic()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0008_delete_login_throttle"),
+        ("campaigns", "0009_worker_heartbeats"),
     ]
 
     operations = [
