@@ -249,11 +249,13 @@ TASKS = {
     }
 }
 
-# Content Security Policy: scripts only from ourselves or with the per-request nonce.
+# Content Security Policy: scripts only from ourselves or with the per-request nonce; styles only
+# from our stylesheets (no style attributes, no <style> elements: geometry computed per page is
+# drawn by <progress> values and SVG attributes).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", "https:"],
     "frame-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
@@ -262,8 +264,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
-# With SECURE_SSL_REDIRECT on, the app still calls its own sandbox over plain HTTP on the loopback.
-SECURE_REDIRECT_EXEMPT = [r"^sandbox/1/"]
+# With SECURE_SSL_REDIRECT on, the app still calls its own sandbox over plain HTTP on the loopback,
+# and load balancers may check its health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^sandbox/1/", r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
@@ -272,7 +275,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
+    # Plain HTTP is sent to HTTPS. A TLS proxy in front says a request came over HTTPS with
+    # X-Forwarded-Proto; where it cannot (or for plain HTTP on purpose), SECURE_SSL_REDIRECT=false.
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # CleverTap. With no account id and passcode the app talks to the built-in sandbox.

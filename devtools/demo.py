@@ -31,7 +31,7 @@ DEMO_USERS = (
     DemoUser(
         "admin",
         "admin-demo-2026",
-        (roles.COMPOSERS, roles.REVIEWERS, roles.PUBLISHERS),
+        (roles.COMPOSERS, roles.REVIEWERS, roles.PUBLISHERS, roles.SANDBOX_OPERATORS),
         is_staff=True,
     ),
 )

@@ -186,6 +186,8 @@ class SandboxFaults(models.Model):
     class Meta:
         verbose_name = "sandbox faults"
         verbose_name_plural = "sandbox faults"
+        # The role "sandbox operators" (campaigns.roles) grants it; superusers have it too.
+        permissions = [("operate_sandbox", "Can run the sandbox (its page and fault switch)")]
 
     def __str__(self) -> str:
         return "Sandbox faults"

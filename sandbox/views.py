@@ -1,4 +1,7 @@
-"""The sandbox page. The CleverTap-compatible API itself is in `sandbox.api`."""
+"""The sandbox page and its fault switch, for sandbox operators (`roles.SANDBOX_PERMISSION`).
+
+The CleverTap-compatible API itself is in `sandbox.api`: no login, CleverTap's headers instead.
+"""
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from campaigns import roles
 from sandbox import faults, selectors
 from sandbox.forms import FaultsForm
 
@@ -14,11 +18,13 @@ MESSAGE_FAULTS_SAVED = "Fault settings saved."
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
+    roles.require_any(request.user, roles.SANDBOX_PERMISSION)
     return _overview_render(request, form=FaultsForm(instance=faults.faults_get()))
 
 
 @require_POST
 def faults_update(request: HttpRequest) -> HttpResponse:
+    roles.require_any(request.user, roles.SANDBOX_PERMISSION)
     form = FaultsForm(request.POST, instance=faults.faults_get())
     if not form.is_valid():
         return _overview_render(request, form=form)

@@ -42,9 +42,11 @@ def test_demo_user_logs_in_and_sees_drafts(client, demo_users):
 
 
 def test_roles_are_groups_with_their_permissions(db):
-    for name, codenames in roles.ROLE_PERMISSIONS.items():
-        group = Group.objects.get(name=name)
-        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(codenames)
+    for app_label, role_permissions in roles.ROLES_BY_APP.items():
+        for name, codenames in role_permissions.items():
+            granted = Group.objects.get(name=name).permissions.all()
+            assert {p.content_type.app_label for p in granted} == {app_label}
+            assert sorted(p.codename for p in granted) == sorted(codenames)
 
 
 def test_demo_users_are_idempotent(db):

@@ -1,5 +1,6 @@
-"""Hardening: CSP, framing, CSRF, idle sessions, password hashing, request size limits, deployment
-settings, and the passcode kept out of pages, logs and exports (login throttling: test_login.py)."""
+"""Hardening: CSP (scripts and styles), framing, CSRF, idle sessions, password hashing, request
+size limits, deployment settings (HTTPS, the sandbox unmounted), and the passcode kept out of pages,
+logs and exports (login throttling: test_login.py; who may open what: views/test_permissions.py)."""
 
 import datetime
 import io
@@ -26,11 +27,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.views import debug
 
-from campaigns import jsonfile, middleware
-from campaigns.models import Campaign
+from campaigns import jsonfile, middleware, payloads
+from campaigns.models import Campaign, Estimate, EstimateState
+from campaigns.publishing import attempts, confirm
 from campaigns.views import forms as view_forms
 from config import settings as config_settings
 from devtools import demo
+from devtools.bench import scratch
+from tests.drafts import approved, email_send_body, new_draft
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN_URL = "/login/"
@@ -219,6 +223,109 @@ def test_the_script_audit_catches_inline_handlers_and_scripts_without_the_nonce(
         '<script type="application/json">{"data": 1}</script><script src="/static/a.js"></script>'
     )
     assert len(audit.problems) == 4
+
+
+class StyleAudit(HTMLParser):
+    """Style attributes, and <style> elements without the nonce the page's style-src allows (if
+    any), a <noscript>'s included."""
+
+    def __init__(self, nonce: str):
+        super().__init__()
+        self.nonce = nonce
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if "style" in values:
+            self.problems.append(f"<{tag} style={values['style']!r}>")
+        if tag == "style" and (not self.nonce or values.get("nonce") != self.nonce):
+            self.problems.append("a <style> without the page's nonce")
+
+
+def style_policy_problems(response) -> list[str]:
+    directives = csp_directives(response.get("Content-Security-Policy", ""))
+    if "sandbox" in directives:
+        # The email preview: the marketer's own HTML and its styles, under a policy of its own in
+        # which nothing can run (see test_every_page_forbids_being_framed).
+        return []
+    problems = [
+        f"{name} allows 'unsafe-inline'"
+        for name in ("style-src", "style-src-elem", "style-src-attr")
+        if "'unsafe-inline'" in directives.get(name, [])
+    ]
+    if "style-src" not in directives:
+        problems.append("no style-src")
+    nonce = re.search(r"'nonce-([^']+)'", " ".join(directives.get("style-src", [])))
+    audit = StyleAudit(nonce.group(1) if nonce else "")
+    audit.feed(response.content.decode())
+    return problems + audit.problems
+
+
+@pytest.fixture
+def in_progress(drafts, settings):
+    """A background estimate waiting for CleverTap and an identity send under way: the pages with
+    progress bars."""
+    # Not the `people` fixture: it resets the demo passwords, which logs admin_client out.
+    settings.PUBLISH_UNDO_SECONDS = 0
+    people = {user.username: user for user in get_user_model().objects.all()}
+    targets = next(c for c in drafts if c.api == "targets")
+    Estimate.objects.create(
+        campaign=targets,
+        version=targets.version,
+        body_hash=payloads.body_hash(targets.body),
+        endpoint="targets/create.json",
+        state=EstimateState.PENDING,
+        request_id="r-1",
+    )
+    body = email_send_body([f"user{n}@example.com" for n in range(1500)])
+    send = approved(new_draft(people["composer"], body, api="send", channel="email"), people)
+    token = confirm.publish_confirmation(campaign=send, user=people["publisher"]).token
+    attempt = attempts.campaign_publish(
+        campaign=send, user=people["publisher"], confirmation_token=token
+    )
+    return targets, send, attempt
+
+
+def test_every_page_has_a_style_policy_without_unsafe_inline_and_no_inline_styles(
+    admin_client, drafts, in_progress
+):
+    targets, send, attempt = in_progress
+    pages = dict(crawl(admin_client, get_pages(drafts + [send])))
+    fragments = {
+        url: admin_client.get(url, headers={"HX-Request": "true"})
+        for url in (
+            reverse("campaigns:estimate", args=[targets.pk]),
+            reverse("campaigns:send_progress", args=[send.pk, attempt.pk]),
+        )
+    }
+    problems = {}
+    for url, response in (pages | {f"{url} (htmx)": r for url, r in fragments.items()}).items():
+        if response.status_code != 200 or not is_html(response):
+            continue
+        found = style_policy_problems(response)
+        if found:
+            problems[url] = found
+    assert problems == {}
+    # What had inline styles: both progress bars and the quiet hours of a draft with DND.
+    rendered = "".join(r.content.decode() for r in (pages | fragments).values() if is_html(r))
+    assert rendered.count("<progress") >= 3
+    assert 'class="dnd-block"' in rendered
+
+
+def test_the_style_audit_catches_style_attributes_and_styles_without_the_nonce():
+    audit = StyleAudit("abc")
+    audit.feed(
+        '<div style="width: 5%">a</div><noscript><style>.a {}</style></noscript>'
+        '<style nonce="abc">.b {}</style><style nonce="xyz">.c {}</style><p class="x">b</p>'
+    )
+    assert len(audit.problems) == 3
+
+
+def test_no_template_has_a_style_attribute_or_a_style_element_without_the_nonce():
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"\sstyle\s*=", text), path
+        assert not re.search(r"<style(?![^>]*\bnonce=)", text), path
 
 
 # CSRF, htmx included
@@ -420,21 +527,41 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+STRONG_SECRET_KEY = "k7#Vq2!mZ9@xL4$wR8^tN1&pB6*yD3(hF5)jG0_sC" + "e2T9uW4zQ7aX1vY8"
+
+
+def readme_production_variables() -> dict[str, str]:
+    """The variables of the README's production `export` line (its SECRET_KEY=... made a real
+    one)."""
+    readme = (ROOT / "README.md").read_text()
+    production = readme.split("## Production", 1)[1]
+    line = re.search(r"^\s*export (DEBUG=.*)$", production, re.M)
+    assert line, "the README's Production section has no export line"
+    variables = dict(word.split("=", 1) for word in line.group(1).split())
+    assert variables["SECRET_KEY"] == "..."
+    return variables | {"SECRET_KEY": STRONG_SECRET_KEY}
+
+
 def production_env(**extra: str) -> dict[str, str]:
-    # Not the test run's own settings: DJANGO_ALLOW_ASYNC_UNSAFE is for Playwright's event loop.
-    skipped = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
-    return (
-        env
-        | {
-            "DEBUG": "false",
-            "SECRET_KEY": "k7#Vq2!mZ9@xL4$wR8^tN1&pB6*yD3(hF5)jG0_sC" + "e2T9uW4zQ7aX1vY8",
-            "ALLOWED_HOSTS": "studio.example.com",
-            "CSRF_TRUSTED_ORIGINS": "https://studio.example.com",
-            "SECURE_SSL_REDIRECT": "true",
-        }
-        | extra
+    """The README's production environment, and none of the test run's own settings
+    (DJANGO_ALLOW_ASYNC_UNSAFE is for Playwright's event loop) or deployment variables."""
+    skipped = (
+        "DEBUG",
+        "SECRET_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "ALLOWED_HOSTS",
+        "CSRF_",
+        "SECURE_",
+        "SESSION_",
+        "SANDBOX_",
+        "CLEVERTAP_",
     )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
+    return env | readme_production_variables() | extra
+
+
+def test_the_readme_gives_the_production_environment_checked_here():
+    assert set(readme_production_variables()) == {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
 
 
 def test_the_deployment_check_is_clean_with_production_settings():
@@ -473,17 +600,64 @@ def test_production_cookies_are_secure_and_hsts_is_on():
     }
 
 
+def test_plain_http_setups_turn_the_https_redirect_off_with_a_variable():
+    env = production_env(SECURE_SSL_REDIRECT="false")
+    result = manage("shell", "--no-imports", "-c", PRINT_SETTINGS, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["SECURE_SSL_REDIRECT"] is False
+
+
+def test_the_benchmark_and_the_load_test_serve_plain_http_on_the_loopback(tmp_path):
+    """They run gunicorn with DEBUG off on plain HTTP: no redirect to HTTPS, cookies sent back."""
+    env = scratch.environment(tmp_path, port=8000)
+    result = manage("shell", "--no-imports", "-c", PRINT_SETTINGS, env=env)
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["SECURE_SSL_REDIRECT"] is False
+    assert printed["SESSION_COOKIE_SECURE"] is printed["CSRF_COOKIE_SECURE"] is False
+
+
 def test_https_redirects_spare_the_sandbox_api_the_app_calls_over_loopback(rf, settings):
     from django.middleware.security import SecurityMiddleware
 
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_REDIRECT_EXEMPT = config_settings.SECURE_REDIRECT_EXEMPT
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.ALLOWED_HOSTS = ["studio.example.com"]
     middleware = SecurityMiddleware(lambda request: None)
     page = rf.get("/drafts/1/", HTTP_HOST="studio.example.com")
     api = rf.post("/sandbox/1/targets/create.json", HTTP_HOST="studio.example.com")
+    # A load balancer's health check over plain HTTP is answered, not redirected.
+    health = rf.get("/health/", HTTP_HOST="studio.example.com")
+    # Behind a TLS proxy that says so, a request is not redirected either.
+    proxied = rf.get("/drafts/1/", HTTP_HOST="studio.example.com", HTTP_X_FORWARDED_PROTO="https")
     assert middleware.process_request(page).status_code == 301
+    assert middleware.process_request(page)["Location"] == "https://studio.example.com/drafts/1/"
     assert middleware.process_request(api) is None
+    assert middleware.process_request(health) is None
+    assert middleware.process_request(proxied) is None
+
+
+MOUNTED = (
+    "import json; from django.conf import settings; from django.urls import get_resolver;"
+    " print(json.dumps([settings.SANDBOX_ENABLED, any(getattr(p, 'app_name', None) == 'sandbox'"
+    " for p in get_resolver().url_patterns)]))"
+)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "forced", "mounted"),
+    [(True, "", False), (True, "true", True), (False, "", True), (False, "false", False)],
+    ids=["credentials", "credentials-forced-on", "no-credentials", "no-credentials-forced-off"],
+)
+def test_with_clevertap_credentials_the_sandbox_is_unmounted_unless_forced(
+    credentials, forced, mounted
+):
+    account = {"CLEVERTAP_ACCOUNT_ID": "ACCOUNT-1", "CLEVERTAP_PASSCODE": "a-passcode"}
+    env = production_env(SANDBOX_ENABLED=forced, **(account if credentials else {}))
+    result = manage("shell", "--no-imports", "-c", MOUNTED, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [mounted, mounted]
 
 
 # The passcode
