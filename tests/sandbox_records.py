@@ -7,6 +7,15 @@ from sandbox.models import Profile, ReceivedRequest, SandboxCampaign
 PASSCODE = "Zq7-DISTINCT-passcode-4411"
 ANDROID_USERS = 12
 IOS_USERS = 7
+# The sandbox's fault switch with every fault on.
+FAULTS_ON = {
+    "latency_ms": 250,
+    "error_rate": 0.2,
+    "error_status": 503,
+    "drop_rate": 0.1,
+    "malformed_rate": 0.05,
+    "seed": 9,
+}
 
 
 def profiles_create(*, android: int = 0, ios: int = 0, emails: list[str] | None = None) -> None:

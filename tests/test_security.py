@@ -12,7 +12,6 @@ import subprocess
 import sys
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import debug
 
@@ -34,6 +33,7 @@ from campaigns.views import forms as view_forms
 from config import settings as config_settings
 from devtools import demo
 from devtools.bench import scratch
+from tests import pages
 from tests.drafts import approved, email_send_body, new_draft
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,39 +59,10 @@ def admin_client(client, admin_user):
     return client
 
 
-# Every URL, from the URL resolver.
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    route: str
-    kwargs: tuple[str, ...]
-    csrf_exempt: bool
-
-
-def routes(resolver=None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            inner = ":".join(part for part in (namespace, pattern.namespace) if part)
-            yield from routes(pattern, route, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            kwargs = re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
-            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield Route(
-                name=name,
-                route=route,
-                kwargs=tuple(kwargs),
-                csrf_exempt=getattr(pattern.callback, "csrf_exempt", False),
-            )
-
-
 def get_pages(campaigns: list[Campaign]) -> list[str]:
     """Every GET page that takes no arguments, and each draft's pages that take only its id."""
     urls = []
-    for route in routes():
+    for route in pages.routes():
         if not route.kwargs:
             urls.append(reverse(route.name))
         elif route.kwargs == ("pk",) and not route.name.startswith("admin:"):
@@ -103,7 +74,7 @@ def post_urls(campaign: Campaign) -> list[str]:
     """Every URL of the app's own views (not the admin's), with its arguments filled in."""
     values = {"pk": campaign.pk, "prefix": "content", "channel": "push", "rest": "x.json"}
     urls = []
-    for route in routes():
+    for route in pages.routes():
         if route.name.split(":")[0] == "admin" or route.csrf_exempt:
             continue
         kwargs = {name: values.get(name, 1) for name in route.kwargs}
@@ -331,15 +302,8 @@ def test_no_template_has_a_style_attribute_or_a_style_element_without_the_nonce(
 # CSRF, htmx included
 
 
-def csrf_token_from_page(response) -> str:
-    """The token htmx sends: the X-CSRFToken in the `hx-headers` JSON on <body>."""
-    match = re.search(r"<body[^>]*\shx-headers='([^']*)'", response.content.decode())
-    assert match, "the page has no hx-headers on <body>"
-    return json.loads(match.group(1))["X-CSRFToken"]
-
-
 def test_only_the_sandbox_api_is_exempt_from_csrf():
-    exempt = {route.name for route in routes() if route.csrf_exempt}
+    exempt = {route.name for route in pages.routes() if route.csrf_exempt}
     # It answers CleverTap's API, authenticated by its passcode header rather than a cookie.
     assert exempt and all(name.startswith("sandbox:api_") for name in exempt)
 
@@ -371,7 +335,7 @@ def test_every_post_with_the_token_from_the_page_gets_past_csrf(admin_user, draf
     client.force_login(admin_user)
     campaign = drafts[0]
     page = client.get(reverse("campaigns:composer", args=[campaign.pk]))
-    headers = {"X-CSRFToken": csrf_token_from_page(page), "HX-Request": "true"}
+    headers = {"X-CSRFToken": pages.csrf_token_from_page(page), "HX-Request": "true"}
     for url in post_urls(campaign):
         if url == reverse("logout"):
             continue
@@ -386,7 +350,7 @@ def test_logging_in_needs_the_csrf_token_and_works_with_the_one_from_the_page(de
     credentials = {"username": "composer", "password": demo_users["composer"].password}
     page = client.get(LOGIN_URL)
     assert client.post(LOGIN_URL, credentials).status_code == 403
-    token = csrf_token_from_page(page)
+    token = pages.csrf_token_from_page(page)
     response = client.post(LOGIN_URL, credentials | {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert response["Location"] == reverse("campaigns:draft_list")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from campaigns import roles
 from sandbox import faults, selectors, testing, views
 from sandbox.models import SandboxFaults
+from tests.sandbox_records import FAULTS_ON
 
 OVERVIEW = reverse("sandbox:overview")
 FAULTS = reverse("sandbox:faults_update")
@@ -39,14 +40,6 @@ def test_the_page_needs_a_login(client):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-FAULTS_ON = {
-    "latency_ms": 250,
-    "error_rate": 0.2,
-    "error_status": 503,
-    "drop_rate": 0.1,
-    "malformed_rate": 0.05,
-    "seed": 9,
-}
 NOT_ALLOWED = "does not have the role this needs"
 
 

@@ -33,9 +33,9 @@ from devtools import demo
 from devtools.bench.formdata import submitted_data
 from sandbox import api
 from sandbox.models import SandboxCampaign
+from tests import pages
 from tests.drafts import approved, edit, email_send_body, new_draft, submitted
-from tests.sandbox.test_page import FAULTS_ON
-from tests.test_security import csrf_token_from_page, routes
+from tests.sandbox_records import FAULTS_ON
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ KIND_GROUPS = {"operator": (roles.SANDBOX_OPERATORS,), "nobody": (), "staff": ()
 
 def url_names() -> set[str]:
     """Every named URL of the project, the admin's aside."""
-    return {route.name for route in routes() if not route.name.startswith(ADMIN)}
+    return {route.name for route in pages.routes() if not route.name.startswith(ADMIN)}
 
 
 def test_every_url_is_classified():
@@ -434,7 +434,7 @@ def browser(user) -> tuple[Client, str]:
     """A client that enforces CSRF as a browser's requests meet it, with the token from the
     login page (the token holds once logged in: only the session changes)."""
     client = Client(enforce_csrf_checks=True)
-    token = csrf_token_from_page(client.get(reverse("login")))
+    token = pages.csrf_token_from_page(client.get(reverse("login")))
     if user is not None:
         client.force_login(user)
     return client, token
@@ -572,7 +572,7 @@ OWNED = {
 def cross_campaign_urls(world: dict[str, Any]) -> dict[str, str]:
     """URL name -> its URL with an object of one campaign under the other campaign's id."""
     urls = {}
-    for route in routes():
+    for route in pages.routes():
         ids = [kwarg for kwarg in route.kwargs if kwarg.endswith("_pk")]
         if not ids:
             continue
