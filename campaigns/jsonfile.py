@@ -53,12 +53,12 @@ class NotJson(JsonFileError):
     """Not JSON at all (not UTF-8 text, or not JSON's syntax), rather than JSON over a limit."""
 
 
-def load_json_file(path: str) -> Any:
+def load_json_file(path: str, *, storable: bool = False) -> Any:
     file = Path(path)
     if not file.is_file():
         raise JsonFileError(NOT_FOUND.format(name=path))
     size_check(file.stat().st_size, name=path)
-    return load_json_bytes(file.read_bytes(), name=path)
+    return load_json_bytes(file.read_bytes(), name=path, storable=storable)
 
 
 def load_json_bytes(raw: bytes, *, name: str = "The file", storable: bool = False) -> Any:

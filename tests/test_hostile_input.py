@@ -345,6 +345,25 @@ def test_a_path_that_only_looks_like_one_is_not_a_path():
     assert jsonpath.parse_path('content["a.b"][2]') == ("content", "a.b", 2)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"name": "n", "ttl": 1e999}', jsonfile.NUMBER_TOO_LARGE.format(name="{path}")),
+        ('[{"name": "\\u0000"}]', jsonfile.NUL_NOT_ALLOWED),
+        ('{"name": "\\ud800"}', jsonfile.LONE_SURROGATE.format(name="{path}")),
+        (DEEP_ARRAY, jsonfile.TOO_DEEP.format(name="{path}", limit=jsonfile.MAX_DEPTH)),
+    ],
+)
+def test_import_campaign_refuses_what_cannot_be_stored_with_a_message(tmp_path, text, message):
+    path = tmp_path / "body.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_campaign", str(path), stdout=io.StringIO())
+    assert str(refused.value) == message.replace("{path}", str(path))
+    assert not Campaign.objects.exists()
+
+
 def assert_answered(response) -> None:
     """No server error and no traceback; in HTML, nothing hostile unescaped."""
     content = response.content.decode("utf-8", errors="replace")
