@@ -9,10 +9,13 @@ import json
 import re
 from typing import Any
 
+from campaigns import jsonfile
+
 type Path = tuple[str | int, ...]
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$\-]*")
-_SEGMENT = re.compile(r'\.([A-Za-z_$][A-Za-z0-9_$\-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
+# An index has at most 9 digits: no list is longer, and int() refuses some 4,300.
+_SEGMENT = re.compile(r'\.([A-Za-z_$][A-Za-z0-9_$\-]*)|\[(\d{1,9})\]|\[("(?:[^"\\]|\\.)*")\]')
 
 
 def format_path(path: Path) -> str:
@@ -45,7 +48,10 @@ def parse_path(text: str) -> Path | None:
         elif index is not None:
             segments.append(int(index))
         else:
-            segments.append(json.loads(quoted))
+            try:
+                segments.append(jsonfile.load_json_text(quoted))
+            except jsonfile.JsonFileError:
+                return None
         position = match.end()
     return tuple(segments)
 

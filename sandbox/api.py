@@ -3,15 +3,21 @@ answers as CleverTap, so the app's client only changes its base URL.
 
 Every request goes through `_serve`, in this order:
 1. in-flight limit (`sandbox.limits`, per process): over it, HTTP 429;
-2. the fault switch (`sandbox.faults`): latency, then maybe a 500/503, a dropped connection or a
+2. credentials (`X-CleverTap-Account-Id`, `X-CleverTap-Passcode` against SANDBOX_ACCOUNT_ID and
+   SANDBOX_PASSCODE), checked before anything reads the body: only with them, on a path
+   CleverTap has, is the body read, once, by `campaigns.jsonfile` (the app's one reader of
+   outside JSON), so that a fault's answer still records it; without them it is neither read
+   nor recorded;
+3. the fault switch (`sandbox.faults`): latency, then maybe a 500/503, a dropped connection or a
    malformed HTTP 200;
-3. credentials (`X-CleverTap-Account-Id`, `X-CleverTap-Passcode` against SANDBOX_ACCOUNT_ID and
-   SANDBOX_PASSCODE): HTTP 401; then POST only (405);
-4. `targets/create.json` only: at most 3 a second (429);
-5. the body: JSON object, else code 78;
-6. `_validation_errors(body, endpoint)`: every check in one place, the transport envelope's own
+4. without the credentials (or on a path CleverTap does not have), HTTP 401; then POST only (405);
+5. `targets/create.json` only: at most 3 a second (429);
+6. the body as step 2 read it: not JSON (or not UTF-8, or empty) or not an object, code 78;
+   over the reader's size or depth limit, or holding what cannot be stored (NUL, half a
+   character, 1e999), code 400 with the reader's message; all HTTP 400;
+7. `_validation_errors(body, endpoint)`: every check in one place, the transport envelope's own
    and then the payload core's (`payload_core_errors`, the one hook);
-7. the endpoint's handler.
+8. the endpoint's handler.
 Every request, whatever its answer, is recorded in `ReceivedRequest` (never the passcode).
 
 HTTP statuses: 200 on success; 400 for a refused body (CleverTap's codes 21, 73, 76, 78, 84, 89
@@ -33,7 +39,6 @@ Answers beyond CleverTap's documented ones (documented here, the shapes the app 
 """
 
 import hmac
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,7 +49,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from campaigns import identities, payloads, selectors
+from campaigns import identities, jsonfile, payloads, selectors
 from campaigns.channels import registry
 from sandbox import audience, faults, limits, services
 from sandbox.errors import ApiError
@@ -72,6 +77,8 @@ ERROR_CAMPAIGN_ID = '"id" has to be a campaign id (an integer)'
 ERROR_LIST_RANGE = '"from" and "to" have to be days as YYYYMMDD, "from" not after "to"'
 ERROR_REQUEST_ID = '"request_id" has to be the string an async estimate answered'
 SUCCESS_QUEUED = "Added to queue for processing"
+# Who the reader's messages (`jsonfile`) name.
+BODY_NAME = "The request body"
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -264,6 +271,8 @@ class _Exchange:
         self.started = time.monotonic()
         self.body: Any = None
         self.body_text = ""
+        # Why the reader refused the body, if it did.
+        self.body_error: ApiError | None = None
         self.fault = ""
 
     def answer(self, payload: dict[str, Any], *, status: int = 200) -> HttpResponse:
@@ -280,10 +289,10 @@ class _Exchange:
     def record(self, *, status_code: int, response: Any = None, response_text: str = "") -> None:
         services.request_record(
             method=self.request.method or "",
-            path=self.request.path,
-            account_id=self.request.headers.get("X-CleverTap-Account-Id", ""),
+            path=_loggable(self.request.path),
+            account_id=_loggable(self.request.headers.get("X-CleverTap-Account-Id", "")),
             body=self.body,
-            body_text=self.body_text,
+            body_text=_loggable(self.body_text),
             status_code=status_code,
             response=response,
             response_text=response_text,
@@ -294,7 +303,6 @@ class _Exchange:
 
 def _serve(request: HttpRequest, *, endpoint: str, handle: Handler) -> HttpResponse:
     exchange = _Exchange(request)
-    _body_read(exchange)
     if not limits.in_flight.enter():
         return exchange.fail(
             ApiError(ERROR_TOO_MANY_CONCURRENT, code=CODE_TOO_MANY_REQUESTS, http_status=429)
@@ -307,6 +315,9 @@ def _serve(request: HttpRequest, *, endpoint: str, handle: Handler) -> HttpRespo
 
 def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> HttpResponse:
     request = exchange.request
+    authorized = endpoint != ENDPOINT_UNKNOWN and _authorized(request)
+    if authorized:
+        _body_read(exchange)
     draw = faults.fault_draw(faults=faults.faults_get())
     if draw.latency_ms:
         exchange.fault = faults.FAULT_LATENCY
@@ -327,7 +338,7 @@ def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> 
         return HttpResponse(b"")  # never reaches the client
     if draw.fault == faults.FAULT_MALFORMED:
         return exchange.raw(faults.MALFORMED_BODY, status=200, content_type="application/json")
-    if endpoint == ENDPOINT_UNKNOWN or not _authorized(request):
+    if not authorized:
         return exchange.fail(
             ApiError(ERROR_INVALID_CREDENTIALS, code=CODE_UNAUTHORIZED, http_status=401)
         )
@@ -341,8 +352,8 @@ def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> 
         return exchange.fail(
             ApiError(ERROR_CREATE_RATE, code=CODE_TOO_MANY_REQUESTS, http_status=429)
         )
-    if exchange.body is None:
-        return exchange.fail(ApiError(ERROR_INVALID_PAYLOAD, code=CODE_INVALID_PAYLOAD))
+    if exchange.body_error is not None:
+        return exchange.fail(exchange.body_error)
     errors = _validation_errors(exchange.body, endpoint)
     if errors:
         return exchange.fail(errors[0])
@@ -353,19 +364,43 @@ def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> 
 
 
 def _body_read(exchange: _Exchange) -> None:
-    """Parse the body as JSON once; keep the raw text when it is not JSON (for the log)."""
+    """Read the body once with the app's reader; keep the raw text when it is refused (for the
+    log) and why (for the answer)."""
+    request = exchange.request
     try:
-        raw = exchange.request.body
+        raw = request.body
     except RequestDataTooBig:
         exchange.body_text = "(body too large)"
+        # Django refused to read it: over the smaller of its limit and the reader's.
+        limit = min(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, jsonfile.MAX_BYTES)
+        try:
+            jsonfile.size_check(_content_length(request), name=BODY_NAME, limit=limit)
+        except jsonfile.JsonFileError as error:
+            exchange.body_error = ApiError(str(error), code=CODE_BAD_REQUEST)
+        return
+    if not raw:
+        exchange.body_error = ApiError(ERROR_INVALID_PAYLOAD, code=CODE_INVALID_PAYLOAD)
         return
     try:
-        exchange.body = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
-        exchange.body_text = raw.decode("utf-8", errors="replace")
-        return
+        exchange.body = jsonfile.load_json_bytes(raw, name=BODY_NAME, storable=True)
+    except jsonfile.NotJson:
+        exchange.body_error = ApiError(ERROR_INVALID_PAYLOAD, code=CODE_INVALID_PAYLOAD)
+    except jsonfile.JsonFileError as error:
+        exchange.body_error = ApiError(str(error), code=CODE_BAD_REQUEST)
     if exchange.body is None:
-        exchange.body_text = raw.decode("utf-8", errors="replace")
+        exchange.body_text = raw[: services.TEXT_KEPT].decode("utf-8", errors="replace")
+
+
+def _loggable(text: str) -> str:
+    # PostgreSQL's text cannot hold NUL: shown as the decoder shows a byte it cannot read.
+    return text.replace("\x00", "\ufffd")
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _creates_campaign(body: Any) -> bool:

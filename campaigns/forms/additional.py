@@ -5,9 +5,11 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
+from campaigns import jsonfile
 from campaigns.jsonpath import Path, format_path, parse_path
 
-EXTRAS_NOT_JSON = "Additional fields must be valid JSON: {error}."
+# Who the reader's messages (`jsonfile`) name.
+EXTRAS_NAME = "The text in Additional fields"
 EXTRAS_NOT_OBJECT = 'Additional fields must be a JSON object of "path": value pairs.'
 EXTRAS_BAD_PATH = "“{path}” is not a JSON path (write it like content.platform_specific.ios.key)."
 
@@ -45,9 +47,9 @@ class AdditionalFieldsForm(forms.Form):
         if not text.strip():
             return {}
         try:
-            shown = json.loads(text)
-        except ValueError as error:
-            raise ValidationError(EXTRAS_NOT_JSON.format(error=error)) from None
+            shown = jsonfile.load_json_text(text, name=EXTRAS_NAME)
+        except jsonfile.JsonFileError as error:
+            raise ValidationError(str(error)) from None
         if not isinstance(shown, dict):
             raise ValidationError(EXTRAS_NOT_OBJECT)
         extras = {}

@@ -20,8 +20,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from campaigns import jsonfile
+
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
+# Who the reader's messages (`jsonfile`) name, at a value's field.
+VALUE_NAME = "The value"
 _INT = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -526,7 +530,8 @@ class JsonValueField(JsonField, forms.CharField):
 
     `Platinum` is the text "Platinum"; `3456`, `true` and `[10, 20]` are JSON. Text that would read
     as JSON (digits kept as text, the word true) or that a one-line input cannot hold is shown as
-    a JSON string, quotes included, so every value comes back exactly as it was.
+    a JSON string, quotes included, so every value comes back exactly as it was. JSON the reader
+    refuses for its depth is kept as the text typed, and reported at the field.
     """
 
     expected = "a value"
@@ -539,13 +544,13 @@ class JsonValueField(JsonField, forms.CharField):
 
     @staticmethod
     def _loads(text: str) -> Any:
-        return json.loads(text, parse_constant=_no_constant)
+        return jsonfile.load_json_text(text, name=VALUE_NAME)
 
     def json_to_data(self, value):
         if isinstance(value, str) and value.strip() and "\n" not in value and "\r" not in value:
             try:
                 self._loads(value)
-            except ValueError:
+            except jsonfile.JsonFileError:
                 return value
         return json.dumps(value, ensure_ascii=False)
 
@@ -555,10 +560,14 @@ class JsonValueField(JsonField, forms.CharField):
             return MISSING
         try:
             return self._loads(text)
-        except ValueError:
+        except jsonfile.JsonFileError:
             return text
 
-
-def _no_constant(name: str):
-    # NaN and Infinity are not JSON: typed, they are text.
-    raise ValueError(name)
+    def validate(self, value):
+        super().validate(value)
+        try:
+            self._loads(value)
+        except jsonfile.NotJson:
+            pass  # plain text, a value like any other
+        except jsonfile.JsonFileError as error:
+            raise ValidationError(str(error)) from None

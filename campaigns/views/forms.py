@@ -2,24 +2,22 @@
 log's filters. The payload's forms (the request body's parts) live in `campaigns/forms/` and
 `campaigns/channels/`."""
 
-import json
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from campaigns import models, payloads
+from campaigns import jsonfile, models, payloads
 from campaigns.channels import registry
 from campaigns.models import Api, Channel, Status
 from campaigns.review import comments
 
 IMPORT_EMPTY = "Paste a JSON request body or choose a file."
 IMPORT_BOTH = "Paste a body or choose a file, not both."
-IMPORT_NOT_JSON = "This is not valid JSON: {error}."
-IMPORT_NOT_UTF8 = "The file is not UTF-8 text."
-IMPORT_TOO_LARGE = "The file is larger than {limit} MB."
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Who the reader's messages (`jsonfile`) name.
+PASTED = "This"
+UPLOADED = "The file"
 
 
 class NewCampaignForm(forms.Form):
@@ -58,7 +56,6 @@ class ImportForm(forms.Form):
         label="Paste a JSON request body",
         required=False,
         strip=False,
-        max_length=MAX_IMPORT_BYTES,
         widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
     )
     file = forms.FileField(
@@ -84,21 +81,17 @@ class ImportForm(forms.Form):
         text, upload = data.get("text") or "", data.get("file")
         if text.strip() and upload:
             raise ValidationError(IMPORT_BOTH)
-        if upload:
-            if upload.size > MAX_IMPORT_BYTES:
-                self.add_error("file", IMPORT_TOO_LARGE.format(limit=MAX_IMPORT_BYTES // 2**20))
-                return data
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error("file", IMPORT_NOT_UTF8)
-                return data
-        if not text.strip():
+        if not upload and not text.strip():
             raise ValidationError(IMPORT_EMPTY)
         try:
-            data["body"] = json.loads(text)
-        except ValueError as error:
-            self.add_error("file" if upload else "text", IMPORT_NOT_JSON.format(error=error))
+            if upload:
+                # The size first: a file over the limit is not read at all.
+                jsonfile.size_check(upload.size, name=UPLOADED)
+                data["body"] = jsonfile.load_json_bytes(upload.read(), name=UPLOADED, storable=True)
+            else:
+                data["body"] = jsonfile.load_json_text(text, name=PASTED, storable=True)
+        except jsonfile.JsonFileError as error:
+            self.add_error("file" if upload else "text", str(error))
         return data
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from campaigns import identities, payloads
+from campaigns import identities, jsonfile, payloads
 from campaigns.channels import sms, whatsapp
 from campaigns.forms import audience as audience_forms
 from campaigns.forms import campaign as campaign_forms
@@ -235,6 +235,7 @@ def test_whatsapp_send_with_a_valid_envelope_is_queued(client):
         ("targets/create.json", "{not json", api.ERROR_INVALID_PAYLOAD, 78),
         ("targets/create.json", "[1, 2]", api.ERROR_INVALID_PAYLOAD, 78),
         ("send/sms.json", "", api.ERROR_INVALID_PAYLOAD, 78),
+        ("send/sms.json", b'{"to": "\xff"}', api.ERROR_INVALID_PAYLOAD, 78),
         ("send/sms.json", without(SEND_SMS, "to"), audience_forms.TO_REQUIRED, 21),
         ("send/sms.json", {**SEND_SMS, "to": {"Identity": []}}, audience_forms.TO_REQUIRED, 21),
         (
@@ -339,6 +340,74 @@ def test_an_unknown_path_answers_401_like_clevertap(client):
 def test_other_methods_than_post_answer_405(client):
     response = client.get("/sandbox/1/targets/list.json", **testing.client_headers())
     assert_fails(response, status=405, message=api.ERROR_METHOD_NOT_ALLOWED, code=405)
+
+
+# The order of checks (the module's docstring)
+
+DEEP = "[" * 20_000 + "]" * 20_000
+OVER_5_MB = json.dumps({**PUSH, "name": "x" * jsonfile.MAX_BYTES})
+
+
+def test_without_credentials_the_body_is_never_read(client, monkeypatch):
+    def reads(*args, **kwargs):
+        raise AssertionError("the body was read")
+
+    monkeypatch.setattr(jsonfile, "load_json_bytes", reads)
+    wrong_passcode = {**testing.client_headers(), "HTTP_X_CLEVERTAP_PASSCODE": "guess"}
+    for headers in ({}, wrong_passcode):
+        response = client.post(
+            "/sandbox/1/send/push.json", data=DEEP, content_type="application/json", **headers
+        )
+        assert_fails(response, status=401, message=api.ERROR_INVALID_CREDENTIALS, code=401)
+    assert_fails(
+        post(client, "targets/update.json", DEEP),
+        status=401,
+        message=api.ERROR_INVALID_CREDENTIALS,
+        code=401,
+    )
+    assert [(e.body, e.body_text) for e in ReceivedRequest.objects.all()] == [(None, "")] * 3
+
+
+def test_a_fault_still_answers_before_the_credentials_are_refused(client):
+    faults.faults_configure(error_rate=1.0, error_status=503)
+    response = post(client, "targets/create.json", DEEP, HTTP_X_CLEVERTAP_PASSCODE="guess")
+    assert_fails(response, status=503, message=faults.SERVER_ERRORS[503], code=503)
+    assert ReceivedRequest.objects.get().body_text == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (DEEP, jsonfile.TOO_DEEP.format(name=api.BODY_NAME, limit=jsonfile.MAX_DEPTH)),
+        (
+            '{"a": ' * 40 + "1" + "}" * 40,
+            jsonfile.TOO_DEEP.format(name=api.BODY_NAME, limit=jsonfile.MAX_DEPTH),
+        ),
+        (
+            OVER_5_MB,
+            jsonfile.TOO_LARGE.format(name=api.BODY_NAME, size=len(OVER_5_MB), limit=5),
+        ),
+        (json.dumps({**PUSH, "name": "a\x00b"}), jsonfile.NUL_NOT_ALLOWED),
+        ('{"name": "\\ud800"}', jsonfile.LONE_SURROGATE.format(name=api.BODY_NAME)),
+        (
+            json.dumps(PUSH)[:-1] + ', "ttl": 1e999}',
+            jsonfile.NUMBER_TOO_LARGE.format(name=api.BODY_NAME),
+        ),
+    ],
+    ids=["deep array", "deep object", "over 5 MB", "NUL", "lone surrogate", "1e999"],
+)
+def test_a_body_the_reader_refuses_answers_the_envelope_in_words(client, body, message):
+    for path in ("targets/create.json", "send/push.json"):
+        assert_fails(post(client, path, body), status=400, message=message, code=400)
+    assert not SandboxCampaign.objects.exists()
+    assert all(entry.body is None for entry in ReceivedRequest.objects.all())
+
+
+def test_a_body_larger_than_the_server_reads_answers_its_size_in_words(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = json.dumps({**PUSH, "name": "x" * 1024 * 1024})
+    message = jsonfile.TOO_LARGE.format(name=api.BODY_NAME, size=len(body), limit=1)
+    assert_fails(post(client, "targets/create.json", body), status=400, message=message, code=400)
 
 
 def test_the_payload_core_hook_is_the_single_validation_point(client, monkeypatch):

@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, name, endpoint, owner, **options):
         try:
-            document = jsonfile.load_json_file(file)
+            document = jsonfile.load_json_file(file, storable=True)
         except jsonfile.JsonFileError as error:
             raise CommandError(str(error), returncode=2) from None
         bodies = document if isinstance(document, list) else [document]
