@@ -23,7 +23,7 @@ from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path, same_json
 from campaigns.models import Api, Campaign, Channel
 
-NOT_SAVED_EXTRAS = "Not saved: fix the Additional fields first (they must be a JSON object)."
+NOT_SAVED_EXTRAS = "Not saved: fix the Additional fields first (their problem is shown at the box)."
 NOT_SAVED_CHANNEL = "Not saved: choose a channel that this API family offers."
 NOT_SAVED_NUMBER = (
     "Not saved: a number is too large to write as JSON (like 1e999); correct it first."
