@@ -21,7 +21,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dj_database_url
 import httpx
+import psycopg
 from django.conf import settings
 from django.urls import reverse
 
@@ -46,14 +48,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def environment(directory: Path, *, port: int) -> dict[str, str]:
-    """The child's and the server's environment: production settings on scratch resources."""
+def environment(directory: Path, *, port: int, database_url: str = "") -> dict[str, str]:
+    """The child's and the server's environment: production settings on scratch resources (a
+    SQLite file in `directory`, or the scratch database `database_url` names)."""
     env = {key: value for key, value in os.environ.items() if key not in _DROPPED}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{directory / DATABASE_FILE}",
+        DATABASE_URL=database_url or f"sqlite:///{directory / DATABASE_FILE}",
         STATIC_ROOT=str(directory / STATIC_DIR),
         SANDBOX_ENABLED="true",
         SANDBOX_BASE_URL=f"http://127.0.0.1:{port}/sandbox",
@@ -68,6 +71,32 @@ def environment(directory: Path, *, port: int) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A scratch database made on the PostgreSQL server `server_url` names (its user may create
+    databases), as a URL; dropped afterwards, however the run ends."""
+    server = dj_database_url.parse(server_url)
+    name = f"campaign_studio_scratch_{secrets.token_hex(6)}"
+    maintenance = dict(
+        host=server["HOST"],
+        port=server["PORT"] or 5432,
+        user=server["USER"],
+        password=server["PASSWORD"],
+        dbname=server["NAME"] or "postgres",
+        autocommit=True,
+    )
+    with psycopg.connect(**maintenance) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield (
+            f"postgres://{server['USER']}:{server['PASSWORD']}@{server['HOST']}:"
+            f"{maintenance['port']}/{name}"
+        )
+    finally:
+        with psycopg.connect(**maintenance) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager
@@ -173,14 +202,22 @@ class Server:
         (self.directory / SERVER_PID_FILE).unlink(missing_ok=True)
 
 
-def child_run(command: list[str], directory: Path, *, port: int, out, wait_seconds: float) -> int:
+def child_run(
+    command: list[str],
+    directory: Path,
+    *,
+    port: int,
+    out,
+    wait_seconds: float,
+    database_url: str = "",
+) -> int:
     """Run a command's measuring child on the scratch environment, its output passed to `out`
     line by line; its exit status. Interrupted, the child (interrupted too) stops its server
     before the directory goes, within `wait_seconds`."""
     process = subprocess.Popen(
         command,
         cwd=settings.BASE_DIR,
-        env=environment(directory, port=port),
+        env=environment(directory, port=port, database_url=database_url),
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -5,7 +5,9 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from devtools import load
 
@@ -26,6 +28,27 @@ def test_eight_users_for_ten_seconds_lose_nothing_and_create_nothing_twice():
     assert re.search(r"latency: p50 \d+ ms, p95 \d+ ms", text)
     # The scratch directory (database, servers' logs) is gone.
     assert set(Path(tempfile.gettempdir()).glob("campaign-studio-bench-*")) == before
+
+
+@pytest.mark.django_db
+def test_on_postgresql_it_runs_on_a_scratch_database_it_drops():
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL run of the suite (.ci/test) runs this")
+    database = connection.settings_dict
+    server = (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT']}/postgres"
+    )
+    out = io.StringIO()
+
+    call_command("loadtest", "--users=4", "--seconds=5", f"--postgres={server}", stdout=out)
+
+    assert "checks: passed" in out.getvalue(), out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'campaign_studio_scratch_%%'"
+        )
+        assert cursor.fetchone() == (0,)
 
 
 def test_the_report_counts_5xx_answers_and_odd_save_answers_as_problems(db):

@@ -209,7 +209,7 @@ def test_the_progress_fragment_polls_while_sending_and_stops_when_done(sandbox, 
     assert done["HX-Refresh"] == "true"
     assert 'hx-trigger="every 1s"' not in page
     assert "2 of 2 requests done; 1200 identities sent." in page
-    assert 'aria-valuenow="100"' in page
+    assert 'max="100" value="100"' in page
     assert page.count('data-operation="send"') == 2
 
 
