@@ -53,6 +53,13 @@ class ApiCallAdmin(ReadOnlyAdmin):
     list_filter = ["operation", "outcome"]
 
 
+@admin.register(models.WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    """The task workers and their last beat: a worker that stopped beating is resumed from."""
+
+    list_display = ["worker_id", "host", "pid", "started_at", "beat_at"]
+
+
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log (campaigns/audit.py): never edited, never deleted."""
