@@ -206,10 +206,8 @@ def _shape_errors(body: dict, shapes: dict[Path, tuple[type, str | None]]) -> li
 def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
     """Form data for `body`, with everything the forms cannot show kept aside as extras."""
     body = dict(body)
-    notices = []
-    if "estimate_only" in body:
-        value = body.pop("estimate_only")
-        notices.append(ESTIMATE_ONLY_DROPPED.format(value=json.dumps(value)))
+    notices = estimate_only_notices(body)
+    body.pop("estimate_only", None)
     data: dict[str, Any] = {}
     claimed: set[Path] = set()
     for section in sections(api, channel):
@@ -233,6 +231,13 @@ def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
     notices += extras_notices(extras, api=api, channel=channel)
     data[AdditionalFieldsForm.FIELD] = AdditionalFieldsForm.dump(extras)
     return ParsedBody(_query_dict(data), extras, notices)
+
+
+def estimate_only_notices(body: dict) -> list[str]:
+    """What to say of an estimate_only the draft leaves out (an action here, not a key)."""
+    if "estimate_only" not in body:
+        return []
+    return [ESTIMATE_ONLY_DROPPED.format(value=json.dumps(body["estimate_only"]))]
 
 
 def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[str]:

@@ -51,8 +51,11 @@ class NothingToRestore(Exception):
 @dataclass
 class ImportResult:
     campaign: Campaign
+    # What only the import can say (what it left out of the draft); the composer says the rest.
     notices: list[str] = field(default_factory=list)
+    # The draft as the composer opens it: its problems and its notices (keys kept aside...).
     errors: list[PayloadError] = field(default_factory=list)
+    draft_notices: list[str] = field(default_factory=list)
 
 
 def _metadata(body: dict, *, api: str, channel: str, fallback_name: str) -> dict[str, Any]:
@@ -95,7 +98,6 @@ def campaign_import(
     if jsonfile.has_nul(body):
         raise ValueError(jsonfile.NUL_NOT_ALLOWED)
     api, channel = payloads.infer_target(body, endpoint)
-    parsed = payloads.parse_body(body, api=api, channel=channel)
     stored = {key: value for key, value in body.items() if key != "estimate_only"}
     if name:
         stored = {"name": name, **stored} if api == Api.TARGETS else stored
@@ -103,8 +105,11 @@ def campaign_import(
     if name and campaign.name != name:
         Campaign.objects.filter(pk=campaign.pk).update(name=name[:200])
         campaign.name = name[:200]
-    errors = selectors.body_errors(stored, api=api, channel=channel)
-    return ImportResult(campaign, parsed.notices, errors)
+    # Counted by the composer's own call, so that the import's count is the one the draft shows.
+    opened = composer.composer_load(campaign, options=selectors.account_options())
+    return ImportResult(
+        campaign, payloads.estimate_only_notices(body), opened.errors, opened.notices
+    )
 
 
 def campaign_save(

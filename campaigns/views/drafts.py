@@ -79,6 +79,7 @@ def campaign_import(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, text)
             else:
                 messages.success(request, IMPORTED.format(name=name))
+            # Only what the import alone can say: the composer shows the draft's own notices.
             for notice in result.notices:
                 messages.info(request, notice)
             return redirect("campaigns:composer", pk=result.campaign.pk)

@@ -1,5 +1,6 @@
 """The drafts list, new campaigns, import, export, clone, archive and restore."""
 
+import html
 import json
 
 import pytest
@@ -7,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns import services
+from campaigns import payloads, services
 from campaigns.channels import registry
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign, Status
+from campaigns.views import drafts
 from campaigns.views import forms as view_forms
 from devtools import demo
 from tests.reference_examples import reference_examples
@@ -182,6 +184,32 @@ def test_import_by_upload_reads_the_file(composer_client):
     campaign = Campaign.objects.get()
     assert (campaign.name, campaign.api, campaign.channel) == ("Uploaded", "send", "email")
     assert campaign.body == example.body
+
+
+def test_import_says_each_notice_of_the_draft_once(composer_client):
+    body = {"name": "Pasted", "target_mode": "email", "content": {"subjct": "Hi"}}
+    hint = payloads.EXTRAS_HINT.format(path="content.subjct", suggestion="content.subject")
+    response = composer_client.post(
+        reverse("campaigns:campaign_import"), {"text": json.dumps(body)}, follow=True
+    )
+    # The composer lists the keys it keeps aside; the import does not say it again.
+    assert response.content.decode().count(html.escape(hint)) == 1
+    assert hint in response.context["composer"].notices
+
+
+def test_import_counts_the_problems_the_composer_shows(composer_client):
+    # Two problems of the push content, and Additional fields too long for their box: the
+    # composer counts three (the box's limit is its own), and so must the import.
+    body = {"name": "Big", "target_mode": "push", "where": {}, "when": "now", "note": "x" * 10**6}
+    response = composer_client.post(
+        reverse("campaigns:campaign_import"), {"text": json.dumps(body)}, follow=True
+    )
+    shown = response.context["composer"].errors
+    assert len(shown) == 3
+    text = drafts.IMPORTED_WITH_ERRORS.format(name="Big", count=len(shown), plural="s")
+    assert [str(message) for message in response.context["messages"]] == [text]
+    problems = f"{len(shown)} problems</h3>"
+    assert problems in response.content.decode()
 
 
 def test_import_of_text_that_is_not_json_says_so_and_makes_nothing(composer_client):

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=2) from None
         for result in results:
             self.stdout.write(str(result.campaign.pk))
-            for notice in result.notices:
+            for notice in result.notices + result.draft_notices:
                 self.stderr.write(f"  note: {notice}")
             for error in result.errors:
                 self.stderr.write(f"  problem: {error.where}: {error.message}")
