@@ -72,6 +72,28 @@ def test_import_refuses_bad_input_with_exit_2_and_creates_nothing(tmp_path, docu
     assert not Campaign.objects.exists()
 
 
+def test_import_reads_a_file_leniently_and_says_what_it_forgave(tmp_path):
+    text = json.dumps(SMS, indent=2)[:-1] + ",\n  // CleverTap's examples carry comments\n}'"
+    out, err = run("import_campaign", write(tmp_path, text))
+    assert Campaign.objects.get(pk=int(out)).body == SMS
+    forgiven = jsonfile.REMOVED.format(
+        forms="1 comment, 1 trailing comma and " + jsonfile.STRAY_QUOTE, verb="were"
+    )
+    assert f"note: {jsonfile.LENIENT_NOTICE.format(changes=forgiven)}" in err
+
+
+def test_import_refuses_an_unreadable_file_with_its_line_marked(tmp_path):
+    path = write(tmp_path, '{\n  "name": "x"\n  "target_mode": "sms"\n}')
+    with pytest.raises(CommandError) as raised:
+        run("import_campaign", path)
+    assert raised.value.returncode == 2
+    problem = jsonfile.CANNOT_STAND_HERE.format(character='“"”')
+    message = jsonfile.UNREADABLE.format(name=path, line=3, column=3, problem=problem)
+    marked = '1 | {\n2 |   "name": "x"\n3 |   "target_mode": "sms"\n  |   ^'
+    assert str(raised.value) == f"{message}\n{marked}"
+    assert not Campaign.objects.exists()
+
+
 def test_import_refuses_a_file_over_the_size_limit(tmp_path):
     path = tmp_path / "big.json"
     path.write_text('{"name": "' + "x" * (10 * 1024 * 1024) + '"}')

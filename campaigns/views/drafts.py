@@ -80,6 +80,8 @@ def campaign_import(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, IMPORTED.format(name=name))
             # Only what the import alone can say: the composer shows the draft's own notices.
+            if form.cleaned_data["reading_notice"]:
+                messages.info(request, form.cleaned_data["reading_notice"])
             for notice in result.notices:
                 messages.info(request, notice)
             return redirect("campaigns:composer", pk=result.campaign.pk)

@@ -76,6 +76,9 @@ class ImportForm(forms.Form):
         help_text="Leave empty to use the body's.",
     )
 
+    # Where the text could not be read, for the page to mark (a `jsonfile.Excerpt`).
+    unreadable = None
+
     def clean(self):
         data = super().clean()
         text, upload = data.get("text") or "", data.get("file")
@@ -83,15 +86,22 @@ class ImportForm(forms.Form):
             raise ValidationError(IMPORT_BOTH)
         if not upload and not text.strip():
             raise ValidationError(IMPORT_EMPTY)
+        # Read leniently: people paste CleverTap's examples, comments and all.
         try:
             if upload:
                 # The size first: a file over the limit is not read at all.
                 jsonfile.size_check(upload.size, name=UPLOADED)
-                data["body"] = jsonfile.load_json_bytes(upload.read(), name=UPLOADED, storable=True)
+                reading = jsonfile.read_json_bytes(
+                    upload.read(), name=UPLOADED, storable=True, lenient=True
+                )
             else:
-                data["body"] = jsonfile.load_json_text(text, name=PASTED, storable=True)
+                reading = jsonfile.read_json_text(text, name=PASTED, storable=True, lenient=True)
         except jsonfile.JsonFileError as error:
+            if isinstance(error, jsonfile.Unreadable):
+                self.unreadable = error.excerpt
             self.add_error("file" if upload else "text", str(error))
+        else:
+            data["body"], data["reading_notice"] = reading.document, reading.notice
         return data
 
 

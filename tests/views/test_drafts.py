@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns import payloads, services
+from campaigns import jsonfile, payloads, services
 from campaigns.channels import registry
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, Campaign, Status
@@ -184,6 +184,33 @@ def test_import_by_upload_reads_the_file(composer_client):
     campaign = Campaign.objects.get()
     assert (campaign.name, campaign.api, campaign.channel) == ("Uploaded", "send", "email")
     assert campaign.body == example.body
+
+
+def test_import_reads_an_uploaded_file_leniently_or_marks_where_it_could_not(composer_client):
+    url = reverse("campaigns:campaign_import")
+    text = json.dumps(EXAMPLES["25_send_email.json"].body, indent=2)[:-1] + ", // sent\n}'"
+    upload = SimpleUploadedFile("body.json", text.encode(), content_type="application/json")
+    response = composer_client.post(
+        url, {"file": upload, "endpoint": "send/email.json"}, follow=True
+    )
+    assert Campaign.objects.get().body == EXAMPLES["25_send_email.json"].body
+    removed = jsonfile.REMOVED.format(
+        forms="1 comment, 1 trailing comma and " + jsonfile.STRAY_QUOTE, verb="were"
+    )
+    notice = jsonfile.LENIENT_NOTICE.format(changes=removed)
+    assert notice in [str(message) for message in response.context["messages"]]
+
+    upload = SimpleUploadedFile("body.json", b'{\n  "to": {}\n  "content": {}\n}')
+    response = composer_client.post(url, {"file": upload})
+    problem = jsonfile.CANNOT_STAND_HERE.format(character='“"”')
+    message = jsonfile.UNREADABLE.format(
+        name=view_forms.UPLOADED, line=3, column=3, problem=problem
+    )
+    page = response.content.decode()
+    assert html.escape(message) in page
+    marked = html.escape('3 |   "content": {}')
+    assert f'<mark class="p-0">{marked}</mark>' in page
+    assert Campaign.objects.count() == 1
 
 
 def test_import_says_each_notice_of_the_draft_once(composer_client):

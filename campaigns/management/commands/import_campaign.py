@@ -20,10 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--owner", help=f"Username of the owner (default: {CLI_USER}).")
 
     def handle(self, *args, file, name, endpoint, owner, **options):
+        # Read leniently, as the import page reads: people save CleverTap's examples as they are.
         try:
-            document = jsonfile.load_json_file(file, storable=True)
+            reading = jsonfile.read_json_file(file, storable=True, lenient=True)
+        except jsonfile.Unreadable as error:
+            raise CommandError(f"{error}\n{error.excerpt}", returncode=2) from None
         except jsonfile.JsonFileError as error:
             raise CommandError(str(error), returncode=2) from None
+        document = reading.document
         bodies = document if isinstance(document, list) else [document]
         user = self._owner(owner)
         try:
@@ -35,6 +39,8 @@ class Command(BaseCommand):
         except ValueError as error:
             # Nothing was created: a list is imported whole or not at all.
             raise CommandError(str(error), returncode=2) from None
+        if reading.notice:
+            self.stderr.write(f"note: {reading.notice}")
         for result in results:
             self.stdout.write(str(result.campaign.pk))
             for notice in result.notices + result.draft_notices:
