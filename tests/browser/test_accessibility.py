@@ -4,16 +4,16 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.urls import resolve, reverse
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from campaigns import services
 from campaigns.models import Campaign
 from campaigns.publishing import estimates
 from campaigns.review import approvals
+from tests.browser import axe
 from tests.drafts import PUSH_BODY, email_send_body
 from tests.sandbox_records import profiles_create
 
@@ -22,19 +22,6 @@ pytestmark = [
     pytest.mark.usefixtures("one_request_at_a_time", "quiet_pages_at_the_end"),
 ]
 
-BLOCKING = {"serious", "critical"}
-
-
-def blocking_violations(page: Page) -> list[str]:
-    page.wait_for_load_state("networkidle")
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:5] if node["target"])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
 
 def user(name: str):
     return get_user_model().objects.get(username=name)
@@ -42,7 +29,7 @@ def user(name: str):
 
 def test_the_login_page(page, live_server):
     page.goto(f"{live_server.url}/login/")
-    assert blocking_violations(page) == []
+    assert axe.blocking_violations(page) == []
 
 
 @pytest.mark.parametrize(
@@ -55,7 +42,7 @@ def test_the_pages_without_a_draft(login, live_server, name):
     # The sandbox page is for sandbox operators, such as the demo admin.
     page = login("admin" if name.startswith("sandbox:") else "composer")
     page.goto(f"{live_server.url}{reverse(name)}")
-    assert blocking_violations(page) == []
+    assert axe.blocking_violations(page) == []
 
 
 @pytest.mark.parametrize(
@@ -71,7 +58,7 @@ def test_the_composer(login, live_server, api, channel, body):
     page = login("composer")
     page.goto(f"{live_server.url}{reverse('campaigns:composer', args=[campaign.pk])}")
     expect(page.get_by_role("region", name="Payload preview")).to_be_visible()
-    assert blocking_violations(page) == []
+    assert axe.blocking_violations(page) == []
 
 
 def test_the_publish_confirmation_and_published_pages(login, live_server, settings):
@@ -90,11 +77,11 @@ def test_the_publish_confirmation_and_published_pages(login, live_server, settin
 
     page = login("publisher")
     page.goto(f"{live_server.url}{reverse('campaigns:publish', args=[campaign.pk])}")
-    assert blocking_violations(page) == []
+    assert axe.blocking_violations(page) == []
     with page.expect_navigation():
         page.locator("#publish-form [type=submit]").first.click()
     page.goto(f"{live_server.url}{reverse('campaigns:published', args=[campaign.pk])}")
-    assert blocking_violations(page) == []
+    assert axe.blocking_violations(page) == []
 
 
 # Where focus is, whether it shows (an outline or Bootstrap's box-shadow) and whether it is on

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from campaigns import jsonfile
 from campaigns.models import Campaign
-from tests.browser.test_accessibility import blocking_violations
-from tests.views.test_import_reference import BODIES, EXAMPLES, UNREADABLE, forgiven_notice
+from tests.browser import axe
+from tests.reference_examples import BODIES, EXAMPLES, UNREADABLE, forgiven_notice
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -47,5 +47,5 @@ def test_an_unreadable_paste_is_marked_at_its_line_on_the_page(login, live_serve
     expect(marked).to_be_visible()
     expect(page.get_by_text(jsonfile.MORE_AFTER_END, exact=False)).to_be_visible()
     expect(page.get_by_label("Paste a JSON request body")).to_have_value(BODIES[number - 1])
-    assert blocking_violations(page) == []
+    assert axe.blocking_violations(page) == []
     assert not Campaign.objects.exists()
