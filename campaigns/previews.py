@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from campaigns import identities, schedule
+from campaigns.forms import links
 
 WEEKDAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 
@@ -140,6 +141,43 @@ class Button:
 
     title: str
     link: str = ""
+
+
+IMAGE_NOT_LOADED = (
+    "Image not shown: “{url}” is not a whole https:// web address, so the preview does not load it."
+)
+IMAGE_HTTP_NOT_LOADED = "Image not shown: the preview loads https:// images only, not “{url}”."
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image a device preview shows: loaded only from a whole https:// address, so that a
+    relative value is never asked of the app itself; otherwise the preview says why not."""
+
+    url: str
+    alt: str
+
+    def __bool__(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def src(self) -> str:
+        return self.url if links.loadable(self.url) else ""
+
+    @property
+    def not_loaded(self) -> str:
+        if not self.url or self.src:
+            return ""
+        if links.problem(self.url, link=False):
+            return IMAGE_NOT_LOADED.format(url=self.url)
+        return IMAGE_HTTP_NOT_LOADED.format(url=self.url)
+
+
+def image_at(data: Any, *keys: str | int, alt: str | None = None) -> Image:
+    """The image whose address is the text at `keys`; its alt text is "Image: <url>" unless
+    given."""
+    url = text_at(data, *keys)
+    return Image(url, f"Image: {url}" if alt is None else alt)
 
 
 # The schedule preview.

@@ -96,7 +96,7 @@ def campaign_import(
         raise ValueError(jsonfile.NUL_NOT_ALLOWED)
     api, channel = payloads.infer_target(body, endpoint)
     parsed = payloads.parse_body(body, api=api, channel=channel)
-    stored = {key: value for key, value in body.items() if key != "estimate_only"}
+    stored = parsed.body
     if name:
         stored = {"name": name, **stored} if api == Api.TARGETS else stored
     campaign = campaign_create(user=user, api=api, channel=channel, body=stored)

@@ -5,8 +5,10 @@ import json
 import pytest
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.html import escape
 
 from campaigns import composer, payloads, services
+from campaigns.channels import whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, AuditEvent, Campaign, Revision, Status
@@ -55,7 +57,7 @@ def test_saving_a_draft_unchanged_leaves_its_body_exactly_as_it_was(
     response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
     assert response.status_code == 302
     campaign.refresh_from_db()
-    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
+    assert same_json(campaign.body, payload_checks.as_drafted(example.body))
 
 
 @pytest.mark.parametrize("example", EXAMPLES[::6], ids=lambda e: e.name)
@@ -69,7 +71,7 @@ def test_autosave_of_an_unchanged_draft_writes_nothing(composer_client, composer
     assert 'data-state="saved"' in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.version == 1
-    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
+    assert same_json(campaign.body, payload_checks.as_drafted(example.body))
 
 
 def test_the_composer_shows_each_section_under_its_title(composer_client, composer_user):
@@ -314,6 +316,53 @@ def test_invalid_additional_fields_are_reported_and_not_saved(composer_client, c
     assert composer.NOT_SAVED_EXTRAS in response.content.decode()
     preview = composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)
     assert 'data-field="additional-extras"' in preview.content.decode()
+
+
+def test_a_field_set_in_additional_fields_is_named_as_such_at_the_box(
+    composer_client, composer_user
+):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["additional-extras"] = '{"content.subject": "Overridden"}'
+    preview = composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)
+    html = preview.content.decode()
+    message = payloads.EXTRAS_OVER_FIELD.format(label="Subject", path="content.subject")
+    assert f'data-field="additional-extras" data-message="{escape(message)}"' in html
+    assert "must be text" not in html
+    assert "Overridden" in html  # the JSON shows the override
+
+
+def test_a_draft_with_the_misspelt_latitude_opens_with_it_read_and_said(
+    composer_client, composer_user
+):
+    # A draft stored before the import spelt it right: the composer reads it and says so.
+    example = next(e for e in EXAMPLES if e.name.startswith("16_"))
+    body = payload_checks.without_estimate_only(example.body)
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="whatsapp", body=body
+    )
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    notice = payloads.MISSPELT_NOTICE.format(
+        path="content.header.media.latitiude",
+        right_path="content.header.media.latitude",
+        right="latitude",
+        key="latitiude",
+    )
+    assert escape(notice) in html
+    assert 'name="content-header_latitude" value="32.123"' in html
+    assert escape(whatsapp.LATITUDE_REQUIRED) not in html
+    data = page_data(composer_client, campaign)
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    assert fresh(campaign).body == payload_checks.as_drafted(example.body)
+
+
+def test_an_imported_misspelt_latitude_is_stored_spelt_right(composer_user):
+    example = next(e for e in EXAMPLES if e.name.startswith("17_"))
+    result = services.campaign_import(user=composer_user, body=example.body)
+    assert result.errors == []
+    assert any("latitiude" in notice for notice in result.notices)
+    assert result.campaign.body == payload_checks.as_drafted(example.body)
 
 
 def test_did_you_mean_hints_appear_in_additional_fields(composer_client, composer_user):
