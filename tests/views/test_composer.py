@@ -7,15 +7,16 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import escape
 
-from campaigns import composer, payloads, services
+from campaigns import composer, payloads, previews, services
 from campaigns.channels import whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, AuditEvent, Campaign, Revision, Status
 from campaigns.review import approvals
 from devtools.bench.formdata import submitted_data
+from sandbox.models import Profile
 from tests import payload_checks
-from tests.drafts import fresh
+from tests.drafts import PUSH_BODY, fresh
 from tests.reference_examples import reference_examples
 
 EXAMPLES = reference_examples()
@@ -363,6 +364,50 @@ def test_an_imported_misspelt_latitude_is_stored_spelt_right(composer_user):
     assert result.errors == []
     assert any("latitiude" in notice for notice in result.notices)
     assert result.campaign.body == payload_checks.as_drafted(example.body)
+
+
+def test_the_schedule_preview_in_user_time_spreads_over_the_audience_and_applies_the_cutoff(
+    composer_client, composer_user, settings
+):
+    settings.SANDBOX_ENABLED = True
+    settings.TIME_ZONE = "Asia/Kolkata"
+    zones = ["Asia/Kolkata", "Asia/Kolkata", "Europe/London", "America/New_York", "", "Mars/Base"]
+    for n, zone in enumerate(zones):  # no timezone, and one Python does not know: left out
+        Profile.objects.create(identity=f"p{n}", object_id=f"o{n}", timezone=zone)
+    # 10:00 local comes at 10:00, 15:30 and 20:30 in Kolkata; the 18:00 cutoff stops the run
+    # before New York's.
+    when = {
+        "type": "later",
+        "delivery_date_time": ["20990302 10:00"],
+        "delivery_timezone": "user",
+        "campaign_cutoff": "18:00",
+    }
+    campaign = services.campaign_create(
+        user=composer_user,
+        api=Api.TARGETS,
+        channel="push",
+        body={**PUSH_BODY, "when": when},
+    )
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    preview = html[html.index('id="schedule-preview"') :]
+    assert escape(previews.USER_TIME_KNOWN.format(count=3, timezone="Asia/Kolkata")) in preview
+    assert "Times in Asia/Kolkata." not in preview
+    assert "Mon 2 Mar 2099, 10:00 local time" in preview
+    assert "Asia/Kolkata (2 profiles)" in preview
+    not_sent = previews.ZONE_AFTER_CUTOFF.format(
+        local="10:00", at="Mon 2 Mar, 20:30", cutoff="Mon 2 Mar, 18:00"
+    )
+    assert escape(not_sent) in preview
+    assert escape(previews.RUN_NOT_SENT.format(count=1, total=3)) in preview
+
+
+def payload_checks_push() -> dict:
+    return {
+        "name": "Sale",
+        "target_mode": "push",
+        "where": {},
+        "content": {"title": "t", "body": "b"},
+    }
 
 
 def test_did_you_mean_hints_appear_in_additional_fields(composer_client, composer_user):
