@@ -313,7 +313,7 @@ def _user_time(
 
 def _run_shown(run: schedule.Run, profiles: Mapping[str, int]) -> RunShown:
     sent = [send for send in run.sends if send.at is not None]
-    first, last = sent[0], max(sent, key=lambda send: send.at)
+    first, last = min(sent, key=lambda send: send.at), max(sent, key=lambda send: send.at)
     if first == last:
         summary = RUN_ONE_ZONE.format(
             local=_local(first.at, first.zone), zone=first.zone, at=_short(first.at)
@@ -343,7 +343,7 @@ def _zone_note(send: schedule.ZoneSend, run: schedule.Run) -> str:
         return ZONE_DISCARDED
     if send.dropped == schedule.DROPPED_CUTOFF:
         local = _local(send.scheduled_for, send.zone)
-        cutoff = _short(run.cutoff_at) if run.cutoff_at else ""
+        cutoff = _short(run.cutoff_at)
         return ZONE_AFTER_CUTOFF.format(local=local, at=_short(send.scheduled_for), cutoff=cutoff)
     notes = []
     if send.next_day:

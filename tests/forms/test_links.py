@@ -200,15 +200,17 @@ URL_FIELDS = {
 def test_every_image_and_link_field_of_every_channel_is_one_of_the_two_kinds(api, channel):
     if registry.not_offered(api, channel):
         return
-    index = payloads.schema_index(api, channel)
     found = {
-        format_path(tuple(0 if part == "*" else part for part in pattern)).replace("[0]", "[*]"): (
-            type(field)
-        )
-        for pattern, (_, field) in index.fields.items()
+        shown(pattern): type(field)
+        for pattern, (_, field) in payloads.schema_index(api, channel).fields.items()
         if isinstance(field, MEDIA | LINK)
     }
     assert found == URL_FIELDS.get((api, channel), {})
+
+
+def shown(pattern: tuple) -> str:
+    """A field's path pattern as written above: `content[*].media.url`."""
+    return format_path(tuple(0 if part == "*" else part for part in pattern)).replace("[0]", "[*]")
 
 
 def test_links_and_images_are_checked_in_send_bodies_too():
