@@ -34,6 +34,14 @@ ESTIMATE_ONLY_DROPPED = (
 )
 EXTRAS_NOTICE = "Kept as it was, in Additional fields: {path} (not a field this form models)."
 EXTRAS_HINT = "Kept as it was, in Additional fields: {path}. Did you mean {suggestion}?"
+EXTRAS_OVER_FIELD = (
+    "{label} is set in Additional fields ({path}), which overrides the form's {label} field: "
+    "type the value in the {label} field and remove {path} from Additional fields."
+)
+MISSPELT_NOTICE = (
+    "{path} is read as {right_path}: CleverTap's examples misspell “{right}” as “{key}”, and the "
+    "draft writes it spelt right."
+)
 FALLBACK_NOTICE = (
     "Part of the body could not be shown in the form without changing it, so it is kept exactly "
     "as it was in Additional fields: {path}."
@@ -63,6 +71,11 @@ class ParsedBody:
     data: QueryDict
     extras: dict[Path, Any]
     notices: list[str] = field(default_factory=list)
+    # The body as a draft keeps it: estimate_only dropped, misspelt keys spelt right.
+    body: dict = field(default_factory=dict)
+    # What reading changed in the body (those two), in words: the body kept no longer says it,
+    # so only its import can.
+    corrections: list[str] = field(default_factory=list)
 
 
 def endpoint(api: str, channel: str) -> str:
@@ -206,8 +219,23 @@ def _shape_errors(body: dict, shapes: dict[Path, tuple[type, str | None]]) -> li
 def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
     """Form data for `body`, with everything the forms cannot show kept aside as extras."""
     body = dict(body)
-    notices = estimate_only_notices(body)
-    body.pop("estimate_only", None)
+    corrections = []
+    if "estimate_only" in body:
+        value = json.dumps(body.pop("estimate_only"))
+        corrections.append(ESTIMATE_ONLY_DROPPED.format(value=value))
+    for section in sections(api, channel):
+        for path, right in section.form.misspelt.items():
+            right_path = path[:-1] + (right,)
+            if has_path(body, path) and not has_path(body, right_path):
+                body = _respelt(body, path, right)
+                corrections.append(
+                    MISSPELT_NOTICE.format(
+                        path=format_path(path),
+                        right_path=format_path(right_path),
+                        right=right,
+                        key=path[-1],
+                    )
+                )
     data: dict[str, Any] = {}
     claimed: set[Path] = set()
     for section in sections(api, channel):
@@ -221,6 +249,7 @@ def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
 
     # Safety net: wherever the forms would not give back exactly what was there, keep that
     # top-level key whole in the extras, which are laid over the built body.
+    notices = list(corrections)
     rebuilt = build_body(bind_forms(_query_dict(data), api=api, channel=channel), extras)
     for key in body.keys() | rebuilt.keys():
         if key in body and not same_json(rebuilt.get(key), body[key]):
@@ -230,14 +259,16 @@ def parse_body(body: dict, *, api: str, channel: str) -> ParsedBody:
 
     notices += extras_notices(extras, api=api, channel=channel)
     data[AdditionalFieldsForm.FIELD] = AdditionalFieldsForm.dump(extras)
-    return ParsedBody(_query_dict(data), extras, notices)
+    return ParsedBody(_query_dict(data), extras, notices, body, corrections)
 
 
-def estimate_only_notices(body: dict) -> list[str]:
-    """What to say of an estimate_only the draft leaves out (an action here, not a key)."""
-    if "estimate_only" not in body:
-        return []
-    return [ESTIMATE_ONLY_DROPPED.format(value=json.dumps(body["estimate_only"]))]
+def _respelt(body: dict, path: Path, right: str) -> dict:
+    """A copy of `body` with the key at `path` renamed `right`, in its place among its siblings;
+    the objects around it are copied, never changed."""
+    head, *rest = path
+    if not rest:
+        return {right if key == head else key: value for key, value in body.items()}
+    return {**body, head: _respelt(body[head], tuple(rest), right)}
 
 
 def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[str]:
@@ -291,8 +322,14 @@ def form_errors(
             # An empty text is a field left empty: the field's own rules (e.g. required) speak.
             continue
         kept_aside.add(path)
-        if found is not None:
-            label, json_field = found
+        if found is None:
+            continue
+        label, json_field = found
+        if json_field.shows(value):
+            # Only Additional fields put a value the field could show here: say so, not "wrong".
+            message = EXTRAS_OVER_FIELD.format(label=label, path=format_path(path))
+            errors.append(PayloadError(path, message, field=AdditionalFieldsForm.FIELD))
+        else:
             message = json_field.wrong_type_message(label, value)
             errors.append(PayloadError(path, message, code=json_field.api_code))
     for form in forms.values():

@@ -9,15 +9,18 @@ preview is in its module of `campaigns.channels`.
 
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from campaigns import identities, schedule
+from campaigns.forms import links
 
 WEEKDAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 
@@ -142,6 +145,43 @@ class Button:
     link: str = ""
 
 
+IMAGE_NOT_LOADED = (
+    "Image not shown: “{url}” is not a whole https:// web address, so the preview does not load it."
+)
+IMAGE_HTTP_NOT_LOADED = "Image not shown: the preview loads https:// images only, not “{url}”."
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image a device preview shows: loaded only from a whole https:// address, so that a
+    relative value is never asked of the app itself; otherwise the preview says why not."""
+
+    url: str
+    alt: str
+
+    def __bool__(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def src(self) -> str:
+        return self.url if links.loadable(self.url) else ""
+
+    @property
+    def not_loaded(self) -> str:
+        if not self.url or self.src:
+            return ""
+        if links.problem(self.url, link=False):
+            return IMAGE_NOT_LOADED.format(url=self.url)
+        return IMAGE_HTTP_NOT_LOADED.format(url=self.url)
+
+
+def image_at(data: Any, *keys: str | int, alt: str | None = None) -> Image:
+    """The image whose address is the text at `keys`; its alt text is "Image: <url>" unless
+    given."""
+    url = text_at(data, *keys)
+    return Image(url, f"Image: {url}" if alt is None else alt)
+
+
 # The schedule preview.
 
 
@@ -161,12 +201,64 @@ class ScheduleDay:
     blocks: list[QuietBlock]
 
 
-def schedule_preview(body: dict, *, now: datetime, account_tz: ZoneInfo) -> dict | None:
-    """The next 10 send times and the week's quiet (DND) windows, or None without a `when`."""
+# Delivery in each user's own timezone: a run's spread across the audience's timezones, or across
+# the first and last places a time comes when the audience's timezones are not known.
+SPAN_ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago")  # UTC+14 and UTC-11
+USER_TIME_KNOWN = (
+    "Delivered at the same local time in each user's own timezone: below, when that time comes in "
+    "each of the {count} timezones of the audience. Times in parentheses are in {timezone}."
+)
+USER_TIME_UNKNOWN = (
+    "Delivered at the same local time in each user's own timezone. The audience's timezones are "
+    "not known here, so below are the first and last places that time comes ({first} and {last}): "
+    "every user's falls between. Times in parentheses are in {timezone}."
+)
+RUN_SPREAD = (
+    "from {first_local} in {first_zone} ({first_at}) to {last_local} in {last_zone} ({last_at})"
+)
+RUN_ONE_ZONE = "at {local} in {zone} ({at})"
+RUN_NOT_SENT = "; not sent in {count} of {total} timezones"
+ZONE_HELD = "held by Do Not Disturb from {local}"
+ZONE_NEXT_DAY = "the time had passed there: sent the next day (user_timezone_wrap_around)"
+ZONE_PASSED = "not sent: the time has already passed there"
+ZONE_AFTER_CUTOFF = "not sent: {local} there is {at}, after the campaign cutoff ({cutoff})"
+ZONE_DISCARDED = "not sent: Do Not Disturb there discards it"
+SHORT_DATE_TIME = "D j M, H:i"
+
+
+@dataclass(frozen=True)
+class ZoneShown:
+    """One timezone's share of a run in user time, as the schedule preview words it."""
+
+    label: str
+    send: schedule.ZoneSend
+    note: str
+
+
+@dataclass(frozen=True)
+class RunShown:
+    wall: datetime | None
+    summary: str
+    zones: list[ZoneShown]
+
+
+def schedule_preview(
+    body: dict,
+    *,
+    now: datetime,
+    account_tz: ZoneInfo,
+    audience_timezones: Callable[[], Mapping[str, int] | None] | None = None,
+) -> dict | None:
+    """The next 10 send times and the week's quiet (DND) windows, or None without a `when`.
+
+    Delivered in user time, the next 10 runs instead, each across the timezones of the audience
+    (`audience_timezones`: profiles by timezone name, or None when not known; called only then).
+    """
     if not isinstance(body, dict) or "when" not in body:
         return None
     when = body["when"]
     times = schedule.next_send_times(when, now=now, account_tz=account_tz)
+    user_time = _user_time(when, now=now, account_tz=account_tz, audience=audience_timezones)
     dnd_info = at(when, "dnd", "dnd_info")
     days = []
     if dnd_info is not None:
@@ -189,7 +281,91 @@ def schedule_preview(body: dict, *, now: datetime, account_tz: ZoneInfo) -> dict
         "timezone": str(account_tz),
         "days": days,
         "has_dnd": any(day.blocks for day in days),
+        **user_time,
     }
+
+
+def _user_time(
+    when: Any,
+    *,
+    now: datetime,
+    account_tz: ZoneInfo,
+    audience: Callable[[], Mapping[str, int] | None] | None,
+) -> dict:
+    """The user-time part of the schedule preview: {} unless `when` is delivered in user time."""
+    if not schedule.in_user_time(when):
+        return {}
+    profiles = dict((audience() if audience else None) or {})
+    zones = list(profiles) or list(SPAN_ZONES)
+    runs = schedule.next_runs_in_user_time(when, now=now, account_tz=account_tz, zones=zones)
+    if profiles:
+        note = USER_TIME_KNOWN.format(count=len(zones), timezone=account_tz)
+    else:
+        note = USER_TIME_UNKNOWN.format(
+            first=SPAN_ZONES[0], last=SPAN_ZONES[1], timezone=account_tz
+        )
+    return {
+        "user_time": True,
+        "note": note,
+        "runs": [_run_shown(run, profiles) for run in runs],
+    }
+
+
+def _run_shown(run: schedule.Run, profiles: Mapping[str, int]) -> RunShown:
+    sent = [send for send in run.sends if send.at is not None]
+    first, last = min(sent, key=lambda send: send.at), max(sent, key=lambda send: send.at)
+    if first == last:
+        summary = RUN_ONE_ZONE.format(
+            local=_local(first.at, first.zone), zone=first.zone, at=_short(first.at)
+        )
+    else:
+        summary = RUN_SPREAD.format(
+            first_local=_local(first.at, first.zone),
+            first_zone=first.zone,
+            first_at=_short(first.at),
+            last_local=_local(last.at, last.zone),
+            last_zone=last.zone,
+            last_at=_short(last.at),
+        )
+    if len(sent) < len(run.sends):
+        summary += RUN_NOT_SENT.format(count=len(run.sends) - len(sent), total=len(run.sends))
+    zones = [
+        ZoneShown(_zone_label(send.zone, profiles), send, _zone_note(send, run))
+        for send in run.sends
+    ]
+    return RunShown(run.wall, summary, zones)
+
+
+def _zone_note(send: schedule.ZoneSend, run: schedule.Run) -> str:
+    if send.dropped == schedule.DROPPED_PASSED:
+        return ZONE_PASSED
+    if send.dropped == schedule.DROPPED_DND:
+        return ZONE_DISCARDED
+    if send.dropped == schedule.DROPPED_CUTOFF:
+        local = _local(send.scheduled_for, send.zone)
+        cutoff = _short(run.cutoff_at)
+        return ZONE_AFTER_CUTOFF.format(local=local, at=_short(send.scheduled_for), cutoff=cutoff)
+    notes = []
+    if send.next_day:
+        notes.append(ZONE_NEXT_DAY)
+    if send.delayed:
+        notes.append(ZONE_HELD.format(local=_local(send.scheduled_for, send.zone)))
+    return "; ".join(notes)
+
+
+def _zone_label(zone: str, profiles: Mapping[str, int]) -> str:
+    count = profiles.get(zone)
+    if count is None:
+        return zone
+    return f"{zone} ({count:,} profile{'' if count == 1 else 's'})"
+
+
+def _local(moment: datetime, zone: str) -> str:
+    return dateformat.format(moment.astimezone(ZoneInfo(zone)), "H:i")
+
+
+def _short(moment: datetime) -> str:
+    return dateformat.format(moment, SHORT_DATE_TIME)
 
 
 def _percent(moment: time) -> float:

@@ -4,18 +4,21 @@ Pure functions: no database, no HTTP. The preview shows what the schedule means,
 cannot read yields no times rather than an error; the schedule form reports what is wrong.
 
 Weekdays are CleverTap's numbers: 1 = Sunday, 2 = Monday ... 7 = Saturday. Wall-clock times are
-read in the account timezone; one the clocks skip (spring forward) becomes the instant they jump
-to, an ambiguous one (fall back) is its first occurrence.
+read in the account timezone (`next_send_times`), or with delivery_timezone "user" in each of the
+audience's timezones (`next_runs_in_user_time`); one the clocks skip (spring forward) becomes the
+instant they jump to, an ambiguous one (fall back) is its first occurrence.
 """
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = range(1, 8)
 SEARCH_HORIZON = timedelta(days=3653)  # ten years
+# Why a timezone's share of a run in user time is not sent.
+DROPPED_CUTOFF, DROPPED_DND, DROPPED_PASSED = "cutoff", "dnd", "passed"
 
 # A run's quiet time ends after a few hops: a week of windows always leaves a gap somewhere,
 # since covering it all would need every day's window to start before the previous day's.
@@ -33,6 +36,36 @@ class SendTime:
     at: datetime
     scheduled_for: datetime
     delayed: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ZoneSend:
+    """One timezone's share of a run delivered in user time, its instants in the account timezone:
+    `scheduled_for` when the run's time comes there (the next day's, with `next_day`), `at` when
+    it goes out, or None and `dropped` saying why not (DROPPED_CUTOFF, _DND or _PASSED)."""
+
+    zone: str
+    scheduled_for: datetime
+    at: datetime | None
+    delayed: bool = False
+    next_day: bool = False
+    dropped: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One run delivered in user time: its wall-clock time (None for "now"), the same in every
+    timezone, and each timezone's share, earliest first."""
+
+    wall: datetime | None
+    sends: tuple[ZoneSend, ...]
+    # When the campaign cutoff ends this run, in the account timezone; None without a cutoff.
+    cutoff_at: datetime | None = None
+
+
+def in_user_time(when: object) -> bool:
+    """Whether `when` delivers at its times in each user's own timezone."""
+    return isinstance(when, Mapping) and when.get("delivery_timezone") == "user"
 
 
 def parse_date_time(value: str) -> datetime | None:
@@ -81,9 +114,9 @@ def next_send_times(
 ) -> list[SendTime]:
     """The next `count` sends of a `when` value, in the account timezone; [] if unreadable.
 
-    The preview stands for one user living in the account timezone: with delivery_timezone
-    "user" the nominal local times are shown in the account timezone, DND windows are read there
-    whatever dnd_timezone says, and user_timezone_wrap_around never comes into play.
+    They are the sends of a user living in the account timezone: DND windows are read there
+    whatever dnd_timezone says, and user_timezone_wrap_around never comes into play. A schedule
+    delivered in user time (`in_user_time`) is shown by `next_runs_in_user_time` instead.
 
     Runs whose nominal time is before `now` are not shown, but they, and runs DND discards, still
     use up end_by_occurrences: occurrences count the schedule's runs, not the messages sent.
@@ -123,6 +156,48 @@ def next_send_times(
         return []
 
 
+def next_runs_in_user_time(
+    when: object, *, now: datetime, account_tz: ZoneInfo, zones: Sequence[str], count: int = 10
+) -> list[Run]:
+    """The next `count` runs of a `when` value delivered in user time, in each of `zones`.
+
+    Each run's wall-clock time comes first in the easternmost timezone and last in the westernmost.
+    A timezone where it has already passed when the run is under way gets it the next day with
+    user_timezone_wrap_around true (sends at a date and time; a recurring run comes again anyway),
+    and not at all otherwise. DND windows are read in each timezone with dnd_timezone "user",
+    else in the account's. campaign_cutoff is read in the account timezone: the run stops at the
+    first cutoff time after its first send, so timezones whose time comes at or after it are not
+    sent to. "now" sends at once everywhere, DND aside. Runs that send nowhere are left out, as
+    `next_send_times` leaves them; [] if unreadable.
+    """
+    if now.tzinfo is None:
+        now = _instant(now, account_tz)
+    now = now.astimezone(UTC)
+    places = [(name, ZoneInfo(name)) for name in zones]
+    try:
+        nominal, rules = _read_when(when)
+        # Wrapping around is for a send at one time; a recurring run comes again anyway.
+        wrap = isinstance(nominal, list) and when.get("user_timezone_wrap_around") is True
+        if nominal is None:
+            walls: Iterator[datetime | None] = iter([None])
+        elif isinstance(nominal, _Recurring):
+            # Local dates run up to a day behind the account's.
+            today = now.astimezone(account_tz).date() - timedelta(days=1)
+            walls = _recurring_walls(nominal, today=today)
+        else:
+            walls = iter(sorted(nominal))
+        runs: list[Run] = []
+        for wall in walls:
+            if len(runs) >= count:
+                break
+            run = _user_time_run(wall, places, rules, now=now, wrap=wrap, account_tz=account_tz)
+            if any(send.at is not None for send in run.sends):
+                runs.append(run)
+        return runs
+    except (_Malformed, OverflowError):
+        return []
+
+
 class _Malformed(Exception):
     pass
 
@@ -132,6 +207,7 @@ class _Rules:
     quiet_windows: dict[int, tuple[time, time]] | None
     delay: bool
     cutoff: time | None
+    dnd_in_user_time: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,7 +266,12 @@ def _read_rules(when: Mapping) -> _Rules:
     if "dnd_info" not in dnd:
         raise _Malformed
     quiet_windows = _read_dnd_info(dnd["dnd_info"], strict=True)
-    return _Rules(quiet_windows=quiet_windows, delay=delay, cutoff=cutoff)
+    return _Rules(
+        quiet_windows=quiet_windows,
+        delay=delay,
+        cutoff=cutoff,
+        dnd_in_user_time=dnd.get("dnd_timezone") == "user",
+    )
 
 
 def _read_dnd_info(dnd_info: object, *, strict: bool) -> dict[int, tuple[time, time]]:
@@ -389,15 +470,72 @@ def _exists(wall: datetime, instant: datetime, tz: ZoneInfo) -> bool:
 
 
 def _send_time(scheduled: datetime, rules: _Rules, tz: ZoneInfo) -> SendTime | None:
+    cutoff_at = None if rules.cutoff is None else _cutoff_after(scheduled, rules.cutoff, tz)
+    at, _ = _sent(scheduled, rules, dnd_tz=tz, cutoff_at=cutoff_at)
+    if at is None:
+        return None
+    delayed = at != scheduled
+    return SendTime(at=at.astimezone(tz), scheduled_for=scheduled.astimezone(tz), delayed=delayed)
+
+
+def _sent(
+    scheduled: datetime, rules: _Rules, *, dnd_tz: ZoneInfo, cutoff_at: datetime | None
+) -> tuple[datetime | None, str]:
+    """When a send due at `scheduled` goes out, or None and why not."""
     at = scheduled
     if rules.quiet_windows is not None:
-        at = _end_of_quiet(scheduled, rules.quiet_windows, tz)
+        at = _end_of_quiet(scheduled, rules.quiet_windows, dnd_tz)
         if at is None or (at != scheduled and not rules.delay):
-            return None
-    delayed = at != scheduled
-    if delayed and rules.cutoff is not None and at >= _cutoff_after(scheduled, rules.cutoff, tz):
-        return None
-    return SendTime(at=at.astimezone(tz), scheduled_for=scheduled.astimezone(tz), delayed=delayed)
+            return None, DROPPED_DND
+    if cutoff_at is not None and at >= cutoff_at:
+        return None, DROPPED_CUTOFF
+    return at, ""
+
+
+def _user_time_run(
+    wall: datetime | None,
+    places: list[tuple[str, ZoneInfo]],
+    rules: _Rules,
+    *,
+    now: datetime,
+    wrap: bool,
+    account_tz: ZoneInfo,
+) -> Run:
+    nominal = [(name, tz, now if wall is None else _instant(wall, tz)) for name, tz in places]
+    # Only a run under way has timezones to wrap around: a run past everywhere is over.
+    wrap = wrap and any(scheduled >= now for _, _, scheduled in nominal)
+    due: list[tuple[str, ZoneInfo, datetime, bool]] = []
+    passed: list[ZoneSend] = []
+    for name, tz, scheduled in nominal:
+        next_day = wrap and scheduled < now
+        if next_day:
+            scheduled = _instant(wall + timedelta(days=1), tz)
+        if scheduled < now:
+            passed.append(
+                ZoneSend(name, scheduled.astimezone(account_tz), None, dropped=DROPPED_PASSED)
+            )
+        else:
+            due.append((name, tz, scheduled, next_day))
+    cutoff_at = None
+    if rules.cutoff is not None and due:
+        start = min(scheduled for _, _, scheduled, _ in due)
+        cutoff_at = _cutoff_after(start, rules.cutoff, account_tz)
+    sends = list(passed)
+    for name, tz, scheduled, next_day in due:
+        dnd_tz = tz if rules.dnd_in_user_time else account_tz
+        at, dropped = _sent(scheduled, rules, dnd_tz=dnd_tz, cutoff_at=cutoff_at)
+        sends.append(
+            ZoneSend(
+                zone=name,
+                scheduled_for=scheduled.astimezone(account_tz),
+                at=None if at is None else at.astimezone(account_tz),
+                delayed=at is not None and at != scheduled,
+                next_day=next_day,
+                dropped=dropped,
+            )
+        )
+    sends.sort(key=lambda send: (send.scheduled_for, send.zone))
+    return Run(wall, tuple(sends), None if cutoff_at is None else cutoff_at.astimezone(account_tz))
 
 
 def _end_of_quiet(

@@ -98,7 +98,8 @@ def campaign_import(
     if jsonfile.has_nul(body):
         raise ValueError(jsonfile.NUL_NOT_ALLOWED)
     api, channel = payloads.infer_target(body, endpoint)
-    stored = {key: value for key, value in body.items() if key != "estimate_only"}
+    parsed = payloads.parse_body(body, api=api, channel=channel)
+    stored = parsed.body
     if name:
         stored = {"name": name, **stored} if api == Api.TARGETS else stored
     campaign = campaign_create(user=user, api=api, channel=channel, body=stored)
@@ -107,9 +108,7 @@ def campaign_import(
         campaign.name = name[:200]
     # Counted by the composer's own call, so that the import's count is the one the draft shows.
     opened = composer.composer_load(campaign, options=selectors.account_options())
-    return ImportResult(
-        campaign, payloads.estimate_only_notices(body), opened.errors, opened.notices
-    )
+    return ImportResult(campaign, parsed.corrections, opened.errors, opened.notices)
 
 
 def campaign_save(

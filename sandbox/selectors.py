@@ -68,6 +68,17 @@ def _property_keys() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def profile_timezones() -> dict[str, int]:
+    """How many profiles live in each timezone (by its IANA name), most first; blanks left out."""
+    rows = (
+        Profile.objects.exclude(timezone="")
+        .values("timezone")
+        .annotate(profiles=Count("pk"))
+        .order_by("-profiles", "timezone")
+    )
+    return {row["timezone"]: row["profiles"] for row in rows}
+
+
 def audience_summary() -> dict[str, Any]:
     """Sizes of the audience and who each channel can reach (everyone targeted)."""
     browsers = registry.CHANNELS[Channel.WEBPUSH].estimate_keys

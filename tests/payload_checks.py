@@ -42,6 +42,19 @@ def without_estimate_only(body: dict) -> dict:
     return {key: value for key, value in body.items() if key != "estimate_only"}
 
 
+def as_drafted(body: Any) -> Any:
+    """The body as a draft keeps it: without estimate_only, and with a location's `latitiude`
+    (CleverTap's examples misspell it, NOTES.md) written `latitude`. Reference examples 16 and 17
+    carry it: theirs is the one round trip that changes, by design."""
+    if isinstance(body, list):
+        return [as_drafted(item) for item in body]
+    if not isinstance(body, dict):
+        return body
+    if "latitiude" in body and "latitude" not in body:
+        body = {"latitude" if key == "latitiude" else key: value for key, value in body.items()}
+    return {key: as_drafted(value) for key, value in without_estimate_only(body).items()}
+
+
 def extras(body: dict, *, api: str = Api.TARGETS, channel: str) -> dict[Path, Any]:
     """What the forms do not model and keep aside, by path."""
     return payloads.parse_body(body, api=api, channel=channel).extras

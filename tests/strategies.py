@@ -9,3 +9,20 @@ paragraph = st.text(
     min_size=1,
     max_size=40,
 )
+
+# Image addresses and links as their fields accept them (campaigns/forms/links.py): a whole web
+# address with any path, and an app's deep link.
+web_address = st.builds(
+    "{}://{}/{}".format,
+    st.sampled_from(["https", "http"]),
+    st.from_regex(r"[a-z][a-z0-9-]{0,12}\.(com|io|example)", fullmatch=True),
+    line,
+)
+app_link = st.builds(
+    "{}://{}".format,
+    st.from_regex(r"[a-z][a-z0-9+.-]{0,10}", fullmatch=True).filter(
+        lambda scheme: scheme not in ("http", "https", "javascript", "data", "vbscript")
+    ),
+    line,
+)
+link_url = web_address | app_link

@@ -4,10 +4,13 @@ import re
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+from django.template.loader import render_to_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import previews
+from campaigns.channels import registry
 
 
 @settings(max_examples=60, deadline=None)
@@ -59,3 +62,146 @@ def test_schedule_preview_gives_the_next_sends_and_the_quiet_windows():
     assert [(b.start, b.end) for b in tuesday.blocks] == [(time(0, 0), time(6, 0))]
     assert monday.blocks[0].top == 87.5 and monday.blocks[0].height == 12.5
     assert previews.schedule_preview({"name": "x"}, now=now, account_tz=ZoneInfo("UTC")) is None
+
+
+# The schedule delivered in user time (issue 18, item 4).
+
+UTC_ZONE = ZoneInfo("UTC")
+MONDAY_10 = {"type": "later", "delivery_date_time": ["20260302 10:00"], "delivery_timezone": "user"}
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+AUDIENCE = {"Asia/Kolkata": 1200, "Europe/London": 1, "America/New_York": 450}
+
+
+def user_time_preview(when: dict, audience=None) -> dict:
+    return previews.schedule_preview(
+        {"when": when}, now=NOW, account_tz=UTC_ZONE, audience_timezones=lambda: audience
+    )
+
+
+def test_in_user_time_the_preview_says_so_and_spreads_the_run_over_the_audience():
+    preview = user_time_preview(MONDAY_10, AUDIENCE)
+
+    assert preview["note"] == previews.USER_TIME_KNOWN.format(count=3, timezone="UTC")
+    assert "Times in UTC" not in preview["note"]
+    [run] = preview["runs"]
+    assert run.wall == datetime(2026, 3, 2, 10, 0)
+    assert run.summary == previews.RUN_SPREAD.format(
+        first_local="10:00",
+        first_zone="Asia/Kolkata",
+        first_at="Mon 2 Mar, 04:30",
+        last_local="10:00",
+        last_zone="America/New_York",
+        last_at="Mon 2 Mar, 15:00",
+    )
+    assert [zone.label for zone in run.zones] == [
+        "Asia/Kolkata (1,200 profiles)",
+        "Europe/London (1 profile)",
+        "America/New_York (450 profiles)",
+    ]
+    assert [zone.note for zone in run.zones] == ["", "", ""]
+
+
+def test_in_user_time_a_cutoff_that_removes_sends_is_applied_and_said():
+    preview = user_time_preview({**MONDAY_10, "campaign_cutoff": "12:00"}, AUDIENCE)
+
+    [run] = preview["runs"]
+    assert run.summary.endswith(previews.RUN_NOT_SENT.format(count=1, total=3))
+    assert "to 10:00 in Europe/London (Mon 2 Mar, 10:00)" in run.summary
+    new_york = run.zones[2]
+    assert new_york.send.at is None
+    assert new_york.note == previews.ZONE_AFTER_CUTOFF.format(
+        local="10:00", at="Mon 2 Mar, 15:00", cutoff="Mon 2 Mar, 12:00"
+    )
+
+
+def test_in_user_time_without_the_audiences_timezones_the_preview_gives_the_range():
+    preview = user_time_preview(MONDAY_10, None)
+
+    assert preview["note"] == previews.USER_TIME_UNKNOWN.format(
+        first="Pacific/Kiritimati", last="Pacific/Pago_Pago", timezone="UTC"
+    )
+    [run] = preview["runs"]
+    # 10:00 comes first at UTC+14 (20:00 UTC the day before) and last at UTC-11 (21:00 UTC).
+    assert run.summary == previews.RUN_SPREAD.format(
+        first_local="10:00",
+        first_zone="Pacific/Kiritimati",
+        first_at="Sun 1 Mar, 20:00",
+        last_local="10:00",
+        last_zone="Pacific/Pago_Pago",
+        last_at="Mon 2 Mar, 21:00",
+    )
+
+
+def test_in_user_time_the_next_day_and_dnd_are_said_per_timezone():
+    when = {
+        **MONDAY_10,
+        "user_timezone_wrap_around": True,
+        "dnd": {
+            "message_state": "delay",
+            "dnd_timezone": "user",
+            "dnd_info": {"2": ["09:00", "11:00"]},
+        },
+    }
+    now = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 10:00 has passed in Kolkata only
+    preview = previews.schedule_preview(
+        {"when": when}, now=now, account_tz=UTC_ZONE, audience_timezones=lambda: AUDIENCE
+    )
+    notes = {zone.send.zone: zone.note for zone in preview["runs"][0].zones}
+    assert notes["Asia/Kolkata"] == previews.ZONE_NEXT_DAY
+    assert notes["Europe/London"] == previews.ZONE_HELD.format(local="10:00")
+
+
+def test_the_audience_is_asked_for_only_when_the_schedule_is_in_user_time():
+    def audience():
+        raise AssertionError("asked")
+
+    body = {"when": {**MONDAY_10, "delivery_timezone": "account"}}
+    preview = previews.schedule_preview(
+        body, now=NOW, account_tz=UTC_ZONE, audience_timezones=audience
+    )
+    assert "user_time" not in preview
+    assert [send["at"] for send in preview["times"]] == [datetime(2026, 3, 2, 10, 0, tzinfo=UTC)]
+
+
+# Images in device previews (issue 18, item 11): never a request for a relative address.
+
+
+@pytest.mark.parametrize(
+    ("url", "src", "not_loaded"),
+    [
+        ("https://cdn.example.com/a.jpg", "https://cdn.example.com/a.jpg", ""),
+        ("example.com", "", previews.IMAGE_NOT_LOADED.format(url="example.com")),
+        ("/drafts/22/a.png", "", previews.IMAGE_NOT_LOADED.format(url="/drafts/22/a.png")),
+        (
+            "//cdn.example.com/a.jpg",
+            "",
+            previews.IMAGE_NOT_LOADED.format(url="//cdn.example.com/a.jpg"),
+        ),
+        ("javascript:alert(1)", "", previews.IMAGE_NOT_LOADED.format(url="javascript:alert(1)")),
+        ("http://example.png", "", previews.IMAGE_HTTP_NOT_LOADED.format(url="http://example.png")),
+        ("", "", ""),
+    ],
+)
+def test_a_preview_image_loads_only_from_a_whole_https_address(url, src, not_loaded):
+    image = previews.image_at({"image": url}, "image")
+    assert (image.src, image.not_loaded, bool(image)) == (src, not_loaded, bool(url))
+    assert image.alt == f"Image: {url}"
+
+
+def test_the_device_previews_never_point_an_img_at_a_relative_address():
+    images = {"ct_mediaUrl": "example.com"}
+    android = {"background_image": "not a url", "large_icon": "https://cdn.example.com/i.png"}
+    body = {
+        "content": {
+            "title": "t",
+            "body": "b",
+            "platform_specific": {"ios": images, "android": android},
+        }
+    }
+    page = render_to_string(
+        registry.preview_template("push"),
+        {"device": registry.device_preview("push", body, options=None)},
+    )
+    assert re.findall(r'<img[^>]* src="([^"]*)"', page) == ["https://cdn.example.com/i.png"]
+    assert html.escape(previews.IMAGE_NOT_LOADED.format(url="example.com")) in page
+    assert html.escape(previews.IMAGE_NOT_LOADED.format(url="not a url")) in page

@@ -619,3 +619,159 @@ def test_parse_date_reads_a_date():
 @pytest.mark.parametrize("value", ["20260230", "2026-03-05", "20260305 18:00", "", None, 20260305])
 def test_parse_date_rejects_anything_else(value):
     assert schedule.parse_date(value) is None
+
+
+# delivery in user time: the same wall-clock time in each of the audience's timezones
+
+ZONES = ("Asia/Kolkata", "Europe/London", "America/New_York")
+# Monday 2 March 2026, 10:00 local: 10:00 in Kolkata, 15:30 there for London, 20:30 for New York.
+IN_USER_TIME = later("20260302 10:00", delivery_timezone="user")
+
+
+def runs_of(when, *, now=NOW, zones=ZONES, count=10) -> list[schedule.Run]:
+    return schedule.next_runs_in_user_time(
+        when, now=now, account_tz=KOLKATA, zones=zones, count=count
+    )
+
+
+def sends_of(run: schedule.Run) -> list[tuple[str, datetime | None, str]]:
+    return [(send.zone, send.at and send.at.astimezone(UTC), send.dropped) for send in run.sends]
+
+
+def test_in_user_time_is_delivery_timezone_user():
+    assert schedule.in_user_time(IN_USER_TIME)
+    assert not schedule.in_user_time(later("20260302 10:00", delivery_timezone="account"))
+    assert not schedule.in_user_time(later("20260302 10:00"))
+    assert not schedule.in_user_time("20260302 10:00")
+
+
+def test_a_time_in_user_time_comes_in_each_timezone_in_turn():
+    [run] = runs_of(IN_USER_TIME)
+
+    assert run.wall == datetime(2026, 3, 2, 10, 0)
+    assert run.sends == (
+        schedule.ZoneSend("Asia/Kolkata", kolkata(2026, 3, 2, 10, 0), kolkata(2026, 3, 2, 10, 0)),
+        schedule.ZoneSend(
+            "Europe/London", kolkata(2026, 3, 2, 15, 30), kolkata(2026, 3, 2, 15, 30)
+        ),
+        schedule.ZoneSend(
+            "America/New_York", kolkata(2026, 3, 2, 20, 30), kolkata(2026, 3, 2, 20, 30)
+        ),
+    )
+    assert all(send.at.tzinfo is KOLKATA for send in run.sends)
+    assert run.cutoff_at is None
+
+
+def test_the_cutoff_stops_a_run_in_user_time_where_its_time_comes_too_late():
+    # The run starts at 10:00 in Kolkata; the 18:00 cutoff comes before New York's 10:00.
+    [run] = runs_of({**IN_USER_TIME, "campaign_cutoff": "18:00"})
+
+    assert run.cutoff_at == kolkata(2026, 3, 2, 18, 0)
+    assert sends_of(run) == [
+        ("Asia/Kolkata", datetime(2026, 3, 2, 4, 30, tzinfo=UTC), ""),
+        ("Europe/London", datetime(2026, 3, 2, 10, 0, tzinfo=UTC), ""),
+        ("America/New_York", None, schedule.DROPPED_CUTOFF),
+    ]
+
+
+def test_a_cutoff_before_the_runs_first_send_ends_it_the_next_day():
+    [run] = runs_of({**IN_USER_TIME, "campaign_cutoff": "09:00"})
+
+    assert run.cutoff_at == kolkata(2026, 3, 3, 9, 0)
+    assert [send.dropped for send in run.sends] == ["", "", ""]
+
+
+def test_a_cutoff_that_leaves_only_one_timezone():
+    [run] = runs_of({**IN_USER_TIME, "campaign_cutoff": "15:00"})
+
+    assert [send.zone for send in run.sends if send.at] == ["Asia/Kolkata"]
+
+
+@pytest.mark.parametrize(
+    ("wrap", "kolkata_send"),
+    [
+        (True, ("Asia/Kolkata", datetime(2026, 3, 3, 4, 30, tzinfo=UTC), "")),
+        (False, ("Asia/Kolkata", None, schedule.DROPPED_PASSED)),
+    ],
+    ids=["wrap around: the next day", "no wrap around: dropped"],
+)
+def test_a_timezone_whose_time_has_passed_follows_user_timezone_wrap_around(wrap, kolkata_send):
+    now = kolkata(2026, 3, 2, 12, 0)  # 10:00 has passed in Kolkata, not in London or New York
+    [run] = runs_of({**IN_USER_TIME, "user_timezone_wrap_around": wrap}, now=now)
+
+    assert sorted(sends_of(run)) == sorted(
+        [
+            kolkata_send,
+            ("Europe/London", datetime(2026, 3, 2, 10, 0, tzinfo=UTC), ""),
+            ("America/New_York", datetime(2026, 3, 2, 15, 0, tzinfo=UTC), ""),
+        ]
+    )
+    assert next(send for send in run.sends if send.zone == "Asia/Kolkata").next_day is wrap
+
+
+def test_a_run_past_in_every_timezone_is_not_shown():
+    assert runs_of(IN_USER_TIME, now=kolkata(2026, 3, 3, 12, 0)) == []
+
+
+def test_dnd_in_user_time_holds_each_send_in_its_own_quiet_hours():
+    quiet = {
+        "message_state": "delay",
+        "dnd_timezone": "user",
+        "dnd_info": {"2": ["09:00", "11:00"]},
+    }
+    [run] = runs_of({**IN_USER_TIME, "dnd": quiet})
+
+    assert [(send.at.astimezone(UTC), send.delayed) for send in run.sends] == [
+        (datetime(2026, 3, 2, 5, 30, tzinfo=UTC), True),  # 11:00 in Kolkata
+        (datetime(2026, 3, 2, 11, 0, tzinfo=UTC), True),  # 11:00 in London
+        (datetime(2026, 3, 2, 16, 0, tzinfo=UTC), True),  # 11:00 in New York
+    ]
+
+
+def test_dnd_in_account_time_holds_only_the_sends_in_the_accounts_quiet_hours():
+    quiet = {"message_state": "discard", "dnd_timezone": "account", "dnd_info": MONDAY_NIGHT_DND}
+    [run] = runs_of({**IN_USER_TIME, "dnd": quiet})
+
+    # Monday 21:00-06:00 in Kolkata: New York's 10:00 (20:30 here) is before it, so all are sent.
+    assert [send.dropped for send in run.sends] == ["", "", ""]
+    night = {**quiet, "dnd_info": {"2": ["20:00", "06:00"]}}
+    [run] = runs_of({**IN_USER_TIME, "dnd": night})
+    assert [send.dropped for send in run.sends] == ["", "", schedule.DROPPED_DND]
+
+
+def test_recurring_in_user_time_gives_a_run_a_day_and_never_wraps_around():
+    when = {**DAILY, "start_time": "20260302 10:00", "delivery_timezone": "user"}
+    when["user_timezone_wrap_around"] = True
+    runs = runs_of(when, now=kolkata(2026, 3, 2, 12, 0), count=2)
+
+    assert [run.wall for run in runs] == [datetime(2026, 3, 2, 10, 0), datetime(2026, 3, 3, 10, 0)]
+    assert sends_of(runs[0])[0] == ("Asia/Kolkata", None, schedule.DROPPED_PASSED)
+    assert [send.dropped for send in runs[1].sends] == ["", "", ""]
+
+
+def test_now_in_user_time_sends_at_once_everywhere():
+    [run] = runs_of({"type": "now", "delivery_timezone": "user"})
+
+    assert run.wall is None
+    assert [send.at for send in run.sends] == [NOW, NOW, NOW]
+
+
+@pytest.mark.parametrize("when", list(MALFORMED.values())[:12], ids=list(MALFORMED)[:12])
+def test_malformed_when_in_user_time_gives_no_runs(when):
+    if isinstance(when, dict):
+        when = {**when, "delivery_timezone": "user"}
+    assert runs_of(when) == []
+
+
+@settings(deadline=None, max_examples=100)
+@given(when=WHEN_OBJECTS.map(lambda when: {**when, "delivery_timezone": "user"}))
+def test_any_json_when_in_user_time_gives_runs_without_raising(when):
+    runs = runs_of(when, count=3)
+
+    assert len(runs) <= 3
+    for run in runs:
+        assert any(send.at is not None for send in run.sends)
+        for send in run.sends:
+            assert (send.at is None) == bool(send.dropped)
+            if send.at is not None:
+                assert NOW <= send.scheduled_for <= send.at

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 
 from campaigns import previews
 from campaigns.channels import push
-from campaigns.forms import fields
+from campaigns.forms import fields, links
 from campaigns.forms.base import PayloadForm, Rows
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Channel
@@ -64,8 +64,8 @@ class InboxLinkForm(PayloadForm):
     )
     text = fields.TextField(label="Button text", max_length=200)
     copy_text = fields.TextField(label="Text to copy (copyText)", max_length=1000)
-    android_url = fields.TextField(label="Link on Android", max_length=2000)
-    ios_url = fields.TextField(label="Link on iOS", max_length=2000)
+    android_url = links.LinkField(label="Link on Android")
+    ios_url = links.LinkField(label="Link on iOS")
     color = fields.TextField(label="Text colour", max_length=20, help_text="e.g. #000000")
     bg = fields.TextField(label="Background colour (bg)", max_length=20, help_text="e.g. #ffffff")
 
@@ -94,7 +94,8 @@ class InboxLinkForm(PayloadForm):
             self.add_error("text", LINK_TEXT_REQUIRED)
         if kind == "copy" and not data.get("copy_text"):
             self.add_error("copy_text", COPY_TEXT_REQUIRED)
-        if kind == "url" and not (data.get("android_url") or data.get("ios_url")):
+        # A link typed counts even when it is wrong: its own message says what is wrong with it.
+        if kind == "url" and not (self.raw("android_url") or self.raw("ios_url")):
             self.add_error("android_url", LINK_URL_REQUIRED)
         return data
 
@@ -104,20 +105,16 @@ class InboxItemForm(PayloadForm):
 
     title = fields.TextField(label="Title", max_length=1000)
     message = fields.TextField(label="Message", textarea=True)
-    media_url = fields.TextField(label="Image or video link (media.url)", max_length=2000)
+    media_url = links.MediaUrlField(label="Image or video link (media.url)")
     media_content_type = fields.TextField(
         label="Media type (media.content_type)", max_length=100, help_text="e.g. image/jpeg"
     )
-    icon_url = fields.TextField(label="Icon link (icon.url)", max_length=2000)
+    icon_url = links.MediaUrlField(label="Icon link (icon.url)")
     icon_content_type = fields.TextField(
         label="Icon type (icon.content_type)", max_length=100, help_text="e.g. image/png"
     )
-    android_url = fields.TextField(
-        label="Link when tapped, Android", max_length=2000, help_text="action.url.android"
-    )
-    ios_url = fields.TextField(
-        label="Link when tapped, iOS", max_length=2000, help_text="action.url.ios"
-    )
+    android_url = links.LinkField(label="Link when tapped, Android", help_text="action.url.android")
+    ios_url = links.LinkField(label="Link when tapped, iOS", help_text="action.url.ios")
 
     paths = {
         "title": ("title", "text"),
@@ -136,13 +133,15 @@ class InboxItemForm(PayloadForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("media_content_type") and not data.get("media_url"):
+        # An address typed counts even when it is wrong: its own message says what is wrong.
+        media, icon = self.raw("media_url"), self.raw("icon_url")
+        if data.get("media_content_type") and not media:
             self.add_error("media_url", MEDIA_URL_REQUIRED)
-        elif self.template_type == CAROUSEL_IMAGE and not data.get("media_url"):
+        elif self.template_type == CAROUSEL_IMAGE and not media:
             self.add_error("media_url", MEDIA_REQUIRED)
-        if data.get("icon_content_type") and not data.get("icon_url"):
+        if data.get("icon_content_type") and not icon:
             self.add_error("icon_url", ICON_URL_REQUIRED)
-        elif self.template_type == MESSAGE_ICON and not data.get("icon_url"):
+        elif self.template_type == MESSAGE_ICON and not icon:
             self.add_error("icon_url", ICON_REQUIRED)
         return data
 
@@ -245,8 +244,8 @@ def _color(value: str) -> str:
 class Card:
     title: str
     message: str
-    image: str
-    icon: str
+    image: previews.Image
+    icon: previews.Image
     links: list[previews.Button]
 
 
@@ -257,8 +256,8 @@ def preview(
         Card(
             title=previews.text_at(item, "title", "text"),
             message=previews.text_at(item, "message", "text"),
-            image=previews.text_at(item, "media", "url"),
-            icon=previews.text_at(item, "icon", "url"),
+            image=previews.image_at(item, "media", "url"),
+            icon=previews.image_at(item, "icon", "url", alt="Icon"),
             links=[
                 previews.Button(
                     previews.text_at(link, "text"), previews.text_at(link, "url", "android", "text")

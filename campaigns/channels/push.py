@@ -19,7 +19,7 @@ from typing import ClassVar
 from django import forms
 
 from campaigns import previews
-from campaigns.forms import fields
+from campaigns.forms import fields, links
 from campaigns.forms.base import PayloadError, PayloadForm, Rows, fieldsets
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path, get_path, has_path, same_json, set_path
@@ -120,9 +120,9 @@ class CustomKeysForm(PayloadForm):
             pairs = {
                 key: value
                 for key, value in node.items()
-                if key not in modelled and _shows_exactly(field, {key: value})
+                if key not in modelled and field.shows({key: value})
             }
-            if pairs and _shows_exactly(field, pairs):
+            if pairs and field.shows(pairs):
                 parsed.data[f"{prefix}-{name}"] = field.json_to_data(pairs)
                 parsed.claimed |= {base + container + (key,) for key in pairs}
         return parsed
@@ -162,20 +162,13 @@ class CustomKeysForm(PayloadForm):
         return errors
 
 
-def _shows_exactly(field: fields.JsonField, value) -> bool:
-    data = field.json_to_data(value)
-    return data is not None and same_json(field.data_to_json(data), value)
-
-
 class SliderItemForm(PayloadForm):
     """One picture of the iOS carousel, in `ct_ContentSlider.items`."""
 
     caption = fields.TextField(label="Caption (caption)", max_length=1000)
     subcaption = fields.TextField(label="Subcaption (subcaption)", max_length=1000)
-    image_url = fields.TextField(label="Image URL (imageUrl)", max_length=2000)
-    action_url = fields.TextField(
-        label="Opens (actionUrl)", max_length=2000, help_text="A link or app deep link."
-    )
+    image_url = links.MediaUrlField(label="Image URL (imageUrl)")
+    action_url = links.LinkField(label="Opens (actionUrl)", help_text="A link or app deep link.")
 
     paths = {
         "caption": ("caption",),
@@ -195,7 +188,7 @@ class AndroidActionForm(PayloadForm):
     """One Android action button, in `wzrk_acts`."""
 
     title = fields.TextField(label="Button title (l)", max_length=200)
-    deep_link = fields.TextField(label="Opens (dl)", max_length=2000)
+    deep_link = links.LinkField(label="Opens (dl)")
     action_id = fields.TextField(label="Action id (id)", max_length=200)
     icon = fields.TextField(
         label="Icon (ico)", max_length=200, help_text="The app's icon resource name."
@@ -221,7 +214,7 @@ class PushContentForm(CustomKeysForm):
     title = fields.TextField(label="Title", max_length=1000)
     body = fields.TextField(label="Message (body)", textarea=True)
 
-    ios_deep_link = fields.TextField(label="Opens (deep_link)", max_length=2000)
+    ios_deep_link = links.LinkField(label="Opens (deep_link)")
     ios_sound_file = fields.TextField(
         label="Sound file (sound_file)", max_length=200, help_text="A sound in the app, e.g. x.caf."
     )
@@ -235,7 +228,7 @@ class PushContentForm(CustomKeysForm):
         label="Count as viewed (mutable-content)",
         help_text="Yes raises the Notification Viewed event; needed for images too.",
     )
-    ios_media_url = fields.TextField(label="Image URL (ct_mediaUrl)", max_length=2000)
+    ios_media_url = links.MediaUrlField(label="Image URL (ct_mediaUrl)")
     ios_collapse = fields.StringOrIntegerField(
         label="Collapse key (ios_collapse)",
         max_length=200,
@@ -257,11 +250,9 @@ class PushContentForm(CustomKeysForm):
         max_length=200,
         help_text="Required for Android: a channel saved in CleverTap.",
     )
-    android_deep_link = fields.TextField(label="Opens (deep_link)", max_length=2000)
-    android_background_image = fields.TextField(
-        label="Image URL (background_image)", max_length=2000
-    )
-    android_large_icon = fields.TextField(label="Large icon URL (large_icon)", max_length=2000)
+    android_deep_link = links.LinkField(label="Opens (deep_link)")
+    android_background_image = links.MediaUrlField(label="Image URL (background_image)")
+    android_large_icon = links.MediaUrlField(label="Large icon URL (large_icon)")
     android_default_sound = fields.BooleanField(label="Play the default sound (default_sound)")
     android_rendermax = fields.BooleanField(label="Use RenderMax (enable_rendermax)")
     android_tray_priority = fields.ChoiceField(
@@ -380,7 +371,7 @@ class PushContentForm(CustomKeysForm):
 class Slide:
     caption: str
     subcaption: str
-    image: str
+    image: previews.Image
     link: str = ""
 
 
@@ -401,22 +392,22 @@ def preview(
         "title": previews.text_at(content, "title"),
         "message": previews.text_at(content, "body"),
         "ios": {
-            "image": previews.text_at(ios, "ct_mediaUrl"),
+            "image": previews.image_at(ios, "ct_mediaUrl"),
             "subtitle": previews.text_at(ios, "subtitle"),
             "badge": previews.text_at(ios, "badge_count"),
             "carousel": [
                 Slide(
                     previews.text_at(item, "caption"),
                     previews.text_at(item, "subcaption"),
-                    previews.text_at(item, "imageUrl"),
+                    previews.image_at(item, "imageUrl", alt=""),
                     previews.text_at(item, "actionUrl"),
                 )
                 for item in previews.objects_at(slider, "items")
             ],
         },
         "android": {
-            "image": previews.text_at(android, "background_image"),
-            "large_icon": previews.text_at(android, "large_icon"),
+            "image": previews.image_at(android, "background_image"),
+            "large_icon": previews.image_at(android, "large_icon", alt="Large icon"),
             "subtitle": previews.text_at(android, "subtitle"),
             "summary": previews.text_at(android, "summary"),
             "buttons": buttons,

@@ -10,7 +10,7 @@ Other keys under a browser are kept as they are, in Additional fields.
 from dataclasses import dataclass
 
 from campaigns import previews
-from campaigns.forms import fields
+from campaigns.forms import fields, links
 from campaigns.forms.base import PayloadForm, fieldsets
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path
@@ -47,11 +47,11 @@ SETTINGS_BROWSERS = tuple(name for name, browser in BROWSERS.items() if browser.
 
 
 def _deep_link():
-    return fields.TextField(label="Opens (deep_link)", max_length=2000)
+    return links.LinkField(label="Opens (deep_link)")
 
 
 def _icon():
-    return fields.TextField(label="Icon URL (icon)", max_length=2000)
+    return links.MediaUrlField(label="Icon URL (icon)")
 
 
 def _ttl():
@@ -60,15 +60,16 @@ def _ttl():
 
 def _cta(number: int, part: str):
     labels = {"title": "Button {n} title", "link": "Button {n} link", "iconlink": "Button {n} icon"}
-    label = labels[part].format(n=number)
-    return fields.TextField(label=f"{label} (cta_{part}{number})", max_length=2000)
+    label = f"{labels[part].format(n=number)} (cta_{part}{number})"
+    kind = {"title": fields.TextField, "link": links.LinkField, "iconlink": links.MediaUrlField}
+    return kind[part](label=label, max_length=2000)
 
 
 class WebPushContentForm(PayloadForm):
     title = fields.TextField(label="Title", max_length=1000)
     body = fields.TextField(label="Message (body)", textarea=True)
 
-    chrome_image = fields.TextField(label="Image URL (image)", max_length=2000)
+    chrome_image = links.MediaUrlField(label="Image URL (image)")
     chrome_icon = _icon()
     chrome_deep_link = _deep_link()
     chrome_ttl = _ttl()
@@ -141,7 +142,8 @@ class WebPushContentForm(PayloadForm):
     def _clean_buttons(self, data):
         filled = {}
         for number in (1, 2):
-            title, link, icon = (data.get(f"chrome_cta_{part}{number}") for part in CTA_PARTS)
+            # What was typed, valid or not: a wrong link is a link, with its own message.
+            title, link, icon = (self.raw(f"chrome_cta_{part}{number}") for part in CTA_PARTS)
             filled[number] = bool(title or link or icon)
             if (link or icon) and not title:
                 message = CTA_TITLE_REQUIRED.format(number=number)
@@ -177,8 +179,8 @@ def preview(
                 "browser": name,
                 "title": previews.text_at(content, "title"),
                 "message": previews.text_at(content, "body"),
-                "icon": previews.text_at(settings, "icon"),
-                "image": previews.text_at(settings, "image"),
+                "icon": previews.image_at(settings, "icon", alt="Icon"),
+                "image": previews.image_at(settings, "image"),
                 "link": previews.text_at(settings, "deep_link"),
                 "buttons": buttons,
                 "sticky": previews.at(settings, "require_interaction") is True,

@@ -9,8 +9,8 @@ The replacement lists are checked against the template's placeholder counts when
 the template (`AccountOptions.whatsapp_templates`); the form also shows those counts in the help
 texts, and as `template_option`, so the composer can show one value per placeholder.
 
-CleverTap's create examples spell the location header's latitude `latitiude`. We write `latitude`;
-an imported `latitiude` stays in Additional fields unchanged, and validation says where it is.
+CleverTap's create examples spell the location header's latitude `latitiude`. The forms declare it
+(`misspelt`): the payload core reads it as the latitude, says so, and the draft writes `latitude`.
 """
 
 import dataclasses
@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from campaigns import previews
-from campaigns.forms import fields
+from campaigns.forms import fields, links
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, Rows
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
@@ -58,11 +58,6 @@ HEADER_REQUIRED_BY_TEMPLATE = "This template has a {expected} header: choose it 
 HEADER_REPLACEMENTS_NOT_TEXT = "Only a text header takes replacements."
 HEADER_MEDIA_REQUIRED = "An image, video or document header needs its link (media.url)."
 LATITUDE_REQUIRED = "A location needs its latitude (media.latitude)."
-LATITUDE_MISSPELT = (
-    "A location needs its latitude (media.latitude); this body spells it “latitiude” "
-    "(a typo in CleverTap's examples), which is kept as it was in Additional fields. "
-    "Type the value here and remove the misspelt key."
-)
 LONGITUDE_REQUIRED = "A location needs its longitude (media.longitude)."
 LATITUDE_RANGE = "A latitude is between -90 and 90."
 LONGITUDE_RANGE = "A longitude is between -180 and 180."
@@ -164,9 +159,8 @@ class WhatsAppTemplatePartsForm(PayloadForm):
         api_code=API_CODE,
         help_text="Text headers only: one value per placeholder, one per line.",
     )
-    header_media_url = fields.TextField(
+    header_media_url = links.MediaUrlField(
         label="Header media link (media.url)",
-        max_length=2000,
         help_text="The image, video or document; for a location, an optional map link.",
     )
     header_latitude = _latitude()
@@ -270,17 +264,15 @@ class WhatsAppTemplatePartsForm(PayloadForm):
             return
         if kind != TEXT and data.get("header_replacements"):
             self.add_error("header_replacements", HEADER_REPLACEMENTS_NOT_TEXT)
-        if kind in MEDIA_HEADERS and not data.get("header_media_url"):
+        if kind in MEDIA_HEADERS and not self.raw("header_media_url"):
             self.add_error("header_media_url", HEADER_MEDIA_REQUIRED)
         if kind == LOCATION:
-            misspelt = self.template_base + ("header", "media", MISSPELT_LATITUDE)
-            self.clean_location(data, "header_", misspelt_path=misspelt)
+            self.clean_location(data, "header_")
 
-    def clean_location(self, data: dict, prefix: str, *, misspelt_path: Path) -> None:
+    def clean_location(self, data: dict, prefix: str) -> None:
         latitude, longitude = f"{prefix}latitude", f"{prefix}longitude"
         if data.get(latitude) is None and latitude not in self.errors:
-            misspelt = misspelt_path in self.extras()
-            self.add_error(latitude, LATITUDE_MISSPELT if misspelt else LATITUDE_REQUIRED)
+            self.add_error(latitude, LATITUDE_REQUIRED)
         elif data.get(latitude) is not None and not -90 <= data[latitude] <= 90:
             self.add_error(latitude, LATITUDE_RANGE)
         if data.get(longitude) is None and longitude not in self.errors:
@@ -355,6 +347,7 @@ class WhatsAppContentForm(WhatsAppTemplatePartsForm):
         **WhatsAppTemplatePartsForm.template_paths(("content",)),
     }
     rows = {"buttons": Rows(("content", "buttons"), WhatsAppButtonForm, label="Buttons")}
+    misspelt = {("content", "header", "media", MISSPELT_LATITUDE): "latitude"}
 
     def clean(self):
         data = super().clean()
@@ -404,9 +397,8 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
         error_messages={"invalid_choice": FREEFORM_TYPE_UNKNOWN},
     )
     freeform_text = fields.TextField(label="Text", textarea=True)
-    freeform_media_url = fields.TextField(
+    freeform_media_url = links.MediaUrlField(
         label="Media link (media.url)",
-        max_length=2000,
         help_text="The image, video, audio or document; for a location, an optional map link.",
     )
     freeform_caption = fields.TextField(label="Caption", max_length=1024)
@@ -449,6 +441,10 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
     rows = {
         "buttons": Rows(("content", "template", "buttons"), WhatsAppButtonForm, label="Buttons")
     }
+    misspelt = {
+        ("content", "template", "header", "media", MISSPELT_LATITUDE): "latitude",
+        ("content", "freeform", "body", "media", MISSPELT_LATITUDE): "latitude",
+    }
 
     def uses_template(self) -> bool:
         return self.json_value("message_type") != "freeform"
@@ -490,11 +486,10 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
                 self.add_error("freeform_type", FREEFORM_TYPE_REQUIRED)
         elif kind == TEXT and not data.get("freeform_text"):
             self.add_error("freeform_text", FREEFORM_TEXT_REQUIRED)
-        elif kind in FREEFORM_MEDIA and not data.get("freeform_media_url"):
+        elif kind in FREEFORM_MEDIA and not self.raw("freeform_media_url"):
             self.add_error("freeform_media_url", FREEFORM_MEDIA_REQUIRED)
         elif kind == LOCATION:
-            misspelt = ("content", "freeform", "body", "media", MISSPELT_LATITUDE)
-            self.clean_location(data, "freeform_", misspelt_path=misspelt)
+            self.clean_location(data, "freeform_")
 
     def _typed(self, *base: str) -> bool:
         """Whether anything under this part of the body was typed (replacement lists aside)."""
@@ -580,12 +575,14 @@ def _replacements(data: Any, expected: int = 0) -> list[tuple[int, str]]:
 
 
 def _location(data: dict) -> dict:
-    location = previews.at(data, "location", kind=dict) or {}
-    shown = {key: previews.text_at(location, key) for key in ("latitude", "longitude", "name")}
-    shown["latitude"] = shown["latitude"] or previews.text_at(location, MISSPELT_LATITUDE)
+    """A location header's or message's place, from its media (where the forms write it)."""
+    if previews.text_at(data, "type") != LOCATION:
+        return {}
+    media = previews.at(data, "media", kind=dict) or {}
+    shown = {key: previews.text_at(media, key) for key in ("latitude", "longitude", "name")}
     if not any(shown.values()):
         return {}
-    return shown | {"address": previews.text_at(location, "address")}
+    return shown | {"address": previews.text_at(media, "address")}
 
 
 # What the channel registry reads (campaigns/channels/registry.py says what each is).

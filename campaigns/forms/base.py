@@ -61,6 +61,9 @@ class PayloadForm(forms.Form):
     rows: ClassVar[dict[str, Rows]] = {}
     # The JSON type of one object: rows of time windows are lists like ["09:00", "10:00"].
     element: ClassVar[type] = dict
+    # Keys CleverTap's own examples misspell, at their paths, with the key the form reads instead:
+    # the payload core's parse reads them as that key and says so (`payloads.parse_body`).
+    misspelt: ClassVar[dict[Path, str]] = {}
 
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,11 +21,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from campaigns import jsonfile
+from campaigns.jsonpath import same_json
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
 # Who the reader's messages (`jsonfile`) name, at a value's field.
 VALUE_NAME = "The value"
+TEXT_NOT_SHOWN = (
+    "{label} has a line break (or a carriage return, \\r) that its input cannot show, so the "
+    "value is kept as it was in Additional fields: edit it there, or type it again here."
+)
 _INT = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -78,6 +83,11 @@ class JsonField:
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         return f"{label} must be {self.expected}, not {shown}."
 
+    def shows(self, value: Any) -> bool:
+        """Whether the field's input can hold `value` and give it back exactly."""
+        data = self.json_to_data(value)
+        return data is not None and same_json(self.data_to_json(data), value)
+
     def json_to_data(self, value: Any) -> str | list[str] | None:
         raise NotImplementedError
 
@@ -110,6 +120,12 @@ class TextField(JsonField, forms.CharField):
         if text == "" and not self.always:
             return MISSING
         return text
+
+    def wrong_type_message(self, label: str, value: Any) -> str:
+        # Text is of the right type: only what its input cannot hold keeps it aside.
+        if isinstance(value, str) and not self.type_message:
+            return TEXT_NOT_SHOWN.format(label=label)
+        return super().wrong_type_message(label, value)
 
 
 class IntegerField(JsonField, forms.IntegerField):

@@ -108,7 +108,10 @@ def publish_confirmation(*, campaign: models.Campaign, user) -> Confirmation:
             else ""
         ),
         schedule=previews.schedule_preview(
-            campaign.body, now=timezone.now(), account_tz=ZoneInfo(settings.TIME_ZONE)
+            campaign.body,
+            now=timezone.now(),
+            account_tz=ZoneInfo(settings.TIME_ZONE),
+            audience_timezones=selectors.audience_timezones,
         ),
         errors=errors,
         requests=(

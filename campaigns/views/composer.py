@@ -195,7 +195,10 @@ def _preview(state: composer.Composer) -> dict:
             remote_images=bool(state.meta.value("remote_images")),
         ),
         "schedule": previews.schedule_preview(
-            state.body, now=timezone.now(), account_tz=ZoneInfo(settings.TIME_ZONE)
+            state.body,
+            now=timezone.now(),
+            account_tz=ZoneInfo(settings.TIME_ZONE),
+            audience_timezones=selectors.audience_timezones,
         ),
     }
 

@@ -66,7 +66,10 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
             else None
         ),
         "schedule": previews.schedule_preview(
-            campaign.body, now=timezone.now(), account_tz=ZoneInfo(settings.TIME_ZONE)
+            campaign.body,
+            now=timezone.now(),
+            account_tz=ZoneInfo(settings.TIME_ZONE),
+            audience_timezones=selectors.audience_timezones,
         ),
         "approvals": selectors.approval_list(campaign=campaign),
         "comments": selectors.comment_list(campaign=campaign),

@@ -1,11 +1,15 @@
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns.channels import inbox
+from campaigns.forms import links
+from campaigns.jsonpath import get_path
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
-from tests.strategies import line, paragraph
+from tests.strategies import line, link_url, paragraph, web_address
 
 OWN_KEYS = {"template_type", "orientation", "content", "custom_kv", "tags", "time_to_live"}
 INBOX_EXAMPLES = [e for e in reference_examples() if e.channel == "notificationinbox"]
@@ -35,9 +39,28 @@ errors, own_extras, assert_round_trips = INBOX.errors, INBOX.extras, INBOX.asser
 
 
 @pytest.mark.parametrize("example", INBOX_EXAMPLES, ids=lambda example: example.name)
-def test_the_reference_inbox_messages_are_read_whole_and_valid(example):
+def test_the_reference_inbox_messages_are_read_whole_and_valid_but_for_placeholder_links(example):
+    # The page's examples hold placeholders where links go ("example.com", "andurl1"): each is
+    # reported at its field, in the words of its kind (links.py), and nothing else is wrong.
     assert own_extras(example.body) == {}
-    assert errors(example.body) == []
+    found = payload_checks.errors_in(example.body, *OWN_KEYS, channel="notificationinbox")
+    assert found
+    for error in found:
+        value = get_path(example.body, error.path)
+        kind = "link" if error.path[-3:-1] in (("url", "android"), ("url", "ios")) else "media"
+        assert error.path[-2:] == ("media", "url") or kind == "link", error.where
+        assert error.message == links.problem(value, link=kind == "link")
+
+
+def test_the_reference_examples_are_valid_with_whole_links():
+    for example in INBOX_EXAMPLES:
+        body = json.loads(
+            json.dumps(example.body)
+            .replace('"example.com"', '"https://example.com/a.jpg"')
+            .replace('"text": "and', '"text": "myapp://and')
+            .replace('"text": "ios', '"text": "myapp://ios')
+        )
+        assert errors(body) == [], example.name
 
 
 def test_an_empty_custom_value_is_written_as_an_empty_text():
@@ -194,7 +217,7 @@ def some(required=None, **optional):
     return st.fixed_dictionaries(required or {}, optional=optional)
 
 
-platforms = some(android=text_object(), ios=text_object()).filter(bool)
+platforms = some(android=text_object(link_url), ios=text_object(link_url)).filter(bool)
 link = st.one_of(
     some(
         {"type": st.just("copy"), "text": line, "copyText": text_object()},
@@ -203,7 +226,7 @@ link = st.one_of(
     ),
     some({"type": st.just("url"), "text": line, "url": platforms}, color=line, bg=line),
 )
-media = some({"url": line}, content_type=line)
+media = some({"url": web_address}, content_type=line)
 message_item = some(
     title=text_object(),
     message=text_object(paragraph),

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from campaigns import payloads, previews
 from campaigns.channels import push
 from campaigns.channels.push import PushContentForm
-from campaigns.forms import fields
+from campaigns.forms import fields, links
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Api
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
-from tests.strategies import line, paragraph
+from tests.strategies import line, link_url, paragraph, web_address
 
 IOS = "content.platform_specific.ios"
 ANDROID = "content.platform_specific.android"
@@ -50,9 +50,13 @@ def test_reference_push_content_is_read_whole_by_the_form(example):
 
 
 def test_the_send_example_without_a_channel_id_is_reported_for_android():
+    # Its deep links are the page's placeholder "example.com", not a whole link (links.py).
     example = next(e for e in PUSH_EXAMPLES if e.name == "24_send_push.json")
+    not_whole = links.LINK_NOT_WHOLE.format(value="example.com")
     assert content_errors(example.body, api=Api.SEND) == [
-        (f"{ANDROID}.wzrk_cid", push.CHANNEL_ID_REQUIRED)
+        (f"{IOS}.deep_link", not_whole),
+        (f"{ANDROID}.deep_link", not_whole),
+        (f"{ANDROID}.wzrk_cid", push.CHANNEL_ID_REQUIRED),
     ]
 
 
@@ -336,8 +340,8 @@ slider = st.fixed_dictionaries(
     {
         "items": st.lists(
             st.fixed_dictionaries(
-                {"imageUrl": line},
-                optional={"caption": line, "subcaption": line, "actionUrl": line},
+                {"imageUrl": web_address},
+                optional={"caption": line, "subcaption": line, "actionUrl": link_url},
             ),
             min_size=1,
             max_size=3,
@@ -352,11 +356,11 @@ slider = st.fixed_dictionaries(
 )
 ios = with_custom_keys(
     optional(
-        deep_link=line,
+        deep_link=link_url,
         sound_file=line,
         category=line,
         badge_count=count,
-        ct_mediaUrl=line,
+        ct_mediaUrl=web_address,
         ios_collapse=collapse,
         ct_ContentSlider=slider,
         **{"mutable-content": st.sampled_from([True, False, "true", "false"])},
@@ -367,9 +371,9 @@ android = with_custom_keys(
     st.fixed_dictionaries(
         {"wzrk_cid": line},
         optional={
-            "deep_link": line,
-            "background_image": line,
-            "large_icon": line,
+            "deep_link": link_url,
+            "background_image": web_address,
+            "large_icon": web_address,
             "default_sound": flag,
             "enable_rendermax": flag,
             "notification_tray_priority": st.sampled_from(["max", "high", "default"]),
@@ -381,7 +385,9 @@ android = with_custom_keys(
             "wzrk_bi": st.sampled_from(["app icon", "notification icon"]),
             "wzrk_clr": st.from_regex(r"#[0-9A-F]{6}", fullmatch=True),
             "wzrk_acts": st.lists(
-                st.fixed_dictionaries({"l": line, "id": line}, optional={"dl": line, "ico": line}),
+                st.fixed_dictionaries(
+                    {"l": line, "id": line}, optional={"dl": link_url, "ico": line}
+                ),
                 min_size=1,
                 max_size=3,
             ),

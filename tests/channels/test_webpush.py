@@ -10,7 +10,7 @@ from campaigns.channels.webpush import WebPushContentForm
 from campaigns.models import Api
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
-from tests.strategies import line, paragraph
+from tests.strategies import line, link_url, paragraph, web_address
 
 CHROME = "content.platform_specific.chrome"
 WEBPUSH_EXAMPLES = [example for example in reference_examples() if example.channel == "webpush"]
@@ -109,7 +109,8 @@ def test_the_second_button_needs_the_first():
 
 
 def test_two_complete_buttons_are_valid_and_round_trip():
-    buttons = {f"cta_{part}{n}": f"{part}{n}" for part in ("title", "link") for n in (1, 2)}
+    buttons = {f"cta_title{n}": f"title{n}" for n in (1, 2)}
+    buttons |= {f"cta_link{n}": f"https://shop.example/{n}" for n in (1, 2)}
     body = webpush_body(chrome={**buttons, "cta_iconlink2": "https://x/i.png"})
     assert content_errors(body) == []
     assert content_extras(body) == {}
@@ -156,8 +157,8 @@ key_values = st.dictionaries(
 
 def button(number: int):
     return st.fixed_dictionaries(
-        {f"cta_title{number}": line, f"cta_link{number}": line},
-        optional={f"cta_iconlink{number}": line},
+        {f"cta_title{number}": line, f"cta_link{number}": link_url},
+        optional={f"cta_iconlink{number}": web_address},
     )
 
 
@@ -165,9 +166,9 @@ chrome = st.tuples(
     st.fixed_dictionaries(
         {},
         optional={
-            "image": line,
-            "icon": line,
-            "deep_link": line,
+            "image": web_address,
+            "icon": web_address,
+            "deep_link": link_url,
             "ttl": ttl,
             "require_interaction": st.booleans(),
         },
@@ -181,11 +182,19 @@ browsers = st.fixed_dictionaries(
     optional={
         "chrome": chrome.filter(bool),
         "firefox": st.fixed_dictionaries(
-            {}, optional={"icon": line, "deep_link": line, "ttl": ttl}
+            {}, optional={"icon": web_address, "deep_link": link_url, "ttl": ttl}
         ).filter(bool),
-        "safari": st.fixed_dictionaries({}, optional={"deep_link": line, "ttl": ttl}).filter(bool),
+        "safari": st.fixed_dictionaries({}, optional={"deep_link": link_url, "ttl": ttl}).filter(
+            bool
+        ),
         "kaios": st.fixed_dictionaries(
-            {}, optional={"icon": line, "deep_link": line, "ttl": ttl, "kaiosKV": key_values}
+            {},
+            optional={
+                "icon": web_address,
+                "deep_link": link_url,
+                "ttl": ttl,
+                "kaiosKV": key_values,
+            },
         ).filter(bool),
     },
 )

@@ -136,6 +136,17 @@ def test_the_confirmation_shows_endpoint_body_estimate_and_schedule(sandbox, peo
     assert "Spring sale push" in html and 'id="confirm-json"' in html
 
 
+def test_the_confirmation_shows_the_schedule_in_user_time(sandbox, people, client):
+    client.force_login(people["publisher"])
+    when = {"type": "later", "delivery_date_time": [later()], "delivery_timezone": "user"}
+    campaign = draft(people["composer"], {**PUSH_BODY, "when": when})
+
+    html = client.get(reverse("campaigns:publish", args=[campaign.pk])).content.decode()
+
+    assert 'id="confirm-send-times"' in html and "local time" in html
+    assert "Each timezone" in html
+
+
 def test_publishing_through_the_page_shows_the_campaign_and_its_api_calls(sandbox, people, client):
     publisher = people["publisher"]
     client.force_login(publisher)

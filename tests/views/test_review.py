@@ -116,6 +116,18 @@ def test_the_review_page_shows_the_next_send_times(people, as_user):
     assert 'id="review-send-times"' in html and "Thu 31 Dec 2099, 10:00" in html
 
 
+def test_the_review_page_shows_the_send_times_in_user_time(people, as_user, settings):
+    settings.SANDBOX_ENABLED = False  # CleverTap does not say where the audience lives
+    when = {"type": "later", "delivery_date_time": ["20991231 10:00"], "delivery_timezone": "user"}
+    campaign = new_draft(people["composer"], {**PUSH_BODY, "when": when})
+
+    html = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
+
+    assert 'id="review-send-times"' in html and "Thu 31 Dec 2099, 10:00 local time" in html
+    assert "from 10:00 in Pacific/Kiritimati" in html and "to 10:00 in Pacific/Pago_Pago" in html
+    assert f"Times in {settings.TIME_ZONE}." not in html
+
+
 def test_a_first_review_shows_the_whole_body_as_new(people, as_user):
     campaign = new_draft(people["composer"])
 
