@@ -248,13 +248,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     set aside discarded, then everything bound once."""
     data = data.copy()
     row_action = _apply_row_actions(data)
-    try:
-        aside = set_aside.posted(data[SET_ASIDE_INPUT])
-        aside_error = None
-    except KeyError:
-        aside, aside_error = set_aside.stored(campaign.set_aside), None
-    except ValueError as error:
-        aside, aside_error = set_aside.stored(campaign.set_aside), str(error)
+    aside, aside_error = _posted_aside(data, campaign)
     restoring = _choose_restored(data, aside, campaign)
     meta = ComposerForm(data)
     api = meta.value("api") or campaign.api
@@ -270,6 +264,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
         and shown[1] in registry.CHANNELS
         and (restoring or shown != (api, channel))
     ):
+        # The forms of the new choice, on a copy: `missing_parts` checks what was posted.
         data = data.copy()
         additional = AdditionalFieldsForm(data)
         aside = set_aside.switch(
@@ -289,6 +284,17 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     composer.row_action = row_action
     composer.posted = posted
     return composer
+
+
+def _posted_aside(data: QueryDict, campaign: Campaign) -> tuple[list[set_aside.Entry], str | None]:
+    """What the page kept aside, and why it cannot be saved if it cannot be read. A page from
+    before the input existed posts none: the draft's own stands."""
+    if SET_ASIDE_INPUT not in data:
+        return set_aside.stored(campaign.set_aside), None
+    try:
+        return set_aside.posted(data[SET_ASIDE_INPUT]), None
+    except ValueError as error:
+        return set_aside.stored(campaign.set_aside), str(error)
 
 
 def _choose_restored(data: QueryDict, aside: list[set_aside.Entry], campaign: Campaign) -> bool:

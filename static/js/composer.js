@@ -128,9 +128,10 @@
       return;
     }
     const url = new URL(link.href, window.location.href);
-    const samePage = url.origin === window.location.origin && url.pathname === window.location.pathname
-      && url.search === window.location.search;
-    if (url.origin !== window.location.origin || (samePage && url.hash)) {
+    const here = window.location;
+    const samePage = url.pathname === here.pathname && url.search === here.search;
+    // Another site: the browser asks (beforeunload). A place on this page: nothing is left.
+    if (url.origin !== here.origin || (samePage && url.hash)) {
       return;
     }
     event.preventDefault();
