@@ -2,9 +2,10 @@
 
 The payload forms (`payloads.sections`) stand for the request body. Around them the composer has
 a few inputs of its own: the API family, the channel of a send draft, the version the page was
-loaded from (for optimistic saving), and the "add row"/"remove row" buttons. `composer_load`
-(a stored draft) and `composer_bind` (a posted page) bind all of it once and build the body once,
-so that a preview, a save and a re-rendered page all stand on the same data.
+loaded from (for optimistic saving), the "add row"/"remove row" buttons, and what a change of
+channel or API family set aside (`set_aside.py`) with its "switch back" and "discard" buttons.
+`composer_load` (a stored draft) and `composer_bind` (a posted page) bind all of it once and build
+the body once, so that a preview, a save and a re-rendered page all stand on the same data.
 """
 
 import json
@@ -15,7 +16,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from campaigns import diffs, jsonfile, payloads, previews
+from campaigns import diffs, jsonfile, payloads, previews, set_aside
 from campaigns.channels import registry
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
@@ -37,6 +38,11 @@ PREFIX = "composer"
 CONFLICT_CHANGES_SHOWN = 50
 ADD_ROW = "add_row"
 REMOVE_ROW = "remove_row"
+# The buttons of what was set aside; their value names the group (`set_aside.Group.value`).
+RESTORE = f"{PREFIX}-restore"
+DISCARD = f"{PREFIX}-discard"
+SET_ASIDE_INPUT = f"{PREFIX}-set_aside"
+CHOOSE_CHANNEL = "Choose a channel"
 # Posted by every part of the form (a section, a row, the additional fields) as
 # "<prefix>-SHOWN": _payload_form.html renders it. An unchecked checkbox posts nothing, so the
 # fields alone cannot tell a part that was left out from a part left empty.
@@ -71,6 +77,9 @@ class ComposerForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("api", "channel"):
             self.fields[name].widget.attrs["class"] = "form-select"
+        # The select (shown for send drafts alone) offers the channels with a send endpoint; a
+        # draft moved here with another channel is told so (`registry.not_offered`).
+        self.fields["channel"].widget.choices = registry.channel_choices(Api.SEND)
 
     def value(self, name: str, default: Any = None) -> Any:
         if not self.is_bound:
@@ -109,6 +118,8 @@ class Composer:
     options: AccountOptions | None = field(default=None, repr=False)
     # The posted page data (rows added or removed), for `missing_parts`; None for a stored draft.
     posted: QueryDict | None = field(default=None, repr=False)
+    # What a change of channel or API family left out of the body, to bring back.
+    aside: list[set_aside.Entry] = field(default_factory=list)
 
     @property
     def forms(self) -> dict[str, PayloadForm]:
@@ -116,7 +127,24 @@ class Composer:
 
     @property
     def endpoint(self) -> str:
+        """Where the body is sent; "" when the API family has no endpoint for the channel (the
+        errors say so)."""
+        if registry.not_offered(self.api, self.channel):
+            return ""
         return payloads.endpoint(self.api, self.channel)
+
+    @property
+    def set_aside_document(self) -> list[dict]:
+        """What is set aside, as the draft stores it."""
+        return set_aside.as_json(self.aside)
+
+    @property
+    def set_aside_json(self) -> str:
+        return set_aside.dump(self.aside)
+
+    @property
+    def set_aside_groups(self) -> list[set_aside.Group]:
+        return set_aside.groups(self.aside, api=self.api, channel=self.channel)
 
     def section(self, prefix: str) -> BoundSection | None:
         return next((s for s in self.sections if s.prefix == prefix), None)
@@ -151,12 +179,14 @@ class Composer:
 
     @property
     def unchanged(self) -> bool:
-        """Whether saving would change nothing: the same body, API family and send channel."""
+        """Whether saving would change nothing: the same body, API family and send channel, and
+        the same set aside."""
         campaign = self.campaign
         return (
             same_json(self.body, campaign.body)
             and self.api == campaign.api
             and (self.api == Api.TARGETS or self.channel == campaign.channel)
+            and same_json(self.set_aside_document, campaign.set_aside)
         )
 
     def missing_parts(self) -> list[str]:
@@ -183,7 +213,8 @@ class Composer:
         bound = self.forms
         for section in payloads.sections(shown_api, shown_channel):
             form = bound.get(section.prefix)
-            if type(form) is not section.form:
+            # A change of choice binds the forms to data it changed: check what was posted.
+            if type(form) is not section.form or form.data is not data:
                 form = section.form(data, prefix=section.prefix, options=self.options)
             if not _whole(form, data):
                 missing.append(section.title)
@@ -204,13 +235,21 @@ def composer_load(campaign: Campaign, *, options: AccountOptions) -> Composer:
     parsed = payloads.parse_body(campaign.body, api=api, channel=channel)
     data = parsed.data.copy()
     data.update(_meta_data(campaign, api=api, channel=channel))
-    return _bind(data, campaign, api=api, channel=channel, options=options, notices=parsed.notices)
+    composer = _bind(
+        data, campaign, api=api, channel=channel, options=options, notices=parsed.notices
+    )
+    composer.aside = set_aside.stored(campaign.set_aside)
+    return composer
 
 
 def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOptions) -> Composer:
-    """The composer for posted page data: rows added or removed, then everything bound once."""
+    """The composer for posted page data: rows added or removed, a change of API family or
+    channel made (what no longer applies set aside, what applies again brought back), a group
+    set aside discarded, then everything bound once."""
     data = data.copy()
     row_action = _apply_row_actions(data)
+    aside, aside_error = _posted_aside(data, campaign)
+    restoring = _choose_restored(data, aside, campaign)
     meta = ComposerForm(data)
     api = meta.value("api") or campaign.api
     channel = _posted_channel(data, meta, api=api, fallback=campaign.channel)
@@ -218,10 +257,62 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     if target_mode and target_mode not in data:
         # The page did not show the field (the draft was a send draft): start from its channel.
         data[target_mode] = channel
-    composer = _bind(data, campaign, api=api, channel=channel, options=options, meta=meta)
+    posted = data
+    shown = (meta.value("shown_api"), meta.value("shown_channel"))
+    if (
+        shown[0] in Api.values
+        and shown[1] in registry.CHANNELS
+        and (restoring or shown != (api, channel))
+    ):
+        # The forms of the new choice, on a copy: `missing_parts` checks what was posted.
+        data = data.copy()
+        additional = AdditionalFieldsForm(data)
+        aside = set_aside.switch(
+            data,
+            aside,
+            shown=shown,
+            chosen=(api, channel),
+            options=options,
+            extras=additional.cleaned_data["extras"] if additional.is_valid() else {},
+            restore=restoring,
+        )
+    aside = set_aside.discarded(aside, data.get(DISCARD))
+    composer = _bind(
+        data, campaign, api=api, channel=channel, options=options, meta=meta, aside=aside
+    )
+    composer.not_saved = aside_error or composer.not_saved
     composer.row_action = row_action
-    composer.posted = data
+    composer.posted = posted
     return composer
+
+
+def _posted_aside(data: QueryDict, campaign: Campaign) -> tuple[list[set_aside.Entry], str | None]:
+    """What the page kept aside, and why it cannot be saved if it cannot be read. A page from
+    before the input existed posts none: the draft's own stands."""
+    if SET_ASIDE_INPUT not in data:
+        return set_aside.stored(campaign.set_aside), None
+    try:
+        return set_aside.posted(data[SET_ASIDE_INPUT]), None
+    except ValueError as error:
+        return set_aside.stored(campaign.set_aside), str(error)
+
+
+def _choose_restored(data: QueryDict, aside: list[set_aside.Entry], campaign: Campaign) -> bool:
+    """Make the choice that brings back the set-aside group the page asked for, if any."""
+    value = data.get(RESTORE)
+    if not value:
+        return False
+    meta = ComposerForm(data)
+    api = meta.value("api") or campaign.api
+    current = _posted_channel(data, meta, api=api, fallback=campaign.channel)
+    choice = set_aside.restore_choice(value, aside, api=api, channel=current)
+    if choice is None:
+        return False
+    api, channel = choice
+    data[f"{PREFIX}-api"], data[f"{PREFIX}-channel"] = api, channel
+    if target_mode := target_mode_input(api):
+        data[target_mode] = channel
+    return True
 
 
 def _whole(form: forms.Form, data: QueryDict) -> bool:
@@ -274,8 +365,10 @@ def _bind(
     options: AccountOptions,
     meta: ComposerForm | None = None,
     notices: list[str] | None = None,
+    aside: list[set_aside.Entry] | None = None,
 ) -> Composer:
     meta = meta or ComposerForm(data)
+    aside = aside or []
     bound = payloads.bind_forms(data, api=api, channel=channel, options=options)
     sections = [
         BoundSection(section.prefix, section.title, bound[section.prefix])
@@ -288,9 +381,10 @@ def _bind(
     else:
         extras, not_saved = {}, NOT_SAVED_EXTRAS
     body = payloads.build_body(bound, extras)
-    if not _finite_json(body):
+    stored = [body, set_aside.as_json(aside)]
+    if not _finite_json(stored):
         not_saved = not_saved or NOT_SAVED_NUMBER
-    elif jsonfile.has_nul(body):
+    elif jsonfile.has_nul(stored):
         not_saved = not_saved or jsonfile.NUL_NOT_ALLOWED
     errors = payloads.form_errors(bound, extras, body=body, api=api, channel=channel)
     errors += [
@@ -300,6 +394,9 @@ def _bind(
     if message := registry.not_offered(api, channel):
         errors.insert(0, PayloadError((), message, field=meta.add_prefix("channel")))
         not_saved = not_saved or NOT_SAVED_CHANNEL
+        # The select shows no channel rather than one the draft does not have.
+        choices = [("", CHOOSE_CHANNEL), *registry.channel_choices(api)]
+        meta.fields["channel"].widget.choices = choices
     if notices is None:
         notices = payloads.extras_notices(extras, api=api, channel=channel)
     return Composer(
@@ -315,10 +412,11 @@ def _bind(
         notices=notices,
         not_saved=not_saved,
         options=options,
+        aside=aside,
     )
 
 
-def _finite_json(body: dict) -> bool:
+def _finite_json(body: Any) -> bool:
     try:
         json.dumps(body, allow_nan=False)
     except ValueError:

@@ -119,11 +119,13 @@ def campaign_save(
     base_version: int,
     api: str | None = None,
     channel: str | None = None,
+    set_aside: list[dict] | None = None,
 ) -> Campaign:
     """Store the body the forms built, unless someone saved since `base_version` was loaded.
 
     `api` and `channel` move the draft to another API family or send channel (the composer's
-    choice); a targets draft's channel follows its target_mode.
+    choice); a targets draft's channel follows its target_mode. `set_aside` replaces what the
+    draft keeps aside from earlier choices (None leaves it as it is).
     """
     if not campaign.editable:
         raise NotEditable(NOT_EDITABLE.format(status=campaign.get_status_display().lower()))
@@ -132,6 +134,8 @@ def campaign_save(
     if api == Api.TARGETS and body.get("target_mode") in Channel.values:
         channel = body["target_mode"]
     changes = _metadata(body, api=api, channel=channel, fallback_name=campaign.name)
+    if set_aside is not None:
+        changes["set_aside"] = set_aside
     with transaction.atomic():
         updated = Campaign.objects.filter(pk=campaign.pk, version=base_version).update(
             body=body,
@@ -196,6 +200,7 @@ def composer_save(*, state: composer.Composer, user) -> SaveOutcome:
             base_version=-1 if base is None else base,
             api=state.api,
             channel=state.channel,
+            set_aside=state.set_aside_document,
         )
     except StaleVersion as stale:
         return SaveOutcome(

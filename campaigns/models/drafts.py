@@ -36,6 +36,11 @@ class Campaign(models.Model):
     `body` is the request body as built from the forms, invalid values included, so that nothing a
     person typed or imported is ever thrown away. A send draft's identity list is its body's `to`
     (it can hold a million identities); publishing splits it into requests of at most 1000.
+
+    `set_aside` holds what a change of channel or API family left out of the body, so that
+    switching back brings it back (`composer.py` writes and reads it): a list of
+    `{"api", "channel", "part", "body"}`, each the part of the body that section held under that
+    API family and channel. It is saved with the body, under the same version, and never sent.
     """
 
     # The status groups, defined once. A draft can be edited, and published (an approval of its
@@ -57,6 +62,7 @@ class Campaign(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PUSH)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     body = models.JSONField(default=dict, blank=True)
+    set_aside = models.JSONField(default=list, blank=True)
     # Labels mirrored from the body as ",a,b," so that the list can filter on one cheaply.
     labels_text = models.CharField(max_length=1000, blank=True, default="")
     version = models.PositiveIntegerField(default=1)

@@ -99,20 +99,29 @@ def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse
 
 @require_POST
 def composer_target(request: HttpRequest, pk: int) -> HttpResponse:
-    """After a change of API family or channel: the sections that depend on it, swapped alone."""
+    """After a change of API family or channel: the sections that depend on it, swapped alone,
+    with what is set aside and the section list. "Switch back" (which may change the API family)
+    swaps the choice and every section; after it and "discard", focus goes to the choice."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     state = _bound_composer(request, pk)
     context = _composer_context(request, state)
     shown_api = state.meta.value("shown_api") or state.campaign.api
     shown_channel = state.meta.value("shown_channel") or state.campaign.channel
     shown = {s.prefix: s.form for s in payloads.sections(shown_api, shown_channel)}
-    names: list = [("target", True)]
-    if list(shown) != [s.prefix for s in state.sections]:
+    names: list = [("target", True), ("set-aside", True), ("section-nav", True)]
+    restored = composer.RESTORE in request.POST
+    if restored:
+        names += [("api-choice", True), ("sections", True)]
+    elif list(shown) != [s.prefix for s in state.sections]:
         names.append(("sections", True))
     else:
         changed = [s for s in state.sections if shown.get(s.prefix) is not type(s.form)]
         names += [("section", True, {"section": s}) for s in changed]
     response = _render_partials(request, context, *names)
+    if restored or composer.DISCARD in request.POST:
+        # The button is gone: focus goes to the choice, just above where it was.
+        focus = {"id": state.meta["api"].id_for_label}
+        trigger_client_event(response, "composer:focus", focus, after="settle")
     return trigger_client_event(response, "composer:changed", after="settle")
 
 

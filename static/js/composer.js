@@ -1,6 +1,7 @@
 "use strict";
-// The composer: saved/unsaved state, errors placed at their fields after each preview, copy
-// buttons, and focus after rows are added or removed. The page works without this file.
+// The composer: saved/unsaved state (beside the title too), saving before leaving, errors placed
+// at their fields after each preview, copy buttons, and focus after rows are added or removed or a
+// part set aside is brought back. The page works without this file.
 (function () {
   const form = document.getElementById("composer-form");
   if (!form) {
@@ -11,9 +12,30 @@
   const statusElement = () => document.getElementById("save-status");
   const isSaveRequest = (elt) => elt === form || elt === autosave || (elt && elt.form === form && elt.name === "composer-overwrite_version");
 
-  // Saved / unsaved: every edit is counted; a save covers the edits made before it was sent.
+  // Saved / unsaved: every edit is counted (a change of channel, a row added or removed, a part
+  // set aside brought back or discarded too); a save covers the edits made before it was sent.
   let edits = 0;
   let sentEdits = 0;
+  let savedEdits = 0;
+  const unsaved = () => canSave && edits > savedEdits;
+  const pill = document.getElementById("save-pill");
+  const PILL_TEXT = {
+    clean: "All changes saved",
+    saved: "All changes saved",
+    dirty: "Unsaved changes",
+    saving: "Saving…",
+    conflict: "Not saved: someone else saved",
+    error: "Not saved",
+    incomplete: "Not saved",
+  };
+
+  // The pill beside the title says what the status at the foot of the form says.
+  function showPill(state) {
+    if (pill) {
+      pill.dataset.state = state;
+      pill.textContent = PILL_TEXT[state] || PILL_TEXT.dirty;
+    }
+  }
 
   function showDirty() {
     const status = statusElement();
@@ -23,10 +45,11 @@
     status.dataset.state = "dirty";
     status.textContent = "Unsaved changes";
     status.classList.add("text-warning-emphasis");
+    showPill("dirty");
   }
 
   function edited(event) {
-    if (!canSave || event.target.closest("[data-no-save]")) {
+    if (!canSave || (event.target.closest && event.target.closest("[data-no-save]"))) {
       return;
     }
     edits += 1;
@@ -34,15 +57,40 @@
   }
   form.addEventListener("input", edited);
   form.addEventListener("change", edited);
+  document.body.addEventListener("composer:changed", edited);
+
+  // Whoever waits for everything typed to be saved (leaving the page): told true once it is,
+  // false when a save was refused.
+  let waiting = [];
+  function settle(saved) {
+    const done = waiting;
+    waiting = [];
+    done.forEach((resolve) => resolve(saved));
+  }
 
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     if (isSaveRequest(event.detail.elt)) {
       sentEdits = edits;
+      showPill("saving");
     }
   });
   document.body.addEventListener("htmx:afterRequest", (event) => {
-    if (isSaveRequest(event.detail.elt) && edits > sentEdits) {
+    if (!isSaveRequest(event.detail.elt)) {
+      return;
+    }
+    const status = statusElement();
+    const state = status ? status.dataset.state : "error";
+    if (event.detail.successful && state === "saved") {
+      savedEdits = Math.max(savedEdits, sentEdits);
+    }
+    if (unsaved() && state === "saved") {
       showDirty();
+      if (waiting.length) {
+        htmx.trigger(document.body, "composer:flush");
+      }
+    } else {
+      showPill(state);
+      settle(!unsaved());
     }
   });
   // While a conflict is shown, autosave waits: the person chooses to reload or overwrite.
@@ -50,6 +98,68 @@
     const status = statusElement();
     if (event.detail.elt === autosave && status && status.dataset.state === "conflict") {
       event.preventDefault();
+    }
+  });
+
+  // Save now what autosave would save in two seconds: true once everything typed is saved.
+  function flush() {
+    const status = statusElement();
+    if (!unsaved() || (status && status.dataset.state === "conflict")) {
+      return Promise.resolve(!unsaved());
+    }
+    const saved = new Promise((resolve) => {
+      waiting.push(resolve);
+      window.setTimeout(() => resolve(false), 10000);
+    });
+    htmx.trigger(document.body, "composer:flush");
+    return saved;
+  }
+
+  // Leaving by a link or a form of the app saves first. When that fails the browser still asks
+  // (beforeunload), and the status says why it was not saved.
+  function leaveAfterSaving(leave) {
+    flush().then(leave);
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey
+      || event.shiftKey || event.altKey || link.hasAttribute("download")
+      || (link.target && link.target !== "_self") || !unsaved()) {
+      return;
+    }
+    const url = new URL(link.href, window.location.href);
+    const here = window.location;
+    const samePage = url.pathname === here.pathname && url.search === here.search;
+    // Another site: the browser asks (beforeunload). A place on this page: nothing is left.
+    if (url.origin !== here.origin || (samePage && url.hash)) {
+      return;
+    }
+    event.preventDefault();
+    leaveAfterSaving(() => window.location.assign(url.href));
+  });
+  const submittedAfterSaving = new WeakSet();
+  document.addEventListener("submit", (event) => {
+    const other = event.target;
+    if (event.defaultPrevented || other === form || submittedAfterSaving.has(other) || !unsaved()) {
+      return;
+    }
+    event.preventDefault();
+    const submitter = event.submitter;
+    leaveAfterSaving(() => {
+      submittedAfterSaving.add(other);
+      other.requestSubmit(submitter && submitter.form === other ? submitter : undefined);
+    });
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  // A tab put away (or a phone's app switched) may never come back: save now.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") {
+      flush();
     }
   });
 

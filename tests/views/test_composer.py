@@ -1,14 +1,15 @@
 """The composer's views, through the Django test client."""
 
 import json
+import re
 
 import pytest
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import escape
 
-from campaigns import composer, payloads, previews, services
-from campaigns.channels import whatsapp
+from campaigns import composer, payloads, previews, services, set_aside
+from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, AuditEvent, Campaign, Revision, Status
@@ -583,3 +584,253 @@ def test_the_preview_of_part_of_the_form_still_renders(composer_client, composer
     )
     assert response.status_code == 200
     assert 'id="preview"' in response.content.decode()
+
+
+# A change of channel or API family keeps aside what no longer applies, and brings it back.
+
+
+def switch_and_save(client, campaign, changes: dict) -> Campaign:
+    """The page as rendered, with a change of choice (or a button) posted with it, autosaved."""
+    data = page_data(client, campaign) | {key: [value] for key, value in changes.items()}
+    response = save_posted(client, campaign, data)
+    assert 'data-state="saved"' in response.content.decode()
+    return fresh(campaign)
+
+
+def target_posted(client, campaign, changes: dict) -> str:
+    data = page_data(client, campaign) | {key: [value] for key, value in changes.items()}
+    url = reverse("campaigns:composer_target", args=[campaign.pk])
+    return client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+
+
+PUSH_SET_ASIDE_FOR_SMS = set_aside.SET_ASIDE.format(
+    what=set_aside.CONTENT.format(channel="Push", things="title, iOS and Android settings"),
+    draft="is an SMS",
+)
+
+
+def test_switching_push_to_sms_keeps_the_push_content_aside_and_back_brings_it_back(
+    composer_client, composer_user
+):
+    example = EXAMPLES[1]  # a push with a title, a message and iOS and Android settings
+    campaign = imported(composer_user, example)
+
+    html = target_posted(composer_client, campaign, {"campaign-target_mode": "sms"})
+    assert PUSH_SET_ASIDE_FOR_SMS in html
+    assert 'name="composer-restore" value="targets/push"' in html
+
+    campaign = switch_and_save(composer_client, campaign, {"campaign-target_mode": "sms"})
+    # What is set aside is never sent: the body holds only what an SMS has.
+    assert campaign.channel == "sms"
+    assert campaign.body["content"] == {"body": example.body["content"]["body"]}
+    assert [(e["api"], e["channel"], e["part"]) for e in campaign.set_aside] == [
+        ("targets", "push", "content")
+    ]
+    assert campaign.set_aside[0]["body"]["content"]["title"] == example.body["content"]["title"]
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    assert PUSH_SET_ASIDE_FOR_SMS in html
+    assert '"title": "Hi!"' not in html.split('id="preview-json"')[1]
+
+    campaign = switch_and_save(composer_client, campaign, {"campaign-target_mode": "push"})
+    assert campaign.channel == "push"
+    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
+    assert campaign.set_aside == []
+
+
+def test_an_api_family_switch_keeps_the_audience_schedule_goal_and_limits_aside(
+    composer_client, composer_user
+):
+    example = EXAMPLES[1]
+    campaign = imported(composer_user, example)
+
+    campaign = switch_and_save(
+        composer_client, campaign, {"composer-api": "send", "composer-channel": "push"}
+    )
+    assert (campaign.api, campaign.channel) == ("send", "push")
+    assert not {"where", "when", "conversion_goal", "users_limit_overall"} & set(campaign.body)
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    what = "Audience, schedule, conversion goal and delivery controls"
+    assert set_aside.SET_ASIDE.format(what=what, draft=set_aside.DRAFT_FINDS["send"]) in html
+    assert set_aside.RESTORE_API.format(how=set_aside.HOW["targets"]) in html
+
+    campaign = switch_and_save(composer_client, campaign, {"composer-api": "targets"})
+    assert (campaign.api, campaign.channel) == ("targets", "push")
+    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
+    assert campaign.set_aside == []
+
+
+def test_what_one_channel_set_aside_waits_through_other_switches(composer_client, composer_user):
+    example = EXAMPLES[1]
+    campaign = imported(composer_user, example)
+    for changes in [
+        {"composer-api": "send", "composer-channel": "push"},
+        {"composer-channel": "sms"},
+        {"composer-api": "targets"},
+        {"campaign-target_mode": "email"},
+        {"campaign-target_mode": "push"},
+    ]:
+        campaign = switch_and_save(composer_client, campaign, changes)
+    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
+    assert campaign.set_aside == []
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_a_channel_switch_and_back_gives_every_reference_example_back_exactly(
+    composer_client, composer_user, example
+):
+    campaign = imported(composer_user, example)
+    other = "email" if campaign.channel != "email" else "sms"
+    field = "campaign-target_mode" if campaign.api == "targets" else "composer-channel"
+    switched = switch_and_save(composer_client, campaign, {field: other})
+    assert switched.channel == other
+    back = switch_and_save(composer_client, campaign, {field: example_channel(example)})
+    original = payload_checks.without_estimate_only(example.body)
+    # Nothing is lost: what Additional fields hide stays aside, and the rest is back.
+    brought_back = back.body
+    for entry in back.set_aside:
+        brought_back = set_aside.laid_over(brought_back, entry["body"])
+    assert same_json(brought_back, original)
+    if not page_data(composer_client, campaign)["additional-extras"][0]:
+        assert same_json(back.body, original)
+        assert back.set_aside == []
+
+
+def example_channel(example) -> str:
+    return payloads.infer_target(example.body, example.endpoint)[1]
+
+
+def test_switch_back_brings_a_group_back_and_discard_drops_it(composer_client, composer_user):
+    example = EXAMPLES[1]
+    campaign = imported(composer_user, example)
+    campaign = switch_and_save(composer_client, campaign, {"campaign-target_mode": "sms"})
+
+    html = target_posted(composer_client, campaign, {"composer-restore": "targets/push"})
+    assert 'id="sections" hx-swap-oob="true"' in html
+    assert 'name="content-title" value="Hi!"' in html
+    assert PUSH_SET_ASIDE_FOR_SMS not in html
+    campaign = switch_and_save(composer_client, campaign, {"composer-restore": "targets/push"})
+    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
+
+    campaign = switch_and_save(composer_client, campaign, {"campaign-target_mode": "sms"})
+    sms_body = campaign.body
+    html = target_posted(composer_client, campaign, {"composer-discard": "targets/push"})
+    assert PUSH_SET_ASIDE_FOR_SMS not in html
+    assert 'name="composer-set_aside" value="[]"' in html
+    campaign = switch_and_save(composer_client, campaign, {"composer-discard": "targets/push"})
+    assert (campaign.body, campaign.set_aside) == (sms_body, [])
+
+
+def test_the_discard_button_asks_first_in_words(composer_client, composer_user):
+    campaign = switch_and_save(
+        composer_client, imported(composer_user, EXAMPLES[1]), {"campaign-target_mode": "sms"}
+    )
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    question = set_aside.DISCARD_QUESTION.format(
+        what="push content (title, iOS and Android settings)"
+    )
+    assert f'hx-confirm="{question}"' in html
+
+
+def test_without_javascript_a_switch_keeps_the_content_aside_and_saves_it(
+    composer_client, composer_user
+):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    data["campaign-target_mode"] = ["sms"]
+    data["composer-action"] = ["preview"]
+    page = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    html = page.content.decode()
+    assert PUSH_SET_ASIDE_FOR_SMS in html
+    # The page that came back is the SMS page; saving it keeps the push content with the draft.
+    data = dict(submitted_data(html).lists()) | {"composer-action": ["save"]}
+    response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    assert response.status_code == 302
+    campaign = fresh(campaign)
+    assert campaign.channel == "sms" and "title" not in campaign.body["content"]
+    assert campaign.set_aside[0]["body"]["content"]["title"] == "Hi!"
+
+
+def test_a_set_aside_the_page_did_not_write_is_refused_in_words(composer_client, composer_user):
+    campaign = imported(composer_user, EXAMPLES[1])
+    data = page_data(composer_client, campaign)
+    data["composer-set_aside"] = ['[{"api": "targets", "channel": "push", "part": "nope"}]']
+    data["campaign-name"] = ["Renamed"]
+    response = save_posted(composer_client, campaign, data)
+    assert set_aside.NOT_READ in response.content.decode()
+    assert fresh(campaign).version == 1
+
+
+def test_an_old_page_without_the_set_aside_input_keeps_what_the_draft_set_aside(
+    composer_client, composer_user
+):
+    campaign = switch_and_save(
+        composer_client, imported(composer_user, EXAMPLES[1]), {"campaign-target_mode": "sms"}
+    )
+    data = page_data(composer_client, campaign)
+    del data["composer-set_aside"]
+    data["campaign-name"] = ["Renamed"]
+    assert 'data-state="saved"' in save_posted(composer_client, campaign, data).content.decode()
+    assert fresh(campaign).set_aside == campaign.set_aside
+
+
+def test_the_section_list_follows_an_api_family_switch(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    html = target_posted(
+        composer_client, campaign, {"composer-api": "send", "composer-channel": "email"}
+    )
+    nav = html.split('id="section-nav" hx-swap-oob="true"')[1].split("</nav>")[0]
+    assert ">Recipients</a>" in nav and ">Content</a>" in nav
+    assert ">Audience</a>" not in nav and ">Schedule</a>" not in nav
+
+
+def test_the_send_composer_offers_only_channels_with_a_send_endpoint(
+    composer_client, composer_user
+):
+    body = {"to": {"Email": ["a@example.com"]}, "content": {"body": "Hi"}}
+    campaign = services.campaign_import(user=composer_user, body=body, endpoint="send/sms.json")
+    html = composer_client.get(
+        reverse("campaigns:composer", args=[campaign.campaign.pk])
+    ).content.decode()
+    select = html.split('name="composer-channel"')[1].split("</select>")[0]
+    offered = [value for value, _ in registry.channel_choices("send")]
+    assert re.findall(r'<option value="([^"]*)"', select) == offered
+    assert "webhook" not in offered and "notificationinbox" not in offered
+
+
+def test_a_draft_switched_to_identities_with_a_channel_they_cannot_send_shows_no_endpoint(
+    composer_client, composer_user
+):
+    campaign = imported(composer_user, EXAMPLES[4])  # webhook
+    data = page_data(composer_client, campaign) | {"composer-api": ["send"]}
+    html = target_posted(composer_client, campaign, {"composer-api": "send"})
+    assert "send/webhook.json</code>" not in html
+    select = html.split('name="composer-channel"')[1].split("</select>")[0]
+    assert f'<option value="">{composer.CHOOSE_CHANNEL}</option>' in select
+    assert 'value="webhook"' not in select
+    preview = composer_client.post(
+        reverse("campaigns:composer_preview", args=[campaign.pk]), data
+    ).content.decode()
+    assert "POST /1/send/webhook.json" not in preview
+    assert registry.NO_SEND_ENDPOINT.format(channel="Webhook", value="webhook") in preview
+
+
+def test_after_history_brings_the_push_back_what_was_set_aside_can_be_put_back_in_the_form(
+    composer_client, composer_user
+):
+    example = EXAMPLES[1]
+    campaign = imported(composer_user, example)
+    campaign = switch_and_save(composer_client, campaign, {"campaign-target_mode": "sms"})
+    revision = Revision.objects.get(campaign=campaign, version=1)
+    services.revision_restore(revision=revision, user=composer_user)
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    assert (
+        set_aside.SET_ASIDE_EARLIER.format(
+            what=set_aside.CONTENT.format(channel="Push", things="title, iOS and Android settings")
+        )
+        in html
+    )
+    assert f">{set_aside.RESTORE_HERE}</button>" in html
+
+    campaign = switch_and_save(composer_client, campaign, {"composer-restore": "targets/push"})
+    assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
+    assert campaign.set_aside == []
