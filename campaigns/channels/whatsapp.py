@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from campaigns import previews
 from campaigns.forms import fields, links
 from campaigns.forms.additional import AdditionalFieldsForm
-from campaigns.forms.base import PayloadError, PayloadForm, Rows
+from campaigns.forms.base import Alternatives, PayloadError, PayloadForm, Rows
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.jsonpath import Path, delete_path, get_path
 from campaigns.models import Channel
@@ -71,12 +71,12 @@ FREEFORM_TYPE_UNKNOWN = (
 FREEFORM_TEXT_REQUIRED = "A text message needs its text."
 FREEFORM_MEDIA_REQUIRED = "An image, video, audio or document message needs its link (media.url)."
 TEMPLATE_PART_IN_FREEFORM = (
-    "This is a freeform message, but a template part (content.template) is filled in too: "
-    "clear it or choose template."
+    "This is a freeform message, but the template part (content.template) it was imported with "
+    "is kept too: untick “Keep the other parts as imported” to leave it out, or choose template."
 )
 FREEFORM_PART_IN_TEMPLATE = (
-    "This is a template message, but a freeform part (content.freeform) is filled in too: "
-    "clear it or choose freeform."
+    "This is a template message, but the freeform part (content.freeform) it was imported with "
+    "is kept too: untick “Keep the other parts as imported” to leave it out, or choose freeform."
 )
 PLACEHOLDERS_HELP = "This template has {count} {part} placeholder{plural}: one value per line."
 NO_PLACEHOLDERS_HELP = "This template has no {part} placeholders: leave this empty."
@@ -445,6 +445,11 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
         ("content", "template", "header", "media", MISSPELT_LATITUDE): "latitude",
         ("content", "freeform", "body", "media", MISSPELT_LATITUDE): "latitude",
     }
+    alternatives = Alternatives(
+        "message_type",
+        {"template": (("content", "freeform"),), "freeform": (("content", "template"),)},
+        hide=True,
+    )
 
     def uses_template(self) -> bool:
         return self.json_value("message_type") != "freeform"
@@ -462,8 +467,7 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
         message_type = data.get("message_type")
         if not message_type and "message_type" not in self.errors:
             self.add_error("message_type", MESSAGE_TYPE_INVALID)
-        template_typed = self._typed("content", "template")
-        freeform_typed = self._typed("content", "freeform")
+        # The other kind is sent only when kept as it was imported (see Alternatives).
         if message_type == "template":
             self.clean_template_parts(data)
             if not data.get("language") and "language" not in self.errors:
@@ -471,11 +475,11 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
                 self.add_error("language", LANGUAGE_MISPLACED if misplaced else LANGUAGE_REQUIRED)
             if not data.get("body_type") and "body_type" not in self.errors:
                 self.add_error("body_type", BODY_TYPE_REQUIRED)
-            if freeform_typed:
+            if self.kept:
                 self.add_error("message_type", FREEFORM_PART_IN_TEMPLATE)
         elif message_type == "freeform":
             self._clean_freeform(data)
-            if template_typed:
+            if self.kept:
                 self.add_error("message_type", TEMPLATE_PART_IN_FREEFORM)
         return data
 
@@ -490,11 +494,6 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
             self.add_error("freeform_media_url", FREEFORM_MEDIA_REQUIRED)
         elif kind == LOCATION:
             self.clean_location(data, "freeform_")
-
-    def _typed(self, *base: str) -> bool:
-        """Whether anything under this part of the body was typed (replacement lists aside)."""
-        part = get_path(self.to_json(), base)
-        return isinstance(part, dict) and bool(part)
 
     def path_errors(self, base: Path = ()) -> list[PayloadError]:
         # The field's code (76) is for a value that is not a string; an invalid type answers 89.

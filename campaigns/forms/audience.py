@@ -3,8 +3,10 @@
 targets/create.json: `where` (event and profile filters; `{}` for everyone), or `segment` (a
 segment id) instead, and `advanced_query.did_all` event-occurrence conditions. The person's choice
 of everyone / filtered / segment is the `who` field, read from the body on import so that
-`"where": {}` comes back as `{}` and a segment never gains a `where`. A body with both shows both
-(who: the where's choice) and is reported.
+`"where": {}` comes back as `{}` and a segment never gains a `where`. A segment sends neither
+filters nor event occurrences, and everyone or filtered no segment: what a choice leaves out stays
+in the page, greyed (forms.base.Alternatives). A body read with both keeps both (who: the where's
+choice) behind a ticked box, and a where with a segment is reported.
 
 send/<channel>.json: `to`, a list of identities per type, one box each.
 
@@ -19,7 +21,7 @@ from django import forms
 
 from campaigns import identities
 from campaigns.forms import fields
-from campaigns.forms.base import PayloadForm, Rows
+from campaigns.forms.base import Alternatives, PayloadForm, Rows
 from campaigns.forms.fields import MISSING
 
 # The composer renders <datalist> elements with these ids from AccountOptions (see `datalists`).
@@ -221,6 +223,16 @@ class AudienceForm(FromToMixin, PayloadForm):
         "to_date": ("where", "to"),
         "segment": ("segment",),
     }
+    alternatives = Alternatives(
+        "who",
+        # Everyone and filtered leave out the same part: switching between them changes nothing
+        # in the page (the filters typed with "everyone" wait for "filtered", as before).
+        {
+            EVERYONE: (("segment",),),
+            FILTERED: (("segment",),),
+            SEGMENT: (("where",), ("advanced_query",)),
+        },
+    )
     rows = {
         "profile_fields": Rows(
             ("where", "common_profile_properties", "profile_fields"),
@@ -249,11 +261,12 @@ class AudienceForm(FromToMixin, PayloadForm):
         else:
             return parsed
         parsed.data[f"{prefix}-who"] = who
-        return parsed
+        # Again, now that the choice is known: a body with a where and a segment keeps both.
+        return cls.keep_as_read(parsed, prefix=prefix)
 
     def to_json(self):
-        # A segment id is sent whenever one is typed: with a where too, that is an error the
-        # person sees (payloads.cross_part_errors), rather than a value dropped unseen.
+        # A segment kept with a where, as the body was read, is an error the person sees
+        # (payloads.cross_part_errors), rather than a value dropped unseen.
         result = super().to_json()
         who = self.raw("who")
         if who == EVERYONE:

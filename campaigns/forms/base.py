@@ -4,6 +4,10 @@ A `PayloadForm` maps each field to a path in its JSON object (`paths`) and each 
 formset of row forms (`rows`). It converts both ways without validating (see `fields.py`), so an
 invalid draft still builds a body with everything that was typed, and its normal Django validation
 reports the problems, each at the JSON path of its field.
+
+A form may hold one choice between parts of its body (`alternatives`): the parts the chosen value
+leaves out are not sent, and stay in the page (greyed and disabled, or hidden) with what was typed
+in them, so that choosing again brings them back.
 """
 
 import functools
@@ -12,7 +16,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 
 from campaigns.forms.fields import MISSING, JsonField
@@ -46,6 +50,42 @@ class ParsedJson:
 
 
 @dataclass(frozen=True)
+class Alternatives:
+    """A choice between parts of a body: each value of the `choice` field leaves out the parts
+    at the paths `leaves_out[value]` (the fields and rows under them), which are not sent.
+
+    Left-out parts stay in the page with what was typed in them: greyed and disabled where they
+    stand (their values posted by hidden copies, as a disabled input is not posted), or hidden
+    (`hide`). A body read with parts that its choice leaves out keeps them, behind a ticked box,
+    until the person unticks it or makes another choice.
+    """
+
+    choice: str
+    leaves_out: dict[str, tuple[Path, ...]]
+    hide: bool = False
+
+
+KEEP_AS_READ = "Keep the other parts as imported"
+KEEP_AS_READ_HELP = (
+    "The imported campaign also has parts this choice does not send; they are sent while this "
+    "is ticked. Untick it to send only the parts of this choice."
+)
+GREYED_HELP = (
+    "What is greyed out below is not sent with this choice; it stays here, so choosing again "
+    "brings it back."
+)
+HIDDEN_HELP = (
+    "Only the fields of this choice are shown and sent; choosing the other again brings back "
+    "what you typed in it."
+)
+# Without JavaScript a changed choice shows its parts once the composer's page is posted.
+APPLY_CHOICE = (
+    '<noscript><button type="submit" class="btn btn-outline-secondary btn-sm mb-3" '
+    'name="composer-action" value="preview">Apply this choice</button></noscript>'
+)
+
+
+@dataclass(frozen=True)
 class Rows:
     """A repeated part: a list of objects, or an object keyed by one of the row's fields."""
 
@@ -59,6 +99,7 @@ class Rows:
 class PayloadForm(forms.Form):
     paths: ClassVar[dict[str, Path]] = {}
     rows: ClassVar[dict[str, Rows]] = {}
+    alternatives: ClassVar[Alternatives | None] = None
     # The JSON type of one object: rows of time windows are lists like ["09:00", "10:00"].
     element: ClassVar[type] = dict
     # Keys CleverTap's own examples misspell, at their paths, with the key the form reads instead:
@@ -68,9 +109,6 @@ class PayloadForm(forms.Form):
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = options
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         self.formsets = {
             name: _formset_class(spec)(
                 self.data if self.is_bound else None,
@@ -79,6 +117,143 @@ class PayloadForm(forms.Form):
             )
             for name, spec in self.rows.items()
         }
+        # The fields and rows the choice leaves out of the body, and those it keeps as read.
+        self.left_out: set[str] = set()
+        self.kept: set[str] = set()
+        if self.alternatives is not None:
+            self._apply_choice(self.alternatives)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        if self.alternatives is not None:
+            self.helper.layout = self._choice_layout(self.alternatives)
+
+    # The choice between parts (`alternatives`).
+
+    @classmethod
+    def kept_field(cls) -> str:
+        """The name of the box that keeps the parts a body was read with (see Alternatives)."""
+        return f"{cls.alternatives.choice}_kept"
+
+    @property
+    def shown_field(self) -> str:
+        """The HTML name of the page's note of the parts it shows (`shown_parts`)."""
+        return self.add_prefix(f"{self.alternatives.choice}_shown")
+
+    @property
+    def shown_parts(self) -> str:
+        """What the choice leaves out and keeps, as the page notes it."""
+        return f"{' '.join(sorted(self.left_out))} / {' '.join(sorted(self.kept))}"
+
+    def shows_other_parts(self) -> bool:
+        """Whether the posted choice shows other parts than the page it was posted from."""
+        return self.data.get(self.shown_field) != self.shown_parts
+
+    def _apply_choice(self, alternatives: Alternatives) -> None:
+        # What was posted, read without binding fields: their help texts may change below.
+        chosen = self._posted(alternatives.choice)
+        parts = alternatives.leaves_out.get(chosen, ()) if isinstance(chosen, str) else ()
+        if self._posted(self.kept_field()) == chosen:
+            held = [part for part in parts if self._holds(part)]
+            parts = [part for part in parts if part not in held]
+            self.kept = self._names_under(held)
+        self.left_out = self._names_under(parts)
+        if self.kept:
+            # Its value is the choice it keeps for: another choice posted with it keeps nothing.
+            self.fields[self.kept_field()] = forms.BooleanField(
+                label=KEEP_AS_READ,
+                help_text=KEEP_AS_READ_HELP,
+                required=False,
+                widget=forms.CheckboxInput(attrs={"value": chosen}),
+            )
+        if not alternatives.hide:
+            self._disable(self.left_out)
+        if self.left_out:
+            field = self.fields[alternatives.choice]
+            said = HIDDEN_HELP if alternatives.hide else GREYED_HELP
+            field.help_text = f"{field.help_text} {said}" if field.help_text else said
+
+    def _disable(self, names: set[str] | list[str]) -> None:
+        for name in names:
+            if name in self.formsets:
+                for row in self.formsets[name].forms:
+                    row._disable([*row.fields, *row.formsets])
+            else:
+                self.fields[name].widget.attrs["disabled"] = True
+
+    def _posted(self, name: str) -> Any:
+        if not self.is_bound:
+            return self.initial.get(name)
+        return self.data.get(self.add_prefix(name))
+
+    def _names_under(self, parts: list[Path] | tuple[Path, ...]) -> set[str]:
+        under = [*self.paths.items(), *((name, spec.path) for name, spec in self.rows.items())]
+        return {name for name, path in under if any(path[: len(p)] == p for p in parts)}
+
+    def _holds(self, part: Path) -> bool:
+        """Whether anything was typed in the fields or rows under `part`."""
+        return any(
+            self.formsets[name].to_json() if name in self.formsets else self._posted(name)
+            for name in self._names_under([part])
+        )
+
+    def _choice_layout(self, alternatives: Alternatives) -> Layout:
+        """The fields in their order, the left-out ones greyed and disabled or hidden, the box
+        that keeps parts as read and the no-JavaScript button after the choice."""
+        items: list = []
+        run: list[str] = []
+        for name in self.fields:
+            if name in self.left_out:
+                run.append(name)
+                continue
+            if run:
+                items.append(self._left_out_group(run))
+                run = []
+            if name == self.kept_field():
+                continue
+            items.append(name)
+            if name == alternatives.choice:
+                items += [self.kept_field()] if self.kept else []
+                items.append(HTML(APPLY_CHOICE))
+        if run:
+            items.append(self._left_out_group(run))
+        return Layout(*items)
+
+    def _left_out_group(self, names: list[str]) -> Div | Fieldset:
+        if self.alternatives.hide:
+            return Div(*names, hidden=True)
+        return Fieldset("", *names, disabled=True)
+
+    @property
+    def left_out_style(self) -> str:
+        """The HTML attribute of the left-out parts' containers: "hidden" or "disabled"."""
+        return "hidden" if self.alternatives and self.alternatives.hide else "disabled"
+
+    @property
+    def posted_values(self) -> list[tuple[str, str]]:
+        """(name, value) of every value posted for the fields, for hidden copies of a disabled
+        part (a disabled input is not posted)."""
+        return [(key, value) for name in self.fields for key, value in self._posted_list(name)]
+
+    @property
+    def left_out_copies(self) -> list[tuple[str, str]]:
+        """The hidden copies of the disabled fields (the template copies disabled rows)."""
+        if self.left_out_style == "hidden":
+            return []
+        names = [name for name in self.fields if name in self.left_out]
+        return [pair for name in names for pair in self._posted_list(name)]
+
+    def _posted_list(self, name: str) -> list[tuple[str, str]]:
+        key = self.add_prefix(name)
+        getlist = getattr(self.data, "getlist", None)
+        values = getlist(key) if getlist else [self.data[key]] if key in self.data else []
+        return [(key, value) for value in values]
+
+    def wire_choice(self, attrs: dict[str, str]) -> None:
+        """Ask the server for the form again when the choice (or the box) changes."""
+        for name in (self.alternatives.choice, self.kept_field()):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(attrs)
 
     # Building JSON from what was posted.
 
@@ -105,11 +280,11 @@ class PayloadForm(forms.Form):
             ]
         result: dict = {}
         for name, path in self.paths.items():
-            value = self.json_value(name)
+            value = self.json_value(name) if name not in self.left_out else MISSING
             if value is not MISSING:
                 set_path(result, path, value)
         for name, formset in self.formsets.items():
-            container = formset.to_json()
+            container = formset.to_json() if name not in self.left_out else None
             if container:
                 set_path(result, self.rows[name].path, container)
         return result
@@ -134,6 +309,16 @@ class PayloadForm(forms.Form):
             parsed.update(
                 _parse_rows(get_path(obj, spec.path), spec, prefix=f"{prefix}-{name}", base=base)
             )
+        return cls.keep_as_read(parsed, prefix=prefix)
+
+    @classmethod
+    def keep_as_read(cls, parsed: ParsedJson, *, prefix: str) -> ParsedJson:
+        """Read a body with the box of its choice ticked: what it holds that the choice leaves
+        out is kept (the box shows only when there is such a part)."""
+        if cls.alternatives is not None:
+            chosen = parsed.data.get(f"{prefix}-{cls.alternatives.choice}")
+            if isinstance(chosen, str):
+                parsed.data[f"{prefix}-{cls.kept_field()}"] = chosen
         return parsed
 
     # Errors at their JSON paths.
@@ -142,6 +327,8 @@ class PayloadForm(forms.Form):
         self.is_valid()
         errors = []
         for name, messages in self.errors.items():
+            if name in self.left_out:
+                continue
             if name in self.paths:
                 path, html_name = base + self.paths[name], self.add_prefix(name)
             else:
@@ -149,7 +336,8 @@ class PayloadForm(forms.Form):
             code = getattr(self.fields.get(name), "api_code", None)
             errors += [PayloadError(path, m, code=code, field=html_name) for m in messages]
         for name, formset in self.formsets.items():
-            errors += formset.path_errors(base + self.rows[name].path)
+            if name not in self.left_out:
+                errors += formset.path_errors(base + self.rows[name].path)
         return errors
 
     def full_clean(self):

@@ -1,5 +1,6 @@
 """The composer page and its htmx endpoints: the live preview, saving, a section with a row more or
-less, the parts that depend on the API family and channel, and the email on its own."""
+less or a new choice, the parts that depend on the API family and channel, and the email on its
+own."""
 
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap, trigger_client_event
 
 from campaigns import clevertap, composer, payloads, previews, roles, selectors, services
 from campaigns.channels import email, registry
@@ -82,13 +83,21 @@ def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
-    """One section again, with a row more or less, after an "add row" or "remove row"."""
+    """One section again: with a row more or less after an "add row" or "remove row", or with
+    the parts of a new choice between parts."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     state = _bound_composer(request, pk)
     section = state.section(prefix)
     if section is None:
         # The posted API family or channel has no such part: it leaves the page, empty.
         section = composer.BoundSection(prefix, "", None)
+    elif (
+        state.row_action is None
+        and section.form.alternatives is not None
+        and not section.form.shows_other_parts()
+    ):
+        # A choice that shows the same parts as the page: nothing to swap.
+        return reswap(HttpResponse(), "none")
     context = _composer_context(request, state) | {"section": section}
     response = render(request, f"{COMPOSER}#section", context)
     focus = state.focus_after_row_action()
@@ -159,6 +168,7 @@ def _composer_context(
 ) -> dict:
     campaign = state.campaign
     state.wire(target_url=reverse("campaigns:composer_target", args=[campaign.pk]))
+    _wire_choices(state)
     if save is not None and save.state == "saved":
         base_version = save.version
     else:
@@ -188,6 +198,22 @@ def _composer_context(
         "datalists": SimpleLazyObject(lambda: audience.datalists(state.options)),
         "target_mode_id": f"id_{composer.target_mode_input(state.api) or ''}",
     }
+
+
+def _wire_choices(state: composer.Composer) -> None:
+    """A choice between parts of a section (see forms.base.Alternatives) asks for the section
+    again, which shows the parts of the new choice."""
+    for section in state.sections:
+        if section.form is not None and section.form.alternatives is not None:
+            url = reverse("campaigns:composer_section", args=[state.campaign.pk, section.prefix])
+            section.form.wire_choice(
+                {
+                    "hx-post": url,
+                    "hx-trigger": "change",
+                    "hx-target": "closest .composer-section",
+                    "hx-swap": "outerHTML",
+                }
+            )
 
 
 def _preview(state: composer.Composer) -> dict:

@@ -1,13 +1,17 @@
 import copy
+from html.parser import HTMLParser
 
 import pytest
+from django.template.loader import render_to_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
 from campaigns.channels import whatsapp
+from campaigns.forms import base
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import Api
+from devtools.bench.formdata import submitted_data
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
 from tests.strategies import line, paragraph
@@ -278,6 +282,100 @@ def test_a_freeform_message_has_no_template_part():
         ("content.message_type", whatsapp.TEMPLATE_PART_IN_FREEFORM, None)
     ]
     assert_round_trips(body, api=Api.SEND)
+
+
+# Template or freeform: one choice that hides and clears the other.
+
+FREEFORM_TEXT = {"freeform_type": "text", "freeform_text": "Hi"}
+
+
+def send_page_after(body, **changes):
+    """The send content form as the page shows it once the person changed `changes` in the page
+    of `body`, and what a browser then posts for it."""
+    page = payload_checks.rendered_forms_html(body, api=Api.SEND, channel="whatsapp")
+    data = submitted_data(page)
+    for name, value in changes.items():
+        data[f"content-{name}"] = value
+    form = payloads.bind_forms(data, api=Api.SEND, channel="whatsapp", options=OPTIONS)["content"]
+    html = render_to_string("campaigns/_payload_form.html", {"form": form})
+    return html, submitted_data(html)
+
+
+def content_and_problems(posted):
+    form = payloads.bind_forms(posted, api=Api.SEND, channel="whatsapp", options=OPTIONS)["content"]
+    return form.to_json()["content"], [(e.where, e.message) for e in form.path_errors()]
+
+
+class HiddenInputs(HTMLParser):
+    """The names of the inputs inside hidden containers (void elements aside, tags nest)."""
+
+    VOID = {"input", "br", "hr", "img", "meta", "link"}
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[bool] = []
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        hidden = any(self.open) or "hidden" in attrs
+        if tag in {"input", "select", "textarea"} and hidden and attrs.get("type") != "hidden":
+            self.names.add(attrs["name"].removeprefix("content-"))
+        if tag not in self.VOID:
+            self.open.append("hidden" in attrs)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.open.pop()
+
+
+def hidden_part(html):
+    parser = HiddenInputs()
+    parser.feed(html)
+    return parser.names
+
+
+def test_a_freeform_send_body_carries_no_template_part():
+    _, posted = send_page_after(template_body(), message_type="freeform", **FREEFORM_TEXT)
+    content, problems = content_and_problems(posted)
+    assert content == {
+        "message_type": "freeform",
+        "freeform": {"body": {"type": "text", "text": "Hi"}},
+    }
+    assert problems == []
+
+
+def test_template_fields_hidden_by_freeform_stay_in_the_page_and_come_back():
+    html, posted = send_page_after(template_body(), message_type="freeform", **FREEFORM_TEXT)
+    assert {"template_name", "language", "body_replacements"} <= hidden_part(html)
+    assert not {"freeform_type", "freeform_text"} & hidden_part(html)
+    assert base.HIDDEN_HELP in html
+    assert posted["content-template_name"] == "otp"
+    posted["content-message_type"] = "template"
+    content, problems = content_and_problems(posted)
+    assert content == template_body()["content"]
+    assert problems == []
+
+
+def test_a_template_message_leaves_out_a_typed_freeform_part():
+    html, posted = send_page_after(freeform_body({"type": "text", "text": "Hi"}))
+    assert "template_name" in hidden_part(html)
+    posted["content-message_type"] = "template"
+    posted["content-template_name"] = "plain"
+    content, _ = content_and_problems(posted)
+    assert "freeform" not in content and content["template"]["template_name"] == "plain"
+
+
+def test_a_body_read_with_both_kinds_keeps_both_until_the_box_is_unticked():
+    body = freeform_body({"type": "text", "text": "Hi"})
+    body["content"]["template"] = {"template_name": "otp", "body": {"replacements": []}}
+    html, posted = send_page_after(body)
+    assert base.KEEP_AS_READ in html and not hidden_part(html)
+    assert content_and_problems(posted)[0] == body["content"]
+    del posted["content-message_type_kept"]
+    content, problems = content_and_problems(posted)
+    assert content == freeform_body({"type": "text", "text": "Hi"})["content"]
+    assert problems == []
 
 
 # Template, locale and language.

@@ -1,5 +1,6 @@
 import functools
 import json
+import re
 
 import pytest
 from django.http import QueryDict
@@ -8,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import identities, payloads
-from campaigns.forms import audience
+from campaigns.forms import audience, base
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import format_path, same_json
 from campaigns.models import Api
+from devtools.bench.formdata import submitted_data
 from tests import payload_checks
 from tests.reference_examples import FIXTURES, reference_examples
 
@@ -172,6 +174,91 @@ def test_a_segment_id_that_is_not_a_number_is_kept_and_reported():
         'Segment id (segment) must be a whole number, not "abc".'
     ]
     assert round_trips(body)
+
+
+# The choice sends only its own parts; the others stay in the page, greyed and disabled.
+
+EVENTS = json.loads((FIXTURES / "partial_advanced_query_did_all.json").read_text())
+FILTERED_WITH_EVENTS = with_where({"event_name": "Charged"}) | EVENTS
+
+
+def shown_after(body, **changes):
+    """The audience as the page shows it once the person changed `changes` in the page of
+    `body`, and what a browser then posts for it."""
+    page = payload_checks.rendered_forms_html(body, api=Api.TARGETS, channel="email")
+    data = submitted_data(page)
+    for name, value in changes.items():
+        data[f"audience-{name}"] = value
+    form = payloads.bind_forms(data, api=Api.TARGETS, channel="email")["audience"]
+    html = render_to_string("campaigns/_payload_form.html", {"form": form})
+    return html, submitted_data(html)
+
+
+def disabled(html, name):
+    """Whether the page shows the input named `name` disabled."""
+    return bool(re.search(rf'<(input|select|textarea) [^>]*name="{name}"[^>]* disabled[ >]', html))
+
+
+def built(data):
+    return payloads.build_body(payloads.bind_forms(data, api=Api.TARGETS, channel="email"), {})
+
+
+def test_a_segment_audience_sends_no_advanced_query_nor_where():
+    _, posted = shown_after(FILTERED_WITH_EVENTS, who=audience.SEGMENT, segment="7")
+    body = built(posted)
+    assert body["segment"] == 7
+    assert "advanced_query" not in body and "where" not in body
+
+
+def test_event_occurrences_left_out_by_a_segment_are_disabled_and_come_back_when_chosen_again():
+    html, posted = shown_after(FILTERED_WITH_EVENTS, who=audience.SEGMENT, segment="7")
+    assert '<fieldset class="rows border rounded p-2 mb-3" id="audience-did_all" disabled>' in html
+    assert disabled(html, "audience-did_all-0-event_name")
+    assert not disabled(html, "audience-segment")
+    assert base.GREYED_HELP in html
+    # Disabled inputs are not posted: hidden copies carry the rows and the filters.
+    assert posted["audience-did_all-0-event_name"] == "App Launched"
+    assert posted["audience-event_name"] == "Charged"
+    posted["audience-who"] = audience.FILTERED
+    assert same_json(built(posted), {"where": {"event_name": "Charged"}} | EVENTS)
+
+
+def test_parts_a_choice_leaves_out_report_no_problems():
+    broken = {"event_name": "App Launched", "operator": "between", "value": 5}
+    body = with_where({"event_name": "Charged", "from": 20240310, "to": 20240301})
+    body |= {"advanced_query": {"did_all": [broken]}}
+    _, posted = shown_after(body, who=audience.SEGMENT, segment="7")
+    forms = payloads.bind_forms(posted, api=Api.TARGETS, channel="email")
+    assert forms["audience"].path_errors() == []
+
+
+def test_everyone_and_filtered_leave_out_a_typed_segment():
+    html, posted = shown_after(FILTERED_WITH_EVENTS, segment="7")
+    assert disabled(html, "audience-segment") and not disabled(html, "audience-event_name")
+    assert "segment" not in built(posted)
+    posted["audience-who"] = audience.EVERYONE
+    body = built(posted)
+    assert "segment" not in body
+    assert (body["where"], body["advanced_query"]) == ({}, EVENTS["advanced_query"])
+
+
+def test_a_body_read_with_a_segment_and_event_occurrences_keeps_both_until_the_box_is_unticked():
+    body = {k: v for k, v in BASE.items() if k != "where"} | {"segment": 1234} | EVENTS
+    assert round_trips(body)
+    assert errors(body) == []
+    html, posted = shown_after(body)
+    assert base.KEEP_AS_READ in html
+    assert posted["audience-who_kept"] == audience.SEGMENT
+    del posted["audience-who_kept"]
+    assert "advanced_query" not in built(posted)
+
+
+def test_another_choice_drops_the_box_that_kept_parts_as_read():
+    body = with_where({"event_name": "Charged"}, segment=1234)
+    html, posted = shown_after(body, who=audience.SEGMENT)
+    assert base.KEEP_AS_READ not in html and "audience-who_kept" not in posted
+    posted["audience-who"] = audience.FILTERED
+    assert "segment" not in built(posted)
 
 
 # Event and dates.

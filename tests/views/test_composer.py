@@ -18,7 +18,7 @@ from devtools.bench.formdata import submitted_data
 from sandbox.models import Profile
 from tests import payload_checks
 from tests.drafts import PUSH_BODY, fresh
-from tests.reference_examples import reference_examples
+from tests.reference_examples import reference_example, reference_examples
 
 EXAMPLES = reference_examples()
 pytestmark = pytest.mark.django_db
@@ -834,3 +834,98 @@ def test_after_history_brings_the_push_back_what_was_set_aside_can_be_put_back_i
     campaign = switch_and_save(composer_client, campaign, {"composer-restore": "targets/push"})
     assert same_json(campaign.body, payload_checks.without_estimate_only(example.body))
     assert campaign.set_aside == []
+
+
+# A choice between parts (who receives it, the WhatsApp message type) sends only its own parts.
+
+EVENT_ROWS = {
+    "advanced_query": {
+        "did_all": [
+            {"event_name": "App Launched", "from": 20200101, "to": 20200218}
+            | {"operator": "greater_than_equals", "value": 5}
+        ]
+    }
+}
+
+
+def with_section(client, campaign, data, prefix, **changes) -> tuple[str, dict]:
+    """Change `changes` in the page data, and take the section the server sends back (as htmx
+    does on a change of the choice): its HTML, and the page data with it in place."""
+    data = data | {f"{prefix}-{name}": [value] for name, value in changes.items()}
+    response = client.post(
+        reverse("campaigns:composer_section", args=[campaign.pk, prefix]),
+        data,
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "composer:changed" in response.headers["HX-Trigger-After-Settle"]
+    html = response.content.decode()
+    kept = {key: values for key, values in data.items() if not key.startswith(f"{prefix}-")}
+    return html, kept | dict(submitted_data(html).lists())
+
+
+def test_choosing_a_segment_disables_the_event_rows_and_saves_without_them(
+    composer_client, composer_user
+):
+    body = email_draft(composer_user).body | {"where": {"event_name": "Charged"}} | EVENT_ROWS
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="email", body=body
+    )
+    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    section_url = reverse("campaigns:composer_section", args=[campaign.pk, "audience"])
+    assert f'hx-post="{section_url}" hx-trigger="change"' in page
+    data = page_data(composer_client, campaign)
+
+    html, data = with_section(composer_client, campaign, data, "audience", who="segment")
+    assert 'id="audience-did_all" disabled' in html
+    data["audience-segment"] = ["7"]
+    response = save_posted(composer_client, campaign, data)
+    assert 'data-state="saved"' in response.content.decode()
+    left_out = {"where", "advanced_query"}
+    assert fresh(campaign).body == {k: v for k, v in body.items() if k not in left_out} | {
+        "segment": 7
+    }
+
+    # Choosing the filters again brings the rows back, as they were typed.
+    html, data = with_section(composer_client, campaign, data, "audience", who="filtered")
+    assert 'id="audience-did_all" disabled' not in html
+    data["composer-base_version"] = ["2"]
+    assert 'data-state="saved"' in save_posted(composer_client, campaign, data).content.decode()
+    assert fresh(campaign).body == body
+
+
+def test_a_choice_that_shows_the_same_parts_leaves_the_section_as_it_is(
+    composer_client, composer_user
+):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign) | {"audience-who": ["filtered"]}
+    response = composer_client.post(
+        reverse("campaigns:composer_section", args=[campaign.pk, "audience"]),
+        data,
+        headers={"HX-Request": "true"},
+    )
+    assert (response.status_code, response.content) == (200, b"")
+    assert response.headers["HX-Reswap"] == "none"
+
+
+def test_without_javascript_a_changed_message_type_shows_its_fields_on_the_next_post(
+    composer_client, composer_user
+):
+    example = reference_example("28_send_whatsapp_template_image.json")
+    campaign = imported(composer_user, example)
+    data = page_data(composer_client, campaign)
+    data |= {"content-message_type": ["freeform"], "composer-action": ["preview"]}
+    response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    html = response.content.decode()
+    assert "Apply this choice" in html and whatsapp.TEMPLATE_PART_IN_FREEFORM not in html
+    data = dict(submitted_data(html, form_id="composer-form").lists())
+    template_name = example.body["content"]["template"]["template_name"]
+    assert data["content-template_name"] == [template_name]
+    data |= {"content-freeform_type": ["text"], "content-freeform_text": ["Hi"]}
+    data["composer-action"] = ["save"]
+    response = composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    assert response.status_code == 302
+    assert fresh(campaign).body["content"] == {
+        "message_type": "freeform",
+        "freeform": {"body": {"type": "text", "text": "Hi"}},
+    }
