@@ -4,14 +4,13 @@ Every operation returns a `CleverTapResult` or raises one `CleverTapError`, each
 record of the request so that the service layer can store every API call. The passcode is scrubbed
 here, the one module that knows it: from the request record, the answer's data and the error
 messages, wherever it appears, so whatever a caller stores or shows is already safe. Requests are
-limited per account through the database (`campaigns.models.api`), shared by every thread and
+limited per account (`campaigns.clevertap_limits`), through the database shared by every thread and
 process.
 
 Call these functions outside `transaction.atomic()`: the limiter's rows must be visible to other
 processes as soon as they are claimed, and an HTTP call should not hold a transaction open anyway.
 """
 
-import contextlib
 import dataclasses
 import datetime
 import json
@@ -20,14 +19,12 @@ import random
 import re
 import shlex
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 from django.conf import settings
-from django.db import DatabaseError, OperationalError
 
-from campaigns import models
+from campaigns import clevertap_limits
 
 logger = logging.getLogger(__name__)
 
@@ -368,11 +365,11 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
     with http_client_build() as client:
         while True:
             try:
-                with contextlib.ExitStack() as held:
-                    held.enter_context(_in_flight_slot(account_id=account.account_id))
+                with clevertap_limits.request_slots(
+                    account_id=account.account_id,
                     # CleverTap counts every call to create.json, estimates included.
-                    if endpoint == ENDPOINT_CREATE:
-                        held.enter_context(_create_rate_slot(account_id=account.account_id))
+                    counts_as_create=endpoint == ENDPOINT_CREATE,
+                ):
                     attempts += 1
                     attempt_started = time.monotonic()
                     attempt = _attempt(
@@ -383,8 +380,11 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
                         delivering=delivering,
                         passcode=account.passcode,
                     )
-            except CleverTapError as error:
-                raise failed(error) from None  # the limiter waited as long as it may: not sent
+            except clevertap_limits.SlotsBusy:
+                busy = CleverTapError(
+                    message=MESSAGE_LOCAL_BUSY, kind=KIND_RATE_LIMITED, retry_safe=True
+                )
+                raise failed(busy) from None  # the limiter waited as long as it may: not sent
             logger.info(
                 "CleverTap POST %s -> %s in %d ms (attempt %d)",
                 path,
@@ -515,81 +515,3 @@ def _backoff_seconds(*, attempt: int) -> float:
 
 def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
-
-
-# The limiter: CleverTap's per-account limits, shared by every process through the database.
-
-
-def _in_flight_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
-    """One of the requests the account may have in flight, held while the block runs."""
-    return _slot(
-        account_id=account_id,
-        pool=models.ApiSlotPool.IN_FLIGHT,
-        size=settings.CLEVERTAP_MAX_IN_FLIGHT,
-    )
-
-
-def _create_rate_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
-    """One of the creates the account may send per window, busy for a window after the block."""
-    return _slot(
-        account_id=account_id,
-        pool=models.ApiSlotPool.CREATE_RATE,
-        size=settings.CLEVERTAP_CREATES_PER_WINDOW,
-        rest_seconds=settings.CLEVERTAP_CREATE_WINDOW_SECONDS,
-    )
-
-
-@contextlib.contextmanager
-def _slot(*, account_id: str, pool: str, size: int, rest_seconds: float = 0.0) -> Iterator[None]:
-    lease = settings.CLEVERTAP_SLOT_LEASE_SECONDS
-    holder = _wait_for(
-        lambda: models.ApiSlot.objects.claim(
-            account_id=account_id, pool=pool, size=size, busy_seconds=lease
-        )
-    )
-    try:
-        yield
-    finally:
-        _slot_release(holder=holder, rest_seconds=rest_seconds)
-
-
-def _slot_release(*, holder: str, rest_seconds: float) -> None:
-    for _ in range(20):
-        try:
-            models.ApiSlot.objects.release(holder=holder, rest_seconds=rest_seconds)
-            return
-        except DatabaseError as exc:
-            if not _database_busy(exc):
-                logger.exception("Could not free a CleverTap slot: its lease will run out")
-                return
-        time.sleep(_poll_seconds())
-    logger.error("Could not free a CleverTap slot: its lease will run out")
-
-
-def _wait_for[T](claim: Callable[[], T]) -> T:
-    """Call `claim` until it returns something truthy, polling up to the configured wait."""
-    deadline = time.monotonic() + settings.CLEVERTAP_LIMIT_WAIT_SECONDS
-    while True:
-        try:
-            claimed = claim()
-        except DatabaseError as exc:
-            if not _database_busy(exc):
-                raise
-            claimed = None
-        if claimed:
-            return claimed
-        if time.monotonic() >= deadline:
-            raise CleverTapError(
-                message=MESSAGE_LOCAL_BUSY, kind=KIND_RATE_LIMITED, retry_safe=True
-            )
-        time.sleep(_poll_seconds())
-
-
-def _poll_seconds() -> float:
-    return settings.CLEVERTAP_LIMIT_POLL_SECONDS * random.uniform(0.5, 1.5)
-
-
-def _database_busy(exc: DatabaseError) -> bool:
-    """Whether SQLite refused for another connection's lock: it then fails instead of waiting
-    (always so for the shared-cache memory database of the tests). Worth another try."""
-    return isinstance(exc, OperationalError) and "locked" in str(exc)
