@@ -19,6 +19,8 @@ import random
 import re
 import shlex
 import time
+import urllib.parse
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -43,6 +45,8 @@ ENDPOINT_CREATE = "targets/create.json"
 ENDPOINT_STOP = "targets/stop.json"
 ENDPOINT_RESULT = "targets/result.json"
 ENDPOINT_LIST = "targets/list.json"
+ENDPOINT_PROFILE = "profile.json"
+ENDPOINT_MESSAGE_REPORTS = "message/report.json"
 SEND_ENDPOINT_RE = re.compile(r"^send/([a-z]+)\.json$")
 
 REDACTED = "***"
@@ -306,6 +310,56 @@ def campaign_list(*, date_from: datetime.date, date_to: datetime.date) -> Clever
     )
 
 
+def profile(*, identity: str = "", email: str = "", object_id: str = "") -> dict[str, Any] | None:
+    """One user's profile, by exactly one of identity, email or object id: CleverTap's `record`
+    (the identifiers, `profileData`, `events`, perhaps `platformInfo`; every key optional), or None
+    when CleverTap knows no such user. In CleverTap's 3-concurrent group: single look-ups only."""
+    lookup = {"identity": identity, "email": email, "objectId": object_id}
+    lookup = {key: value for key, value in lookup.items() if value}
+    if len(lookup) != 1:
+        raise ValueError("Look a profile up by exactly one of identity, email or object_id")
+    try:
+        found = _call(operation="profile", endpoint=ENDPOINT_PROFILE, query=lookup, answer="record")
+    except CleverTapError as error:
+        if _profile_unknown(error):
+            return None
+        raise
+    return found.data.get("record")
+
+
+def _profile_unknown(error: CleverTapError) -> bool:
+    """Whether CleverTap answered that it knows no such profile. Not documented: third-party code
+    sees a `status: "fail"` body or an HTTP 400 (CLEVERTAP-READS.md §1), so both mean "no such
+    profile"; credentials (401, 403), limits and server errors stay errors."""
+    fail_body = error.data is not None and error.data.get("status") == "fail"
+    return error.kind == KIND_API and (error.http_status == 400 or fail_body)
+
+
+def message_reports(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    channels: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    labels: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """Every campaign, dashboard-made ones too, whose start date is between two dates
+    (inclusive), each row exactly as CleverTap sent it ("message id" with a space, message_name,
+    channel, status, start_date like "22 Sep, 2024 10:30:00", labels, sent, viewed, clicked...).
+    Slow for long ranges: call it from a background task, a week or two at a time. The filters
+    take CleverTap's own values (channel "push", status "running"...)."""
+    body: dict[str, Any] = {"from": date_from.strftime("%Y%m%d"), "to": date_to.strftime("%Y%m%d")}
+    for key, values in (("channel", channels), ("status", statuses), ("label", labels)):
+        if isinstance(values, str):
+            raise ValueError(f"The {key} filter is a list of strings, not one string")
+        if values:
+            body[key] = list(values)
+    found = _call(
+        operation="message_reports", endpoint=ENDPOINT_MESSAGE_REPORTS, body=body, answer="messages"
+    )
+    return found.data.get("messages") or []
+
+
 def _without_estimate_only(body: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if key != "estimate_only"}
 
@@ -320,6 +374,9 @@ def _yyyymmdd(day: datetime.date) -> int:
 DELIVERING_OPERATIONS = frozenset({"create", "send"})
 # Failures worth another attempt, for a delivering operation only when also `retry_safe`.
 RETRYABLE_KINDS = frozenset({KIND_RATE_LIMITED, KIND_CONNECTION, KIND_TIMEOUT, KIND_SERVER})
+# What a read's answer holds under its key. No capture of these reads shows a top-level `status`,
+# so a body with the key succeeds without one; anything else under the key is unreadable.
+READ_ANSWERS = {"record": dict, "messages": list}
 
 
 @dataclasses.dataclass
@@ -329,21 +386,31 @@ class _Attempt:
     error: CleverTapError | None = None
 
 
-def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapResult:
+def _call(
+    *,
+    operation: str,
+    endpoint: str,
+    body: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
+    answer: str = "",
+) -> CleverTapResult:
+    """POST `body`, or without a body GET with `query` (URL-encoded). `answer`: the key of a
+    read's answer (READ_ANSWERS)."""
     account = account_current()
     url = f"{account.base_url}/1/{endpoint}"
-    headers = {
-        "X-CleverTap-Account-Id": account.account_id,
-        PASSCODE_HEADER: account.passcode,
-        "Content-Type": "application/json; charset=utf-8",
-    }
+    if query:
+        url += "?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
+    method = "GET" if body is None else "POST"
+    headers = {"X-CleverTap-Account-Id": account.account_id, PASSCODE_HEADER: account.passcode}
+    if body is not None:
+        headers["Content-Type"] = "application/json; charset=utf-8"
     record = RequestRecord(
-        method="POST",
-        url=url,
+        method=method,
+        url=scrubbed(url, passcode=account.passcode),
         headers={**headers, PASSCODE_HEADER: REDACTED},
         body=scrubbed(body, passcode=account.passcode),
     )
-    content = json.dumps(body).encode()
+    content = json.dumps(body).encode() if body is not None else None
     path = httpx.URL(url).path
     delivering = operation in DELIVERING_OPERATIONS
     max_attempts = max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
@@ -358,7 +425,7 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
         error.attempts = attempts
         error.duration_ms = _ms_since(started)
         logger.warning(
-            "CleverTap POST %s failed: %s after %d attempt(s)", path, error.kind, attempts
+            "CleverTap %s %s failed: %s after %d attempt(s)", method, path, error.kind, attempts
         )
         return error
 
@@ -374,11 +441,13 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
                     attempt_started = time.monotonic()
                     attempt = _attempt(
                         client=client,
+                        method=method,
                         url=url,
                         content=content,
                         headers=headers,
                         delivering=delivering,
                         passcode=account.passcode,
+                        answer=answer,
                     )
             except clevertap_limits.SlotsBusy:
                 busy = CleverTapError(
@@ -386,7 +455,8 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
                 )
                 raise failed(busy) from None  # the limiter waited as long as it may: not sent
             logger.info(
-                "CleverTap POST %s -> %s in %d ms (attempt %d)",
+                "CleverTap %s %s -> %s in %d ms (attempt %d)",
+                method,
                 path,
                 attempt.http_status or attempt.error.kind,
                 _ms_since(attempt_started),
@@ -411,19 +481,21 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
 def _attempt(
     *,
     client: httpx.Client,
+    method: str,
     url: str,
-    content: bytes,
+    content: bytes | None,
     headers: dict[str, str],
     delivering: bool,
     passcode: str,
+    answer: str,
 ) -> _Attempt:
     try:
-        response = client.post(url, content=content, headers=headers)
+        response = client.request(method, url, content=content, headers=headers)
     except httpx.TransportError as exc:
         error = _transport_error(exc, delivering=delivering)
         error.__cause__ = exc
         return _Attempt(error=error)
-    return _response_read(response, delivering=delivering, passcode=passcode)
+    return _response_read(response, delivering=delivering, passcode=passcode, answer=answer)
 
 
 def _transport_error(exc: httpx.TransportError, *, delivering: bool) -> CleverTapError:
@@ -445,7 +517,9 @@ def _transport_error(exc: httpx.TransportError, *, delivering: bool) -> CleverTa
     )
 
 
-def _response_read(response: httpx.Response, *, delivering: bool, passcode: str) -> _Attempt:
+def _response_read(
+    response: httpx.Response, *, delivering: bool, passcode: str, answer: str = ""
+) -> _Attempt:
     """Turn an answer into data or an error. CleverTap often fails with HTTP 200: read `status`."""
     status = response.status_code
     try:
@@ -483,6 +557,14 @@ def _response_read(response: httpx.Response, *, delivering: bool, passcode: str)
         return failed(MESSAGE_API_ERROR, KIND_API)
     if not 200 <= status < 300:
         return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE)
+    if data is not None and answer and data.get(answer) is not None:
+        held = data[answer]
+        if not isinstance(held, READ_ANSWERS[answer]) or (
+            isinstance(held, list) and not all(isinstance(row, dict) for row in held)
+        ):
+            return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE)
+        if "status" not in data:
+            return _Attempt(http_status=status, data=data)
     if data is None or "status" not in data:
         return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE, unknown=delivering)
     if data["status"] != "success":
