@@ -15,6 +15,7 @@ one that started before a range is not in it, even if it still runs.
 import dataclasses
 import datetime
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,9 +45,10 @@ SLICE_DAYS = 7
 # again.
 PENDING_GIVE_UP = datetime.timedelta(minutes=10)
 # CleverTap's `start_date`, e.g. "22 Sep, 2024 10:30:00" (no zone: the account's), as a
-# third-party client reads it (CLEVERTAP-READS.md §2; the documented field table was not
-# captured).
-START_DATE_FORMAT = "%d %b, %Y %H:%M:%S"
+# third-party client reads it ("%d %b, %Y %H:%M:%S", CLEVERTAP-READS.md §2; the documented field
+# table was not captured). English month names whatever the machine's locale.
+START_DATE_RE = re.compile(r"^(\d{1,2}) ([A-Za-z]{3}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2})$")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 # The values CleverTap's docs name, as people call them; others are shown as CleverTap spells them.
 CHANNEL_NAMES = {
@@ -244,11 +246,9 @@ def _slice_store(report_slice: models.ReportSlice, rows: list[dict[str, Any]]) -
 
 
 def _row_read(
-    raw: Any, *, report_slice: models.ReportSlice, fetched_at: datetime.datetime
+    raw: dict[str, Any], *, report_slice: models.ReportSlice, fetched_at: datetime.datetime
 ) -> models.MessageReport | None:
     """One of CleverTap's rows, read leniently (its field table is not documented)."""
-    if not isinstance(raw, dict):
-        return None
     message_id = str(raw.get("message id") or "").strip()[:40]
     if not message_id:
         return None
@@ -277,8 +277,19 @@ def _row_read(
 
 
 def _start_read(value: Any) -> datetime.datetime | None:
+    found = START_DATE_RE.match(str(value).strip())
+    if not found or found[2].lower() not in MONTHS:
+        return None
+    day, _, year, hour, minute, second = found.groups()
     try:
-        naive = datetime.datetime.strptime(str(value).strip(), START_DATE_FORMAT)
+        naive = datetime.datetime(
+            int(year),
+            MONTHS.index(found[2].lower()) + 1,
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+        )
     except ValueError:
         return None
     return timezone.make_aware(naive, timezone.get_default_timezone())
