@@ -233,10 +233,11 @@ REPORT_RANGE_TOO_LONG = (
 
 
 class ReportFilterForm(forms.Form):
-    """The CleverTap campaigns page's days (the last 30 by default) and filters.
+    """The CleverTap campaigns page's days and filters.
 
-    The choices are what the stored campaigns hold; a value asked for that none holds (yet) is
-    kept as a choice, so nothing asked for is lost.
+    Days left empty are filled in, and shown: the last 30 days, or 30 days from the one day
+    given. The choices are what the stored campaigns hold; a value asked for that none holds
+    (yet) is kept as a choice, so nothing asked for is lost.
     """
 
     date_from = forms.DateField(
@@ -251,31 +252,45 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, options: reports.FilterOptions, **kwargs):
         super().__init__(*args, **kwargs)
-        asked = self.data if self.is_bound else {}
+        self.data = self._days_filled(self.data)
+        asked = self.data
         choices = {
-            "channel": ("All channels", options.channels),
-            "status": ("Any status", options.statuses),
-            "label": ("Any label", [(label, label) for label in options.labels]),
+            "channel": ("All channels", options.channels, reports.channel_name),
+            "status": ("Any status", options.statuses, reports.status_name),
+            "label": ("Any label", [(label, label) for label in options.labels], str),
         }
-        for name, (anything, offered) in choices.items():
+        for name, (anything, offered, named) in choices.items():
             value = str(asked.get(name) or "")
             if value and value not in {choice for choice, _ in offered}:
-                offered = [*offered, (value, value)]
+                offered = [*offered, (value, named(value))]
             self.fields[name].choices = [("", anything), *offered]
         for bound in self:
             select = isinstance(bound.field.widget, forms.Select)
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
             bound.field.widget.attrs.setdefault("class", css)
 
+    def _days_filled(self, data) -> dict[str, Any]:
+        data = data.copy()
+        span = datetime.timedelta(days=REPORT_DAYS_DEFAULT - 1)
+        date_from, date_to = (self._day(data.get(name)) for name in ("date_from", "date_to"))
+        if not data.get("date_to"):
+            date_to = date_from + span if date_from else timezone.localdate()
+            data["date_to"] = date_to.isoformat()
+        if not data.get("date_from"):
+            data["date_from"] = ((date_to or timezone.localdate()) - span).isoformat()
+        return data
+
+    def _day(self, text: Any) -> datetime.date | None:
+        try:
+            return self.fields["date_from"].to_python(text)
+        except ValidationError:
+            return None
+
     def clean(self):
         data = super().clean()
-        if "date_from" not in data or "date_to" not in data:
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if not date_from or not date_to:
             return data  # a date that is not one: its field says so
-        span = datetime.timedelta(days=REPORT_DAYS_DEFAULT - 1)
-        date_to = data["date_to"] or (
-            data["date_from"] + span if data["date_from"] else timezone.localdate()
-        )
-        date_from = data["date_from"] or date_to - span
         if date_from > date_to:
             self.add_error(
                 "date_from",
@@ -283,7 +298,6 @@ class ReportFilterForm(forms.Form):
             )
         elif (date_to - date_from).days + 1 > REPORT_DAYS_MAX:
             self.add_error("date_from", REPORT_RANGE_TOO_LONG.format(days=REPORT_DAYS_MAX))
-        data["date_from"], data["date_to"] = date_from, date_to
         return data
 
     def filters(self) -> dict[str, Any]:

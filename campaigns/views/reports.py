@@ -41,7 +41,9 @@ NO_WORKER = (
     "“uv run manage.py worker”."
 )
 FETCHED_AT = "Fetched from CleverTap {ago} ago."
-FETCH_PROBLEM = "CleverTap could not be read for {first} to {last}: {error}"
+FETCH_PROBLEM = "CleverTap could not be read for {days}: {error}"
+PROBLEM_WEEK = "the week from {first} to {last}"
+PROBLEM_WEEKS = "{count} weeks between {first} and {last}"
 UP_TO_DATE = (
     "These days were fetched from CleverTap less than {minutes} minutes ago: nothing to fetch."
 )
@@ -137,14 +139,26 @@ def _notices(asked: dict[str, Any], coverage: reports.Coverage) -> dict[str, Any
             else ""
         ),
         "no_worker": NO_WORKER if coverage.no_worker else "",
-        "problems": [
-            FETCH_PROBLEM.format(
-                first=_day(problem.first_day), last=_day(problem.last_day), error=problem.error
-            )
-            for problem in coverage.problems
-        ],
+        "problems": _problems(coverage.problems),
         "start_note": START_NOTE.format(**days),
     }
+
+
+def _problems(problems: list[reports.SliceProblem]) -> list[str]:
+    """Each failure once, with the weeks it met (often all of them, for the same reason)."""
+    weeks_by_error: dict[str, list[reports.SliceProblem]] = {}
+    for problem in problems:
+        weeks_by_error.setdefault(problem.error, []).append(problem)
+    said = []
+    for error, weeks in weeks_by_error.items():
+        first, last = _day(weeks[0].first_day), _day(weeks[-1].last_day)
+        days = (
+            PROBLEM_WEEK.format(first=first, last=last)
+            if len(weeks) == 1
+            else PROBLEM_WEEKS.format(count=len(weeks), first=first, last=last)
+        )
+        said.append(FETCH_PROBLEM.format(days=days, error=error))
+    return said
 
 
 def _empty_text(asked: dict[str, Any], coverage: reports.Coverage, *, filtered: bool) -> str:

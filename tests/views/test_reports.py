@@ -120,7 +120,7 @@ def test_the_filters_offer_what_the_stored_campaigns_hold_and_keep_what_was_aske
     assert form.fields["channel"].choices == [
         ("", "All channels"),
         ("sms", "SMS"),
-        ("whatsapp", "whatsapp"),
+        ("whatsapp", "WhatsApp"),
     ]
     assert form.fields["status"].choices == [("", "Any status"), ("scheduled", "Scheduled")]
     assert [value for value, _ in form.fields["label"].choices] == ["", "spring", "vip", "gone"]
@@ -249,12 +249,24 @@ def test_a_failed_read_is_shown_in_words_with_its_days(as_user):
 
     page = text(as_user("reviewer").get(URL, RANGE))
 
-    problem = views.FETCH_PROBLEM.format(
-        first="10 Mar 2025", last="16 Mar 2025", error=clevertap.MESSAGE_AUTH
-    )
-    assert problem in page
+    days = views.PROBLEM_WEEK.format(first="10 Mar 2025", last="16 Mar 2025")
+    assert views.FETCH_PROBLEM.format(days=days, error=clevertap.MESSAGE_AUTH) in page
     assert failed.last_day == datetime.date(2025, 3, 16)
     assert f">{views.REFRESH_BUTTON}</button>" in page  # it can be tried again at once
+
+
+def test_weeks_failed_for_the_same_reason_are_said_once(as_user):
+    for week in range(3):
+        week_read(MONDAY + datetime.timedelta(days=7 * week), error=clevertap.MESSAGE_SERVER)
+    week_read(MONDAY + datetime.timedelta(days=21), error=clevertap.MESSAGE_TIMEOUT)
+
+    page = text(as_user("reviewer").get(URL, {"date_from": "2025-03-03", "date_to": "2025-03-30"}))
+
+    weeks = views.PROBLEM_WEEKS.format(count=3, first="3 Mar 2025", last="23 Mar 2025")
+    week = views.PROBLEM_WEEK.format(first="24 Mar 2025", last="30 Mar 2025")
+    assert page.count(clevertap.MESSAGE_SERVER) == 1
+    assert views.FETCH_PROBLEM.format(days=weeks, error=clevertap.MESSAGE_SERVER) in page
+    assert views.FETCH_PROBLEM.format(days=week, error=clevertap.MESSAGE_TIMEOUT) in page
 
 
 def test_a_range_read_with_no_campaign_says_so(as_user):
