@@ -454,6 +454,23 @@ class ReportEntry:
     def status_name(self) -> str:
         return status_name(self.row.status)
 
+    # The counts as people read them: "12,480", or "—" when CleverTap gave none.
+    @property
+    def sent(self) -> str:
+        return _count_text(self.row.sent)
+
+    @property
+    def viewed(self) -> str:
+        return _count_text(self.row.viewed)
+
+    @property
+    def clicked(self) -> str:
+        return _count_text(self.row.clicked)
+
+
+def _count_text(count: int | None) -> str:
+    return "—" if count is None else f"{count:,}"
+
 
 def report_entries(*, rows: Iterable[models.MessageReport]) -> list[ReportEntry]:
     """The rows of a page, each with the campaign made here it stands for (one query)."""

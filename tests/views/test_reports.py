@@ -83,7 +83,7 @@ def test_the_page_lists_the_campaigns_that_started_in_the_range_with_their_count
     page = text(response)
     row = page.split('data-message-id="1741000001"')[1].split("</tr>")[0]
     assert "Push" in row and "Completed" in row and "4 Mar 2025, 10:30" in row
-    for count in ('"sent">1200<', '"viewed">800<', '"clicked">95<'):
+    for count in ('"sent">1,200<', '"viewed">800<', '"clicked">95<'):
         assert f"data-count={count}" in row
     assert "Email" in page and "Running" in page
     assert views.START_NOTE.format(date_from="3 Mar 2025") in page
