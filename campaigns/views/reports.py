@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timesince
+from django.utils import formats, timesince, timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import clevertap, reports, roles
@@ -41,6 +41,7 @@ NO_WORKER = (
     "“uv run manage.py worker”."
 )
 FETCHED_AT = "Fetched from CleverTap {ago} ago."
+FETCHED_JUST_NOW = "Fetched from CleverTap just now."
 FETCH_PROBLEM = "CleverTap could not be read for {days}: {error}"
 PROBLEM_WEEK = "the week from {first} to {last}"
 PROBLEM_WEEKS = "{count} weeks between {first} and {last}"
@@ -130,7 +131,10 @@ def _notices(asked: dict[str, Any], coverage: reports.Coverage) -> dict[str, Any
     elif coverage.unread:
         status = PARTLY_FETCHED.format(unread=coverage.unread, weeks=coverage.weeks, **days)
     elif coverage.read_at is not None:
-        status = FETCHED_AT.format(ago=timesince.timesince(coverage.read_at, depth=1))
+        if timezone.now() - coverage.read_at < datetime.timedelta(minutes=1):
+            status = FETCHED_JUST_NOW
+        else:
+            status = FETCHED_AT.format(ago=timesince.timesince(coverage.read_at, depth=1))
     return {
         "status": status,
         "fetching": (

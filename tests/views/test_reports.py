@@ -200,6 +200,13 @@ def test_fetching_queues_one_task_and_the_list_says_it_is_being_fetched(
     assert not queued_again  # being fetched: not asked twice
 
 
+def test_a_range_read_less_than_a_minute_ago_says_just_now(as_user):
+    week_read(MONDAY, minutes_ago=0)
+    week_read(MONDAY + datetime.timedelta(days=7), minutes_ago=0)
+
+    assert views.FETCHED_JUST_NOW in text(as_user("reviewer").get(URL, RANGE))
+
+
 def test_the_list_is_a_fragment_when_htmx_asks(as_user):
     week_read(MONDAY)
 
