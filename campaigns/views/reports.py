@@ -29,7 +29,7 @@ NOT_FETCHED = (
     "Campaigns that started from {date_from} to {date_to} have not been fetched from CleverTap yet."
 )
 PARTLY_FETCHED = (
-    "{unread} of the {weeks} weeks from {date_from} to {date_to} have not been fetched from "
+    "{unread} of the {weeks} weeks from {date_from} to {date_to} {verb} not been fetched from "
     "CleverTap yet: the list below misses their campaigns."
 )
 FETCHING = (
@@ -114,7 +114,7 @@ def _page_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
         "entries": reports.report_entries(rows=page.object_list),
         "notices": _notices(asked, coverage),
         "empty_text": _empty_text(asked, coverage, filtered=filtered),
-        "button": FETCH_BUTTON if coverage.nothing_read else REFRESH_BUTTON,
+        "button": FETCH_BUTTON if coverage.unread else REFRESH_BUTTON,
         "poll_seconds": POLL_SECONDS,
         "reload_seconds": RELOAD_SECONDS,
         "made_here": MADE_HERE,
@@ -129,7 +129,12 @@ def _notices(asked: dict[str, Any], coverage: reports.Coverage) -> dict[str, Any
     if coverage.nothing_read and coverage.unread:
         status = NOT_FETCHED.format(**days)
     elif coverage.unread:
-        status = PARTLY_FETCHED.format(unread=coverage.unread, weeks=coverage.weeks, **days)
+        status = PARTLY_FETCHED.format(
+            unread=coverage.unread,
+            weeks=coverage.weeks,
+            verb="has" if coverage.unread == 1 else "have",
+            **days,
+        )
     elif coverage.read_at is not None:
         if timezone.now() - coverage.read_at < datetime.timedelta(minutes=1):
             status = FETCHED_JUST_NOW

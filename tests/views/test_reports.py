@@ -200,6 +200,19 @@ def test_fetching_queues_one_task_and_the_list_says_it_is_being_fetched(
     assert not queued_again  # being fetched: not asked twice
 
 
+def test_a_range_partly_read_says_how_much_is_missing_and_offers_to_fetch_it(as_user):
+    week_read(MONDAY)
+
+    page = text(as_user("reviewer").get(URL, RANGE))
+
+    missing = views.PARTLY_FETCHED.format(
+        unread=1, weeks=2, verb="has", date_from="3 Mar 2025", date_to="16 Mar 2025"
+    )
+    assert missing in page
+    assert f">{views.FETCH_BUTTON}</button>" in page
+    assert "report-table" in page
+
+
 def test_a_range_read_less_than_a_minute_ago_says_just_now(as_user):
     week_read(MONDAY, minutes_ago=0)
     week_read(MONDAY + datetime.timedelta(days=7), minutes_ago=0)
