@@ -49,6 +49,7 @@ UP_TO_DATE = (
     "These days were fetched from CleverTap less than {minutes} minutes ago: nothing to fetch."
 )
 NONE_STARTED = "CleverTap has no campaign that started from {date_from} to {date_to}."
+NONE_YET = "No campaign so far: the weeks not fetched yet may have some."
 NONE_MATCH = "No campaign matches these filters."
 START_NOTE = (
     "CleverTap lists each campaign under the day it started: one that started before "
@@ -175,6 +176,8 @@ def _empty_text(asked: dict[str, Any], coverage: reports.Coverage, *, filtered: 
         return ""
     if filtered:
         return NONE_MATCH
+    if coverage.unread or coverage.pending:
+        return NONE_YET
     return NONE_STARTED.format(date_from=_day(asked["date_from"]), date_to=_day(asked["date_to"]))
 
 

@@ -211,6 +211,8 @@ def test_a_range_partly_read_says_how_much_is_missing_and_offers_to_fetch_it(as_
     assert missing in page
     assert f">{views.FETCH_BUTTON}</button>" in page
     assert "report-table" in page
+    assert views.NONE_YET in page
+    assert "CleverTap has no campaign" not in page
 
 
 def test_a_range_read_less_than_a_minute_ago_says_just_now(as_user):
