@@ -389,3 +389,13 @@ def test_the_page_makes_the_same_few_queries_for_10_or_100_campaigns(
     assert len(response.context["entries"]) == min(count, views.PAGE_SIZE)
     with django_assert_num_queries(12):
         client.get(URL, RANGE | {"channel": "push", "label": "label 1", "page": "2"})
+
+
+def test_names_and_labels_made_in_the_dashboard_are_escaped(as_user):
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    stored(week_read(MONDAY), 1, hostile, labels=[hostile], channel=hostile, status=hostile)
+
+    page = as_user("reviewer").get(URL, RANGE).content.decode()
+
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert page.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") >= 4
