@@ -393,9 +393,11 @@ def test_the_page_makes_the_same_few_queries_for_10_or_100_campaigns(
 
 def test_names_and_labels_made_in_the_dashboard_are_escaped(as_user):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    stored(week_read(MONDAY), 1, hostile, labels=[hostile], channel=hostile, status=hostile)
+    short = "<script>alert(1)</script>"  # channel and status hold 40 characters
+    stored(week_read(MONDAY), 1, hostile, labels=[hostile], channel=short, status=short)
 
     page = as_user("reviewer").get(URL, RANGE).content.decode()
 
     assert "<script>alert" not in page and "<img src=x" not in page
-    assert page.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") >= 4
+    assert page.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") >= 2
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2
