@@ -236,3 +236,43 @@ def test_rows_are_read_leniently(db, monkeypatch):
     )
     assert (odd_row.message_id, odd_row.started_at, odd_row.labels) == ("1741000002", None, [])
     assert odd_row.raw == messages[1]
+
+
+def test_a_week_asked_for_another_account_is_not_read_from_this_one(db, monkeypatch):
+    monkeypatch.setattr(clevertap, "message_reports", pytest.fail)
+    week = ReportSlice.objects.create(
+        account_id="ANOTHER-ACCOUNT",
+        first_day=datetime.date(2025, 3, 3),
+        last_day=datetime.date(2025, 3, 9),
+    )
+
+    assert reports.slice_fetch(report_slice=week) is False
+
+    week.refresh_from_db()
+    assert (week.error, week.fetched_at) == (reports.ACCOUNT_CHANGED, None)
+
+
+def test_an_unexpected_failure_is_stored_in_words_and_the_other_weeks_are_read(db, monkeypatch):
+    answers = iter([RuntimeError("a bug"), []])
+
+    def message_reports(**days):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(clevertap, "message_reports", message_reports)
+    weeks = [
+        ReportSlice.objects.create(
+            account_id=settings.SANDBOX_ACCOUNT_ID,
+            first_day=first,
+            last_day=first + datetime.timedelta(days=6),
+        )
+        for first in (datetime.date(2025, 3, 3), datetime.date(2025, 3, 10))
+    ]
+
+    reports.fetch_slices.call([week.pk for week in weeks])
+
+    earlier, latest = (ReportSlice.objects.get(pk=week.pk) for week in weeks)
+    assert (latest.error, latest.fetched_at) == (reports.FETCH_FAILED, None)
+    assert earlier.error == "" and earlier.fetched_at is not None
