@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaigns.views import audit, composer, drafts, publishing, review
+from campaigns.views import audit, composer, drafts, publishing, reports, review
 
 app_name = "campaigns"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("drafts/<int:pk>/archive/", drafts.campaign_archive, name="campaign_archive"),
     path("drafts/<int:pk>/restore/", drafts.campaign_restore, name="campaign_restore"),
     path("published/", drafts.published_list, name="published_list"),
+    # Every campaign of the CleverTap account, from its message reports
+    path("clevertap/", reports.clevertap_campaigns, name="clevertap_campaigns"),
+    path("clevertap/fetch/", reports.clevertap_fetch, name="clevertap_fetch"),
     # The composer
     path("drafts/<int:pk>/", composer.composer_page, name="composer"),
     path("drafts/<int:pk>/preview/", composer.composer_preview, name="composer_preview"),

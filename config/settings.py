@@ -302,6 +302,10 @@ CLEVERTAP_SLOT_LEASE_SECONDS = envfloat(
     "CLEVERTAP_SLOT_LEASE_SECONDS", CLEVERTAP_CONNECT_TIMEOUT + CLEVERTAP_READ_TIMEOUT + 30
 )
 
+# CleverTap's message reports (the CleverTap campaigns page): days read less than this many
+# minutes ago are not read again when a fetch is asked.
+CLEVERTAP_REPORTS_FRESH_MINUTES = envint("CLEVERTAP_REPORTS_FRESH_MINUTES", 15)
+
 # Publishing: how long a background estimate may take, how long a publish confirmation stays
 # valid.
 ESTIMATE_ASYNC_TIMEOUT_SECONDS = envfloat("ESTIMATE_ASYNC_TIMEOUT_SECONDS", 60)

@@ -13,6 +13,7 @@ from campaigns.models.publishing import (
     SendBatch,
     WorkerHeartbeat,
 )
+from campaigns.models.reports import MessageReport, ReportSlice
 from campaigns.models.review import (
     Approval,
     AuditAction,
@@ -38,9 +39,11 @@ __all__ = [
     "Comment",
     "Estimate",
     "EstimateState",
+    "MessageReport",
     "Provider",
     "PublishAttempt",
     "PublishHold",
+    "ReportSlice",
     "Revision",
     "SendBatch",
     "Status",

@@ -1,14 +1,16 @@
-"""The pages' own forms: a new draft, an import, the drafts list's filters, comments and the audit
-log's filters. The payload's forms (the request body's parts) live in `campaigns/forms/` and
-`campaigns/channels/`."""
+"""The pages' own forms: a new draft, an import, the drafts list's filters, comments, the audit
+log's filters and the CleverTap campaigns' days and filters. The payload's forms (the request
+body's parts) live in `campaigns/forms/` and `campaigns/channels/`."""
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 
-from campaigns import jsonfile, models, payloads
+from campaigns import jsonfile, models, payloads, reports
 from campaigns.channels import registry
 from campaigns.models import Api, Channel, Status
 from campaigns.review import comments
@@ -218,4 +220,93 @@ class AuditFilterForm(forms.Form):
             "campaign_id": data.get("campaign"),
             "actor_id": data["actor"].pk if data.get("actor") else None,
             "action": data.get("action") or "",
+        }
+
+
+REPORT_DAYS_DEFAULT = 30
+# About a year: CleverTap takes about a minute and a half per 90 days (CLEVERTAP-READS.md §2).
+REPORT_DAYS_MAX = 366
+REPORT_RANGE_REVERSED = "The start is after the end: choose a start on or before {date_to}."
+REPORT_RANGE_TOO_LONG = (
+    "Choose at most {days} days: CleverTap takes about a minute to send every two months."
+)
+
+
+class ReportFilterForm(forms.Form):
+    """The CleverTap campaigns page's days and filters.
+
+    Days left empty are filled in, and shown: the last 30 days, or 30 days from the one day
+    given. The choices are what the stored campaigns hold; a value asked for that none holds
+    (yet) is kept as a choice, so nothing asked for is lost.
+    """
+
+    date_from = forms.DateField(
+        label="Started from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Started until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    channel = forms.ChoiceField(label="Channel", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    label = forms.ChoiceField(label="Label", required=False)
+
+    def __init__(self, *args, options: reports.FilterOptions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data = self._days_filled(self.data)
+        asked = self.data
+        choices = {
+            "channel": ("All channels", options.channels, reports.channel_name),
+            "status": ("Any status", options.statuses, reports.status_name),
+            "label": ("Any label", [(label, label) for label in options.labels], str),
+        }
+        for name, (anything, offered, named) in choices.items():
+            value = str(asked.get(name) or "")
+            if value and value not in {choice for choice, _ in offered}:
+                offered = [*offered, (value, named(value))]
+            self.fields[name].choices = [("", anything), *offered]
+        for bound in self:
+            select = isinstance(bound.field.widget, forms.Select)
+            css = "form-select form-select-sm" if select else "form-control form-control-sm"
+            bound.field.widget.attrs.setdefault("class", css)
+
+    def _days_filled(self, data) -> dict[str, Any]:
+        data = data.copy()
+        span = datetime.timedelta(days=REPORT_DAYS_DEFAULT - 1)
+        date_from, date_to = (self._day(data.get(name)) for name in ("date_from", "date_to"))
+        if not data.get("date_to"):
+            date_to = date_from + span if date_from else timezone.localdate()
+            data["date_to"] = date_to.isoformat()
+        if not data.get("date_from"):
+            data["date_from"] = ((date_to or timezone.localdate()) - span).isoformat()
+        return data
+
+    def _day(self, text: Any) -> datetime.date | None:
+        try:
+            return self.fields["date_from"].to_python(text)
+        except ValidationError:
+            return None
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if not date_from or not date_to:
+            return data  # a date that is not one: its field says so
+        if date_from > date_to:
+            self.add_error(
+                "date_from",
+                REPORT_RANGE_REVERSED.format(date_to=formats.date_format(date_to, "j M Y")),
+            )
+        elif (date_to - date_from).days + 1 > REPORT_DAYS_MAX:
+            self.add_error("date_from", REPORT_RANGE_TOO_LONG.format(days=REPORT_DAYS_MAX))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The days and filters asked for (call once the form is valid)."""
+        data = self.cleaned_data
+        return {
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "channel": data.get("channel") or "",
+            "status": data.get("status") or "",
+            "label": data.get("label") or "",
         }

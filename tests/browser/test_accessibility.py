@@ -35,7 +35,8 @@ def test_the_login_page(page, live_server):
 @pytest.mark.parametrize(
     "name",
     ["campaigns:draft_list", "campaigns:campaign_new", "campaigns:campaign_import"]
-    + ["campaigns:review_queue", "campaigns:published_list", "sandbox:overview"],
+    + ["campaigns:review_queue", "campaigns:published_list", "campaigns:clevertap_campaigns"]
+    + ["sandbox:overview"],
 )
 def test_the_pages_without_a_draft(login, live_server, name):
     services.campaign_create(user=user("composer"), api="targets", channel="push", body=PUSH_BODY)

@@ -71,6 +71,8 @@ MUTATING: dict[str, tuple[str, ...]] = {
     "campaigns:revision_restore": (CHANGE,),
     "campaigns:publish_cancel": (PUBLISH,),
     "campaigns:publish_release": (PUBLISH,),
+    # Queues a read of CleverTap's message reports: anyone who may look at the campaigns.
+    "campaigns:clevertap_fetch": (VIEW,),
     "sandbox:faults_update": (SANDBOX,),
 }
 # Posted to by the composer's htmx, but they only render: nothing may change, whoever posts.
@@ -83,6 +85,7 @@ RENDER_ONLY_POSTS = {
 READS = {
     "campaigns:draft_list",
     "campaigns:published_list",
+    "campaigns:clevertap_campaigns",
     "campaigns:email_preview",
     "campaigns:campaign_export",
     "campaigns:published",
@@ -269,6 +272,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
         "campaigns:publish_pending": ([send.pk, attempt.pk], {}),
         "campaigns:publish_cancel": ([send.pk, attempt.pk], {}),
         "campaigns:publish_release": ([send.pk, attempt.pk], {}),
+        "campaigns:clevertap_fetch": ([], {"date_from": "2025-03-03", "date_to": "2025-03-09"}),
         "sandbox:faults_update": ([], FAULTS_ON),
         "sandbox:api_create": ([], {"name": "X", "target_mode": "push"}),
         "sandbox:api_send": (["push"], {}),
