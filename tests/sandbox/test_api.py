@@ -595,7 +595,7 @@ def test_a_campaign_stopped_before_it_started_reports_nothing_sent(client):
     assert data["campaign_status"] == "stopped" and data["result"]["sent"] == 0
 
 
-def test_list_answers_the_campaigns_scheduled_in_the_range(client):
+def test_list_answers_the_campaigns_scheduled_in_the_range_a_scheduled_one_pending(client):
     later = create(
         client, name="Later", when={"type": "later", "delivery_date_time": ["20991230 09:15"]}
     )
@@ -604,7 +604,7 @@ def test_list_answers_the_campaigns_scheduled_in_the_range(client):
     assert data == {
         "status": "success",
         "targets": [
-            {"id": later, "name": "Later", "status": "scheduled", "scheduled_on": 209912300915}
+            {"id": later, "name": "Later", "status": "pending", "scheduled_on": 209912300915}
         ],
     }
 
