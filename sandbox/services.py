@@ -23,7 +23,7 @@ import random
 import uuid
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -60,15 +60,24 @@ def campaign_create(
 ) -> SandboxCampaign:
     now = now or timezone.now()
     starts_at, completes_at = campaign_schedule(when=body.get("when", "now"), now=now)
-    return SandboxCampaign.objects.create(
-        name=str(body.get("name") or "")[:500],
-        target_mode=str(body.get("target_mode") or "")[:30],
-        body=body,
-        estimates=estimates,
-        starts_at=starts_at,
-        completes_at=completes_at,
-        status=_status_at(starts_at=starts_at, completes_at=completes_at, now=now),
-    )
+    fields = {
+        "name": str(body.get("name") or "")[:500],
+        "target_mode": str(body.get("target_mode") or "")[:30],
+        "body": body,
+        "estimates": estimates,
+        "starts_at": starts_at,
+        "completes_at": completes_at,
+        "status": _status_at(starts_at=starts_at, completes_at=completes_at, now=now),
+    }
+    # CleverTap's ids are 10-digit numbers that look like epoch seconds (CLEVERTAP-READS §4; that
+    # they are timestamps is an inference): the creation second, the next free one when taken.
+    campaign_id = int(now.timestamp())
+    while True:
+        try:
+            with transaction.atomic():
+                return SandboxCampaign.objects.create(id=campaign_id, **fields)
+        except IntegrityError:
+            campaign_id += 1
 
 
 def campaign_schedule(
