@@ -22,7 +22,9 @@ Every request, whatever its answer, is recorded in `ReceivedRequest` (never the 
 
 HTTP statuses: 200 on success; 400 for a refused body (CleverTap's codes 21, 73, 76, 78, 84, 89
 where it documents them, else code 400); 401; 404 unknown campaign or estimate request; 405; 409
-result of an unfinished campaign or stop of a completed one; 429; 500/503 from the fault switch.
+result of an unfinished campaign (CleverTap's `{"status": "fail", "error": "This target hasn't
+been completed"}`, no code, the state named after it; the HTTP status is a third party's claim)
+or stop of a completed one; 429; 500/503 from the fault switch.
 Unknown paths under /sandbox/1/ answer 401 "Invalid credentials or URL", as CleverTap does.
 
 Answers beyond CleverTap's documented ones (documented here, the shapes the app can rely on):

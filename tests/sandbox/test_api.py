@@ -580,12 +580,24 @@ def test_a_completed_campaign_cannot_be_stopped(client, monkeypatch):
     assert_fails(response, status=409, message=message, code=409)
 
 
+def not_completed(response, state: str) -> None:
+    message = services.ERROR_NOT_COMPLETED.format(state=state)
+    assert message.startswith("This target hasn't been completed")
+    assert response.status_code == 409
+    assert response.json() == {"status": "fail", "error": message}
+
+
 def test_result_fails_while_the_campaign_runs(client, monkeypatch):
     monkeypatch.setattr(services, "CAMPAIGN_RUN_SECONDS", 3600)
     campaign_id = create(client)
-    message = services.ERROR_CAMPAIGN_NOT_COMPLETED.format(id=campaign_id, status="running")
     response = post(client, "targets/result.json", {"id": campaign_id})
-    assert_fails(response, status=409, message=message, code=409)
+    not_completed(response, services.STATE_RUNNING)
+
+
+def test_result_of_a_scheduled_campaign_fails_naming_its_state(client):
+    campaign_id = create(client, when="20991231 10:00")
+    response = post(client, "targets/result.json", {"id": campaign_id})
+    not_completed(response, services.STATE_SCHEDULED)
 
 
 def test_result_reports_a_completed_campaign_from_its_estimates(client, monkeypatch):
@@ -602,12 +614,23 @@ def test_result_reports_a_completed_campaign_from_its_estimates(client, monkeypa
     assert result["clicked"] <= result["viewed"] <= result["delivered"]
 
 
-def test_a_campaign_stopped_before_it_started_reports_nothing_sent(client):
+def test_a_campaign_stopped_before_it_started_has_no_report(client):
     campaign_id = create(client, when="20991231 10:00")
     assert SandboxCampaign.objects.get(pk=campaign_id).status == CampaignStatus.SCHEDULED
     post(client, "targets/stop.json", {"id": campaign_id})
+    response = post(client, "targets/result.json", {"id": campaign_id})
+    not_completed(response, services.STATE_STOPPED_BEFORE_RUN)
+
+
+def test_a_campaign_stopped_while_running_reports_what_it_sent(client, monkeypatch):
+    monkeypatch.setattr(services, "CAMPAIGN_RUN_SECONDS", 3600)
+    campaign_id = create(client)
+    post(client, "targets/stop.json", {"id": campaign_id})
     data = post(client, "targets/result.json", {"id": campaign_id}).json()
-    assert data["campaign_status"] == "stopped" and data["result"]["sent"] == 0
+    assert data["status"] == "success" and data["campaign_status"] == "stopped"
+    assert data["result"]["sent"] == sum(
+        SandboxCampaign.objects.get(pk=campaign_id).estimates.values()
+    )
 
 
 def test_list_answers_the_campaigns_scheduled_in_the_range_a_scheduled_one_pending(client):
