@@ -423,5 +423,6 @@ CHANNEL = Channel.PUSH
 TARGETS_FORM = PushContentForm
 SEND_FORM = PushContentForm
 PARTIAL = "push"
-ESTIMATE_KEYS = ("android", "ios")
+# CleverTap's estimate samples carry "windows" beside the mobile platforms.
+ESTIMATE_KEYS = ("android", "ios", "windows")
 SEND_MARKS = {ANDROID: 3, IOS: 3, ("content", "title"): 2}

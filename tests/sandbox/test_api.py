@@ -122,6 +122,15 @@ def test_create_answers_an_id_and_keeps_the_campaign(client):
     assert campaign.name == "Price drop" and campaign.status == CampaignStatus.RUNNING
 
 
+def test_devices_with_windows_are_accepted_and_estimated_with_a_windows_key(client):
+    body = {**PUSH, "devices": ["android", "ios", "windows", "web"]}
+    estimated = post(client, "targets/create.json", {**body, "estimate_only": True}).json()
+    assert estimated["status"] == "success" and estimated["estimates"]["windows"] == 0
+    assert set(estimated["estimates"]) == {"android", "ios", "windows"}
+    created = post(client, "targets/create.json", body).json()
+    assert created["status"] == "success" and "windows" in created["estimates"]
+
+
 def test_create_with_skip_estimate_answers_empty_estimates(client):
     data = post(client, "targets/create.json", {**PUSH, "skip_estimate": True}).json()
     assert data["estimates"] == {} and isinstance(data["id"], int)
