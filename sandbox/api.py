@@ -106,17 +106,18 @@ def _validation_errors(body: Any, endpoint: str) -> list[ApiError]:
 
 def payload_core_errors(*, body: dict[str, Any], endpoint: str) -> list[ApiError]:
     """The payload core's rules (`campaigns.selectors.body_errors`, the validator the composer and
-    the CLI use), answered like CleverTap: documented codes (21, 73, 76, 89...) first, with their
-    documented texts; other problems as code 400 with their JSON path."""
+    the CLI use), answered like CleverTap: documented codes (9, 21, 73, 76, 89...) first, with
+    their documented texts; other problems as code 400, in CleverTap's words where the reference
+    records them, else ours with their JSON path."""
     try:
         api, channel = payloads.infer_target(body, endpoint)
     except ValueError as error:
         return [ApiError(str(error), code=CODE_BAD_REQUEST)]
     errors = selectors.body_errors(body, api=api, channel=channel)
     answers = [
-        ApiError(error.message, code=error.code)
+        ApiError(error.api_message or error.message, code=error.code)
         if error.code is not None
-        else ApiError(f"{error.where}: {error.message}", code=CODE_BAD_REQUEST)
+        else ApiError(error.api_message or f"{error.where}: {error.message}", code=CODE_BAD_REQUEST)
         for error in sorted(errors, key=lambda error: error.code is None)
     ]
     to = body.get("to")

@@ -322,6 +322,26 @@ def test_refused_bodies_answer_the_documented_code(client, path, body, message, 
     assert_fails(post(client, path, body), status=400, message=message, code=code)
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("send/push.json", SEND["push"]),
+        # Recorded on send/push.json; inferred for create (the same rule, the same answer).
+        ("targets/create.json", PUSH),
+    ],
+)
+def test_an_android_block_without_a_channel_answers_code_9(client, path, body):
+    android = {"platform_specific": {"android": {"deep_link": "app://home"}}}
+    sent = {**body, "content": {**body["content"], **android}}
+    response = post(client, path, sent)
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": "fail",
+        "error": "Notification channel is required for devices having Android 8.0 or above",
+        "code": 9,
+    }
+
+
 def test_missing_or_wrong_credentials_answer_401(client):
     unauthorized = {"status": "fail", "error": api.ERROR_INVALID_CREDENTIALS, "code": 401}
     wrong = post(client, "targets/create.json", PUSH, HTTP_X_CLEVERTAP_PASSCODE="guess")
