@@ -173,11 +173,12 @@ def reach(*, body: dict[str, Any], endpoint: str) -> Reach:
 
 
 def channel_for(*, body: dict[str, Any], endpoint: str) -> str:
-    """The channel a request targets: the send endpoint's, or the create body's target_mode."""
+    """The channel a request targets: the send endpoint's, or the create body's target_mode
+    (push without one, as CleverTap reads it)."""
     path = endpoint_normalized(endpoint)
     if path == ENDPOINT_CREATE:
-        target_mode = body.get("target_mode")
-        if target_mode not in registry.TARGET_MODES:
+        target_mode = registry.targets_channel(body)
+        if target_mode is None:
             raise AudienceError(ERROR_UNKNOWN_TARGET_MODE)
         return target_mode
     match = re.fullmatch(r"send/([a-z]+)\.json", path)

@@ -28,6 +28,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from campaigns.channels import registry
 from sandbox import audience
 from sandbox.errors import ApiError
 from sandbox.models import AsyncEstimate, CampaignStatus, ReceivedRequest, SandboxCampaign
@@ -68,7 +69,7 @@ def campaign_create(
     starts_at, completes_at = campaign_schedule(when=body.get("when", "now"), now=now)
     fields = {
         "name": str(body.get("name") or "")[:500],
-        "target_mode": str(body.get("target_mode") or "")[:30],
+        "target_mode": str(registry.targets_channel(body) or body.get("target_mode"))[:30],
         "body": body,
         "estimates": estimates,
         "starts_at": starts_at,

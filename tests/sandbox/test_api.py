@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns import identities, jsonfile, payloads
-from campaigns.channels import sms, whatsapp
+from campaigns.channels import push, sms, whatsapp
 from campaigns.forms import audience as audience_forms
 from campaigns.forms import campaign as campaign_forms
 from campaigns.forms.options import NO_OPTIONS
@@ -129,6 +129,31 @@ def test_devices_with_windows_are_accepted_and_estimated_with_a_windows_key(clie
     assert set(estimated["estimates"]) == {"android", "ios", "windows"}
     created = post(client, "targets/create.json", body).json()
     assert created["status"] == "success" and "windows" in created["estimates"]
+
+
+def test_a_create_without_target_mode_is_push(client):
+    body = without(PUSH, "target_mode")
+    estimated = post(client, "targets/create.json", {**body, "estimate_only": True}).json()
+    assert estimated == {
+        "status": "success",
+        "estimates": audience.estimate(body=PUSH, endpoint="targets/create.json"),
+    }
+    created = post(client, "targets/create.json", body).json()
+    assert created["status"] == "success"
+    assert SandboxCampaign.objects.get(pk=created["id"]).target_mode == "push"
+
+
+def test_an_email_create_without_target_mode_fails_with_the_push_error(client):
+    body = {
+        "name": "Welcome",
+        "where": {},
+        "when": "now",
+        "content": {"subject": "Welcome", "body": "<p>Hi</p>", "sender_name": "Shop"},
+    }
+    response = post(client, "targets/create.json", body)
+    # CleverTap's QA suite: "Field title is empty (inside content)", not subject or body.
+    assert_fails(response, status=400, message=push.API_TITLE_EMPTY, code=400)
+    assert not SandboxCampaign.objects.exists()
 
 
 def test_create_with_skip_estimate_answers_empty_estimates(client):

@@ -329,6 +329,13 @@ def test_sms_and_whatsapp_need_a_phone_and_no_opt_out(rows):
     }
 
 
+def test_a_create_without_target_mode_is_estimated_as_push(rows):
+    body = {"where": {}}
+    assert audience.estimate(body=body, endpoint="targets/create.json") == estimate(
+        target_mode="push"
+    )
+
+
 def test_unknown_target_mode_is_refused(rows):
     with pytest.raises(audience.AudienceError) as raised:
         estimate(target_mode="pigeon")
