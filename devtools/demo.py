@@ -124,7 +124,7 @@ DEMO_DRAFTS: tuple[tuple[str | None, dict], ...] = (
         {
             "name": "Recommendations webhook",
             "target_mode": "webhook",
-            "where": {"event_name": "Charged", "from": 20260101, "to": 20261220},
+            "where": {"event_name": "Charged", "from": 20260101, "to": 20261130},
             "webhook_endpoint_name": "Recommendation Endpoint",
             "webhook_fields": ["profile-attributes", "identities"],
             "webhook_key_value": {"k1": "v1"},

@@ -378,6 +378,16 @@ def test_a_custom_control_group_is_checked_against_the_accounts(client):
     assert post(client, "targets/create.json", body).json()["status"] == "success"
 
 
+def test_an_audience_whose_where_to_lies_in_the_future_is_refused(client):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    where = {"event_name": "Product Viewed", "from": 20260101, "to": int(f"{tomorrow:%Y%m%d}")}
+    response = post(client, "targets/create.json", {**PUSH, "where": where})
+    today = f"{timezone.localdate():%Y%m%d}"
+    message = f"where.to: {audience_forms.WHERE_TO_IN_FUTURE.format(today=today)}"
+    assert_fails(response, status=400, message=message, code=400)
+    assert not SandboxCampaign.objects.exists()
+
+
 def test_missing_or_wrong_credentials_answer_401(client):
     unauthorized = {"status": "fail", "error": api.ERROR_INVALID_CREDENTIALS, "code": 401}
     wrong = post(client, "targets/create.json", PUSH, HTTP_X_CLEVERTAP_PASSCODE="guess")
