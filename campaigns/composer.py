@@ -111,6 +111,8 @@ class Composer:
     body: dict
     errors: list[PayloadError]
     notices: list[str]
+    # What looks wrong but blocks nothing (`payloads.form_warnings`).
+    warnings: list[PayloadError] = field(default_factory=list)
     # Why this state may not be saved (the body would lose what was typed).
     not_saved: str | None = None
     # The row action this request carried: ("add"|"remove", formset prefix).
@@ -352,6 +354,9 @@ def _posted_channel(data: QueryDict, meta: ComposerForm, *, api: str, fallback: 
     target_mode = target_mode_input(api)
     if api == Api.TARGETS and target_mode and data.get(target_mode) in registry.CHANNELS:
         return data[target_mode]
+    if api == Api.TARGETS and target_mode and data.get(target_mode) == "":
+        # No channel named: the body has no target_mode, which is push.
+        return registry.DEFAULT_TARGET_MODE
     chosen = meta.value("channel")
     return chosen if chosen in registry.CHANNELS else fallback
 
@@ -410,6 +415,7 @@ def _bind(
         body=body,
         errors=errors,
         notices=notices,
+        warnings=payloads.form_warnings(bound),
         not_saved=not_saved,
         options=options,
         aside=aside,

@@ -18,6 +18,7 @@ from django.http import QueryDict
 from campaigns import identities
 from campaigns.channels import registry
 from campaigns.forms import audience, delivery, goal
+from campaigns.forms import campaign as campaign_forms
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm
@@ -46,6 +47,8 @@ FALLBACK_NOTICE = (
     "Part of the body could not be shown in the form without changing it, so it is kept exactly "
     "as it was in Additional fields: {path}."
 )
+# Said with the warnings (`form_warnings`) wherever they are listed.
+WARNINGS_NOTE = "they stop no save, approval or publish"
 NOT_AN_OBJECT = "The request body must be a JSON object ({{...}}), not {kind}."
 UNKNOWN_CHANNEL = "target_mode {channel} is not a channel; use one of: {choices}."
 UNKNOWN_ENDPOINT = (
@@ -161,6 +164,9 @@ def cross_part_errors(body: dict, *, api: str, channel: str) -> list[PayloadErro
     """
     errors: list[PayloadError] = []
     if api == Api.TARGETS:
+        if body.get("target_mode") == "":
+            # Left out, target_mode means push; written empty, it names no channel.
+            errors.append(PayloadError(("target_mode",), campaign_forms.TARGET_MODE_EMPTY))
         has_where, has_segment = "where" in body, "segment" in body
         if has_where and has_segment:
             errors.append(PayloadError(("segment",), audience.SEGMENT_OR_WHERE))
@@ -343,18 +349,32 @@ def form_errors(
     return errors
 
 
+def form_warnings(forms: dict[str, PayloadForm]) -> list[PayloadError]:
+    """The problems that block nothing (identities that do not look like their type...), at
+    their JSON paths: shown, never refusing a save, an approval or a publish."""
+    return [warning for form in forms.values() for warning in form.path_warnings()]
+
+
 def body_errors(
     body: Any, *, api: str, channel: str, options: AccountOptions
 ) -> list[PayloadError]:
     """The errors of a request body: the one validator. `options` is required because some rules
     depend on the account (its providers, templates, channels): the app calls it through
     `selectors.body_errors`, which loads them."""
+    return body_problems(body, api=api, channel=channel, options=options)[0]
+
+
+def body_problems(
+    body: Any, *, api: str, channel: str, options: AccountOptions
+) -> tuple[list[PayloadError], list[PayloadError]]:
+    """The errors of a request body (`body_errors`) and its warnings (`form_warnings`)."""
     if not isinstance(body, dict):
-        return [PayloadError((), NOT_AN_OBJECT.format(kind=json_kind(body)))]
+        return [PayloadError((), NOT_AN_OBJECT.format(kind=json_kind(body)))], []
     parsed = parse_body(body, api=api, channel=channel)
     forms = bind_forms(parsed.data, api=api, channel=channel, options=options)
     built = build_body(forms, parsed.extras)
-    return form_errors(forms, parsed.extras, body=built, api=api, channel=channel)
+    errors = form_errors(forms, parsed.extras, body=built, api=api, channel=channel)
+    return errors, form_warnings(forms)
 
 
 def body_hash(body: Any) -> str:
@@ -369,12 +389,11 @@ def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str
     if endpoint_text:
         api, channel = parse_endpoint(endpoint_text)
         if api == Api.TARGETS:
-            target_mode = _text_or_none(body.get("target_mode"))
-            channel = target_mode if target_mode in registry.CHANNELS else "push"
+            channel = registry.targets_channel(body) or registry.DEFAULT_TARGET_MODE
         return api, channel
     if "to" not in body:
-        target_mode = _text_or_none(body.get("target_mode"))
-        if target_mode not in registry.CHANNELS:
+        target_mode = registry.targets_channel(body)
+        if target_mode is None:
             shown = json.dumps(body.get("target_mode"), ensure_ascii=False)[:60]
             raise ValueError(UNKNOWN_CHANNEL.format(channel=shown, choices=choices))
         return Api.TARGETS, target_mode
@@ -437,11 +456,6 @@ def schema_index(api: str, channel: str) -> SchemaIndex:
     for section in sections(api, channel):
         walk(section.form, ())
     return SchemaIndex(found, frozenset(containers), frozenset(keyed))
-
-
-def _text_or_none(value: Any) -> str | None:
-    # JSON may hold a list or an object where a name belongs; it names no channel.
-    return value if isinstance(value, str) else None
 
 
 def _prefixes(claimed: set[Path]) -> set[Path]:

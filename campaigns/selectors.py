@@ -14,6 +14,7 @@ from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import (
     AndroidChannel,
     Campaign,
+    ControlGroup,
     Provider,
     Status,
     WebhookEndpoint,
@@ -96,8 +97,15 @@ def campaign_errors(campaign: Campaign) -> list[PayloadError]:
     return body_errors(campaign.body, api=campaign.api, channel=campaign.channel)
 
 
+def campaign_problems(campaign: Campaign) -> tuple[list[PayloadError], list[PayloadError]]:
+    """A draft's errors and its warnings (problems that block nothing), in one reading."""
+    return payloads.body_problems(
+        campaign.body, api=campaign.api, channel=campaign.channel, options=account_options()
+    )
+
+
 def account_options() -> AccountOptions:
-    """The account settings the forms offer as choices (four small queries)."""
+    """The account settings the forms offer as choices (five small queries)."""
     providers: dict[str, list[str]] = {}
     provider_ids: dict[str, str] = {}
     for provider in Provider.objects.all():
@@ -121,6 +129,7 @@ def account_options() -> AccountOptions:
         whatsapp_templates=templates,
         webhook_endpoints=tuple(WebhookEndpoint.objects.values_list("name", flat=True)),
         android_channels=tuple(AndroidChannel.objects.values_list("channel_id", flat=True)),
+        control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
         **name_suggestions(),
     )
 

@@ -8,7 +8,8 @@ filters nor event occurrences, and everyone or filtered no segment: what a choic
 in the page, greyed (forms.base.Alternatives). A body read with both keeps both (who: the where's
 choice) behind a ticked box, and a where with a segment is reported.
 
-send/<channel>.json: `to`, a list of identities per type, one box each.
+send/<channel>.json: `to`, a list of identities per type, one box each; an entry that does not
+look like its type is a warning, not an error.
 
 The filter rows (profile fields here, event properties in the conversion goal) share the
 operators of NOTES.md and one set of value rules (`filter_value_error`).
@@ -21,6 +22,7 @@ from django import forms
 
 from campaigns import identities
 from campaigns.forms import fields
+from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.base import Alternatives, PayloadForm, Rows
 from campaigns.forms.fields import MISSING
 
@@ -54,6 +56,10 @@ BETWEEN_LOW_ABOVE_HIGH = "“between” takes the low value first: {low} is more
 PROFILE_FIELD_NAME_REQUIRED = "Give the profile property's name."
 EVENT_NAME_REQUIRED = "Choose the event."
 FROM_AFTER_TO = "The start date (from) is after the end date (to)."
+WHERE_TO_IN_FUTURE = (
+    "The end date (where.to) is after today ({today}, in the account's timezone): CleverTap "
+    "refuses an event range that ends in the future."
+)
 SEGMENT_REQUIRED = "Give the segment id."
 SEGMENT_TOO_LOW = "A segment id is a positive number."
 MORE_MALFORMED = "…and {count} more malformed {type} entries."
@@ -286,6 +292,11 @@ class AudienceForm(FromToMixin, PayloadForm):
         if segment is not None and segment < 1:
             self.add_error("segment", SEGMENT_TOO_LOW)
         self.check_dates(data)
+        # Only the where's own range: the reference says nothing of advanced_query's rows.
+        today = schedule_forms.account_now().date()
+        end = data.get("to_date")
+        if end and end > today and "to_date" not in self.errors:
+            self.add_error("to_date", WHERE_TO_IN_FUTURE.format(today=today.strftime("%Y%m%d")))
         return data
 
 
@@ -328,14 +339,19 @@ class IdentityListField(fields.LinesField):
         text = fields.text_posted(value)
         if not text.strip():
             return []
-        found = identities.parse_text(text, self.identity_type).malformed
-        if found:
-            messages = [item.message for item in found[: self.shown_limit]]
-            if len(found) > self.shown_limit:
-                left = len(found) - self.shown_limit
-                messages.append(MORE_MALFORMED.format(count=left, type=self.identity_type))
-            raise forms.ValidationError(messages)
         return self.data_to_json(value)
+
+    def malformed(self, value) -> list[str]:
+        """What looks wrong with the entries (a warning: CleverTap queues them anyway)."""
+        text = fields.text_posted(value)
+        if not text.strip():
+            return []
+        found = identities.parse_text(text, self.identity_type).malformed
+        messages = [item.message for item in found[: self.shown_limit]]
+        if len(found) > self.shown_limit:
+            left = len(found) - self.shown_limit
+            messages.append(MORE_MALFORMED.format(count=left, type=self.identity_type))
+        return messages
 
 
 class RecipientsForm(PayloadForm):
@@ -354,3 +370,12 @@ class RecipientsForm(PayloadForm):
         "fbid": ("to", "FBID"),
         "gpid": ("to", "GPID"),
     }
+
+    def clean(self):
+        # Entries that do not look like their type (an FBID with letters, an Email without @)
+        # are warnings: CleverTap queued such sends (CLEVERTAP-READS, recorded requests).
+        data = super().clean()
+        for name in self.paths:
+            for message in self.fields[name].malformed(self[name].data):
+                self.add_warning(name, message)
+        return data

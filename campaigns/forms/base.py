@@ -31,6 +31,9 @@ class PayloadError:
     code: int | None = None
     # The form field's HTML name, when the error belongs to one.
     field: str | None = None
+    # CleverTap's own text for this error, where the reference records it and ours says more:
+    # what the sandbox answers (`PayloadForm.answers`).
+    api_message: str | None = None
 
     @property
     def where(self) -> str:
@@ -105,10 +108,17 @@ class PayloadForm(forms.Form):
     # Keys CleverTap's own examples misspell, at their paths, with the key the form reads instead:
     # the payload core's parse reads them as that key and says so (`payloads.parse_body`).
     misspelt: ClassVar[dict[Path, str]] = {}
+    # Messages of this form's rules -> CleverTap's (code, text) for the same problem, where the
+    # reference records CleverTap's answer: the composer shows ours, the sandbox answers theirs.
+    answers: ClassVar[dict[str, tuple[int | None, str]]] = {}
 
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = options
+        self._answers = dict(self.answers)
+        # Problems that block nothing (field name -> messages): shown beside the errors, never
+        # refusing a save, an approval or a publish. Filled by `clean` (`add_warning`).
+        self.warnings: dict[str, list[str]] = {}
         self.formsets = {
             name: _formset_class(spec)(
                 self.data if self.is_bound else None,
@@ -334,16 +344,44 @@ class PayloadForm(forms.Form):
             else:
                 path, html_name = base, None
             code = getattr(self.fields.get(name), "api_code", None)
-            errors += [PayloadError(path, m, code=code, field=html_name) for m in messages]
+            for message in messages:
+                api_code, api_message = self._answers.get(message, (code, None))
+                errors.append(
+                    PayloadError(
+                        path, message, code=api_code, field=html_name, api_message=api_message
+                    )
+                )
         for name, formset in self.formsets.items():
             if name not in self.left_out:
                 errors += formset.path_errors(base + self.rows[name].path)
         return errors
 
+    def path_warnings(self, base: Path = ()) -> list[PayloadError]:
+        """The warnings of this form's own fields, at their JSON paths."""
+        self.is_valid()
+        return [
+            PayloadError(base + self.paths[name], message, field=self.add_prefix(name))
+            for name, messages in self.warnings.items()
+            if name not in self.left_out
+            for message in messages
+        ]
+
+    def add_warning(self, name: str, message: str) -> None:
+        self.warnings.setdefault(name, []).append(message)
+
     def full_clean(self):
+        self.warnings = {}
         super().full_clean()
         for formset in self.formsets.values():
             formset.full_clean()
+
+    def add_answered_error(
+        self, name: str, message: str, *, code: int | None = None, api_message: str
+    ) -> None:
+        """`add_error`, with CleverTap's code and text for the problem (as `answers` holds them,
+        for a message made on the spot)."""
+        self._answers[message] = (code, api_message)
+        self.add_error(name, message)
 
     def add_row_error(self, rows_name: str, message: str) -> None:
         self.formsets[rows_name].extra_errors.append(message)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0011_campaign_set_aside"),
+        ("campaigns", "0012_controlgroup"),
     ]
 
     operations = [

@@ -8,9 +8,10 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import escape
 
-from campaigns import composer, payloads, previews, services, set_aside
+from campaigns import composer, identities, payloads, previews, services, set_aside
 from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
+from campaigns.forms import campaign as campaign_forms
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, AuditEvent, Campaign, Revision, Status
 from campaigns.review import approvals
@@ -278,6 +279,67 @@ def test_switching_a_draft_from_push_to_email_keeps_the_audience(composer_client
     assert campaign.body["content"] == {"subject": "S", "body": "<p>B</p>", "sender_name": "N"}
 
 
+def test_a_draft_without_target_mode_shows_push_as_the_default_and_keeps_it_absent(
+    composer_client, composer_user
+):
+    body = {"name": "Plain", "where": {}, "when": "now", "content": {"title": "T", "body": "B"}}
+    campaign = services.campaign_import(user=composer_user, body=body).campaign
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    chosen = re.search(r'<option value="" selected>([^<]*)</option>', html)
+    assert chosen and chosen.group(1) == escape(campaign_forms.NO_TARGET_MODE)
+
+    data = page_data(composer_client, campaign)
+    data["content-title"] = "Changed"
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert "target_mode" not in campaign.body and campaign.channel == "push"
+    assert campaign.body["content"]["title"] == "Changed"
+
+    # Only a channel the person picks is written.
+    data = page_data(composer_client, campaign)
+    data["campaign-target_mode"] = "push"
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert campaign.body["target_mode"] == "push"
+
+
+def test_an_email_draft_whose_channel_is_unpicked_becomes_push(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["campaign-target_mode"] = ""
+    data.update({"content-title": "T", "content-body": "B"})
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert campaign.channel == "push" and "target_mode" not in campaign.body
+    assert campaign.body["content"] == {"title": "T", "body": "B"}
+
+
+def test_identities_that_do_not_look_right_are_warnings_that_do_not_stop_a_save(
+    composer_client, composer_user
+):
+    body = {"to": {"FBID": ["1234", "not-digits"]}, "tag_group": "t", "content": {"body": "Hi"}}
+    campaign = services.campaign_create(user=composer_user, api=Api.SEND, channel="sms", body=body)
+    data = page_data(composer_client, campaign)
+    preview = composer_client.post(
+        reverse("campaigns:composer_preview", args=[campaign.pk]), data
+    ).content.decode()
+    warning = identities.MALFORMED_ENTRY.format(
+        type="FBID", line=2, value="not-digits", reason=identities.NOT_DIGITS
+    )
+    assert 'id="preview-warnings"' in preview and escape(warning) in preview
+    assert escape(payloads.WARNINGS_NOTE) in preview
+    assert escape(warning) not in preview.split('id="preview-warnings"')[0]
+
+    data["content-body"] = "Hello"
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert campaign.version == 2 and campaign.body["to"] == {"FBID": ["1234", "not-digits"]}
+
+
 def test_changing_the_api_family_moves_the_draft_to_the_send_endpoint(
     composer_client, composer_user
 ):
@@ -437,13 +499,13 @@ def test_the_email_preview_blocks_remote_content_until_asked(composer_client, co
 def test_the_composer_page_and_the_preview_use_a_fixed_number_of_queries(
     composer_client, composer_user, django_assert_num_queries, example
 ):
-    # Session, user, permissions (2), the draft, account options (4); the session is written
-    # only once a minute (campaigns/middleware.py).
+    # Session, user, permissions (2), the draft, account options (5, custom control groups
+    # included); the session is written only once a minute (campaigns/middleware.py).
     campaign = imported(composer_user, example)
     data = page_data(composer_client, campaign)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)
 
 
