@@ -27,6 +27,18 @@ def messages_at(body: Any, where: str, **target: Any) -> list[str]:
     return [error.message for error in errors(body, **target) if error.where == where]
 
 
+def warnings(
+    body: Any, *, api: str = Api.TARGETS, channel: str, options: AccountOptions = NO_OPTIONS
+) -> list[PayloadError]:
+    """The problems of the body that block nothing (shown as warnings)."""
+    return payloads.body_problems(body, api=api, channel=channel, options=options)[1]
+
+
+def warnings_at(body: Any, where: str, **target: Any) -> list[str]:
+    """The messages of the warnings at one JSON path."""
+    return [warning.message for warning in warnings(body, **target) if warning.where == where]
+
+
 def errors_in(body: Any, *keys: str, **target: Any) -> list[PayloadError]:
     """The problems under these top-level keys of the body (its other parts aside)."""
     return [error for error in errors(body, **target) if error.path[:1] and error.path[0] in keys]

@@ -357,14 +357,18 @@ class PayloadForm(forms.Form):
         return errors
 
     def path_warnings(self, base: Path = ()) -> list[PayloadError]:
-        """The warnings of this form's own fields, at their JSON paths."""
+        """The warnings of this form's fields and rows, at their JSON paths."""
         self.is_valid()
-        return [
+        warnings = [
             PayloadError(base + self.paths[name], message, field=self.add_prefix(name))
             for name, messages in self.warnings.items()
             if name not in self.left_out
             for message in messages
         ]
+        for name, formset in self.formsets.items():
+            if name not in self.left_out:
+                warnings += formset.path_warnings(base + self.rows[name].path)
+        return warnings
 
     def add_warning(self, name: str, message: str) -> None:
         self.warnings.setdefault(name, []).append(message)
@@ -374,6 +378,11 @@ class PayloadForm(forms.Form):
         super().full_clean()
         for formset in self.formsets.values():
             formset.full_clean()
+        # A field may say something of a value it accepts (links.LinkField.warning).
+        for name, form_field in self.fields.items():
+            warning = getattr(form_field, "warning", None)
+            if warning and name in self.cleaned_data and (said := warning(self.cleaned_data[name])):
+                self.add_warning(name, said)
 
     def add_answered_error(
         self, name: str, message: str, *, code: int | None = None, api_message: str
@@ -465,10 +474,23 @@ class PayloadFormSet(forms.BaseFormSet):
     def path_errors(self, base: Path) -> list[PayloadError]:
         errors = [PayloadError(base, message) for message in self.non_form_errors()]
         errors += [PayloadError(base, message) for message in self.extra_errors]
-        for index, form in enumerate(self.kept_forms):
-            key = str(form.raw(self.spec.keyed_by) or "") if self.spec.keyed_by else index
+        for key, form in self._keyed_rows():
             errors += form.path_errors(base + (key,))
         return errors
+
+    def path_warnings(self, base: Path) -> list[PayloadError]:
+        return [
+            warning
+            for key, form in self._keyed_rows()
+            for warning in form.path_warnings(base + (key,))
+        ]
+
+    def _keyed_rows(self) -> list[tuple[str | int, PayloadForm]]:
+        """Each kept row with its place in the body: its key, or its index."""
+        return [
+            (str(form.raw(self.spec.keyed_by) or "") if self.spec.keyed_by else index, form)
+            for index, form in enumerate(self.kept_forms)
+        ]
 
 
 @functools.cache

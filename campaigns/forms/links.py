@@ -26,8 +26,9 @@ MEDIA_URL_SCHEME = (
 )
 URL_NO_HOST = "“{value}” has no host after {scheme}:// (write it like https://example.com/...)."
 LINK_NOT_WHOLE = (
-    "“{value}” is not a whole link: start it with https:// for a web page, or with your app's "
-    "scheme for a deep link (like myapp://home)."
+    "“{value}” is not a whole link: CleverTap sends it as typed, but a phone or browser may not "
+    "open it. Start it with https:// for a web page, or with your app's scheme for a deep link "
+    "(like myapp://home)."
 )
 LINK_SCHEME_REFUSED = (
     "A link may not start with {scheme}: (it would run script or carry inline content); use "
@@ -45,13 +46,21 @@ def problem(value: str, *, link: bool) -> str:
     cleaned = _as_browsers_read(value)
     match = _SCHEME.fullmatch(cleaned)
     if match is None or (link and not match[2]):
-        return (LINK_NOT_WHOLE if link else MEDIA_URL_NOT_WHOLE).format(value=value)
+        return "" if link else MEDIA_URL_NOT_WHOLE.format(value=value)
     scheme = match[1].lower()
     if scheme in WEB_SCHEMES:
         return "" if _host(cleaned) else URL_NO_HOST.format(value=value, scheme=scheme)
     if not link:
         return MEDIA_URL_SCHEME.format(scheme=scheme)
     return LINK_SCHEME_REFUSED.format(scheme=scheme) if scheme in REFUSED_LINK_SCHEMES else ""
+
+
+def link_warning(value: str) -> str:
+    """What may go wrong with a link CleverTap accepts, or "": one without a scheme, like
+    "example.com" (CleverTap's own examples and its client's send such deep links, and CleverTap
+    queues them), is sent as typed, and a device may not know what to open."""
+    match = _SCHEME.fullmatch(_as_browsers_read(value))
+    return LINK_NOT_WHOLE.format(value=value) if match is None or not match[2] else ""
 
 
 def loadable(value: str) -> bool:
@@ -100,3 +109,7 @@ class LinkField(fields.TextField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 2000)
         super().__init__(**kwargs)
+
+    def warning(self, value: object) -> str:
+        """Said beside a valid value (PayloadForm.full_clean)."""
+        return link_warning(value) if isinstance(value, str) and value else ""
