@@ -10,6 +10,7 @@ from campaigns.models.publishing import (
     EstimateState,
     PublishAttempt,
     PublishHold,
+    RecipientCheck,
     SendBatch,
     WorkerHeartbeat,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "Provider",
     "PublishAttempt",
     "PublishHold",
+    "RecipientCheck",
     "Revision",
     "SendBatch",
     "Status",

@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from campaigns import models, previews, publishing, roles, selectors
 from campaigns.publishing import attempts, confirm, estimates, followup, sends
+from campaigns.views import forms
 from campaigns.views.common import campaign_or_404, wants_fragment
 
 ESTIMATE = "campaigns/publishing/estimate.html"
@@ -104,11 +105,20 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     if request.method == "GET":
         return _confirm_render(request, campaign)
+    token = request.POST.get("confirmation_token", "")
+    form = forms.PublishForm(
+        request.POST,
+        recipients_shown=confirm.recipients_shown(token, campaign=campaign, user=request.user),
+    )
+    if not form.is_valid():
+        # Only "send anyway" can be missing: nothing is published, the page says why.
+        [refused] = form.errors["send_anyway"]
+        return _confirm_render(
+            request, campaign, refused=refused, send_anyway_error=refused, status=409
+        )
     try:
         attempt = attempts.campaign_publish(
-            campaign=campaign,
-            user=request.user,
-            confirmation_token=request.POST.get("confirmation_token", ""),
+            campaign=campaign, user=request.user, confirmation_token=token
         )
     except confirm.AlreadyPublishing as refused:
         messages.warning(request, str(refused))
@@ -123,7 +133,12 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm_render(
-    request: HttpRequest, campaign: models.Campaign, *, refused: str = "", status: int = 200
+    request: HttpRequest,
+    campaign: models.Campaign,
+    *,
+    refused: str = "",
+    send_anyway_error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     confirmation = confirm.publish_confirmation(campaign=campaign, user=request.user)
     context = {
@@ -132,6 +147,8 @@ def _confirm_render(
         "estimate": confirmation.estimate,
         "stale": confirmation.estimate_stale,
         "refused": refused,
+        "publish_form": forms.PublishForm(recipients_shown=confirmation.recipients),
+        "send_anyway_error": send_anyway_error,
     }
     return render(request, CONFIRM, context, status=status)
 
