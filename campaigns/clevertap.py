@@ -4,14 +4,13 @@ Every operation returns a `CleverTapResult` or raises one `CleverTapError`, each
 record of the request so that the service layer can store every API call. The passcode is scrubbed
 here, the one module that knows it: from the request record, the answer's data and the error
 messages, wherever it appears, so whatever a caller stores or shows is already safe. Requests are
-limited per account through the database (`campaigns.models.api`), shared by every thread and
+limited per account (`campaigns.clevertap_limits`), through the database shared by every thread and
 process.
 
 Call these functions outside `transaction.atomic()`: the limiter's rows must be visible to other
 processes as soon as they are claimed, and an HTTP call should not hold a transaction open anyway.
 """
 
-import contextlib
 import dataclasses
 import datetime
 import json
@@ -20,14 +19,14 @@ import random
 import re
 import shlex
 import time
-from collections.abc import Callable, Iterator
+import urllib.parse
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
 from django.conf import settings
-from django.db import DatabaseError, OperationalError
 
-from campaigns import models
+from campaigns import clevertap_limits
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +45,8 @@ ENDPOINT_CREATE = "targets/create.json"
 ENDPOINT_STOP = "targets/stop.json"
 ENDPOINT_RESULT = "targets/result.json"
 ENDPOINT_LIST = "targets/list.json"
+ENDPOINT_PROFILE = "profile.json"
+ENDPOINT_MESSAGE_REPORTS = "message/report.json"
 SEND_ENDPOINT_RE = re.compile(r"^send/([a-z]+)\.json$")
 
 REDACTED = "***"
@@ -309,6 +310,56 @@ def campaign_list(*, date_from: datetime.date, date_to: datetime.date) -> Clever
     )
 
 
+def profile(*, identity: str = "", email: str = "", object_id: str = "") -> dict[str, Any] | None:
+    """One user's profile, by exactly one of identity, email or object id: CleverTap's `record`
+    (the identifiers, `profileData`, `events`, perhaps `platformInfo`; every key optional), or None
+    when CleverTap knows no such user. In CleverTap's 3-concurrent group: single look-ups only."""
+    lookup = {"identity": identity, "email": email, "objectId": object_id}
+    lookup = {key: value for key, value in lookup.items() if value}
+    if len(lookup) != 1:
+        raise ValueError("Look a profile up by exactly one of identity, email or object_id")
+    try:
+        found = _call(operation="profile", endpoint=ENDPOINT_PROFILE, query=lookup, answer="record")
+    except CleverTapError as error:
+        if _profile_unknown(error):
+            return None
+        raise
+    return found.data.get("record")
+
+
+def _profile_unknown(error: CleverTapError) -> bool:
+    """Whether CleverTap answered that it knows no such profile. Not documented: third-party code
+    sees a `status: "fail"` body or an HTTP 400 (CLEVERTAP-READS.md §1), so both mean "no such
+    profile"; credentials (401, 403), limits and server errors stay errors."""
+    fail_body = error.data is not None and error.data.get("status") == "fail"
+    return error.kind == KIND_API and (error.http_status == 400 or fail_body)
+
+
+def message_reports(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    channels: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    labels: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """Every campaign, dashboard-made ones too, whose start date is between two dates
+    (inclusive), each row exactly as CleverTap sent it ("message id" with a space, message_name,
+    channel, status, start_date like "22 Sep, 2024 10:30:00", labels, sent, viewed, clicked...).
+    Slow for long ranges: call it from a background task, a week or two at a time. The filters
+    take CleverTap's own values (channel "push", status "running"...)."""
+    body: dict[str, Any] = {"from": date_from.strftime("%Y%m%d"), "to": date_to.strftime("%Y%m%d")}
+    for key, values in (("channel", channels), ("status", statuses), ("label", labels)):
+        if isinstance(values, str):
+            raise ValueError(f"The {key} filter is a list of strings, not one string")
+        if values:
+            body[key] = list(values)
+    found = _call(
+        operation="message_reports", endpoint=ENDPOINT_MESSAGE_REPORTS, body=body, answer="messages"
+    )
+    return found.data.get("messages") or []
+
+
 def _without_estimate_only(body: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if key != "estimate_only"}
 
@@ -323,6 +374,9 @@ def _yyyymmdd(day: datetime.date) -> int:
 DELIVERING_OPERATIONS = frozenset({"create", "send"})
 # Failures worth another attempt, for a delivering operation only when also `retry_safe`.
 RETRYABLE_KINDS = frozenset({KIND_RATE_LIMITED, KIND_CONNECTION, KIND_TIMEOUT, KIND_SERVER})
+# What a read's answer holds under its key. No capture of these reads shows a top-level `status`,
+# so a body with the key succeeds without one; anything else under the key is unreadable.
+READ_ANSWERS = {"record": dict, "messages": list}
 
 
 @dataclasses.dataclass
@@ -332,21 +386,31 @@ class _Attempt:
     error: CleverTapError | None = None
 
 
-def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapResult:
+def _call(
+    *,
+    operation: str,
+    endpoint: str,
+    body: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
+    answer: str = "",
+) -> CleverTapResult:
+    """POST `body`, or without a body GET with `query` (URL-encoded). `answer`: the key of a
+    read's answer (READ_ANSWERS)."""
     account = account_current()
     url = f"{account.base_url}/1/{endpoint}"
-    headers = {
-        "X-CleverTap-Account-Id": account.account_id,
-        PASSCODE_HEADER: account.passcode,
-        "Content-Type": "application/json; charset=utf-8",
-    }
+    if query:
+        url += "?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
+    method = "GET" if body is None else "POST"
+    headers = {"X-CleverTap-Account-Id": account.account_id, PASSCODE_HEADER: account.passcode}
+    if body is not None:
+        headers["Content-Type"] = "application/json; charset=utf-8"
     record = RequestRecord(
-        method="POST",
-        url=url,
+        method=method,
+        url=scrubbed(url, passcode=account.passcode),
         headers={**headers, PASSCODE_HEADER: REDACTED},
         body=scrubbed(body, passcode=account.passcode),
     )
-    content = json.dumps(body).encode()
+    content = json.dumps(body).encode() if body is not None else None
     path = httpx.URL(url).path
     delivering = operation in DELIVERING_OPERATIONS
     max_attempts = max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
@@ -361,32 +425,38 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
         error.attempts = attempts
         error.duration_ms = _ms_since(started)
         logger.warning(
-            "CleverTap POST %s failed: %s after %d attempt(s)", path, error.kind, attempts
+            "CleverTap %s %s failed: %s after %d attempt(s)", method, path, error.kind, attempts
         )
         return error
 
     with http_client_build() as client:
         while True:
             try:
-                with contextlib.ExitStack() as held:
-                    held.enter_context(_in_flight_slot(account_id=account.account_id))
+                with clevertap_limits.request_slots(
+                    account_id=account.account_id,
                     # CleverTap counts every call to create.json, estimates included.
-                    if endpoint == ENDPOINT_CREATE:
-                        held.enter_context(_create_rate_slot(account_id=account.account_id))
+                    counts_as_create=endpoint == ENDPOINT_CREATE,
+                ):
                     attempts += 1
                     attempt_started = time.monotonic()
                     attempt = _attempt(
                         client=client,
+                        method=method,
                         url=url,
                         content=content,
                         headers=headers,
                         delivering=delivering,
                         passcode=account.passcode,
+                        answer=answer,
                     )
-            except CleverTapError as error:
-                raise failed(error) from None  # the limiter waited as long as it may: not sent
+            except clevertap_limits.SlotsBusy:
+                busy = CleverTapError(
+                    message=MESSAGE_LOCAL_BUSY, kind=KIND_RATE_LIMITED, retry_safe=True
+                )
+                raise failed(busy) from None  # the limiter waited as long as it may: not sent
             logger.info(
-                "CleverTap POST %s -> %s in %d ms (attempt %d)",
+                "CleverTap %s %s -> %s in %d ms (attempt %d)",
+                method,
                 path,
                 attempt.http_status or attempt.error.kind,
                 _ms_since(attempt_started),
@@ -411,19 +481,21 @@ def _call(*, operation: str, endpoint: str, body: dict[str, Any]) -> CleverTapRe
 def _attempt(
     *,
     client: httpx.Client,
+    method: str,
     url: str,
-    content: bytes,
+    content: bytes | None,
     headers: dict[str, str],
     delivering: bool,
     passcode: str,
+    answer: str,
 ) -> _Attempt:
     try:
-        response = client.post(url, content=content, headers=headers)
+        response = client.request(method, url, content=content, headers=headers)
     except httpx.TransportError as exc:
         error = _transport_error(exc, delivering=delivering)
         error.__cause__ = exc
         return _Attempt(error=error)
-    return _response_read(response, delivering=delivering, passcode=passcode)
+    return _response_read(response, delivering=delivering, passcode=passcode, answer=answer)
 
 
 def _transport_error(exc: httpx.TransportError, *, delivering: bool) -> CleverTapError:
@@ -445,7 +517,9 @@ def _transport_error(exc: httpx.TransportError, *, delivering: bool) -> CleverTa
     )
 
 
-def _response_read(response: httpx.Response, *, delivering: bool, passcode: str) -> _Attempt:
+def _response_read(
+    response: httpx.Response, *, delivering: bool, passcode: str, answer: str = ""
+) -> _Attempt:
     """Turn an answer into data or an error. CleverTap often fails with HTTP 200: read `status`."""
     status = response.status_code
     try:
@@ -483,6 +557,14 @@ def _response_read(response: httpx.Response, *, delivering: bool, passcode: str)
         return failed(MESSAGE_API_ERROR, KIND_API)
     if not 200 <= status < 300:
         return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE)
+    if data is not None and answer and data.get(answer) is not None:
+        held = data[answer]
+        if not isinstance(held, READ_ANSWERS[answer]) or (
+            isinstance(held, list) and not all(isinstance(row, dict) for row in held)
+        ):
+            return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE)
+        if "status" not in data:
+            return _Attempt(http_status=status, data=data)
     if data is None or "status" not in data:
         return failed(MESSAGE_BAD_RESPONSE, KIND_BAD_RESPONSE, unknown=delivering)
     if data["status"] != "success":
@@ -515,81 +597,3 @@ def _backoff_seconds(*, attempt: int) -> float:
 
 def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
-
-
-# The limiter: CleverTap's per-account limits, shared by every process through the database.
-
-
-def _in_flight_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
-    """One of the requests the account may have in flight, held while the block runs."""
-    return _slot(
-        account_id=account_id,
-        pool=models.ApiSlotPool.IN_FLIGHT,
-        size=settings.CLEVERTAP_MAX_IN_FLIGHT,
-    )
-
-
-def _create_rate_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
-    """One of the creates the account may send per window, busy for a window after the block."""
-    return _slot(
-        account_id=account_id,
-        pool=models.ApiSlotPool.CREATE_RATE,
-        size=settings.CLEVERTAP_CREATES_PER_WINDOW,
-        rest_seconds=settings.CLEVERTAP_CREATE_WINDOW_SECONDS,
-    )
-
-
-@contextlib.contextmanager
-def _slot(*, account_id: str, pool: str, size: int, rest_seconds: float = 0.0) -> Iterator[None]:
-    lease = settings.CLEVERTAP_SLOT_LEASE_SECONDS
-    holder = _wait_for(
-        lambda: models.ApiSlot.objects.claim(
-            account_id=account_id, pool=pool, size=size, busy_seconds=lease
-        )
-    )
-    try:
-        yield
-    finally:
-        _slot_release(holder=holder, rest_seconds=rest_seconds)
-
-
-def _slot_release(*, holder: str, rest_seconds: float) -> None:
-    for _ in range(20):
-        try:
-            models.ApiSlot.objects.release(holder=holder, rest_seconds=rest_seconds)
-            return
-        except DatabaseError as exc:
-            if not _database_busy(exc):
-                logger.exception("Could not free a CleverTap slot: its lease will run out")
-                return
-        time.sleep(_poll_seconds())
-    logger.error("Could not free a CleverTap slot: its lease will run out")
-
-
-def _wait_for[T](claim: Callable[[], T]) -> T:
-    """Call `claim` until it returns something truthy, polling up to the configured wait."""
-    deadline = time.monotonic() + settings.CLEVERTAP_LIMIT_WAIT_SECONDS
-    while True:
-        try:
-            claimed = claim()
-        except DatabaseError as exc:
-            if not _database_busy(exc):
-                raise
-            claimed = None
-        if claimed:
-            return claimed
-        if time.monotonic() >= deadline:
-            raise CleverTapError(
-                message=MESSAGE_LOCAL_BUSY, kind=KIND_RATE_LIMITED, retry_safe=True
-            )
-        time.sleep(_poll_seconds())
-
-
-def _poll_seconds() -> float:
-    return settings.CLEVERTAP_LIMIT_POLL_SECONDS * random.uniform(0.5, 1.5)
-
-
-def _database_busy(exc: DatabaseError) -> bool:
-    """Whether SQLite refused for another connection's lock: it then fails instead of waiting
-    (always so for the shared-cache memory database of the tests). Worth another try."""
-    return isinstance(exc, OperationalError) and "locked" in str(exc)

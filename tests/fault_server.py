@@ -34,6 +34,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: bytes
+    method: str
 
 
 class FaultServer:
@@ -82,7 +83,7 @@ def _handler_for(server: FaultServer) -> type[http.server.BaseHTTPRequestHandler
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             answer = server._arrived(
-                Seen(time.monotonic(), self.path, dict(self.headers.items()), body)
+                Seen(time.monotonic(), self.path, dict(self.headers.items()), body, self.command)
             )
             try:
                 time.sleep(answer.delay)
@@ -103,6 +104,9 @@ def _handler_for(server: FaultServer) -> type[http.server.BaseHTTPRequestHandler
                 pass  # the client gave up first (its read timeout): nothing to answer
             finally:
                 server._left()
+
+        # The profile read is a GET; it is scripted like every other call.
+        do_GET = do_POST
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -476,43 +476,6 @@ def test_a_call_waits_for_a_slot_then_gives_up_without_sending(answer_with, conf
     assert caught.value.attempts == len(seen) == 0
 
 
-def test_a_slot_whose_lease_ran_out_is_free_again(db):
-    for _ in range(3):
-        models.ApiSlot.objects.claim(
-            account_id=fault_server.ACCOUNT_ID,
-            pool=models.ApiSlotPool.IN_FLIGHT,
-            size=3,
-            busy_seconds=-1,
-        )
-
-    assert models.ApiSlot.objects.claim(
-        account_id=fault_server.ACCOUNT_ID,
-        pool=models.ApiSlotPool.IN_FLIGHT,
-        size=3,
-        busy_seconds=60,
-    )
-
-
-def test_slots_are_per_account(db):
-    for _ in range(3):
-        models.ApiSlot.objects.claim(
-            account_id=fault_server.ACCOUNT_ID,
-            pool=models.ApiSlotPool.IN_FLIGHT,
-            size=3,
-            busy_seconds=60,
-        )
-
-    assert not models.ApiSlot.objects.claim(
-        account_id=fault_server.ACCOUNT_ID,
-        pool=models.ApiSlotPool.IN_FLIGHT,
-        size=3,
-        busy_seconds=60,
-    )
-    assert models.ApiSlot.objects.claim(
-        account_id="OTHER", pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=60
-    )
-
-
 def test_a_create_keeps_its_rate_slot_busy_for_a_window_after_the_answer(answer_with, configured):
     configured.CLEVERTAP_CREATE_WINDOW_SECONDS = 60
     answer_with(lambda request: httpx.Response(200, json={"status": "success", "id": 1}))
