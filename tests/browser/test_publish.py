@@ -8,6 +8,7 @@ from campaigns.models import AttemptState, PublishAttempt, Status
 from campaigns.publishing import recipients
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxCampaign
+from tests.browser import axe
 from tests.drafts import draft, email_send_body, emails, fresh
 from tests.sandbox_records import ANDROID_USERS, IOS_USERS, PASSCODE, creates_received
 
@@ -112,6 +113,7 @@ def test_an_identity_send_clevertap_knows_nobody_of_needs_send_anyway(
     expect(page.locator("#publish-refused")).to_have_text(refused)
     send_anyway = page.get_by_label(recipients.SEND_ANYWAY_LABEL.format(sampled=20))
     expect(send_anyway).to_have_attribute("aria-invalid", "true")
+    assert axe.blocking_violations(page) == []
     assert not PublishAttempt.objects.exists()
 
     send_anyway.check()
