@@ -7,10 +7,12 @@ Every request goes through `_serve`, in this order:
    SANDBOX_PASSCODE), checked before anything reads the body: only with them, on a path
    CleverTap has, is the body read, once, by `campaigns.jsonfile` (the app's one reader of
    outside JSON), so that a fault's answer still records it; without them it is neither read
-   nor recorded;
+   nor recorded. A GET endpoint (`profile.json`) has no body: its query stands for it, as an
+   object of its parameters (a list for a parameter given several times);
 3. the fault switch (`sandbox.faults`): latency, then maybe a 500/503, a dropped connection or a
    malformed HTTP 200;
-4. without the credentials (or on a path CleverTap does not have), HTTP 401; then POST only (405);
+4. without the credentials (or on a path CleverTap does not have), HTTP 401; then the endpoint's
+   method only (POST; GET for `profile.json`), else 405;
 5. `targets/create.json` only: at most 3 a second (429);
 6. the body as step 2 read it: not JSON (or not UTF-8, or empty) or not an object, code 78;
    over the reader's size or depth limit, or holding what cannot be stored (NUL, half a
@@ -36,8 +38,19 @@ Answers beyond CleverTap's documented ones (documented here, the shapes the app 
   "result": {"sent", "delivered", "errors", "viewed", "clicked", "platforms": {key: {...}}}}`;
   list: `{"status": "success", "targets": [{"id", "name", "status", "scheduled_on"}]}` with
   `scheduled_on` as YYYYMMDDHHMM.
+- `GET profile.json?identity=|email=|objectId=` (exactly one): `{"status": "success", "record":
+  {"identity", "email", "profileData", "events", "platformInfo"}}` (`sandbox.selectors`).
+  CleverTap does not document the answer for an unknown profile; third-party code sees a 200 with
+  a null record, a fail body or an HTTP 400 (CLEVERTAP-READS.md §1). The sandbox answers the fail
+  envelope with HTTP 200, CleverTap's usual way to fail (NOTES.md); the app's client takes all
+  three as "no such profile".
+- `message/report.json` `{"from": "YYYYMMDD", "to": "YYYYMMDD"}` (strings, unlike list's
+  integers; optional `channel`, `status`, `label` arrays; other keys ignored):
+  `{"status": "success", "messages": [{"message id", "message_name", "channel", "status",
+  "start_date", "labels", "sent", "viewed", "clicked"}]}` (`sandbox.services.message_reports`).
 """
 
+import datetime
 import hmac
 import time
 from collections.abc import Callable
@@ -52,12 +65,15 @@ from django.views.decorators.csrf import csrf_exempt
 from campaigns import identities, jsonfile, payloads, selectors
 from campaigns.channels import registry
 from sandbox import audience, faults, limits, services
+from sandbox import selectors as sandbox_selectors
 from sandbox.errors import ApiError
 
 ENDPOINT_CREATE = "targets/create.json"
 ENDPOINT_STOP = "targets/stop.json"
 ENDPOINT_RESULT = "targets/result.json"
 ENDPOINT_LIST = "targets/list.json"
+ENDPOINT_PROFILE = "profile.json"
+ENDPOINT_MESSAGE_REPORTS = "message/report.json"
 ENDPOINT_UNKNOWN = ""  # a path CleverTap does not have
 
 CODE_INVALID_PAYLOAD = 78
@@ -73,9 +89,20 @@ ERROR_INVALID_RECIPIENTS = "Invalid recipients"
 ERROR_TOO_MANY_CONCURRENT = "Too many concurrent requests"
 ERROR_CREATE_RATE = "Too many requests: targets/create.json is limited to 3 requests per second"
 ERROR_METHOD_NOT_ALLOWED = "Method not allowed: use POST"
+ERROR_METHOD_NOT_ALLOWED_GET = "Method not allowed: use GET"
 ERROR_CAMPAIGN_ID = '"id" has to be a campaign id (an integer)'
 ERROR_LIST_RANGE = '"from" and "to" have to be days as YYYYMMDD, "from" not after "to"'
 ERROR_REQUEST_ID = '"request_id" has to be the string an async estimate answered'
+ERROR_PROFILE_LOOKUP = (
+    'Look a profile up by exactly one of "identity", "email" or "objectId", '
+    "given once and not empty"
+)
+ERROR_PROFILE_NOT_FOUND = "No profile has {key} {value}"
+ERROR_REPORT_DAY = '"{key}" has to be a day as a "YYYYMMDD" string, e.g. "20171201"'
+ERROR_REPORT_ORDER = '"from" has to be on or before "to"'
+ERROR_REPORT_FILTER = '"{key}" has to be an array of strings'
+# Message Reports' filters this sandbox applies (`delivery`, `message_type`, `daily`: ignored).
+REPORT_FILTERS = ("channel", "status", "label")
 SUCCESS_QUEUED = "Added to queue for processing"
 # Who the reader's messages (`jsonfile`) name.
 BODY_NAME = "The request body"
@@ -129,7 +156,47 @@ def _envelope_errors(body: dict[str, Any], endpoint: str) -> list[ApiError]:
         day_from, day_to = _day(body.get("from")), _day(body.get("to"))
         if day_from is None or day_to is None or day_from > day_to:
             return [ApiError(ERROR_LIST_RANGE, code=CODE_BAD_REQUEST)]
+    if endpoint == ENDPOINT_PROFILE and _profile_lookup(body) is None:
+        return [ApiError(ERROR_PROFILE_LOOKUP, code=CODE_BAD_REQUEST)]
+    if endpoint == ENDPOINT_MESSAGE_REPORTS:
+        return _report_errors(body)
     return []
+
+
+def _report_errors(body: dict[str, Any]) -> list[ApiError]:
+    for key in ("from", "to"):
+        if _report_day(body.get(key)) is None:
+            return [ApiError(ERROR_REPORT_DAY.format(key=key), code=CODE_BAD_REQUEST)]
+    if _report_day(body["from"]) > _report_day(body["to"]):
+        return [ApiError(ERROR_REPORT_ORDER, code=CODE_BAD_REQUEST)]
+    for key in REPORT_FILTERS:
+        values = body.get(key)
+        if values is not None and not (
+            isinstance(values, list) and all(isinstance(value, str) for value in values)
+        ):
+            return [ApiError(ERROR_REPORT_FILTER.format(key=key), code=CODE_BAD_REQUEST)]
+    return []
+
+
+def _report_day(value: Any) -> datetime.date | None:
+    """A "YYYYMMDD" string as a day; Message Reports takes no integers, unlike targets/list."""
+    if not isinstance(value, str) or len(value) != 8 or not value.isascii() or not value.isdigit():
+        return None
+    try:
+        return datetime.datetime.strptime(value, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _profile_lookup(query: dict[str, Any]) -> tuple[str, str] | None:
+    """The one lookup key and its value a profile request gives, or None unless it is one."""
+    given = [key for key in sandbox_selectors.PROFILE_LOOKUPS if key in query]
+    if len(given) != 1:
+        return None
+    value = query[given[0]]
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return given[0], value
 
 
 def _async_lookup_errors(body: dict[str, Any]) -> list[ApiError]:
@@ -208,6 +275,30 @@ def _list(body: dict[str, Any]) -> dict[str, Any]:
     return {"status": "success", "targets": targets}
 
 
+def _profile(query: dict[str, Any]) -> dict[str, Any]:
+    key, value = _profile_lookup(query)
+    record = sandbox_selectors.profile_record(key=key, value=value)
+    if record is None:
+        # Undocumented: the fail envelope with HTTP 200 (the module's docstring says why).
+        raise ApiError(
+            ERROR_PROFILE_NOT_FOUND.format(key=key, value=value),
+            code=services.CODE_NOT_FOUND,
+            http_status=200,
+        )
+    return {"status": "success", "record": record}
+
+
+def _message_reports(body: dict[str, Any]) -> dict[str, Any]:
+    messages = services.message_reports(
+        day_from=_report_day(body["from"]),
+        day_to=_report_day(body["to"]),
+        channels=body.get("channel") or (),
+        statuses=body.get("status") or (),
+        labels=body.get("label") or (),
+    )
+    return {"status": "success", "messages": messages}
+
+
 def _unknown(body: dict[str, Any]) -> dict[str, Any]:
     raise ApiError(ERROR_INVALID_CREDENTIALS, code=CODE_UNAUTHORIZED, http_status=401)
 
@@ -244,6 +335,18 @@ def targets_result(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def targets_list(request: HttpRequest) -> HttpResponse:
     return _serve(request, endpoint=ENDPOINT_LIST, handle=_list)
+
+
+@csrf_exempt
+@login_not_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return _serve(request, endpoint=ENDPOINT_PROFILE, handle=_profile, method="GET")
+
+
+@csrf_exempt
+@login_not_required
+def message_reports(request: HttpRequest) -> HttpResponse:
+    return _serve(request, endpoint=ENDPOINT_MESSAGE_REPORTS, handle=_message_reports)
 
 
 @csrf_exempt
@@ -301,22 +404,28 @@ class _Exchange:
         )
 
 
-def _serve(request: HttpRequest, *, endpoint: str, handle: Handler) -> HttpResponse:
+def _serve(
+    request: HttpRequest, *, endpoint: str, handle: Handler, method: str = "POST"
+) -> HttpResponse:
     exchange = _Exchange(request)
     if not limits.in_flight.enter():
         return exchange.fail(
             ApiError(ERROR_TOO_MANY_CONCURRENT, code=CODE_TOO_MANY_REQUESTS, http_status=429)
         )
     try:
-        return _serve_in_flight(exchange, endpoint=endpoint, handle=handle)
+        return _serve_in_flight(exchange, endpoint=endpoint, handle=handle, method=method)
     finally:
         limits.in_flight.leave()
 
 
-def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> HttpResponse:
+def _serve_in_flight(
+    exchange: _Exchange, *, endpoint: str, handle: Handler, method: str
+) -> HttpResponse:
     request = exchange.request
     authorized = endpoint != ENDPOINT_UNKNOWN and _authorized(request)
-    if authorized:
+    if authorized and method == "GET":
+        exchange.body = _query(request)
+    elif authorized:
         _body_read(exchange)
     draw = faults.fault_draw(faults=faults.faults_get())
     if draw.latency_ms:
@@ -342,10 +451,9 @@ def _serve_in_flight(exchange: _Exchange, *, endpoint: str, handle: Handler) -> 
         return exchange.fail(
             ApiError(ERROR_INVALID_CREDENTIALS, code=CODE_UNAUTHORIZED, http_status=401)
         )
-    if request.method != "POST":
-        return exchange.fail(
-            ApiError(ERROR_METHOD_NOT_ALLOWED, code=CODE_METHOD_NOT_ALLOWED, http_status=405)
-        )
+    if request.method != method:
+        message = ERROR_METHOD_NOT_ALLOWED_GET if method == "GET" else ERROR_METHOD_NOT_ALLOWED
+        return exchange.fail(ApiError(message, code=CODE_METHOD_NOT_ALLOWED, http_status=405))
     if endpoint == ENDPOINT_CREATE and _creates_campaign(exchange.body):
         limits.creates_seen.arrived()
     if endpoint == ENDPOINT_CREATE and not limits.create_rate.allow():
@@ -389,6 +497,14 @@ def _body_read(exchange: _Exchange) -> None:
         exchange.body_error = ApiError(str(error), code=CODE_BAD_REQUEST)
     if exchange.body is None:
         exchange.body_text = raw[: services.TEXT_KEPT].decode("utf-8", errors="replace")
+
+
+def _query(request: HttpRequest) -> dict[str, Any]:
+    """A GET's parameters as the object its handler reads and the log keeps."""
+    return {
+        _loggable(key): _loggable(values[0]) if len(values) == 1 else list(map(_loggable, values))
+        for key, values in request.GET.lists()
+    }
 
 
 def _loggable(text: str) -> str:

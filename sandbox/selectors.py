@@ -1,11 +1,15 @@
-"""Reads of the sandbox's data, for its page and for the composer's suggestions."""
+"""Reads of the sandbox's data, for its page, for the composer's suggestions and for the
+profile read of its API."""
 
+import datetime
 import functools
+import hashlib
 import operator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Max, Min
+from django.utils import timezone
 
 from campaigns.channels import registry
 from campaigns.models import Channel
@@ -113,3 +117,93 @@ def received_requests_latest(*, limit: int = 20) -> list[ReceivedRequest]:
 
 def campaigns_latest(*, limit: int = 20) -> list[SandboxCampaign]:
     return list(SandboxCampaign.objects.order_by("-id")[:limit])
+
+
+# The profile read (`GET /1/profile.json`), answered as CleverTap's documented sample
+# (CLEVERTAP-READS.md §1): identifiers at the top, properties in `profileData`, per-event
+# `count`, `first_seen` and `last_seen` in epoch seconds, devices in `platformInfo`.
+
+# Lookup key of the API -> the profile field it names.
+PROFILE_LOOKUPS = {"identity": "identity", "email": "email", "objectId": "object_id"}
+
+
+def profile_record(*, key: str, value: str) -> dict[str, Any] | None:
+    """The `record` CleverTap answers for the profile `key` (a PROFILE_LOOKUPS key) names, or
+    None when no profile has it."""
+    field = PROFILE_LOOKUPS[key]
+    wanted = value.strip().lower() if field == "email" else value
+    profile = Profile.objects.filter(**{field: wanted}).order_by("id").first()
+    if profile is None:
+        return None
+    record: dict[str, Any] = {}
+    if profile.identity:
+        record["identity"] = profile.identity
+    if profile.email:
+        record["email"] = profile.email
+    record["profileData"] = _profile_data(profile)
+    record["events"] = _profile_events(profile)
+    record["platformInfo"] = _platform_info(profile)
+    return record
+
+
+def _profile_data(profile: Profile) -> dict[str, Any]:
+    """Custom properties, then the SDK's own keys. That CleverTap keeps the name and the channel
+    opt-ins here under these keys is probable, not confirmed (CLEVERTAP-READS.md §1)."""
+    data = dict(profile.properties or {})
+    if profile.name:
+        data["Name"] = profile.name
+    if profile.phone:
+        data["Phone"] = profile.phone
+    # The sandbox keeps no push opt-out: a profile is subscribed when it has an app.
+    data["MSG-push"] = profile.has_android or profile.has_ios
+    data["MSG-email"] = bool(profile.email) and not profile.email_opt_out
+    data["MSG-sms"] = bool(profile.phone) and not profile.sms_opt_out
+    data["MSG-whatsapp"] = bool(profile.phone) and not profile.whatsapp_opt_out
+    return data
+
+
+def _profile_events(profile: Profile) -> dict[str, dict[str, int]]:
+    # Naming the events keeps to the (name, profile, day) index instead of reading every event.
+    rows = (
+        Event.objects.filter(name__in=event_names(), profile=profile)
+        .values("name")
+        .annotate(count=Count("pk"), first=Min("day"), last=Max("day"))
+        .order_by("name")
+    )
+    return {
+        row["name"]: {
+            "count": row["count"],
+            "first_seen": _epoch_seconds(row["first"]),
+            "last_seen": _epoch_seconds(row["last"]),
+        }
+        for row in rows
+    }
+
+
+def _epoch_seconds(day: int) -> int:
+    """The start of a YYYYMMDD day in the account's time zone, as epoch seconds."""
+    naive = datetime.datetime.strptime(str(day), "%Y%m%d")
+    return int(timezone.make_aware(naive, timezone.get_default_timezone()).timestamp())
+
+
+def _platform_info(profile: Profile) -> list[dict[str, str]]:
+    """One entry per app and one for the web, shaped as CleverTap's bulk profile records. The
+    sandbox has one objectId per profile; its push tokens are made up, but stable."""
+    platforms = [
+        ("Android", profile.has_android),
+        ("iOS", profile.has_ios),
+        (
+            "Web",
+            profile.has_chrome or profile.has_firefox or profile.has_safari or profile.has_edge,
+        ),
+    ]
+    info = []
+    for platform, present in platforms:
+        if not present:
+            continue
+        entry = {"platform": platform, "objectId": profile.object_id}
+        if platform != "Web":
+            token = hashlib.sha256(f"{profile.object_id}:{platform}".encode()).hexdigest()
+            entry["push_token"] = token
+        info.append(entry)
+    return info

@@ -7,9 +7,10 @@ import json
 import urllib.parse
 
 import pytest
+from django.utils import timezone
 
 from campaigns import clevertap, clevertap_limits
-from tests import fault_server
+from tests import fault_server, sandbox_records
 from tests.fault_server import Answer
 
 RECORD = {
@@ -294,3 +295,117 @@ def test_a_read_holds_an_in_flight_slot_but_no_create_slot(server, db, monkeypat
         {"account_id": fault_server.ACCOUNT_ID, "counts_as_create": False},
         {"account_id": fault_server.ACCOUNT_ID, "counts_as_create": False},
     ]
+
+
+# Against the sandbox, over HTTP
+
+
+def test_the_sandbox_answers_a_profile_in_clevertaps_shape(sandbox):
+    record = clevertap.profile(identity="android-3")
+
+    assert record == {
+        "identity": "android-3",
+        "profileData": {
+            "MSG-push": True,
+            "MSG-email": False,
+            "MSG-sms": False,
+            "MSG-whatsapp": False,
+        },
+        "events": {},
+        "platformInfo": [
+            {
+                "platform": "Android",
+                "objectId": "a3",
+                "push_token": record["platformInfo"][0]["push_token"],
+            }
+        ],
+    }
+
+
+def test_the_sandbox_finds_a_profile_by_email_and_by_object_id(sandbox):
+    sandbox_records.profiles_create(emails=["jack+1@example.com"])
+
+    by_email = clevertap.profile(email="Jack+1@example.com")
+    by_object_id = clevertap.profile(object_id="i2")
+
+    assert by_email["email"] == "jack+1@example.com"
+    assert by_object_id["identity"] == "ios-2"
+    assert by_object_id["platformInfo"][0]["platform"] == "iOS"
+
+
+def test_a_profile_the_sandbox_does_not_know_is_none(sandbox):
+    assert clevertap.profile(identity="nobody-here") is None
+    assert clevertap.profile(object_id="zz") is None
+    (answer,) = [r.response for r in sandbox_records.received("profile.json")][-1:]
+    assert answer["status"] == "fail"
+
+
+def test_a_wrong_passcode_is_the_auth_error_and_no_record_holds_a_passcode(sandbox, settings):
+    # The app configured for the sandbox's account, with a passcode the sandbox does not take.
+    settings.CLEVERTAP_CONFIGURED = True
+    settings.CLEVERTAP_API_HOST = settings.SANDBOX_BASE_URL
+    settings.CLEVERTAP_ACCOUNT_ID = settings.SANDBOX_ACCOUNT_ID
+    settings.CLEVERTAP_PASSCODE = "Wrong-passcode-7731"
+
+    with pytest.raises(clevertap.CleverTapError) as caught:
+        clevertap.profile(identity="android-1")
+    with pytest.raises(clevertap.CleverTapError) as report_caught:
+        clevertap.message_reports(date_from=SEPTEMBER_1, date_to=SEPTEMBER_30)
+
+    for error in (caught.value, report_caught.value):
+        assert (error.kind, error.message) == (clevertap.KIND_AUTH, clevertap.MESSAGE_AUTH)
+        assert error.http_status == 401
+        assert "Wrong-passcode-7731" not in json.dumps(error.request.as_dict())
+        assert error.request.headers["X-CleverTap-Passcode"] == "***"
+    logged = json.dumps(
+        [(r.path, r.body) for r in sandbox_records.received("profile.json")], default=str
+    )
+    assert "Wrong-passcode-7731" not in logged and sandbox_records.PASSCODE not in logged
+
+
+def test_the_sandbox_reports_the_campaigns_created_through_the_client(sandbox):
+    today = timezone.localdate()
+    created = clevertap.create(
+        body={
+            "name": "Spring",
+            "target_mode": "push",
+            "where": {},
+            "content": {"title": "Hi", "body": "Spring is here"},
+            "when": "now",
+            "labels": ["spring"],
+        }
+    ).data["id"]
+
+    rows = clevertap.message_reports(date_from=today, date_to=today)
+
+    (row,) = rows
+    assert list(row) == [
+        "message id",
+        "message_name",
+        "channel",
+        "status",
+        "start_date",
+        "labels",
+        "sent",
+        "viewed",
+        "clicked",
+    ]
+    assert row["message id"] == created
+    assert (row["message_name"], row["channel"], row["labels"]) == ("Spring", "push", ["spring"])
+    assert row["status"] in ("running", "completed")
+    started = datetime.datetime.strptime(row["start_date"], "%d %b, %Y %H:%M:%S")
+    assert started.date() == today
+    assert row["sent"] == sandbox_records.ANDROID_USERS + sandbox_records.IOS_USERS
+    assert (
+        clevertap.message_reports(
+            date_from=today, date_to=today, channels=["email"], labels=["spring"]
+        )
+        == []
+    )
+    assert clevertap.message_reports(date_from=today, date_to=today, labels=["spring"]) == rows
+
+
+def test_a_range_the_sandbox_holds_no_campaign_in_is_an_empty_list(sandbox):
+    assert clevertap.message_reports(date_from=SEPTEMBER_1, date_to=SEPTEMBER_30) == []
+    (asked,) = sandbox_records.received("message/report.json")
+    assert asked.body == {"from": "20240901", "to": "20240930"}

@@ -14,7 +14,14 @@ from campaigns.forms.options import NO_OPTIONS
 from campaigns.models import Api
 from sandbox import api, audience, faults, limits, services, testing
 from sandbox.errors import ApiError
-from sandbox.models import CampaignStatus, ReceivedRequest, SandboxCampaign, Segment
+from sandbox.models import (
+    CampaignStatus,
+    Event,
+    Profile,
+    ReceivedRequest,
+    SandboxCampaign,
+    Segment,
+)
 
 # Every sample body is valid per the payload core (test_the_sample_bodies_are_valid_...), so a
 # success path succeeds and an error case that changes one thing breaks exactly one rule.
@@ -693,3 +700,279 @@ def test_a_server_error_fault_answers_the_error_and_is_recorded(client):
     response = post(client, "targets/list.json", {"from": 20260101, "to": 20260101})
     assert_fails(response, status=500, message=faults.SERVER_ERRORS[500], code=500)
     assert ReceivedRequest.objects.get().fault == faults.FAULT_ERROR
+
+
+# Reads: profile.json and message/report.json
+
+
+def get_profile(client, query: str, **headers):
+    return client.get(f"/sandbox/1/profile.json?{query}", **{**testing.client_headers(), **headers})
+
+
+def a_profile(**conditions) -> Profile:
+    return Profile.objects.filter(**conditions).order_by("id").first()
+
+
+def test_profile_answers_the_record_of_an_identity(client):
+    profile = a_profile(email__gt="", has_android=True, events__isnull=False)
+    response = get_profile(client, f"identity={profile.identity}")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "success"
+    record = data["record"]
+    assert list(record) == ["identity", "email", "profileData", "events", "platformInfo"]
+    assert (record["identity"], record["email"]) == (profile.identity, profile.email)
+    assert record["profileData"] == {
+        **profile.properties,
+        "Name": profile.name,
+        **({"Phone": profile.phone} if profile.phone else {}),
+        "MSG-push": True,
+        "MSG-email": not profile.email_opt_out,
+        "MSG-sms": bool(profile.phone) and not profile.sms_opt_out,
+        "MSG-whatsapp": bool(profile.phone) and not profile.whatsapp_opt_out,
+    }
+    android = record["platformInfo"][0]
+    assert android["platform"] == "Android" and android["objectId"] == profile.object_id
+    assert len(android["push_token"]) == 64
+
+
+def test_profile_events_count_each_event_with_its_first_and_last_day(client):
+    profile = a_profile(events__isnull=False)
+    events = get_profile(client, f"identity={profile.identity}").json()["record"]["events"]
+    days = {}
+    for event in Event.objects.filter(profile=profile):
+        days.setdefault(event.name, []).append(event.day)
+    assert set(events) == set(days)
+    zone = timezone.get_default_timezone()
+    for name, seen in events.items():
+        assert seen["count"] == len(days[name])
+        first = datetime.datetime.fromtimestamp(seen["first_seen"], zone)
+        last = datetime.datetime.fromtimestamp(seen["last_seen"], zone)
+        assert int(first.strftime("%Y%m%d")) == min(days[name])
+        assert int(last.strftime("%Y%m%d")) == max(days[name])
+
+
+def test_profile_is_found_by_email_in_any_case_and_by_object_id(client):
+    profile = a_profile(email__gt="")
+    by_identity = get_profile(client, f"identity={profile.identity}").json()
+    by_email = get_profile(client, f"email={profile.email.upper()}").json()
+    by_object_id = get_profile(client, f"objectId={profile.object_id}").json()
+    assert by_identity == by_email == by_object_id
+
+
+def test_platform_info_lists_the_apps_and_the_web_a_profile_has(client):
+    profile = a_profile(has_android=False, has_ios=True)
+    info = get_profile(client, f"identity={profile.identity}").json()["record"]["platformInfo"]
+    web = profile.has_chrome or profile.has_firefox or profile.has_safari or profile.has_edge
+    assert [entry["platform"] for entry in info] == ["iOS"] + (["Web"] if web else [])
+    assert all("push_token" not in entry for entry in info if entry["platform"] == "Web")
+
+
+def test_an_unknown_profile_answers_the_fail_envelope_with_http_200(client):
+    response = get_profile(client, "identity=nobody-here")
+    message = api.ERROR_PROFILE_NOT_FOUND.format(key="identity", value="nobody-here")
+    assert_fails(response, status=200, message=message, code=404)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "name=Jack",
+        "identity=",
+        "identity=%20",
+        "identity=cust-0000001&email=a@example.com",
+        "identity=cust-0000001&identity=cust-0000002",
+    ],
+)
+def test_a_profile_read_needs_exactly_one_lookup(client, query):
+    response = get_profile(client, query)
+    assert_fails(response, status=400, message=api.ERROR_PROFILE_LOOKUP, code=400)
+
+
+def test_profile_answers_get_only_and_needs_the_credentials(client):
+    posted = post(client, "profile.json?identity=cust-0000001", {})
+    assert_fails(posted, status=405, message=api.ERROR_METHOD_NOT_ALLOWED_GET, code=405)
+    wrong = get_profile(client, "identity=cust-0000001", HTTP_X_CLEVERTAP_PASSCODE="guess")
+    assert_fails(wrong, status=401, message=api.ERROR_INVALID_CREDENTIALS, code=401)
+
+
+def test_a_profile_read_is_recorded_with_its_query_and_without_the_passcode(client, settings):
+    get_profile(client, "identity=cust-0000001")
+    get_profile(client, "identity=x%00y")
+    entries = list(ReceivedRequest.objects.order_by("id"))
+    assert [(e.method, e.path, e.status_code) for e in entries] == [
+        ("GET", "/sandbox/1/profile.json", 200),
+        ("GET", "/sandbox/1/profile.json", 200),
+    ]
+    assert entries[0].body == {"identity": "cust-0000001"}
+    assert entries[1].body == {"identity": "x\ufffdy"}
+    stored = json.dumps(list(ReceivedRequest.objects.values()), default=str)
+    assert settings.SANDBOX_PASSCODE not in stored
+
+
+def report(client, body):
+    return post(client, "message/report.json", body)
+
+
+def local_day(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y%m%d")
+
+
+def test_message_reports_answer_a_row_per_campaign_started_in_the_range(client):
+    campaign_id = create(client, name="Later", when="20991230 09:15", labels=["spring", "sale"])
+    create(client, name="Other day", when="20991231 09:15")
+    data = report(client, {"from": "20991230", "to": "20991230"}).json()
+    assert data == {
+        "status": "success",
+        "messages": [
+            {
+                "message id": campaign_id,
+                "message_name": "Later",
+                "channel": "push",
+                "status": "scheduled",
+                "start_date": "30 Dec, 2099 09:15:00",
+                "labels": ["spring", "sale"],
+                "sent": 0,
+                "viewed": 0,
+                "clicked": 0,
+            }
+        ],
+    }
+
+
+def test_a_range_without_campaigns_answers_no_messages(client):
+    create(client)
+    data = report(client, {"from": "20990101", "to": "20991231"}).json()
+    assert data == {"status": "success", "messages": []}
+
+
+def test_a_campaign_that_ran_reports_what_its_result_reports(client, monkeypatch):
+    monkeypatch.setattr(services, "CAMPAIGN_RUN_SECONDS", 0)
+    campaign_id = create(client)
+    campaign = SandboxCampaign.objects.get(pk=campaign_id)
+    today = local_day(campaign.starts_at)
+    (row,) = report(client, {"from": today, "to": today}).json()["messages"]
+    result = post(client, "targets/result.json", {"id": campaign_id}).json()["result"]
+    assert row["status"] == "completed"
+    assert row["sent"] == sum(campaign.estimates.values()) > 0
+    assert (row["sent"], row["viewed"], row["clicked"]) == (
+        result["sent"],
+        result["viewed"],
+        result["clicked"],
+    )
+    again = report(client, {"from": today, "to": today}).json()["messages"]
+    assert again == [row]
+
+
+def test_a_campaign_that_started_before_the_range_is_left_out_while_it_runs(client):
+    now = timezone.now()
+    campaign = services.campaign_create(
+        body={**PUSH, "when": {"type": "recurring", "start_time": "x"}},
+        estimates={"android": 10},
+        now=now - datetime.timedelta(days=3),
+    )
+    services.campaign_statuses_advance()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING
+    today = local_day(now)
+    assert report(client, {"from": today, "to": today}).json()["messages"] == []
+    started = local_day(campaign.starts_at)
+    (row,) = report(client, {"from": started, "to": today}).json()["messages"]
+    assert row["status"] == "running" and row["sent"] > 0
+
+
+def test_message_reports_filter_by_channel_status_and_label(client):
+    push = create(client, name="Push", when="20991230 09:00", labels=["spring"])
+    email = create(
+        client,
+        name="Email",
+        when="20991230 10:00",
+        target_mode="email",
+        content={"subject": "Hi", "body": "<p>Hi</p>", "sender_name": "Shop"},
+        labels=["autumn"],
+    )
+    stopped = create(client, name="Stopped", when="20991230 11:00")
+    post(client, "targets/stop.json", {"id": stopped})
+    day = {"from": "20991230", "to": "20991230"}
+
+    def ids(**filters) -> list[int]:
+        return [row["message id"] for row in report(client, {**day, **filters}).json()["messages"]]
+
+    assert ids() == [push, email, stopped]
+    assert ids(channel=["email"]) == [email]
+    assert ids(channel=["push", "email"]) == [push, email, stopped]
+    assert ids(status=["stopped"]) == [stopped]
+    assert ids(status=["scheduled"], channel=["push"]) == [push]
+    assert ids(label=["autumn", "winter"]) == [email]
+    assert ids(channel=[], status=[], label=[]) == [push, email, stopped]
+
+
+@pytest.mark.parametrize(
+    ("target_mode", "channel"),
+    [
+        ("push", "push"),
+        ("webpush", "browser"),
+        ("email", "email"),
+        ("sms", "sms"),
+        ("webhook", "webhooks"),
+        ("", "push"),
+    ],
+)
+def test_report_channels_are_named_as_message_reports_names_them(target_mode, channel):
+    campaign = services.campaign_create(
+        body={"name": "C", "target_mode": target_mode, "when": "20991230 09:00"}, estimates={}
+    )
+    (row,) = services.message_reports(
+        day_from=datetime.date(2099, 12, 30), day_to=datetime.date(2099, 12, 30)
+    )
+    assert (row["message id"], row["channel"]) == (campaign.id, channel)
+
+
+def test_start_dates_are_written_as_clevertap_writes_them_in_every_month(client):
+    for month in range(1, 13):
+        services.campaign_create(body={"when": f"2099{month:02d}05 07:08"}, estimates={})
+    rows = services.message_reports(
+        day_from=datetime.date(2099, 1, 1), day_to=datetime.date(2099, 12, 31)
+    )
+    assert [row["start_date"] for row in rows] == [
+        f"05 {month}, 2099 07:08:00"
+        for month in (
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "May",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"from": 20240901, "to": "20240930"}, api.ERROR_REPORT_DAY.format(key="from")),
+        ({"from": "20240901", "to": 20240930}, api.ERROR_REPORT_DAY.format(key="to")),
+        ({"from": "20240230", "to": "20240330"}, api.ERROR_REPORT_DAY.format(key="from")),
+        ({"from": "2024-09-01", "to": "20240930"}, api.ERROR_REPORT_DAY.format(key="from")),
+        ({"from": "２０２４０９０１", "to": "20240930"}, api.ERROR_REPORT_DAY.format(key="from")),
+        ({"to": "20240930"}, api.ERROR_REPORT_DAY.format(key="from")),
+        ({"from": "20240930", "to": "20240901"}, api.ERROR_REPORT_ORDER),
+        (
+            {"from": "20240901", "to": "20240930", "channel": "push"},
+            api.ERROR_REPORT_FILTER.format(key="channel"),
+        ),
+        (
+            {"from": "20240901", "to": "20240930", "label": [1]},
+            api.ERROR_REPORT_FILTER.format(key="label"),
+        ),
+    ],
+)
+def test_a_message_report_request_is_refused_in_words(client, body, message):
+    assert_fails(report(client, body), status=400, message=message, code=400)

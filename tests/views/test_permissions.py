@@ -125,6 +125,8 @@ SANDBOX_API = {
     "sandbox:api_stop",
     "sandbox:api_result",
     "sandbox:api_list",
+    "sandbox:api_profile",
+    "sandbox:api_message_reports",
     "sandbox:api_send",
     "sandbox:api_unknown",
 }
