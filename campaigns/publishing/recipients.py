@@ -27,9 +27,9 @@ LOOKUP_KEYWORDS = {"Identity": "identity", "Email": "email", "objectId": "object
 # Messages people see.
 KNOWN = "{known} of {sampled} sampled identit{ies} {verb} known to CleverTap."
 NONE_KNOWN = (
-    "CleverTap would most likely refuse every request of this send (“Invalid recipients”): "
-    "check that the list holds this account's people, as the right type of identity (e-mail "
-    "addresses pasted as Identity, say), before publishing."
+    "CleverTap would most likely refuse every request of this send (“Invalid recipients”). "
+    "Before publishing, check that the list holds this account's customers, each under the "
+    "right type (e-mail addresses under Email, not Identity)."
 )
 NOT_CHECKED = (
     "{types} entries are not checked: CleverTap's profile lookup takes only Identity, Email "
@@ -47,6 +47,7 @@ SEND_ANYWAY_MISSING = (
     "Not published: none of the {sampled} sampled identities is known to CleverTap. Tick “I "
     "understand … send anyway” to publish all the same, or check the list first."
 )
+SEND_ANYWAY_TICK = "Tick this box to publish all the same, or go back and check the list."
 
 
 def recipient_sample(to: dict[str, list[str]]) -> list[tuple[str, str]]:

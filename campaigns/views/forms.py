@@ -172,7 +172,7 @@ class PublishForm(forms.Form):
     def clean(self):
         data = super().clean()
         if "send_anyway" in self.fields and not data.get("send_anyway"):
-            self.add_error("send_anyway", recipients.send_anyway_missing(self.recipients_shown))
+            self.add_error("send_anyway", recipients.SEND_ANYWAY_TICK)
         return data
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from campaigns import models, previews, publishing, roles, selectors
-from campaigns.publishing import attempts, confirm, estimates, followup, sends
+from campaigns.publishing import attempts, confirm, estimates, followup, recipients, sends
 from campaigns.views import forms
 from campaigns.views.common import campaign_or_404, wants_fragment
 
@@ -112,9 +112,12 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         # Only "send anyway" can be missing: nothing is published, the page says why.
-        [refused] = form.errors["send_anyway"]
         return _confirm_render(
-            request, campaign, refused=refused, send_anyway_error=refused, status=409
+            request,
+            campaign,
+            refused=recipients.send_anyway_missing(form.recipients_shown),
+            send_anyway_error=form.errors["send_anyway"][0],
+            status=409,
         )
     try:
         attempt = attempts.campaign_publish(

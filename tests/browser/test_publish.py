@@ -113,6 +113,7 @@ def test_an_identity_send_clevertap_knows_nobody_of_needs_send_anyway(
     expect(page.locator("#publish-refused")).to_have_text(refused)
     send_anyway = page.get_by_label(recipients.SEND_ANYWAY_LABEL.format(sampled=20))
     expect(send_anyway).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#send-anyway-error")).to_have_text(recipients.SEND_ANYWAY_TICK)
     assert axe.blocking_violations(page) == []
     assert not PublishAttempt.objects.exists()
 

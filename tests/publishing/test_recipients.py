@@ -8,6 +8,7 @@ from django.urls import reverse
 from campaigns import clevertap, identities, payloads
 from campaigns.models import RecipientCheck
 from campaigns.publishing import estimates, recipients
+from sandbox import faults
 from tests.drafts import draft, email_send_body, emails
 from tests.sandbox_records import ANDROID_USERS, IOS_USERS
 
@@ -140,14 +141,14 @@ def test_types_the_profile_lookup_cannot_take_are_not_sampled_and_it_says_so(
 
 
 def test_a_lookup_error_is_said_in_words_and_ends_the_check_without_blocking(
-    sandbox, people, settings, lookups
+    sandbox, people, lookups
 ):
     campaign = identity_draft(people, {"Email": emails(50)})
-    settings.SANDBOX_PASSCODE = "not-the-passcode"
+    faults.faults_configure(error_rate=1.0, error_status=503)
 
     check = recipients.recipient_check(campaign=campaign, user=people["publisher"])
 
-    assert check.error.startswith("Could not check the recipients: " + clevertap.MESSAGE_AUTH)
+    assert check.error.startswith("Could not check the recipients: " + clevertap.MESSAGE_SERVER)
     assert check.summary == check.error
     assert check.error.endswith("This does not stop the publish.")
     assert not check.none_known  # nothing asks for a second confirmation
