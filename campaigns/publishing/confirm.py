@@ -89,8 +89,14 @@ class Confirmation:
         return previews.highlight_json(previews.body_for_display(self.body))
 
 
-def publish_confirmation(*, campaign: models.Campaign, user) -> Confirmation:
-    """The endpoint, final body, latest estimate and schedule, with a signed token for them."""
+def publish_confirmation(
+    *, campaign: models.Campaign, user, look_up_recipients: bool = False
+) -> Confirmation:
+    """The endpoint, final body, latest estimate and schedule, with a signed token for them.
+
+    With `look_up_recipients` (the confirmation page), an identity send's recipient check is
+    made now and bound to the token: the page asks for "send anyway" when it found none known.
+    """
     roles.require_any(user, roles.PUBLISH_PERMISSION)
     campaign = selectors.campaign_with_people(campaign.pk)
     digest = payloads.body_hash(campaign.body)
@@ -98,7 +104,7 @@ def publish_confirmation(*, campaign: models.Campaign, user) -> Confirmation:
     errors = selectors.campaign_errors(campaign)
     checked = (
         recipients.recipient_check(campaign=campaign, user=user)
-        if campaign.api == models.Api.SEND
+        if look_up_recipients and campaign.api == models.Api.SEND
         else None
     )
     token = signing.TimestampSigner(salt=CONFIRMATION_SALT).sign_object(

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.template.defaultfilters import pluralize
 
-from campaigns import clevertap, identities, models, payloads
+from campaigns import audit, clevertap, identities, models, payloads
+from campaigns.publishing import records
 
 SAMPLE_SIZE = 20
 # The `to` key -> the keyword of `clevertap.profile` that looks it up. CleverTap's profile API
@@ -96,8 +97,14 @@ def send_anyway_label(check: models.RecipientCheck) -> str:
     return SEND_ANYWAY_LABEL.format(sampled=check.sampled)
 
 
-def send_anyway_missing(check: models.RecipientCheck) -> str:
-    return SEND_ANYWAY_MISSING.format(sampled=check.sampled)
+def send_anyway_refusal(*, campaign: models.Campaign, user, check: models.RecipientCheck) -> str:
+    """Why a publish of a list none of whose sample is known, without "send anyway", was
+    refused; in the audit log, as every refused publish is."""
+    message = SEND_ANYWAY_MISSING.format(sampled=check.sampled)
+    records.retrying_when_locked(
+        lambda: audit.publish_refused_record(campaign=campaign, user=user, message=message)
+    )
+    return message
 
 
 def _looked_up(kind: str, value: str) -> dict[str, Any]:

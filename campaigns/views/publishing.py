@@ -115,7 +115,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         return _confirm_render(
             request,
             campaign,
-            refused=recipients.send_anyway_missing(form.recipients_shown),
+            refused=recipients.send_anyway_refusal(
+                campaign=campaign, user=request.user, check=form.recipients_shown
+            ),
             send_anyway_error=form.errors["send_anyway"][0],
             status=409,
         )
@@ -143,7 +145,9 @@ def _confirm_render(
     send_anyway_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    confirmation = confirm.publish_confirmation(campaign=campaign, user=request.user)
+    confirmation = confirm.publish_confirmation(
+        campaign=campaign, user=request.user, look_up_recipients=True
+    )
     context = {
         "campaign": confirmation.campaign,
         "confirmation": confirmation,

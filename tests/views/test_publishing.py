@@ -14,6 +14,8 @@ from campaigns import clevertap, services
 from campaigns.forms import delivery
 from campaigns.models import (
     ApiCall,
+    AuditAction,
+    AuditEvent,
     PublishAttempt,
     PublishHold,
     Status,
@@ -401,6 +403,8 @@ def test_publishing_an_unknown_list_without_send_anyway_is_refused(sandbox, peop
     assert f'id="send-anyway-error">{recipients.SEND_ANYWAY_TICK}<' in shown
     assert 'aria-invalid="true"' in shown
     assert not PublishAttempt.objects.exists()
+    [event] = AuditEvent.objects.filter(action=AuditAction.PUBLISH_REFUSED)
+    assert event.details["message"] == refused and event.actor == people["publisher"]
     assert fresh(campaign).status != Status.PUBLISHED
 
 
