@@ -54,7 +54,13 @@ SEND_ANYWAY_TICK = "Tick this box to publish all the same, or go back and check 
 def recipient_sample(to: dict[str, list[str]]) -> list[tuple[str, str]]:
     """Up to SAMPLE_SIZE (type, identity) pairs drawn at random from the types that can be
     looked up, in list order; the same list always gives the same sample."""
-    lists = [(kind, values) for kind, values in to.items() if kind in LOOKUP_KEYWORDS and values]
+    # An empty entry (an imported body may hold one) names nobody to look up.
+    lists = [
+        (kind, [value for value in values if value])
+        for kind, values in to.items()
+        if kind in LOOKUP_KEYWORDS
+    ]
+    lists = [(kind, values) for kind, values in lists if values]
     total = sum(len(values) for _, values in lists)
     # Positions, not a list of every entry: a list may hold a million identities.
     positions = random.Random(payloads.body_hash(to)).sample(range(total), min(SAMPLE_SIZE, total))

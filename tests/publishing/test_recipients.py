@@ -112,6 +112,12 @@ def test_the_sample_is_random_but_the_same_for_the_same_list():
     assert other != first
 
 
+def test_empty_entries_are_not_looked_up():
+    to = {"Identity": ["", "android-0", ""], "Email": [""]}
+
+    assert recipients.recipient_sample(to) == [("Identity", "android-0")]
+
+
 def test_the_reviewer_and_the_publisher_see_the_same_identities_checked(sandbox, people, lookups):
     campaign = identity_draft(people, {"Email": emails(500)})
 
