@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns import clevertap, clevertap_limits
+from sandbox import faults
 from tests import fault_server, sandbox_records
 from tests.fault_server import Answer
 
@@ -336,8 +337,8 @@ def test_the_sandbox_finds_a_profile_by_email_and_by_object_id(sandbox):
 def test_a_profile_the_sandbox_does_not_know_is_none(sandbox):
     assert clevertap.profile(identity="nobody-here") is None
     assert clevertap.profile(object_id="zz") is None
-    (answer,) = [r.response for r in sandbox_records.received("profile.json")][-1:]
-    assert answer["status"] == "fail"
+    answers = [(r.status_code, r.response) for r in sandbox_records.received("profile.json")]
+    assert [(status, answer["status"]) for status, answer in answers] == [(200, "fail")] * 2
 
 
 def test_a_wrong_passcode_is_the_auth_error_and_no_record_holds_a_passcode(sandbox, settings):
@@ -409,3 +410,16 @@ def test_a_range_the_sandbox_holds_no_campaign_in_is_an_empty_list(sandbox):
     assert clevertap.message_reports(date_from=SEPTEMBER_1, date_to=SEPTEMBER_30) == []
     (asked,) = sandbox_records.received("message/report.json")
     assert asked.body == {"from": "20240901", "to": "20240930"}
+
+
+def test_a_profile_read_the_sandbox_keeps_failing_is_retried_then_a_server_error(sandbox):
+    faults.faults_configure(error_rate=1.0, error_status=503)
+
+    with pytest.raises(clevertap.CleverTapError) as caught:
+        clevertap.profile(identity="android-1")
+
+    assert (caught.value.kind, caught.value.message) == (
+        clevertap.KIND_SERVER,
+        clevertap.MESSAGE_SERVER,
+    )
+    assert caught.value.attempts == len(sandbox_records.received("profile.json")) > 1
