@@ -179,7 +179,9 @@ def audience_timezones() -> dict[str, int] | None:
 
 
 def estimate_latest(*, campaign: Campaign) -> models.Estimate | None:
-    return models.Estimate.objects.filter(campaign=campaign).first()
+    return (
+        models.Estimate.objects.filter(campaign=campaign).select_related("recipient_check").first()
+    )
 
 
 def attempt_published(*, campaign: Campaign) -> models.PublishAttempt | None:

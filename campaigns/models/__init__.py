@@ -16,6 +16,7 @@ from campaigns.models.publishing import (
     EstimateState,
     PublishAttempt,
     PublishHold,
+    RecipientCheck,
     SendBatch,
     WorkerHeartbeat,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Provider",
     "PublishAttempt",
     "PublishHold",
+    "RecipientCheck",
     "ReportSlice",
     "Revision",
     "SendBatch",

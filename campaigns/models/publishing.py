@@ -61,6 +61,53 @@ class Estimate(models.Model):
         return f"Estimate of {self.campaign_id} v{self.version}: {self.state}"
 
 
+class RecipientCheck(models.Model):
+    """A random sample of an identity send's list, looked up in CleverTap's profiles.
+
+    Made with an estimate (`estimate`) and again on the confirmation page (no estimate): the
+    sample is drawn from the list itself, so every check of one list looks up the same people.
+    `sample` holds what was looked up: [{"type": "Email", "value": "...", "known": true}];
+    `summary` says what the check found (or why it could not check), in words; `error` is set
+    when a lookup failed, and the check then counts for nothing.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="recipient_checks"
+    )
+    estimate = models.OneToOneField(
+        Estimate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recipient_check",
+    )
+    version = models.PositiveIntegerField()
+    body_hash = models.CharField(max_length=64)
+    sample = models.JSONField(default=list, blank=True)
+    sampled = models.PositiveSmallIntegerField(default=0)
+    known = models.PositiveSmallIntegerField(default=0)
+    # Identity types on the list that CleverTap's profile lookup cannot take (FBID, GPID).
+    not_checked = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Recipient check of {self.campaign_id} v{self.version}: {self.known}/{self.sampled}"
+
+    @property
+    def none_known(self) -> bool:
+        """Every identity of a complete sample is unknown: the send would likely reach nobody."""
+        return not self.error and self.sampled > 0 and self.known == 0
+
+
 class AttemptState(models.TextChoices):
     PENDING = "pending", "Recorded, not sent yet"
     SENT = "sent", "Sent, waiting for CleverTap"

@@ -2,6 +2,7 @@
 
 - `estimates`: the reach of a saved draft (asked of CleverTap, or counted for identity lists);
 - `confirm`: the confirmation step and the signed token that binds a publish to what was shown;
+- `recipients`: an identity send's list checked against CleverTap's profiles (a random sample);
 - `attempts`: a publish recorded before anything is sent, its undo window, the create request;
 - `sends`: identity sends, in batches of at most 1000, by the background worker;
 - `followup`: after publishing: check an unknown outcome, stop, report;

@@ -1,5 +1,6 @@
 """The confirmation step: what a publisher is shown before publishing, and the signed token that
-binds the publish to exactly that (the campaign, its version, its body's hash, the publisher)."""
+binds the publish to exactly that (the campaign, its version, its body's hash, the publisher, and
+for an identity send the recipient check shown)."""
 
 import dataclasses
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from campaigns import models, payloads, previews, publishing, roles, selectors
 from campaigns.forms.base import PayloadError
-from campaigns.publishing import estimates
+from campaigns.publishing import estimates, recipients
 from campaigns.review import guards
 
 CONFIRMATION_SALT = "campaigns.publishing.confirmation"
@@ -78,6 +79,8 @@ class Confirmation:
     schedule: dict[str, Any] | None
     errors: list[PayloadError]
     requests: previews.Requests | None
+    # An identity send's sample of its list, looked up in CleverTap for this page.
+    recipients: models.RecipientCheck | None
     token: str
     blocked: str
 
@@ -86,15 +89,32 @@ class Confirmation:
         return previews.highlight_json(previews.body_for_display(self.body))
 
 
-def publish_confirmation(*, campaign: models.Campaign, user) -> Confirmation:
-    """The endpoint, final body, latest estimate and schedule, with a signed token for them."""
+def publish_confirmation(
+    *, campaign: models.Campaign, user, look_up_recipients: bool = False
+) -> Confirmation:
+    """The endpoint, final body, latest estimate and schedule, with a signed token for them.
+
+    With `look_up_recipients` (the confirmation page), an identity send's recipient check is
+    made now and bound to the token: the page asks for "send anyway" when it found none known.
+    """
     roles.require_any(user, roles.PUBLISH_PERMISSION)
     campaign = selectors.campaign_with_people(campaign.pk)
     digest = payloads.body_hash(campaign.body)
     estimate = selectors.estimate_latest(campaign=campaign)
     errors = selectors.campaign_errors(campaign)
+    checked = (
+        recipients.recipient_check(campaign=campaign, user=user)
+        if look_up_recipients and campaign.api == models.Api.SEND
+        else None
+    )
     token = signing.TimestampSigner(salt=CONFIRMATION_SALT).sign_object(
-        {"campaign": campaign.pk, "version": campaign.version, "body": digest, "user": user.pk}
+        {
+            "campaign": campaign.pk,
+            "version": campaign.version,
+            "body": digest,
+            "user": user.pk,
+            "recipients": checked.pk if checked else None,
+        }
     )
     return Confirmation(
         campaign=campaign,
@@ -117,6 +137,7 @@ def publish_confirmation(*, campaign: models.Campaign, user) -> Confirmation:
         requests=(
             previews.request_count(campaign.body) if campaign.api == models.Api.SEND else None
         ),
+        recipients=checked,
         token=token,
         blocked=blocked(campaign, errors),
     )
@@ -155,6 +176,24 @@ def confirmed(token: str, *, campaign: models.Campaign, user) -> dict[str, Any]:
     ):
         raise ConfirmationRefused(CONFIRMATION_INVALID)
     return found
+
+
+def recipients_shown(
+    token: str, *, campaign: models.Campaign, user
+) -> models.RecipientCheck | None:
+    """The recipient check the confirmation page showed with this token, if it is valid.
+
+    An invalid or expired token gives None: publishing refuses it, with its own message.
+    """
+    try:
+        found = confirmed(token, campaign=campaign, user=user)
+    except ConfirmationRefused:
+        return None
+    if not found.get("recipients"):
+        return None
+    return models.RecipientCheck.objects.filter(
+        pk=found["recipients"], campaign=campaign, body_hash=found.get("body")
+    ).first()
 
 
 def already_message(attempt: models.PublishAttempt) -> str:

@@ -2,7 +2,8 @@
 
 Targets drafts are asked of CleverTap (`estimate_only`, and `async_estimate` when asked, then
 polled by request id); identity-list drafts are counted here (unique identities per type and the
-requests they need). A draft with problems is not sent: its errors are stored at their fields.
+requests they need), and a sample of their identities is looked up in CleverTap (`recipients`).
+A draft with problems is not sent: its errors are stored at their fields.
 """
 
 import functools
@@ -17,7 +18,7 @@ from django.utils import timezone
 from campaigns import clevertap, identities, models, payloads, roles, selectors
 from campaigns.forms.base import PayloadError
 from campaigns.jsonpath import Path, format_path
-from campaigns.publishing import records
+from campaigns.publishing import recipients, records
 
 ESTIMATE_PERMISSIONS = (
     roles.CHANGE_PERMISSION,
@@ -82,6 +83,7 @@ def campaign_estimate(
         estimate.requests = math.ceil(estimate.total / identities.MAX_PER_REQUEST)
         estimate.state = models.EstimateState.READY
         estimate.save()
+        recipients.recipient_check(campaign=campaign, user=user, estimate=estimate)
         return estimate
     errors = selectors.campaign_errors(campaign)
     if errors:

@@ -1,6 +1,6 @@
-"""The pages' own forms: a new draft, an import, the drafts list's filters, comments, the audit
-log's filters and the CleverTap campaigns' days and filters. The payload's forms (the request
-body's parts) live in `campaigns/forms/` and `campaigns/channels/`."""
+"""The pages' own forms: a new draft, an import, the drafts list's filters, the publish
+confirmation, comments, the audit log's filters and the CleverTap campaigns' days and filters. The
+payload's forms (the request body's parts) live in `campaigns/forms/` and `campaigns/channels/`."""
 
 import datetime
 from typing import Any
@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from campaigns import jsonfile, models, payloads, reports
 from campaigns.channels import registry
 from campaigns.models import Api, Channel, Status
+from campaigns.publishing import recipients
 from campaigns.review import comments
 
 IMPORT_EMPTY = "Paste a JSON request body or choose a file."
@@ -153,6 +154,28 @@ class DraftFilterForm(forms.Form):
             "label": (cleaned.get("label") or "").strip(),
             "sort": cleaned.get("sort") or "-updated",
         }
+
+
+class PublishForm(forms.Form):
+    """The confirmation page's Publish: the signed token of what was shown, and, when none of the
+    sampled recipients is known to CleverTap, the publisher's explicit "send anyway"."""
+
+    confirmation_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    send_anyway = forms.BooleanField(required=False)
+
+    def __init__(self, *args, recipients_shown: models.RecipientCheck | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recipients_shown = recipients_shown
+        if recipients_shown is not None and recipients_shown.none_known:
+            self.fields["send_anyway"].label = recipients.send_anyway_label(recipients_shown)
+        else:
+            del self.fields["send_anyway"]
+
+    def clean(self):
+        data = super().clean()
+        if "send_anyway" in self.fields and not data.get("send_anyway"):
+            self.add_error("send_anyway", recipients.SEND_ANYWAY_TICK)
+        return data
 
 
 class CommentForm(forms.Form):

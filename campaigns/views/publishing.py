@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from campaigns import models, previews, publishing, roles, selectors
-from campaigns.publishing import attempts, confirm, estimates, followup, sends
+from campaigns.publishing import attempts, confirm, estimates, followup, recipients, sends
+from campaigns.views import forms
 from campaigns.views.common import campaign_or_404, wants_fragment
 
 ESTIMATE = "campaigns/publishing/estimate.html"
@@ -104,11 +105,25 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     if request.method == "GET":
         return _confirm_render(request, campaign)
+    token = request.POST.get("confirmation_token", "")
+    form = forms.PublishForm(
+        request.POST,
+        recipients_shown=confirm.recipients_shown(token, campaign=campaign, user=request.user),
+    )
+    if not form.is_valid():
+        # Only "send anyway" can be missing: nothing is published, the page says why.
+        return _confirm_render(
+            request,
+            campaign,
+            refused=recipients.send_anyway_refusal(
+                campaign=campaign, user=request.user, check=form.recipients_shown
+            ),
+            send_anyway_error=form.errors["send_anyway"][0],
+            status=409,
+        )
     try:
         attempt = attempts.campaign_publish(
-            campaign=campaign,
-            user=request.user,
-            confirmation_token=request.POST.get("confirmation_token", ""),
+            campaign=campaign, user=request.user, confirmation_token=token
         )
     except confirm.AlreadyPublishing as refused:
         messages.warning(request, str(refused))
@@ -123,15 +138,24 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _confirm_render(
-    request: HttpRequest, campaign: models.Campaign, *, refused: str = "", status: int = 200
+    request: HttpRequest,
+    campaign: models.Campaign,
+    *,
+    refused: str = "",
+    send_anyway_error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
-    confirmation = confirm.publish_confirmation(campaign=campaign, user=request.user)
+    confirmation = confirm.publish_confirmation(
+        campaign=campaign, user=request.user, look_up_recipients=True
+    )
     context = {
         "campaign": confirmation.campaign,
         "confirmation": confirmation,
         "estimate": confirmation.estimate,
         "stale": confirmation.estimate_stale,
         "refused": refused,
+        "publish_form": forms.PublishForm(recipients_shown=confirmation.recipients),
+        "send_anyway_error": send_anyway_error,
     }
     return render(request, CONFIRM, context, status=status)
 

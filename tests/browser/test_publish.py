@@ -5,9 +5,11 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import AttemptState, PublishAttempt, Status
+from campaigns.publishing import recipients
 from sandbox import services as sandbox_services
 from sandbox.models import SandboxCampaign
-from tests.drafts import draft, fresh
+from tests.browser import axe
+from tests.drafts import draft, email_send_body, emails, fresh
 from tests.sandbox_records import ANDROID_USERS, IOS_USERS, PASSCODE, creates_received
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,3 +93,57 @@ def test_the_estimate_region_tells_when_the_draft_was_saved_since(
     page.evaluate("document.body.dispatchEvent(new CustomEvent('campaign:saved'))")
 
     expect(region.locator("#estimate-stale")).to_contain_text("The draft changed since")
+
+
+def test_an_identity_send_clevertap_knows_nobody_of_needs_send_anyway(
+    people, sandbox, login, live_server
+):
+    campaign = draft(
+        people["composer"], email_send_body(emails(25_000)), api="send", channel="email"
+    )
+    page = login("publisher")
+
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/publish/")
+    check = page.locator("#recipient-check")
+    expect(check).to_contain_text("0 of 20 sampled identities are known to CleverTap.")
+    expect(check).to_contain_text("Invalid recipients")
+    page.get_by_role("button", name="Publish version 1 now").click()
+
+    refused = recipients.SEND_ANYWAY_MISSING.format(sampled=20)
+    expect(page.locator("#publish-refused")).to_have_text(refused)
+    send_anyway = page.get_by_label(recipients.SEND_ANYWAY_LABEL.format(sampled=20))
+    expect(send_anyway).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#send-anyway-error")).to_have_text(recipients.SEND_ANYWAY_TICK)
+    assert axe.blocking_violations(page) == []
+    assert not PublishAttempt.objects.exists()
+
+    send_anyway.check()
+    page.get_by_role("button", name="Publish version 1 now").click()
+
+    expect(page.locator("#toasts")).to_contain_text(f"Sending “{campaign.name}”: 25 requests")
+    assert PublishAttempt.objects.get().batches.count() == 25
+
+
+def test_an_identity_send_clevertap_knows_shows_the_sample_and_publishes_as_before(
+    people, sandbox, login, live_server
+):
+    known = {
+        "Identity": [f"android-{n}" for n in range(ANDROID_USERS)]
+        + [f"ios-{n}" for n in range(IOS_USERS)],
+        "objectId": [f"a{n}" for n in range(ANDROID_USERS)],
+    }
+    campaign = draft(
+        people["composer"], {**email_send_body([]), "to": known}, api="send", channel="email"
+    )
+    page = login("publisher")
+
+    page.goto(f"{live_server.url}/campaigns/{campaign.pk}/publish/")
+
+    expect(page.locator("#recipient-check")).to_contain_text(
+        "20 of 20 sampled identities are known to CleverTap."
+    )
+    expect(page.locator("#send-anyway")).to_have_count(0)
+    page.get_by_role("button", name="Publish version 1 now").click()
+
+    expect(page.locator("#toasts")).to_contain_text(f"Sending “{campaign.name}”: 1 request")
+    assert PublishAttempt.objects.get().batches.count() == 1

@@ -14,13 +14,16 @@ from campaigns import clevertap, services
 from campaigns.forms import delivery
 from campaigns.models import (
     ApiCall,
+    AuditAction,
+    AuditEvent,
     PublishAttempt,
     PublishHold,
     Status,
     WorkerHeartbeat,
 )
-from campaigns.publishing import attempts, confirm, estimates, followup, sends
+from campaigns.publishing import attempts, confirm, estimates, followup, recipients, sends
 from campaigns.views import publishing as publishing_views
+from sandbox import faults as sandbox_faults
 from sandbox import services as sandbox_services
 from tests.drafts import (
     PUSH_BODY,
@@ -28,6 +31,7 @@ from tests.drafts import (
     confirmed,
     draft,
     due_now,
+    email_send_body,
     emails,
     fresh,
     identity_send,
@@ -378,3 +382,106 @@ def test_the_published_page_says_when_the_worker_sending_stopped_responding(
     assert html.escape(said) in page
     assert 'hx-trigger="every 1s"' in page  # and it goes on saying what happens
     assert "Resume sending" in page
+
+
+# The recipient check of an identity send
+
+
+def _identity_confirmation(people, client, addresses: list[str]):
+    """An approved identity send and its confirmation page, as the publisher sees it."""
+    campaign = draft(people["composer"], email_send_body(addresses), api="send", channel="email")
+    client.force_login(people["publisher"])
+    page = client.get(reverse("campaigns:publish", args=[campaign.pk]))
+    return campaign, page
+
+
+def test_the_confirmation_of_an_unknown_list_asks_to_send_anyway_in_words(sandbox, people, client):
+    campaign, page = _identity_confirmation(people, client, emails(40))
+
+    shown = page.content.decode()
+    assert "0 of 20 sampled identities are known to CleverTap." in shown
+    assert html.escape(recipients.NONE_KNOWN) in shown
+    label = recipients.SEND_ANYWAY_LABEL.format(sampled=20)
+    assert f'<label class="form-check-label" for="send-anyway">{label}</label>' in shown
+    assert page.context["confirmation"].recipients.none_known
+
+
+def test_publishing_an_unknown_list_without_send_anyway_is_refused(sandbox, people, client):
+    campaign, page = _identity_confirmation(people, client, emails(40))
+    token = page.context["confirmation"].token
+
+    response = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
+    )
+
+    refused = recipients.SEND_ANYWAY_MISSING.format(sampled=20)
+    shown = response.content.decode()
+    assert response.status_code == 409
+    assert f'id="publish-refused">{html.escape(refused)}<' in shown
+    assert f'id="send-anyway-error">{recipients.SEND_ANYWAY_TICK}<' in shown
+    assert 'aria-invalid="true"' in shown
+    assert not PublishAttempt.objects.exists()
+    [event] = AuditEvent.objects.filter(action=AuditAction.PUBLISH_REFUSED)
+    assert event.details["message"] == refused and event.actor == people["publisher"]
+    assert fresh(campaign).status != Status.PUBLISHED
+
+
+def test_an_unknown_list_is_published_with_send_anyway_ticked(sandbox, people, client):
+    campaign, page = _identity_confirmation(people, client, emails(40))
+    token = page.context["confirmation"].token
+
+    response = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]),
+        {"confirmation_token": token, "send_anyway": "on"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("campaigns:published", args=[campaign.pk])
+    assert PublishAttempt.objects.get().campaign == campaign
+
+
+def test_a_list_with_some_known_shows_the_count_and_publishes_as_before(sandbox, people, client):
+    profiles_create(emails=emails(5))
+    campaign, page = _identity_confirmation(people, client, emails(30))
+    token = page.context["confirmation"].token
+
+    shown = page.content.decode()
+    check = page.context["confirmation"].recipients
+    assert (check.sampled, 0 < check.known < 20) == (20, True)
+    assert f"{check.known} of 20 sampled identit" in shown
+    assert 'name="send_anyway"' not in shown
+    response = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
+    )
+    assert response.status_code == 302 and PublishAttempt.objects.exists()
+
+
+def test_a_recipient_check_that_failed_is_shown_and_does_not_block(sandbox, people, client):
+    campaign = draft(people["composer"], email_send_body(emails(40)), api="send", channel="email")
+    client.force_login(people["publisher"])
+    sandbox_faults.faults_configure(error_rate=1.0, error_status=503)
+    page = client.get(reverse("campaigns:publish", args=[campaign.pk]))
+
+    shown = page.content.decode()
+    assert "Could not check the recipients: " + clevertap.MESSAGE_SERVER in shown
+    assert 'name="send_anyway"' not in shown
+    response = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]),
+        {"confirmation_token": page.context["confirmation"].token},
+    )
+    assert response.status_code == 302 and PublishAttempt.objects.exists()
+
+
+def test_the_send_anyway_asked_for_is_the_one_the_confirmation_showed(sandbox, people, client):
+    """A list that became known after the page was shown still needs the box it showed."""
+    campaign, page = _identity_confirmation(people, client, emails(40))
+    token = page.context["confirmation"].token
+    profiles_create(emails=emails(40))
+
+    response = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": token}
+    )
+
+    assert response.status_code == 409 and not PublishAttempt.objects.exists()
+    # The page shown again made a new check: the list is known now, no box.
+    assert 'name="send_anyway"' not in response.content.decode()
