@@ -35,7 +35,8 @@ Answers beyond CleverTap's documented ones (documented here, the shapes the app 
 - stop: `{"status": "success"}`; result: `{"status": "success", "id", "name", "campaign_status",
   "result": {"sent", "delivered", "errors", "viewed", "clicked", "platforms": {key: {...}}}}`;
   list: `{"status": "success", "targets": [{"id", "name", "status", "scheduled_on"}]}` with
-  `scheduled_on` as YYYYMMDDHHMM.
+  `scheduled_on` as YYYYMMDDHHMM; a campaign waiting for its time is listed "pending", as
+  CleverTap lists it.
 """
 
 import hmac

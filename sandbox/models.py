@@ -114,6 +114,8 @@ class SandboxCampaign(models.Model):
     end), then completed; stopping it freezes it as stopped.
     """
 
+    # Given by `sandbox.services.campaign_create`, time-based as CleverTap's: never a sequence.
+    id = models.BigIntegerField(primary_key=True)
     name = models.CharField(max_length=500, blank=True)
     target_mode = models.CharField(max_length=30, blank=True)
     body = models.JSONField(default=dict)

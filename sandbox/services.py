@@ -23,7 +23,7 @@ import random
 import uuid
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -47,6 +47,9 @@ ERROR_ESTIMATE_NOT_FOUND = "No estimate was asked for with request_id {request_i
 
 ESTIMATE_PENDING = "pending"
 ESTIMATE_DONE = "done"
+# targets/list.json names a campaign created for later "pending", as CleverTap's QA suite saw
+# (CLEVERTAP-READS §3); the sandbox keeps "scheduled" inside, beside running and completed.
+LISTED_STATUS = {CampaignStatus.SCHEDULED: "pending"}
 
 
 # Campaigns
@@ -57,15 +60,24 @@ def campaign_create(
 ) -> SandboxCampaign:
     now = now or timezone.now()
     starts_at, completes_at = campaign_schedule(when=body.get("when", "now"), now=now)
-    return SandboxCampaign.objects.create(
-        name=str(body.get("name") or "")[:500],
-        target_mode=str(body.get("target_mode") or "")[:30],
-        body=body,
-        estimates=estimates,
-        starts_at=starts_at,
-        completes_at=completes_at,
-        status=_status_at(starts_at=starts_at, completes_at=completes_at, now=now),
-    )
+    fields = {
+        "name": str(body.get("name") or "")[:500],
+        "target_mode": str(body.get("target_mode") or "")[:30],
+        "body": body,
+        "estimates": estimates,
+        "starts_at": starts_at,
+        "completes_at": completes_at,
+        "status": _status_at(starts_at=starts_at, completes_at=completes_at, now=now),
+    }
+    # CleverTap's ids are 10-digit numbers that look like epoch seconds (CLEVERTAP-READS §4; that
+    # they are timestamps is an inference): the creation second, the next free one when taken.
+    campaign_id = int(now.timestamp())
+    while True:
+        try:
+            with transaction.atomic():
+                return SandboxCampaign.objects.create(id=campaign_id, **fields)
+        except IntegrityError:
+            campaign_id += 1
 
 
 def campaign_schedule(
@@ -216,7 +228,7 @@ def campaigns_between(*, day_from: int, day_to: int) -> list[dict[str, Any]]:
         {
             "id": campaign.id,
             "name": campaign.name,
-            "status": campaign.status,
+            "status": LISTED_STATUS.get(campaign.status, campaign.status),
             "scheduled_on": int(
                 timezone.localtime(campaign.starts_at, zone).strftime("%Y%m%d%H%M")
             ),

@@ -539,6 +539,21 @@ def create(client, **extra) -> int:
     return post(client, "targets/create.json", {**PUSH, **extra}).json()["id"]
 
 
+def test_campaign_ids_are_ten_digit_epoch_seconds_bumped_when_taken(client):
+    before = int(timezone.now().timestamp())
+    first, second = create(client), create(client)
+    after = int(timezone.now().timestamp())
+    assert len(str(first)) == 10 and before <= first <= after
+    assert second > first
+    now = timezone.now()
+    same_second = [services.campaign_create(body=PUSH, estimates={}, now=now) for _ in range(3)]
+    start = int(now.timestamp())
+    taken = {first, second}
+    assert [campaign.id for campaign in same_second] == sorted(
+        set(range(start, start + 6)) - taken
+    )[:3]
+
+
 def test_stop_stops_a_running_campaign_and_stopping_again_does_nothing(client):
     campaign_id = create(client)
     assert post(client, "targets/stop.json", {"id": campaign_id}).json() == {"status": "success"}
@@ -595,7 +610,7 @@ def test_a_campaign_stopped_before_it_started_reports_nothing_sent(client):
     assert data["campaign_status"] == "stopped" and data["result"]["sent"] == 0
 
 
-def test_list_answers_the_campaigns_scheduled_in_the_range(client):
+def test_list_answers_the_campaigns_scheduled_in_the_range_a_scheduled_one_pending(client):
     later = create(
         client, name="Later", when={"type": "later", "delivery_date_time": ["20991230 09:15"]}
     )
@@ -604,7 +619,7 @@ def test_list_answers_the_campaigns_scheduled_in_the_range(client):
     assert data == {
         "status": "success",
         "targets": [
-            {"id": later, "name": "Later", "status": "scheduled", "scheduled_on": 209912300915}
+            {"id": later, "name": "Later", "status": "pending", "scheduled_on": 209912300915}
         ],
     }
 
