@@ -1,6 +1,7 @@
-// Runs CleverTap's official Node client (the npm package `clevertap`) against the sandbox, one
-// call after another, and prints one JSON object: each call's name and the answer the client
-// resolved with. tests/sandbox/test_node_client.py runs it and checks every answer.
+// Runs CleverTap's official Node client (the npm package `clevertap`) against the sandbox: the
+// scenario named by the first argument (`lifecycle` or `example`), one call after another, then
+// prints one JSON object: each call's name and the answer the client resolved with.
+// tests/sandbox/test_node_client.py runs it and checks every answer.
 //
 // From the environment: CLEVERTAP_MODULE (the installed package's folder), SANDBOX_API (the
 // sandbox's base URL, ending in /1), CLEVERTAP_ACCOUNT_ID, CLEVERTAP_PASSCODE, LATER (a `when`
@@ -65,23 +66,37 @@ function connect(passcode) {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function main() {
-  const clevertap = connect(process.env.CLEVERTAP_PASSCODE);
+// A `targets` call's answer. The client rejects a call its own checks refuse (it never reaches
+// the server): the answer is then what it said, so that one refusal does not hide the rest.
+function targets(client, action, payload) {
+  return client
+    .targets(action, payload)
+    .catch((error) => ({ refused_by_client: String(error) }));
+}
+
+// An API campaign's life, each call as CleverTap documents it.
+async function lifecycle(clevertap) {
   const range = { from: Number(process.env.LIST_FROM), to: Number(process.env.LIST_TO) };
   const answers = {};
-
-  answers.estimate = await clevertap.targets(clevertap.TARGET_ESTIMATE, { ...PUSH });
+  answers.estimate = await targets(clevertap, clevertap.TARGET_ESTIMATE, { ...PUSH });
   await pause(CREATE_SPACING_MS);
-  answers.create = await clevertap.targets(clevertap.TARGET_CREATE, {
+  answers.create = await targets(clevertap, clevertap.TARGET_CREATE, {
     ...PUSH,
     when: process.env.LATER,
   });
   const id = answers.create.id;
-  answers.list = await clevertap.targets(clevertap.TARGET_LIST, range);
-  answers.result_before_completion = await clevertap.targets(clevertap.TARGET_RESULT, { id });
-  answers.stop = await clevertap.targets(clevertap.TARGET_STOP, { id });
-  answers.stop_again = await clevertap.targets(clevertap.TARGET_STOP, { id });
-  answers.list_after_stop = await clevertap.targets(clevertap.TARGET_LIST, range);
+  answers.list = await targets(clevertap, clevertap.TARGET_LIST, range);
+  answers.result_before_completion = await targets(clevertap, clevertap.TARGET_RESULT, { id });
+  answers.stop = await targets(clevertap, clevertap.TARGET_STOP, { id });
+  answers.stop_again = await targets(clevertap, clevertap.TARGET_STOP, { id });
+  answers.list_after_stop = await targets(clevertap, clevertap.TARGET_LIST, range);
+
+  await pause(CREATE_SPACING_MS);
+  answers.create_now = await targets(clevertap, clevertap.TARGET_CREATE, { ...PUSH });
+  // Completed by the time it is asked about (the test shortens the sandbox's run).
+  answers.result_completed = await targets(clevertap, clevertap.TARGET_RESULT, {
+    id: answers.create_now.id,
+  });
 
   // The client has no call for the send API (send/<channel>.json): its own transport (`_call`,
   // which every public call goes through: the same headers and base URL) sends it.
@@ -97,21 +112,33 @@ async function main() {
   );
 
   await pause(CREATE_SPACING_MS);
-  answers.invalid_body = await clevertap.targets(clevertap.TARGET_CREATE, {
+  answers.invalid_body = await targets(clevertap, clevertap.TARGET_CREATE, {
     ...PUSH,
     respect_frequency_caps: "no",
   });
 
-  answers.wrong_passcode = await connect(`${process.env.CLEVERTAP_PASSCODE}-wrong`).targets(
-    clevertap.TARGET_LIST,
-    range,
-  );
+  const stranger = connect(`${process.env.CLEVERTAP_PASSCODE}-wrong`);
+  answers.wrong_passcode = await targets(stranger, clevertap.TARGET_LIST, range);
+  return answers;
+}
 
+// The client's own example, estimated then created, as its README and test suite call it.
+async function example(clevertap) {
+  const answers = {};
+  answers.estimate = await targets(clevertap, clevertap.TARGET_ESTIMATE, clientExample());
   await pause(CREATE_SPACING_MS);
-  answers.example_estimate = await clevertap.targets(clevertap.TARGET_ESTIMATE, clientExample());
-  await pause(CREATE_SPACING_MS);
-  answers.example_create = await clevertap.targets(clevertap.TARGET_CREATE, clientExample());
+  answers.create = await targets(clevertap, clevertap.TARGET_CREATE, clientExample());
+  return answers;
+}
 
+const SCENARIOS = { lifecycle, example };
+
+async function main() {
+  const scenario = SCENARIOS[process.argv[2]];
+  if (!scenario) {
+    throw new Error(`Name a scenario: ${Object.keys(SCENARIOS).join(" or ")}`);
+  }
+  const answers = await scenario(connect(process.env.CLEVERTAP_PASSCODE));
   process.stdout.write(JSON.stringify(answers));
 }
 
