@@ -352,6 +352,9 @@ def _posted_channel(data: QueryDict, meta: ComposerForm, *, api: str, fallback: 
     target_mode = target_mode_input(api)
     if api == Api.TARGETS and target_mode and data.get(target_mode) in registry.CHANNELS:
         return data[target_mode]
+    if api == Api.TARGETS and target_mode and data.get(target_mode) == "":
+        # No channel named: the body has no target_mode, which is push.
+        return registry.DEFAULT_TARGET_MODE
     chosen = meta.value("channel")
     return chosen if chosen in registry.CHANNELS else fallback
 

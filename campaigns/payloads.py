@@ -18,6 +18,7 @@ from django.http import QueryDict
 from campaigns import identities
 from campaigns.channels import registry
 from campaigns.forms import audience, delivery, goal
+from campaigns.forms import campaign as campaign_forms
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm
@@ -161,6 +162,9 @@ def cross_part_errors(body: dict, *, api: str, channel: str) -> list[PayloadErro
     """
     errors: list[PayloadError] = []
     if api == Api.TARGETS:
+        if body.get("target_mode") == "":
+            # Left out, target_mode means push; written empty, it names no channel.
+            errors.append(PayloadError(("target_mode",), campaign_forms.TARGET_MODE_EMPTY))
         has_where, has_segment = "where" in body, "segment" in body
         if has_where and has_segment:
             errors.append(PayloadError(("segment",), audience.SEGMENT_OR_WHERE))
@@ -369,12 +373,11 @@ def infer_target(body: dict, endpoint_text: str | None = None) -> tuple[str, str
     if endpoint_text:
         api, channel = parse_endpoint(endpoint_text)
         if api == Api.TARGETS:
-            target_mode = _text_or_none(body.get("target_mode"))
-            channel = target_mode if target_mode in registry.CHANNELS else "push"
+            channel = registry.targets_channel(body) or registry.DEFAULT_TARGET_MODE
         return api, channel
     if "to" not in body:
-        target_mode = _text_or_none(body.get("target_mode"))
-        if target_mode not in registry.CHANNELS:
+        target_mode = registry.targets_channel(body)
+        if target_mode is None:
             shown = json.dumps(body.get("target_mode"), ensure_ascii=False)[:60]
             raise ValueError(UNKNOWN_CHANNEL.format(channel=shown, choices=choices))
         return Api.TARGETS, target_mode
@@ -437,11 +440,6 @@ def schema_index(api: str, channel: str) -> SchemaIndex:
     for section in sections(api, channel):
         walk(section.form, ())
     return SchemaIndex(found, frozenset(containers), frozenset(keyed))
-
-
-def _text_or_none(value: Any) -> str | None:
-    # JSON may hold a list or an object where a name belongs; it names no channel.
-    return value if isinstance(value, str) else None
 
 
 def _prefixes(claimed: set[Path]) -> set[Path]:

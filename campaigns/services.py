@@ -11,8 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from campaigns import audit, composer, jsonfile, models, payloads, roles, selectors
+from campaigns.channels import registry
 from campaigns.forms.base import PayloadError
-from campaigns.models import Api, Campaign, Channel, Status
+from campaigns.models import Api, Campaign, Status
 from campaigns.review import approvals
 
 UNTITLED = "Untitled campaign"
@@ -124,15 +125,15 @@ def campaign_save(
     """Store the body the forms built, unless someone saved since `base_version` was loaded.
 
     `api` and `channel` move the draft to another API family or send channel (the composer's
-    choice); a targets draft's channel follows its target_mode. `set_aside` replaces what the
-    draft keeps aside from earlier choices (None leaves it as it is).
+    choice); a targets draft's channel follows its target_mode (push without one). `set_aside`
+    replaces what the draft keeps aside from earlier choices (None leaves it as it is).
     """
     if not campaign.editable:
         raise NotEditable(NOT_EDITABLE.format(status=campaign.get_status_display().lower()))
     api = api or campaign.api
     channel = channel or campaign.channel
-    if api == Api.TARGETS and body.get("target_mode") in Channel.values:
-        channel = body["target_mode"]
+    if api == Api.TARGETS:
+        channel = registry.targets_channel(body) or channel
     changes = _metadata(body, api=api, channel=channel, fallback_name=campaign.name)
     if set_aside is not None:
         changes["set_aside"] = set_aside

@@ -22,7 +22,9 @@ Every request, whatever its answer, is recorded in `ReceivedRequest` (never the 
 
 HTTP statuses: 200 on success; 400 for a refused body (CleverTap's codes 21, 73, 76, 78, 84, 89
 where it documents them, else code 400); 401; 404 unknown campaign or estimate request; 405; 409
-result of an unfinished campaign or stop of a completed one; 429; 500/503 from the fault switch.
+result of an unfinished campaign (CleverTap's `{"status": "fail", "error": "This target hasn't
+been completed"}`, no code, the state named after it; the HTTP status is a third party's claim)
+or stop of a completed one; 429; 500/503 from the fault switch.
 Unknown paths under /sandbox/1/ answer 401 "Invalid credentials or URL", as CleverTap does.
 
 Answers beyond CleverTap's documented ones (documented here, the shapes the app can rely on):
@@ -104,17 +106,18 @@ def _validation_errors(body: Any, endpoint: str) -> list[ApiError]:
 
 def payload_core_errors(*, body: dict[str, Any], endpoint: str) -> list[ApiError]:
     """The payload core's rules (`campaigns.selectors.body_errors`, the validator the composer and
-    the CLI use), answered like CleverTap: documented codes (21, 73, 76, 89...) first, with their
-    documented texts; other problems as code 400 with their JSON path."""
+    the CLI use), answered like CleverTap: documented codes (9, 21, 73, 76, 89...) first, with
+    their documented texts; other problems as code 400, in CleverTap's words where the reference
+    records them, else ours with their JSON path."""
     try:
         api, channel = payloads.infer_target(body, endpoint)
     except ValueError as error:
         return [ApiError(str(error), code=CODE_BAD_REQUEST)]
     errors = selectors.body_errors(body, api=api, channel=channel)
     answers = [
-        ApiError(error.message, code=error.code)
+        ApiError(error.api_message or error.message, code=error.code)
         if error.code is not None
-        else ApiError(f"{error.where}: {error.message}", code=CODE_BAD_REQUEST)
+        else ApiError(error.api_message or f"{error.where}: {error.message}", code=CODE_BAD_REQUEST)
         for error in sorted(errors, key=lambda error: error.code is None)
     ]
     to = body.get("to")

@@ -21,7 +21,8 @@ Who is targeted (the "target segment")
 
 Then, per channel, who can be reached (one count per key: the channel's ESTIMATE_KEYS, as
 `campaigns.channels.registry` lists them)
-- push (and notificationinbox, delivered to the same apps): "android", "ios". `devices`
+- push (and notificationinbox, delivered to the same apps): "android", "ios", "windows" (the
+  sample audience has no Windows app users: always 0, but answered, as CleverTap's is). `devices`
   restricts the platforms. Without `send_to_all_devices` a user with both apps counts once, on the
   platform used last; with it, on each.
 - webpush: "chrome", "firefox", "safari", "edge"; likewise the last browser used, or each browser
@@ -172,11 +173,12 @@ def reach(*, body: dict[str, Any], endpoint: str) -> Reach:
 
 
 def channel_for(*, body: dict[str, Any], endpoint: str) -> str:
-    """The channel a request targets: the send endpoint's, or the create body's target_mode."""
+    """The channel a request targets: the send endpoint's, or the create body's target_mode
+    (push without one, as CleverTap reads it)."""
     path = endpoint_normalized(endpoint)
     if path == ENDPOINT_CREATE:
-        target_mode = body.get("target_mode")
-        if target_mode not in registry.TARGET_MODES:
+        target_mode = registry.targets_channel(body)
+        if target_mode is None:
             raise AudienceError(ERROR_UNKNOWN_TARGET_MODE)
         return target_mode
     match = re.fullmatch(r"send/([a-z]+)\.json", path)
@@ -464,8 +466,10 @@ def _count_holds(operator: str, numbers: list[int | float], *, times: int) -> bo
 # Estimate keys that are devices (the profile's has_<key>), and the profile column that says which
 # device of its kind the user used last: without send_to_all_devices a user counts once, there.
 _APP_DEVICES = registry.CHANNELS[Channel.PUSH].estimate_keys
+# Devices CleverTap estimates that the sample audience has no users on: always 0.
+_NO_SAMPLE_USERS = ("windows",)
 _LAST_USED = {
-    **dict.fromkeys(_APP_DEVICES, "last_push_device"),
+    **dict.fromkeys((k for k in _APP_DEVICES if k not in _NO_SAMPLE_USERS), "last_push_device"),
     **dict.fromkeys(registry.CHANNELS[Channel.WEBPUSH].estimate_keys, "last_web_browser"),
 }
 
@@ -477,13 +481,16 @@ def _reachability(*, channel: str, body: dict[str, Any]) -> dict[str, Q]:
     if isinstance(devices, list):
         # `devices` picks among the app platforms; it does not name browsers or channels.
         keys = tuple(key for key in keys if key not in _APP_DEVICES or key in devices)
-    once = body.get("send_to_all_devices") is not True and len(keys) > 1
+    with_users = [key for key in keys if key not in _NO_SAMPLE_USERS]
+    once = body.get("send_to_all_devices") is not True and len(with_users) > 1
     return {key: reached_by(key, body=body, once=once) for key in keys}
 
 
 def reached_by(key: str, *, body: dict[str, Any], once: bool = False) -> Q:
     """Who one estimate key counts: a device's users (`once`: only where it was used last), or a
     channel's reachable users as the body asks (opt-outs respected or not)."""
+    if key in _NO_SAMPLE_USERS:
+        return Q(pk__in=[])
     if key in _LAST_USED:
         return Q(**{f"has_{key}": True} | ({_LAST_USED[key]: key} if once else {}))
     return _REACHABLE[key](body)

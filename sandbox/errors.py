@@ -4,16 +4,19 @@ from typing import Any
 
 
 class ApiError(Exception):
-    """A failed call, answered `{"status": "fail", "error": message, "code": code}` with
-    `http_status`."""
+    """A failed call, answered `{"status": "fail", "error": message, "code": code}` (no code when
+    None) with `http_status`."""
 
-    def __init__(self, message: str, *, code: int, http_status: int = 400) -> None:
+    def __init__(self, message: str, *, code: int | None, http_status: int = 400) -> None:
         self.message = message
         self.code = code
         self.http_status = http_status
         super().__init__(message)
 
     def envelope(self) -> dict[str, Any]:
+        # Some of CleverTap's documented failures carry no code (None).
+        if self.code is None:
+            return {"status": "fail", "error": self.message}
         return {"status": "fail", "error": self.message, "code": self.code}
 
     def __eq__(self, other: object) -> bool:

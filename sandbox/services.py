@@ -11,8 +11,9 @@ Campaign lifecycle (simple and documented, so that tests and demos can rely on i
   stopped.
 - stop: a scheduled or running campaign becomes stopped; stopping a stopped one succeeds and does
   nothing; a completed one cannot be stopped (409).
-- result: a report for a completed campaign, or a stopped one (what it sent before it was
-  stopped: nothing if it had not started); scheduled or running ones fail (409).
+- result: a report for a completed campaign, or one stopped after it started (what it sent
+  before it was stopped); scheduled or running ones, and ones stopped before they started, fail
+  (409) with CleverTap's "This target hasn't been completed", naming the state.
 
 Statuses follow the clock: `campaign_statuses_advance()` brings them up to date before each read.
 """
@@ -27,6 +28,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from campaigns.channels import registry
 from sandbox import audience
 from sandbox.errors import ApiError
 from sandbox.models import AsyncEstimate, CampaignStatus, ReceivedRequest, SandboxCampaign
@@ -41,7 +43,12 @@ TEXT_KEPT = 20_000
 CODE_NOT_FOUND = 404
 CODE_CONFLICT = 409
 ERROR_CAMPAIGN_NOT_FOUND = "Campaign {id} does not exist."
-ERROR_CAMPAIGN_NOT_COMPLETED = "Campaign {id} has not completed: it is {status}."
+# CleverTap's documented text first (Get Campaign Report); the state after it, as the docs say
+# the error indicates it. Its documented body has no code.
+ERROR_NOT_COMPLETED = "This target hasn't been completed (it is {state})"
+STATE_SCHEDULED = "scheduled"
+STATE_RUNNING = "running"
+STATE_STOPPED_BEFORE_RUN = "stopped, and never ran"
 ERROR_CAMPAIGN_COMPLETED = "Campaign {id} has already completed and cannot be stopped."
 ERROR_ESTIMATE_NOT_FOUND = "No estimate was asked for with request_id {request_id}."
 
@@ -62,7 +69,7 @@ def campaign_create(
     starts_at, completes_at = campaign_schedule(when=body.get("when", "now"), now=now)
     fields = {
         "name": str(body.get("name") or "")[:500],
-        "target_mode": str(body.get("target_mode") or "")[:30],
+        "target_mode": str(registry.targets_channel(body) or body.get("target_mode"))[:30],
         "body": body,
         "estimates": estimates,
         "starts_at": starts_at,
@@ -169,12 +176,9 @@ def campaign_report(*, campaign_id: int) -> dict[str, Any]:
     """The report `targets/result.json` answers (without the envelope's "status")."""
     campaign_statuses_advance()
     campaign = _campaign(campaign_id)
-    if campaign.status not in (CampaignStatus.COMPLETED, CampaignStatus.STOPPED):
-        raise ApiError(
-            ERROR_CAMPAIGN_NOT_COMPLETED.format(id=campaign_id, status=campaign.status),
-            code=CODE_CONFLICT,
-            http_status=409,
-        )
+    state = _unreported_state(campaign)
+    if state:
+        raise ApiError(ERROR_NOT_COMPLETED.format(state=state), code=None, http_status=409)
     sent = _sent(campaign)
     rng = random.Random(campaign.id)
     delivered_share = rng.uniform(0.93, 0.99)
@@ -202,11 +206,21 @@ def campaign_report(*, campaign_id: int) -> dict[str, Any]:
     }
 
 
-def _sent(campaign: SandboxCampaign) -> dict[str, int]:
+def _unreported_state(campaign: SandboxCampaign) -> str:
+    """Why a campaign has no report yet, or "" when it has one (completed, or stopped after it
+    started: what it sent until then)."""
+    if campaign.status == CampaignStatus.SCHEDULED:
+        return STATE_SCHEDULED
+    if campaign.status == CampaignStatus.RUNNING:
+        return STATE_RUNNING
     if campaign.status == CampaignStatus.STOPPED and (
         campaign.stopped_at is None or campaign.stopped_at < campaign.starts_at
     ):
-        return {}
+        return STATE_STOPPED_BEFORE_RUN
+    return ""
+
+
+def _sent(campaign: SandboxCampaign) -> dict[str, int]:
     if campaign.estimates:
         return campaign.estimates
     try:  # created with skip_estimate: count now

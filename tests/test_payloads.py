@@ -1,7 +1,7 @@
 import pytest
 
 from campaigns import payloads
-from campaigns.channels import email, sms
+from campaigns.channels import email, push, sms
 from campaigns.forms import campaign as campaign_forms
 from campaigns.forms import fields
 from campaigns.forms.additional import AdditionalFieldsForm
@@ -134,10 +134,39 @@ def test_a_body_that_is_not_an_object_is_one_clear_error():
     assert messages(errors) == [payloads.NOT_AN_OBJECT.format(kind="a list")]
 
 
-def test_targets_body_needs_a_name_and_a_channel():
-    errors = payloads.body_errors({}, api=Api.TARGETS, channel="sms", options=NO_OPTIONS)
+def test_targets_body_needs_a_name_and_no_channel():
+    errors = payloads.body_errors({}, api=Api.TARGETS, channel="push", options=NO_OPTIONS)
     assert campaign_forms.NAME_REQUIRED in messages(errors, "name")
-    assert campaign_forms.TARGET_MODE_REQUIRED in messages(errors, "target_mode")
+    # Without target_mode the body is push, as CleverTap reads it.
+    assert messages(errors, "target_mode") == []
+
+
+def test_an_empty_target_mode_names_no_channel():
+    body = {"name": "x", "target_mode": "", "where": {}, "content": {"title": "t", "body": "b"}}
+    errors = payloads.body_errors(body, api=Api.TARGETS, channel="push", options=NO_OPTIONS)
+    assert messages(errors, "target_mode") == [campaign_forms.TARGET_MODE_EMPTY]
+
+
+def test_a_targets_body_without_target_mode_is_push():
+    body = {"name": "x", "where": {}, "when": "now", "content": {"title": "t", "body": "b"}}
+    assert payloads.infer_target(body) == (Api.TARGETS, "push")
+    assert payloads.infer_target(body, "targets/create.json") == (Api.TARGETS, "push")
+    assert payloads.body_errors(body, api=Api.TARGETS, channel="push", options=NO_OPTIONS) == []
+    assert payload_checks.round_trips(body, api=Api.TARGETS, channel="push")
+
+
+def test_an_email_body_without_target_mode_fails_with_push_errors():
+    body = {
+        "name": "x",
+        "where": {},
+        "when": "now",
+        "content": {"subject": "Hello", "body": "<p>Hi</p>", "sender_name": "Shop"},
+    }
+    api, channel = payloads.infer_target(body, "targets/create.json")
+    errors = payloads.body_errors(body, api=api, channel=channel, options=NO_OPTIONS)
+    assert [(e.where, e.message, e.api_message) for e in errors] == [
+        ("content.title", push.TITLE_REQUIRED, push.API_TITLE_EMPTY)
+    ]
 
 
 def test_tag_group_must_be_text_with_code_76():

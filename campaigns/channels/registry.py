@@ -69,6 +69,10 @@ CHANNELS: dict[str, ChannelSpec] = {
     )
 }
 TARGET_MODES = tuple(CHANNELS)
+# A targets/create.json body without target_mode is push, as CleverTap treats it: its QA suite's
+# email and SMS bodies without one fail with push's "Field title is empty" (CLEVERTAP-READS §4,
+# recorded, not documented).
+DEFAULT_TARGET_MODE = Channel.PUSH.value
 SEND_CHANNELS = tuple(channel for channel, spec in CHANNELS.items() if spec.send_form is not None)
 
 
@@ -78,6 +82,15 @@ def channel_choices(api: str) -> list[tuple[str, str]]:
         for spec in CHANNELS.values()
         if api == Api.TARGETS or spec.send_form is not None
     ]
+
+
+def targets_channel(body: dict[str, Any]) -> str | None:
+    """The channel of a targets/create.json body: its target_mode, push when it names none,
+    None when its target_mode is no channel."""
+    if "target_mode" not in body:
+        return DEFAULT_TARGET_MODE
+    target_mode = body["target_mode"]
+    return target_mode if isinstance(target_mode, str) and target_mode in CHANNELS else None
 
 
 def not_offered(api: str, channel: str) -> str:

@@ -31,6 +31,9 @@ class PayloadError:
     code: int | None = None
     # The form field's HTML name, when the error belongs to one.
     field: str | None = None
+    # CleverTap's own text for this error, where the reference records it and ours says more:
+    # what the sandbox answers (`PayloadForm.answers`).
+    api_message: str | None = None
 
     @property
     def where(self) -> str:
@@ -105,6 +108,9 @@ class PayloadForm(forms.Form):
     # Keys CleverTap's own examples misspell, at their paths, with the key the form reads instead:
     # the payload core's parse reads them as that key and says so (`payloads.parse_body`).
     misspelt: ClassVar[dict[Path, str]] = {}
+    # Messages of this form's rules -> CleverTap's (code, text) for the same problem, where the
+    # reference records CleverTap's answer: the composer shows ours, the sandbox answers theirs.
+    answers: ClassVar[dict[str, tuple[int | None, str]]] = {}
 
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -334,7 +340,13 @@ class PayloadForm(forms.Form):
             else:
                 path, html_name = base, None
             code = getattr(self.fields.get(name), "api_code", None)
-            errors += [PayloadError(path, m, code=code, field=html_name) for m in messages]
+            for message in messages:
+                api_code, api_message = self.answers.get(message, (code, None))
+                errors.append(
+                    PayloadError(
+                        path, message, code=api_code, field=html_name, api_message=api_message
+                    )
+                )
         for name, formset in self.formsets.items():
             if name not in self.left_out:
                 errors += formset.path_errors(base + self.rows[name].path)

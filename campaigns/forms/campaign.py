@@ -7,7 +7,12 @@ from campaigns.models import Channel
 RESPECT_FREQUENCY_CAPS_NOT_BOOLEAN = "respect_frequency_caps: The value must be Boolean."
 TAG_GROUP_NOT_STRING = '"tag_group" has to be string'
 NAME_REQUIRED = "Give the campaign a name."
-TARGET_MODE_REQUIRED = "Choose the channel (target_mode)."
+TARGET_MODE_EMPTY = (
+    "target_mode is empty: name a channel, or leave target_mode out for push (CleverTap's default)."
+)
+# The channel select's empty choice: the body then has no target_mode, which CleverTap reads as
+# push (`registry.DEFAULT_TARGET_MODE`).
+NO_TARGET_MODE = "Push (CleverTap's default when no channel is named)"
 TAG_GROUP_OR_CAMPAIGN_ID = "Use either tag_group or campaign_id, not both."
 
 
@@ -15,7 +20,9 @@ class TargetsCampaignForm(PayloadForm):
     """Top-level keys of a targets/create.json body."""
 
     name = fields.TextField(label="Campaign name", max_length=200)
-    target_mode = fields.ChoiceField(label="Channel (target_mode)", choices=Channel.choices)
+    target_mode = fields.ChoiceField(
+        label="Channel (target_mode)", choices=Channel.choices, blank_label=NO_TARGET_MODE
+    )
     labels = fields.LinesField(label="Labels", help_text="One label per line.")
     respect_frequency_caps = fields.BooleanField(
         label="Respect frequency caps",
@@ -37,8 +44,6 @@ class TargetsCampaignForm(PayloadForm):
         data = super().clean()
         if not data.get("name") and "name" not in self.errors:
             self.add_error("name", NAME_REQUIRED)
-        if not data.get("target_mode") and "target_mode" not in self.errors:
-            self.add_error("target_mode", TARGET_MODE_REQUIRED)
         return data
 
 

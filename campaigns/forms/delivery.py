@@ -40,10 +40,11 @@ TTL_VALUE_REQUIRED = "Give the time to live (ttl.value)."
 TTL_MINUTES_TOO_LOW = "A relative time to live is at least 1 minute."
 TTL_ABSOLUTE_INVALID = "An absolute time to live is a date and time written yyyyMMddHHmm."
 TTL_ABSOLUTE_IN_PAST = "The absolute time to live is in the past."
-DEVICE_UNKNOWN = "“%(value)s” is not a device; use android, ios or web."
+DEVICE_UNKNOWN = "“%(value)s” is not a device; use android, ios, windows or web."
 
-# The reference's bodies name android and ios; CleverTap's estimates also report "web".
-DEVICES = [("android", "Android"), ("ios", "iOS"), ("web", "Web")]
+# The reference's bodies name android and ios; CleverTap's estimates also report "web", and
+# creates with "windows" were accepted (CLEVERTAP-READS, recorded requests).
+DEVICES = [("android", "Android"), ("ios", "iOS"), ("windows", "Windows"), ("web", "Web")]
 
 _TTL_ABSOLUTE = re.compile(r"([0-9]{8})([0-9]{2})([0-9]{2})")
 

@@ -9,12 +9,13 @@ created again: found in the list, it is recorded; not found, the draft may be pu
 
 import datetime
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns import audit, clevertap, models, publishing, roles, selectors
+from campaigns import audit, clevertap, models, publishing, roles, schedule, selectors
 from campaigns.publishing import attempts, records
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,15 @@ NOT_STOPPABLE = "Only a campaign CleverTap created can be stopped: this one has 
 STOP_FAILED = "Not stopped: {error}"
 STOPPED = "Stopped CleverTap campaign {clevertap_id}."
 REPORT_FAILED = "No report: {error}"
+# CleverTap answers `fail` to a report until the campaign has completed (CLEVERTAP-READS §3):
+# that is "no report yet", never an error, said with the status CleverTap's list gives.
+NO_REPORT_YET = (
+    "No report yet: CleverTap reports on a campaign once it has completed, and lists this one "
+    "as {status}."
+)
+NO_REPORT_YET_UNLISTED = (
+    "No report yet: CleverTap reports on a campaign once it has completed. It said: {said}"
+)
 NO_CAMPAIGN = "This campaign has not been published: there is nothing to stop or report on."
 
 
@@ -231,8 +241,23 @@ def campaign_stop(*, campaign: models.Campaign, user) -> models.PublishAttempt:
     return attempt
 
 
-def campaign_report(*, campaign: models.Campaign, user) -> models.PublishAttempt:
-    """Fetch CleverTap's report of the published campaign and keep it with the attempt."""
+@dataclass(frozen=True)
+class Report:
+    """What asking for a report gave: the attempt (its report kept, when there was one), and
+    why there is none yet, in words ("" when there is one)."""
+
+    attempt: models.PublishAttempt
+    not_yet: str = ""
+
+
+def campaign_report(*, campaign: models.Campaign, user) -> Report:
+    """Fetch CleverTap's report of the published campaign and keep it with the attempt.
+
+    CleverTap fails the report of a campaign that has not completed (scheduled, running, or
+    stopped before it ran: not documented, so any `fail` it answers; a refused passcode or a
+    server error is still an error): then there is no report yet, and the
+    campaign's status is read from CleverTap's list and kept with the attempt.
+    """
     roles.require_any(user, roles.VIEW_PERMISSION, roles.PUBLISH_PERMISSION)
     attempt = selectors.attempt_published(campaign=campaign)
     if attempt is None:
@@ -245,8 +270,52 @@ def campaign_report(*, campaign: models.Campaign, user) -> models.PublishAttempt
             attempt=attempt,
         )
     except clevertap.CleverTapError as error:
-        raise publishing.PublishingError(REPORT_FAILED.format(error=str(error))) from error
+        answered_fail = isinstance(error.data, dict) and error.data.get("status") == "fail"
+        if error.kind != clevertap.KIND_API or not answered_fail:
+            raise publishing.PublishingError(REPORT_FAILED.format(error=str(error))) from error
+        return Report(attempt, _not_yet(attempt, user=user, said=error.clevertap_error))
     attempt.report = result.data
     attempt.report_at = timezone.now()
     attempt.save(update_fields=["report", "report_at", "updated_at"])
-    return attempt
+    return Report(attempt)
+
+
+def _not_yet(attempt: models.PublishAttempt, *, user, said: str) -> str:
+    """Why there is no report yet: the status CleverTap's list gives the campaign (kept with the
+    attempt), or what CleverTap said when the list does not give one."""
+    scheduled = _scheduled_day(attempt.body)
+    date_from = timezone.localdate(attempt.created_at) - datetime.timedelta(days=1)
+    date_to = max([timezone.localdate() + datetime.timedelta(days=1)] + [scheduled or date_from])
+    try:
+        listed = records.api_call(
+            lambda: clevertap.campaign_list(date_from=date_from, date_to=date_to),
+            campaign=attempt.campaign,
+            user=user,
+            attempt=attempt,
+        )
+    except clevertap.CleverTapError:
+        listed = None
+    items = _listed_campaigns(listed.data) if listed is not None else []
+    status = next(
+        (
+            str(item.get("status") or "")
+            for item in items
+            if _int_or_none(item.get("id")) == attempt.clevertap_id
+        ),
+        "",
+    )
+    if not status:
+        return NO_REPORT_YET_UNLISTED.format(said=said or "no details")
+    attempt.clevertap_status = status[:30]
+    attempt.save(update_fields=["clevertap_status", "updated_at"])
+    return NO_REPORT_YET.format(status=status)
+
+
+def _scheduled_day(body: dict[str, Any]) -> datetime.date | None:
+    """The day a body's `when` first sends on, when it names one ("YYYYMMDD HH:MM")."""
+    when = body.get("when")
+    if isinstance(when, dict):
+        times = when.get("delivery_date_time")
+        when = times[0] if isinstance(times, list) and times else when.get("start_time")
+    moment = schedule.parse_date_time(when) if isinstance(when, str) else None
+    return moment.date() if moment else None

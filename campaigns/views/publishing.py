@@ -323,9 +323,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_any(request.user, roles.VIEW_PERMISSION, roles.PUBLISH_PERMISSION)
     campaign = campaign_or_404(pk)
     try:
-        followup.campaign_report(campaign=campaign, user=request.user)
+        report = followup.campaign_report(campaign=campaign, user=request.user)
     except publishing.PublishingError as error:
         messages.error(request, str(error))
+    else:
+        if report.not_yet:
+            messages.info(request, report.not_yet)
     return _back(campaign)
 
 

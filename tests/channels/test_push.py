@@ -86,6 +86,21 @@ def test_it_needs_a_channel_id_when_the_push_has_android_settings():
     assert content_errors(body) == [(f"{ANDROID}.wzrk_cid", push.CHANNEL_ID_REQUIRED)]
 
 
+def test_a_missing_channel_id_carries_clevertaps_code_9_and_text():
+    body = push_body(android={"deep_link": "app://home"})
+    for api in (Api.TARGETS, Api.SEND):
+        sent = body if api == Api.TARGETS else {**body, "to": {"Identity": ["a"]}}
+        found = [
+            error
+            for error in payload_checks.errors(sent, api=api, channel="push")
+            if error.where == f"{ANDROID}.wzrk_cid"
+        ]
+        assert [(e.message, e.code, e.api_message) for e in found] == [
+            (push.CHANNEL_ID_REQUIRED, 9, push.API_CHANNEL_ID_REQUIRED)
+        ]
+    assert "Android 8.0 or above" in push.CHANNEL_ID_REQUIRED
+
+
 def test_android_custom_key_values_alone_also_need_a_channel_id():
     body = push_body(android={"coupon": "SPRING"})
     assert content_errors(body) == [(f"{ANDROID}.wzrk_cid", push.CHANNEL_ID_REQUIRED)]

@@ -214,9 +214,17 @@ def test_the_chosen_devices_are_checked_and_listed_first():
 
 
 def test_an_unknown_device_is_shown_kept_and_reported():
-    body = BASE | {"devices": ["android", "windows"]}
-    assert messages_at(body, "devices") == [delivery.DEVICE_UNKNOWN % {"value": "windows"}]
+    body = BASE | {"devices": ["android", "blackberry"]}
+    assert messages_at(body, "devices") == [delivery.DEVICE_UNKNOWN % {"value": "blackberry"}]
     assert round_trips(body) and extras(body) == {}
+
+
+def test_devices_accept_what_clevertap_accepts_windows_included():
+    body = BASE | {"devices": ["windows", "android", "ios", "web"]}
+    assert messages_at(body, "devices") == []
+    assert round_trips(body) and extras(body) == {}
+    labels = dict(delivery.DeliveryForm.base_fields["devices"].choices)
+    assert labels["windows"] == "Windows"
 
 
 def test_repeated_devices_stay_aside_unchanged():

@@ -34,7 +34,7 @@ def test_estimate_sends_the_draft_with_estimate_only_and_keeps_the_counts(sandbo
     made = estimates.campaign_estimate(campaign=campaign, user=people["composer"])
 
     assert made.state == EstimateState.READY
-    assert made.result == {"android": ANDROID_USERS, "ios": IOS_USERS}
+    assert made.result == {"android": ANDROID_USERS, "ios": IOS_USERS, "windows": 0}
     assert made.total == ANDROID_USERS + IOS_USERS
     assert made.version == campaign.version
     assert made.body_hash == payloads.body_hash(campaign.body)
@@ -69,7 +69,7 @@ def test_a_background_estimate_keeps_its_request_id_and_is_polled_until_ready(
     time.sleep(0.6)
     made = estimates.estimate_refresh(estimate=made, user=people["composer"])
     assert made.state == EstimateState.READY
-    assert made.result == {"android": ANDROID_USERS, "ios": IOS_USERS}
+    assert made.result == {"android": ANDROID_USERS, "ios": IOS_USERS, "windows": 0}
     first, *polls = received("targets/create.json")
     assert first.body == {**campaign.body, "estimate_only": True, "async_estimate": True}
     assert [poll.body for poll in polls] == [

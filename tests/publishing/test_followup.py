@@ -2,6 +2,7 @@
 list, asked for or, after an app server died during a create, by itself."""
 
 import contextlib
+import dataclasses
 import datetime
 import re
 import subprocess
@@ -16,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import publishing
+from campaigns import clevertap, publishing
 from campaigns.models import (
     ApiCall,
     AttemptState,
@@ -30,6 +31,7 @@ from campaigns.models import (
 from campaigns.publishing import attempts, confirm, followup, records
 from devtools.bench import scratch
 from sandbox import faults, limits
+from sandbox import services as sandbox_services
 from sandbox.models import SandboxCampaign
 from tests.drafts import PUSH_BODY, confirmed, draft, fresh, later
 from tests.processes import in_threads, worker_environment, worker_run
@@ -61,25 +63,65 @@ def test_a_scheduled_campaign_is_stopped_and_reported_on(sandbox, people):
     assert fresh(campaign).status == Status.STOPPED
     assert [r.body for r in received("targets/stop.json")] == [{"id": attempt.clevertap_id}]
 
+    # Stopped before it ran: CleverTap has no report, and its list says "stopped".
     reported = followup.campaign_report(campaign=campaign, user=publisher)
-    assert reported.report["id"] == attempt.clevertap_id
-    assert reported.report["campaign_status"] == "stopped"
+    assert reported.not_yet == followup.NO_REPORT_YET.format(status="stopped")
+    assert reported.attempt.report is None
     assert [r.body for r in received("targets/result.json")] == [{"id": attempt.clevertap_id}]
 
 
-def test_a_report_of_a_running_campaign_fails_with_clevertaps_reason(sandbox, people):
+def test_a_report_of_a_stopped_running_campaign_is_kept(sandbox, people, monkeypatch):
+    monkeypatch.setattr(sandbox_services, "CAMPAIGN_RUN_SECONDS", 3600)
+    publisher = people["publisher"]
+    campaign = draft(people["composer"])
+    attempt = attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+    followup.campaign_stop(campaign=campaign, user=publisher)
+
+    reported = followup.campaign_report(campaign=campaign, user=publisher)
+
+    assert reported.not_yet == ""
+    assert reported.attempt.report["id"] == attempt.clevertap_id
+    assert reported.attempt.report["campaign_status"] == "stopped"
+
+
+def test_no_report_yet_of_a_scheduled_campaign_says_its_listed_status(sandbox, people):
+    publisher = people["publisher"]
+    campaign = draft(people["composer"], {**PUSH_BODY, "when": later(days=40)})
+    attempt = attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+
+    reported = followup.campaign_report(campaign=campaign, user=publisher)
+
+    # CleverTap's fail is no error of ours: the list's status (its scheduled day is 40 days
+    # out, inside the range asked for) says where the campaign stands.
+    assert reported.not_yet == followup.NO_REPORT_YET.format(status="pending")
+    assert fresh_attempt(attempt).clevertap_status == "pending"
+    assert fresh_attempt(attempt).report is None
+    assert ApiCall.objects.get(operation="result").outcome == CallOutcome.FAILED
+    assert ApiCall.objects.get(operation="list").outcome == CallOutcome.SUCCEEDED
+
+
+def test_a_report_refused_for_the_credentials_is_an_error(sandbox, people, monkeypatch):
     publisher = people["publisher"]
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
     attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
+    account = clevertap.account_current()
+    wrong = dataclasses.replace(account, passcode="not-the-sandbox-passcode")
+    monkeypatch.setattr(clevertap, "account_current", lambda: wrong)
 
     with pytest.raises(publishing.PublishingError) as failed:
         followup.campaign_report(campaign=campaign, user=publisher)
 
     assert str(failed.value).startswith("No report: ")
-    assert "has not completed" in str(failed.value)
-    assert ApiCall.objects.get(operation="result").outcome == CallOutcome.FAILED
+
+
+def fresh_attempt(attempt: PublishAttempt) -> PublishAttempt:
+    return PublishAttempt.objects.get(pk=attempt.pk)
 
 
 def test_stopping_needs_the_publish_permission(sandbox, people):

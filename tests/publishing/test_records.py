@@ -74,14 +74,16 @@ def test_every_call_of_a_publish_and_its_followup_is_an_audit_event(sandbox, peo
         AuditAction.CALL_CREATE,
         AuditAction.CALL_STOP,
         AuditAction.CALL_REPORT,
+        # Stopped before it ran, it has no report: its status is read from the list.
+        AuditAction.CALL_LIST,
     ]
     calls = list(ApiCall.objects.order_by("id"))
     assert [event.details["api_call"] for event in events] == [call.pk for call in calls]
     assert [event.actor for event in events] == [composer, composer, publisher, publisher] + [
         people["admin"]
-    ]
+    ] * 2
     assert {event.campaign_id for event in events} == {campaign.pk}
-    asked, polled, created, stopped, report = (event.details for event in events)
+    asked, polled, created, stopped, report, listed = (event.details for event in events)
     assert asked == {
         "api_call": calls[0].pk,
         "endpoint": "targets/create.json",
@@ -97,7 +99,8 @@ def test_every_call_of_a_publish_and_its_followup_is_an_audit_event(sandbox, peo
         "targets/stop.json",
         attempt.clevertap_id,
     )
-    assert (report["endpoint"], report["outcome"]) == ("targets/result.json", CallOutcome.SUCCEEDED)
+    assert (report["endpoint"], report["outcome"]) == ("targets/result.json", CallOutcome.FAILED)
+    assert (listed["endpoint"], listed["outcome"]) == ("targets/list.json", CallOutcome.SUCCEEDED)
     assert sandbox_records.PASSCODE not in str([event.details for event in events])
 
 

@@ -272,7 +272,8 @@ def test_push_counts_users_with_both_apps_once_on_the_last_device(rows):
     )
     ios = rows.ids(lambda p: p.has_ios and (not p.has_android or p.last_push_device == "ios"))
     assert rows.ids(lambda p: p.has_android and p.has_ios), "some users must have both apps"
-    assert estimate(target_mode="push") == {"android": len(android), "ios": len(ios)}
+    # No one in the sample audience has the Windows app: answered 0, as CleverTap answers it.
+    assert estimate(target_mode="push") == {"android": len(android), "ios": len(ios), "windows": 0}
 
 
 def test_push_to_all_devices_counts_every_app(rows):
@@ -280,12 +281,17 @@ def test_push_to_all_devices_counts_every_app(rows):
     assert result == {
         "android": len(rows.ids(lambda p: p.has_android)),
         "ios": len(rows.ids(lambda p: p.has_ios)),
+        "windows": 0,
     }
 
 
 def test_push_devices_restrict_the_platforms(rows):
     assert estimate(target_mode="push", devices=["ios"]) == {
         "ios": len(rows.ids(lambda p: p.has_ios))
+    }
+    assert estimate(target_mode="push", devices=["windows", "android"]) == {
+        "android": len(rows.ids(lambda p: p.has_android)),
+        "windows": 0,
     }
 
 
@@ -321,6 +327,13 @@ def test_sms_and_whatsapp_need_a_phone_and_no_opt_out(rows):
     assert estimate(target_mode="whatsapp", respect_communication_preference=False) == {
         "whatsapp": len(rows.ids(lambda p: p.phone))
     }
+
+
+def test_a_create_without_target_mode_is_estimated_as_push(rows):
+    body = {"where": {}}
+    assert audience.estimate(body=body, endpoint="targets/create.json") == estimate(
+        target_mode="push"
+    )
 
 
 def test_unknown_target_mode_is_refused(rows):

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from campaigns import composer, payloads, previews, services, set_aside
 from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
+from campaigns.forms import campaign as campaign_forms
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, AuditEvent, Campaign, Revision, Status
 from campaigns.review import approvals
@@ -276,6 +277,44 @@ def test_switching_a_draft_from_push_to_email_keeps_the_audience(composer_client
     assert campaign.channel == "email"
     assert campaign.body["where"] == EXAMPLES[1].body["where"]
     assert campaign.body["content"] == {"subject": "S", "body": "<p>B</p>", "sender_name": "N"}
+
+
+def test_a_draft_without_target_mode_shows_push_as_the_default_and_keeps_it_absent(
+    composer_client, composer_user
+):
+    body = {"name": "Plain", "where": {}, "when": "now", "content": {"title": "T", "body": "B"}}
+    campaign = services.campaign_import(user=composer_user, body=body).campaign
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    chosen = re.search(r'<option value="" selected>([^<]*)</option>', html)
+    assert chosen and chosen.group(1) == escape(campaign_forms.NO_TARGET_MODE)
+
+    data = page_data(composer_client, campaign)
+    data["content-title"] = "Changed"
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert "target_mode" not in campaign.body and campaign.channel == "push"
+    assert campaign.body["content"]["title"] == "Changed"
+
+    # Only a channel the person picks is written.
+    data = page_data(composer_client, campaign)
+    data["campaign-target_mode"] = "push"
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert campaign.body["target_mode"] == "push"
+
+
+def test_an_email_draft_whose_channel_is_unpicked_becomes_push(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["campaign-target_mode"] = ""
+    data.update({"content-title": "T", "content-body": "B"})
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert campaign.channel == "push" and "target_mode" not in campaign.body
+    assert campaign.body["content"] == {"title": "T", "body": "B"}
 
 
 def test_changing_the_api_family_moves_the_draft_to_the_send_endpoint(

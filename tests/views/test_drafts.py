@@ -269,6 +269,23 @@ def test_export_downloads_the_body_as_imported(composer_client, composer_user, e
     assert same_json(json.loads(response.content), payload_checks.as_drafted(example.body))
 
 
+def test_import_keeps_a_missing_target_mode_absent_and_the_draft_is_push(
+    composer_client, composer_user
+):
+    body = {
+        "name": "No channel named",
+        "where": {},
+        "when": "now",
+        "content": {"title": "Hi", "body": "There"},
+    }
+    imported = services.campaign_import(user=composer_user, body=body)
+    campaign = imported.campaign
+    assert (campaign.api, campaign.channel) == (Api.TARGETS, "push")
+    assert imported.errors == [] and "target_mode" not in campaign.body
+    response = composer_client.get(reverse("campaigns:campaign_export", args=[campaign.pk]))
+    assert json.loads(response.content) == body
+
+
 def test_the_composer_offers_curl_with_the_passcode_as_a_variable(composer_client, composer_user):
     campaign = draft(composer_user, "Curl me")
     html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()

@@ -215,10 +215,12 @@ def test_publish_and_stop_pages_are_forbidden_without_the_permission(sandbox, pe
     assert not PublishAttempt.objects.exists()
 
 
-def test_stop_and_report_from_the_published_page(sandbox, people, client):
+def test_stop_and_report_from_the_published_page(sandbox, people, client, monkeypatch):
+    # Running when stopped, so that CleverTap has a report of what it sent until then.
+    monkeypatch.setattr(sandbox_services, "CAMPAIGN_RUN_SECONDS", 3600)
     publisher = people["publisher"]
     client.force_login(publisher)
-    campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
+    campaign = draft(people["composer"])
     attempt = attempts.campaign_publish(
         campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
     )
@@ -230,6 +232,21 @@ def test_stop_and_report_from_the_published_page(sandbox, people, client):
     assert followup.STOPPED.format(clevertap_id=attempt.clevertap_id) in html
     assert 'id="report-table"' in html
     assert 'data-operation="stop"' in html and 'data-operation="result"' in html
+
+
+def test_no_report_yet_is_said_with_the_listed_status_not_as_an_error(sandbox, people, client):
+    publisher = people["publisher"]
+    client.force_login(publisher)
+    campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
+    attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+
+    response = client.post(reverse("campaigns:report", args=[campaign.pk]), follow=True)
+
+    page = response.content.decode()
+    assert html.escape(followup.NO_REPORT_YET.format(status="pending")) in page
+    assert "No report: " not in page and 'id="report-table"' not in page
 
 
 def test_the_passcode_appears_in_no_stored_call_and_no_page(sandbox, people, client):
@@ -244,7 +261,8 @@ def test_the_passcode_appears_in_no_stored_call_and_no_page(sandbox, people, cli
     followup.campaign_report(campaign=campaign, user=publisher)
 
     stored = json.dumps(list(ApiCall.objects.values()), default=str)
-    assert ApiCall.objects.count() == 4
+    # Estimate, create, stop, result (none yet: stopped before it ran) and the list's status.
+    assert ApiCall.objects.count() == 5
     assert PASSCODE not in stored
     assert '"X-CleverTap-Passcode": "***"' in stored
     for url in (
