@@ -200,6 +200,7 @@ def test_the_official_node_client_gets_clevertaps_documented_answers(
             ),
         ),
         "send_by_identity": (QUEUED, answers["send_by_identity"]),
+        # Code 73 is in the send page's error table; create takes the same key.
         "invalid_body": (
             {
                 "status": "fail",
