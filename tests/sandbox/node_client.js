@@ -56,7 +56,11 @@ function clientExample() {
 }
 
 function connect(passcode) {
-  const client = CleverTap.init(process.env.CLEVERTAP_ACCOUNT_ID, passcode, CleverTap.REGIONS.EUROPE);
+  const client = CleverTap.init(
+    process.env.CLEVERTAP_ACCOUNT_ID,
+    passcode,
+    CleverTap.REGIONS.EUROPE,
+  );
   // The client has no host option and reads no environment variable: its constructor builds
   // https://<region>.api.clevertap.com/1 into `api.apiEndpoint`, and every call is that base URL
   // plus the endpoint's path. Only that base URL is replaced.
