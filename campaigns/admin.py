@@ -29,6 +29,7 @@ class WhatsAppTemplateAdmin(admin.ModelAdmin):
 
 admin.site.register(models.WebhookEndpoint)
 admin.site.register(models.AndroidChannel)
+admin.site.register(models.ControlGroup)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -14,6 +14,7 @@ from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import (
     AndroidChannel,
     Campaign,
+    ControlGroup,
     Provider,
     Status,
     WebhookEndpoint,
@@ -97,7 +98,7 @@ def campaign_errors(campaign: Campaign) -> list[PayloadError]:
 
 
 def account_options() -> AccountOptions:
-    """The account settings the forms offer as choices (four small queries)."""
+    """The account settings the forms offer as choices (five small queries)."""
     providers: dict[str, list[str]] = {}
     provider_ids: dict[str, str] = {}
     for provider in Provider.objects.all():
@@ -121,6 +122,7 @@ def account_options() -> AccountOptions:
         whatsapp_templates=templates,
         webhook_endpoints=tuple(WebhookEndpoint.objects.values_list("name", flat=True)),
         android_channels=tuple(AndroidChannel.objects.values_list("channel_id", flat=True)),
+        control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
         **name_suggestions(),
     )
 

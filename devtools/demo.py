@@ -10,6 +10,7 @@ from campaigns.models import (
     AndroidChannel,
     Campaign,
     Channel,
+    ControlGroup,
     Provider,
     WebhookEndpoint,
     WhatsAppTemplate,
@@ -123,7 +124,7 @@ DEMO_DRAFTS: tuple[tuple[str | None, dict], ...] = (
         {
             "name": "Recommendations webhook",
             "target_mode": "webhook",
-            "where": {"event_name": "Charged", "from": 20260101, "to": 20261220},
+            "where": {"event_name": "Charged", "from": 20260101, "to": 20261130},
             "webhook_endpoint_name": "Recommendation Endpoint",
             "webhook_fields": ["profile-attributes", "identities"],
             "webhook_key_value": {"k1": "v1"},
@@ -166,7 +167,8 @@ def demo_drafts_ensure(user) -> int:
 
 
 def demo_account_settings_ensure() -> None:
-    """The account settings the sample drafts use: providers, a template, an endpoint, a channel."""
+    """The account settings the sample drafts use: providers, a template, an endpoint, a channel,
+    a custom control group."""
     Provider.objects.get_or_create(
         channel=Channel.SMS, nick_name="Nick Name", defaults={"provider_id": "1726822661"}
     )
@@ -176,3 +178,4 @@ def demo_account_settings_ensure() -> None:
     )
     WebhookEndpoint.objects.get_or_create(name="Recommendation Endpoint")
     AndroidChannel.objects.get_or_create(channel_id="Marketing", defaults={"name": "Marketing"})
+    ControlGroup.objects.get_or_create(name="Holdout")

@@ -37,7 +37,8 @@ Then, per channel, who can be reached (one count per key: the channel's ESTIMATE
 Then the holdouts and caps
 - `control_group: {"type": "campaign", "percentage": N}` holds out N% of the users (a fixed slice
   of the audience, drawn at seeding); `system_control_group_include: true` holds out the system
-  control group (5% of the audience). A "custom" control group has no sandbox data: ignored.
+  control group (5% of the audience). A "custom" control group has no sandbox data: ignored
+  here (its name is checked against the account's, by the payload core).
 - `upper_cap_for_target_segment`: a target segment larger than this fails (`UpperCapExceeded`),
   for estimates as well, since publishing the same body would fail.
 - `users_limit_overall` and `users_limit_per_run` cap the total; the keys are scaled down in

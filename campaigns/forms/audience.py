@@ -21,6 +21,7 @@ from django import forms
 
 from campaigns import identities
 from campaigns.forms import fields
+from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.base import Alternatives, PayloadForm, Rows
 from campaigns.forms.fields import MISSING
 
@@ -54,6 +55,10 @@ BETWEEN_LOW_ABOVE_HIGH = "“between” takes the low value first: {low} is more
 PROFILE_FIELD_NAME_REQUIRED = "Give the profile property's name."
 EVENT_NAME_REQUIRED = "Choose the event."
 FROM_AFTER_TO = "The start date (from) is after the end date (to)."
+WHERE_TO_IN_FUTURE = (
+    "The end date (where.to) is after today ({today}, in the account's timezone): CleverTap "
+    "refuses an event range that ends in the future."
+)
 SEGMENT_REQUIRED = "Give the segment id."
 SEGMENT_TOO_LOW = "A segment id is a positive number."
 MORE_MALFORMED = "…and {count} more malformed {type} entries."
@@ -286,6 +291,11 @@ class AudienceForm(FromToMixin, PayloadForm):
         if segment is not None and segment < 1:
             self.add_error("segment", SEGMENT_TOO_LOW)
         self.check_dates(data)
+        # Only the where's own range: the reference says nothing of advanced_query's rows.
+        today = schedule_forms.account_now().date()
+        end = data.get("to_date")
+        if end and end > today and "to_date" not in self.errors:
+            self.add_error("to_date", WHERE_TO_IN_FUTURE.format(today=today.strftime("%Y%m%d")))
         return data
 
 

@@ -115,6 +115,7 @@ class PayloadForm(forms.Form):
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = options
+        self._answers = dict(self.answers)
         self.formsets = {
             name: _formset_class(spec)(
                 self.data if self.is_bound else None,
@@ -341,7 +342,7 @@ class PayloadForm(forms.Form):
                 path, html_name = base, None
             code = getattr(self.fields.get(name), "api_code", None)
             for message in messages:
-                api_code, api_message = self.answers.get(message, (code, None))
+                api_code, api_message = self._answers.get(message, (code, None))
                 errors.append(
                     PayloadError(
                         path, message, code=api_code, field=html_name, api_message=api_message
@@ -356,6 +357,14 @@ class PayloadForm(forms.Form):
         super().full_clean()
         for formset in self.formsets.values():
             formset.full_clean()
+
+    def add_answered_error(
+        self, name: str, message: str, *, code: int | None = None, api_message: str
+    ) -> None:
+        """`add_error`, with CleverTap's code and text for the problem (as `answers` holds them,
+        for a message made on the spot)."""
+        self._answers[message] = (code, api_message)
+        self.add_error(name, message)
 
     def add_row_error(self, rows_name: str, message: str) -> None:
         self.formsets[rows_name].extra_errors.append(message)

@@ -33,6 +33,13 @@ CONTROL_GROUP_NAME_REQUIRED = "A custom control group needs the name it has in C
 CONTROL_GROUP_NAME_ONLY_CUSTOM = "Only a custom control group has a name."
 CONTROL_GROUP_PERCENTAGE_REQUIRED = "A campaign control group needs a percentage."
 CONTROL_GROUP_PERCENTAGE_ONLY_CAMPAIGN = "Only a campaign control group has a percentage."
+# CleverTap's text (recorded), then where to look.
+CONTROL_GROUP_UNKNOWN_API = "No custom control group with name {name} is defined"
+CONTROL_GROUP_UNKNOWN = CONTROL_GROUP_UNKNOWN_API + ": {known}."
+CONTROL_GROUP_KNOWN = "this account's custom control groups are {names}"
+CONTROL_GROUP_NONE_KNOWN = (
+    "this account defines none (an administrator adds them in the admin, under Control groups)"
+)
 CONTROL_GROUP_PERCENTAGE_RANGE = "The percentage is a whole number from 1 to 99."
 TTL_TYPE_REQUIRED = "Choose relative (minutes) or absolute (a date and time) for the time to live."
 TTL_TYPE_UNKNOWN = "“%(value)s” is not a time-to-live type; use relative or absolute."
@@ -178,6 +185,8 @@ class DeliveryForm(PayloadForm):
         if kind == "custom":
             if not has_name:
                 self.add_error("control_group_name", CONTROL_GROUP_NAME_REQUIRED)
+            else:
+                self._check_custom_group_name(data.get("control_group_name"))
             if has_percentage:
                 self.add_error("control_group_percentage", CONTROL_GROUP_PERCENTAGE_ONLY_CAMPAIGN)
         if kind == "campaign":
@@ -188,6 +197,19 @@ class DeliveryForm(PayloadForm):
         percentage = data.get("control_group_percentage")
         if percentage is not None and not 1 <= percentage <= 99:
             self.add_error("control_group_percentage", CONTROL_GROUP_PERCENTAGE_RANGE)
+
+    def _check_custom_group_name(self, name) -> None:
+        """CleverTap refuses a custom control group the account does not define, any name when
+        it defines none; without the account's settings (None) nothing is known to check."""
+        known = self.options.control_groups if self.options else None
+        if known is None or not name or name in known or "control_group_name" in self.errors:
+            return
+        names = CONTROL_GROUP_KNOWN.format(names=", ".join(known)) if known else None
+        self.add_answered_error(
+            "control_group_name",
+            CONTROL_GROUP_UNKNOWN.format(name=name, known=names or CONTROL_GROUP_NONE_KNOWN),
+            api_message=CONTROL_GROUP_UNKNOWN_API.format(name=name),
+        )
 
     def _check_ttl(self, data):
         if not (self.is_set("ttl_type") or self.is_set("ttl_value")):

@@ -20,6 +20,8 @@ class AccountOptions:
     whatsapp_templates: tuple[WhatsAppTemplateOption, ...] = ()
     webhook_endpoints: tuple[str, ...] = ()
     android_channels: tuple[str, ...] = ()
+    # The custom control groups the account defines; None: not known (no account loaded).
+    control_groups: tuple[str, ...] | None = None
     event_names: tuple[str, ...] = ()
     property_names: tuple[str, ...] = ()
 

@@ -1,4 +1,10 @@
-from campaigns.models.account import AndroidChannel, Provider, WebhookEndpoint, WhatsAppTemplate
+from campaigns.models.account import (
+    AndroidChannel,
+    ControlGroup,
+    Provider,
+    WebhookEndpoint,
+    WhatsAppTemplate,
+)
 from campaigns.models.api import ApiSlot, ApiSlotPool
 from campaigns.models.drafts import Api, Campaign, Channel, Status
 from campaigns.models.publishing import (
@@ -36,6 +42,7 @@ __all__ = [
     "Campaign",
     "Channel",
     "Comment",
+    "ControlGroup",
     "Estimate",
     "EstimateState",
     "Provider",

@@ -1,5 +1,6 @@
 """Account settings the forms offer as choices: the CleverTap account's providers, templates,
-webhook endpoints and Android notification channels. Edited in the Django admin, seeded by the demo.
+webhook endpoints, Android notification channels and custom control groups. Edited in the Django
+admin, seeded by the demo.
 """
 
 from django.db import models
@@ -69,3 +70,16 @@ class AndroidChannel(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.channel_id
+
+
+class ControlGroup(models.Model):
+    """A custom control group the account defines in CleverTap's dashboard: a `control_group` of
+    type custom must name one."""
+
+    name = models.CharField(max_length=500, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

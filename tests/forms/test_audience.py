@@ -1,6 +1,8 @@
+import datetime
 import functools
 import json
 import re
+from unittest import mock
 
 import pytest
 from django.http import QueryDict
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from campaigns import identities, payloads
 from campaigns.forms import audience, base
+from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import format_path, same_json
 from campaigns.models import Api
@@ -221,6 +224,39 @@ def test_event_occurrences_left_out_by_a_segment_are_disabled_and_come_back_when
     assert posted["audience-event_name"] == "Charged"
     posted["audience-who"] = audience.FILTERED
     assert same_json(built(posted), {"where": {"event_name": "Charged"}} | EVENTS)
+
+
+@pytest.fixture
+def evening_in_utc_next_morning_in_kolkata(monkeypatch, settings):
+    settings.TIME_ZONE = "Asia/Kolkata"
+    evening = datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(schedule_forms, "current_time", lambda: evening)
+
+
+@pytest.mark.usefixtures("evening_in_utc_next_morning_in_kolkata")
+def test_where_to_in_the_future_of_the_accounts_timezone_is_refused():
+    body = with_where({"event_name": "Charged", "from": 20260301, "to": 20260312})
+    assert messages_at(body, "where.to") == [audience.WHERE_TO_IN_FUTURE.format(today="20260311")]
+
+
+@pytest.mark.usefixtures("evening_in_utc_next_morning_in_kolkata")
+def test_where_to_today_in_the_accounts_timezone_is_accepted_and_did_all_rows_are_left_alone():
+    # 2026-03-11 is today in Kolkata (tomorrow in UTC); advanced_query's rows are not checked.
+    body = with_where({"event_name": "Charged", "from": 20260301, "to": 20260311})
+    body |= {
+        "advanced_query": {
+            "did_all": [
+                {
+                    "event_name": "App Launched",
+                    "from": 20260301,
+                    "to": 20260320,
+                    "operator": "equals",
+                    "value": 1,
+                }
+            ]
+        }
+    }
+    assert errors(body) == []
 
 
 def test_parts_a_choice_leaves_out_report_no_problems():
@@ -570,7 +606,10 @@ def test_generated_targets_audiences_round_trip_and_are_read(part):
     body = {k: v for k, v in BASE.items() if k != "where"} | part
     assert round_trips(body)
     assert not [format_path(p) for p in extras(body) if p[0] in AUDIENCE_KEYS]
-    assert not [e for e in errors(body) if e.path[:1] and e.path[0] in AUDIENCE_KEYS]
+    # Every generated date is past once the clock reads 2031 (a future where.to is refused).
+    after_the_dates = datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC)
+    with mock.patch.object(schedule_forms, "current_time", lambda: after_the_dates):
+        assert not [e for e in errors(body) if e.path[:1] and e.path[0] in AUDIENCE_KEYS]
 
 
 identity_values = {

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from campaigns import payloads
 from campaigns.forms import delivery
 from campaigns.forms import schedule as schedule_forms
-from campaigns.forms.options import NO_OPTIONS
+from campaigns.forms.options import NO_OPTIONS, AccountOptions
 from campaigns.models import Api
 from tests import payload_checks
 from tests.reference_examples import reference_examples
@@ -103,6 +103,32 @@ def test_a_per_run_limit_is_at_least_one():
 def test_both_kinds_of_control_group_are_read_and_valid(group):
     body = BASE | {"control_group": group, "system_control_group_include": True}
     assert errors(body) == [] and extras(body) == {} and round_trips(body)
+
+
+def test_a_custom_control_group_the_account_defines_is_valid():
+    body = BASE | {"control_group": {"type": "custom", "name": "Holdout"}}
+    options = AccountOptions(control_groups=("Holdout", "Loyal"))
+    assert errors(body, options=options) == []
+
+
+@pytest.mark.parametrize(
+    "defined, known",
+    [
+        (("Loyal", "VIP"), delivery.CONTROL_GROUP_KNOWN.format(names="Loyal, VIP")),
+        # CleverTap refuses every name when the account defines none.
+        ((), delivery.CONTROL_GROUP_NONE_KNOWN),
+    ],
+)
+def test_a_custom_control_group_the_account_does_not_define_is_refused(defined, known):
+    body = BASE | {"control_group": {"type": "custom", "name": "Holdout"}}
+    found = errors(body, options=AccountOptions(control_groups=defined))
+    assert [(e.where, e.message, e.api_message) for e in found] == [
+        (
+            "control_group.name",
+            delivery.CONTROL_GROUP_UNKNOWN.format(name="Holdout", known=known),
+            "No custom control group with name Holdout is defined",
+        )
+    ]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from campaigns.channels import push, sms, whatsapp
 from campaigns.forms import audience as audience_forms
 from campaigns.forms import campaign as campaign_forms
 from campaigns.forms.options import NO_OPTIONS
-from campaigns.models import Api
+from campaigns.models import Api, ControlGroup
 from sandbox import api, audience, faults, limits, services, testing
 from sandbox.errors import ApiError
 from sandbox.models import CampaignStatus, ReceivedRequest, SandboxCampaign, Segment
@@ -365,6 +365,27 @@ def test_an_android_block_without_a_channel_answers_code_9(client, path, body):
         "error": "Notification channel is required for devices having Android 8.0 or above",
         "code": 9,
     }
+
+
+def test_a_custom_control_group_is_checked_against_the_accounts(client):
+    body = {**PUSH, "control_group": {"type": "custom", "name": "Holdout"}}
+    # The sandbox's account is the app's: none defined, every name is refused.
+    refused = {"status": "fail", "error": "No custom control group with name Holdout is defined"}
+    assert post(client, "targets/create.json", body).json() == refused | {"code": 400}
+    ControlGroup.objects.create(name="Loyal")
+    assert post(client, "targets/create.json", body).json() == refused | {"code": 400}
+    ControlGroup.objects.create(name="Holdout")
+    assert post(client, "targets/create.json", body).json()["status"] == "success"
+
+
+def test_an_audience_whose_where_to_lies_in_the_future_is_refused(client):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    where = {"event_name": "Product Viewed", "from": 20260101, "to": int(f"{tomorrow:%Y%m%d}")}
+    response = post(client, "targets/create.json", {**PUSH, "where": where})
+    today = f"{timezone.localdate():%Y%m%d}"
+    message = f"where.to: {audience_forms.WHERE_TO_IN_FUTURE.format(today=today)}"
+    assert_fails(response, status=400, message=message, code=400)
+    assert not SandboxCampaign.objects.exists()
 
 
 def test_missing_or_wrong_credentials_answer_401(client):
