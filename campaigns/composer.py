@@ -111,6 +111,8 @@ class Composer:
     body: dict
     errors: list[PayloadError]
     notices: list[str]
+    # What looks wrong but blocks nothing (`payloads.form_warnings`).
+    warnings: list[PayloadError] = field(default_factory=list)
     # Why this state may not be saved (the body would lose what was typed).
     not_saved: str | None = None
     # The row action this request carried: ("add"|"remove", formset prefix).
@@ -413,6 +415,7 @@ def _bind(
         body=body,
         errors=errors,
         notices=notices,
+        warnings=payloads.form_warnings(bound),
         not_saved=not_saved,
         options=options,
         aside=aside,

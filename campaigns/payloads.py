@@ -47,6 +47,8 @@ FALLBACK_NOTICE = (
     "Part of the body could not be shown in the form without changing it, so it is kept exactly "
     "as it was in Additional fields: {path}."
 )
+# Said with the warnings (`form_warnings`) wherever they are listed.
+WARNINGS_NOTE = "they stop no save, approval or publish"
 NOT_AN_OBJECT = "The request body must be a JSON object ({{...}}), not {kind}."
 UNKNOWN_CHANNEL = "target_mode {channel} is not a channel; use one of: {choices}."
 UNKNOWN_ENDPOINT = (
@@ -347,18 +349,32 @@ def form_errors(
     return errors
 
 
+def form_warnings(forms: dict[str, PayloadForm]) -> list[PayloadError]:
+    """The problems that block nothing (identities that do not look like their type...), at
+    their JSON paths: shown, never refusing a save, an approval or a publish."""
+    return [warning for form in forms.values() for warning in form.path_warnings()]
+
+
 def body_errors(
     body: Any, *, api: str, channel: str, options: AccountOptions
 ) -> list[PayloadError]:
     """The errors of a request body: the one validator. `options` is required because some rules
     depend on the account (its providers, templates, channels): the app calls it through
     `selectors.body_errors`, which loads them."""
+    return body_problems(body, api=api, channel=channel, options=options)[0]
+
+
+def body_problems(
+    body: Any, *, api: str, channel: str, options: AccountOptions
+) -> tuple[list[PayloadError], list[PayloadError]]:
+    """The errors of a request body (`body_errors`) and its warnings (`form_warnings`)."""
     if not isinstance(body, dict):
-        return [PayloadError((), NOT_AN_OBJECT.format(kind=json_kind(body)))]
+        return [PayloadError((), NOT_AN_OBJECT.format(kind=json_kind(body)))], []
     parsed = parse_body(body, api=api, channel=channel)
     forms = bind_forms(parsed.data, api=api, channel=channel, options=options)
     built = build_body(forms, parsed.extras)
-    return form_errors(forms, parsed.extras, body=built, api=api, channel=channel)
+    errors = form_errors(forms, parsed.extras, body=built, api=api, channel=channel)
+    return errors, form_warnings(forms)
 
 
 def body_hash(body: Any) -> str:

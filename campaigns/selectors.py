@@ -97,6 +97,13 @@ def campaign_errors(campaign: Campaign) -> list[PayloadError]:
     return body_errors(campaign.body, api=campaign.api, channel=campaign.channel)
 
 
+def campaign_problems(campaign: Campaign) -> tuple[list[PayloadError], list[PayloadError]]:
+    """A draft's errors and its warnings (problems that block nothing), in one reading."""
+    return payloads.body_problems(
+        campaign.body, api=campaign.api, channel=campaign.channel, options=account_options()
+    )
+
+
 def account_options() -> AccountOptions:
     """The account settings the forms offer as choices (five small queries)."""
     providers: dict[str, list[str]] = {}

@@ -8,7 +8,8 @@ filters nor event occurrences, and everyone or filtered no segment: what a choic
 in the page, greyed (forms.base.Alternatives). A body read with both keeps both (who: the where's
 choice) behind a ticked box, and a where with a segment is reported.
 
-send/<channel>.json: `to`, a list of identities per type, one box each.
+send/<channel>.json: `to`, a list of identities per type, one box each; an entry that does not
+look like its type is a warning, not an error.
 
 The filter rows (profile fields here, event properties in the conversion goal) share the
 operators of NOTES.md and one set of value rules (`filter_value_error`).
@@ -338,14 +339,19 @@ class IdentityListField(fields.LinesField):
         text = fields.text_posted(value)
         if not text.strip():
             return []
-        found = identities.parse_text(text, self.identity_type).malformed
-        if found:
-            messages = [item.message for item in found[: self.shown_limit]]
-            if len(found) > self.shown_limit:
-                left = len(found) - self.shown_limit
-                messages.append(MORE_MALFORMED.format(count=left, type=self.identity_type))
-            raise forms.ValidationError(messages)
         return self.data_to_json(value)
+
+    def malformed(self, value) -> list[str]:
+        """What looks wrong with the entries (a warning: CleverTap queues them anyway)."""
+        text = fields.text_posted(value)
+        if not text.strip():
+            return []
+        found = identities.parse_text(text, self.identity_type).malformed
+        messages = [item.message for item in found[: self.shown_limit]]
+        if len(found) > self.shown_limit:
+            left = len(found) - self.shown_limit
+            messages.append(MORE_MALFORMED.format(count=left, type=self.identity_type))
+        return messages
 
 
 class RecipientsForm(PayloadForm):
@@ -364,3 +370,12 @@ class RecipientsForm(PayloadForm):
         "fbid": ("to", "FBID"),
         "gpid": ("to", "GPID"),
     }
+
+    def clean(self):
+        # Entries that do not look like their type (an FBID with letters, an Email without @)
+        # are warnings: CleverTap queued such sends (CLEVERTAP-READS, recorded requests).
+        data = super().clean()
+        for name in self.paths:
+            for message in self.fields[name].malformed(self[name].data):
+                self.add_warning(name, message)
+        return data

@@ -116,6 +116,9 @@ class PayloadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.options = options
         self._answers = dict(self.answers)
+        # Problems that block nothing (field name -> messages): shown beside the errors, never
+        # refusing a save, an approval or a publish. Filled by `clean` (`add_warning`).
+        self.warnings: dict[str, list[str]] = {}
         self.formsets = {
             name: _formset_class(spec)(
                 self.data if self.is_bound else None,
@@ -353,7 +356,21 @@ class PayloadForm(forms.Form):
                 errors += formset.path_errors(base + self.rows[name].path)
         return errors
 
+    def path_warnings(self, base: Path = ()) -> list[PayloadError]:
+        """The warnings of this form's own fields, at their JSON paths."""
+        self.is_valid()
+        return [
+            PayloadError(base + self.paths[name], message, field=self.add_prefix(name))
+            for name, messages in self.warnings.items()
+            if name not in self.left_out
+            for message in messages
+        ]
+
+    def add_warning(self, name: str, message: str) -> None:
+        self.warnings.setdefault(name, []).append(message)
+
     def full_clean(self):
+        self.warnings = {}
         super().full_clean()
         for formset in self.formsets.values():
             formset.full_clean()

@@ -13,6 +13,9 @@ TARGET_MODE_EMPTY = (
 # The channel select's empty choice: the body then has no target_mode, which CleverTap reads as
 # push (`registry.DEFAULT_TARGET_MODE`).
 NO_TARGET_MODE = "Push (CleverTap's default when no channel is named)"
+NO_TARGET_MODE_HELP = (
+    "CleverTap's default leaves target_mode out of the body: CleverTap reads that as push."
+)
 TAG_GROUP_OR_CAMPAIGN_ID = "Use either tag_group or campaign_id, not both."
 
 
@@ -21,7 +24,10 @@ class TargetsCampaignForm(PayloadForm):
 
     name = fields.TextField(label="Campaign name", max_length=200)
     target_mode = fields.ChoiceField(
-        label="Channel (target_mode)", choices=Channel.choices, blank_label=NO_TARGET_MODE
+        label="Channel (target_mode)",
+        choices=Channel.choices,
+        blank_label=NO_TARGET_MODE,
+        help_text=NO_TARGET_MODE_HELP,
     )
     labels = fields.LinesField(label="Labels", help_text="One label per line.")
     respect_frequency_caps = fields.BooleanField(

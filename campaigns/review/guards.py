@@ -188,13 +188,15 @@ class Actions:
     # asked only of someone who may review it now.
     problems_block: str = ""
     problems: tuple = ()
+    # What looks wrong but blocks nothing (`payloads.form_warnings`), for the reviewer to see.
+    warnings: tuple = ()
 
 
 def actions(*, campaign: models.Campaign, user) -> Actions:
     can_review = campaign.status in models.Campaign.REVIEWABLE and user.has_perm(
         roles.REVIEW_PERMISSION
     )
-    problems = selectors.campaign_errors(campaign) if can_review else []
+    problems, warnings = selectors.campaign_problems(campaign) if can_review else ([], [])
     return Actions(
         can_submit=campaign.status == models.Status.DRAFT
         and user.has_perm(roles.CHANGE_PERMISSION),
@@ -207,4 +209,5 @@ def actions(*, campaign: models.Campaign, user) -> Actions:
             problems_refusal(version=campaign.version, problems=problems) if problems else ""
         ),
         problems=tuple(problems),
+        warnings=tuple(warnings),
     )

@@ -222,6 +222,8 @@ def _preview(state: composer.Composer) -> dict:
         "requests": previews.request_count(state.body) if state.api == Api.SEND else None,
         "json_html": previews.highlight_json(state.body),
         "errors": state.errors,
+        "warnings": state.warnings,
+        "warnings_note": payloads.WARNINGS_NOTE,
         "device_template": registry.preview_template(state.channel),
         "device": registry.device_preview(
             state.channel,

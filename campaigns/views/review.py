@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns import models, previews, review, roles, selectors, services
+from campaigns import models, payloads, previews, review, roles, selectors, services
 from campaigns.publishing import estimates
 from campaigns.review import approvals, comments, guards, revisions
 from campaigns.views import forms
@@ -51,6 +51,7 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
         "campaign": campaign,
         "guards": guards.guards(campaign=campaign),
         "actions": guards.actions(campaign=campaign, user=request.user),
+        "warnings_note": payloads.WARNINGS_NOTE,
         "base": base,
         "diff": revisions.body_diff(base.body, campaign.body),
         "estimate": estimate,

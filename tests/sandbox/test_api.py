@@ -388,6 +388,13 @@ def test_an_audience_whose_where_to_lies_in_the_future_is_refused(client):
     assert not SandboxCampaign.objects.exists()
 
 
+def test_identities_that_do_not_look_like_their_type_are_accepted(client):
+    # CleverTap queued sends to such identities; one known recipient is enough to queue.
+    to = {**RECIPIENTS, "FBID": ["not-digits"], "Email": ["not-an-address"]}
+    response = post(client, "send/push.json", {**SEND["push"], "to": to})
+    assert response.json() == {"status": "success", "message": api.SUCCESS_QUEUED}
+
+
 def test_missing_or_wrong_credentials_answer_401(client):
     unauthorized = {"status": "fail", "error": api.ERROR_INVALID_CREDENTIALS, "code": 401}
     wrong = post(client, "targets/create.json", PUSH, HTTP_X_CLEVERTAP_PASSCODE="guess")

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import escape
 
-from campaigns import composer, payloads, previews, services, set_aside
+from campaigns import composer, identities, payloads, previews, services, set_aside
 from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.forms import campaign as campaign_forms
@@ -315,6 +315,29 @@ def test_an_email_draft_whose_channel_is_unpicked_becomes_push(composer_client, 
     campaign.refresh_from_db()
     assert campaign.channel == "push" and "target_mode" not in campaign.body
     assert campaign.body["content"] == {"title": "T", "body": "B"}
+
+
+def test_identities_that_do_not_look_right_are_warnings_that_do_not_stop_a_save(
+    composer_client, composer_user
+):
+    body = {"to": {"FBID": ["1234", "not-digits"]}, "tag_group": "t", "content": {"body": "Hi"}}
+    campaign = services.campaign_create(user=composer_user, api=Api.SEND, channel="sms", body=body)
+    data = page_data(composer_client, campaign)
+    preview = composer_client.post(
+        reverse("campaigns:composer_preview", args=[campaign.pk]), data
+    ).content.decode()
+    warning = identities.MALFORMED_ENTRY.format(
+        type="FBID", line=2, value="not-digits", reason=identities.NOT_DIGITS
+    )
+    assert 'id="preview-warnings"' in preview and escape(warning) in preview
+    assert escape(payloads.WARNINGS_NOTE) in preview
+    assert escape(warning) not in preview.split('id="preview-warnings"')[0]
+
+    data["content-body"] = "Hello"
+    data["composer-action"] = "save"
+    composer_client.post(reverse("campaigns:composer", args=[campaign.pk]), data)
+    campaign.refresh_from_db()
+    assert campaign.version == 2 and campaign.body["to"] == {"FBID": ["1234", "not-digits"]}
 
 
 def test_changing_the_api_family_moves_the_draft_to_the_send_endpoint(

@@ -8,11 +8,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from campaigns import roles, selectors
+from campaigns import payloads, roles, selectors
 from campaigns.models import Approval, Comment, Revision, Status
 from campaigns.review import approvals, comments, guards
 from campaigns.views import review as review_views
-from tests.drafts import PUSH_BODY, approved, edit, estimated, fresh, new_draft, submitted
+from tests.drafts import (
+    PUSH_BODY,
+    approved,
+    edit,
+    email_send_body,
+    estimated,
+    fresh,
+    new_draft,
+    submitted,
+)
 from tests.fault_server import Answer
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +167,23 @@ def test_a_version_with_problems_shows_the_approve_button_disabled_with_the_reas
     assert reason in html
     for problem in problems:
         assert f"<li><code>{problem.where}</code>: {escape(problem.message)}</li>" in html
+
+
+def test_identities_that_do_not_look_right_are_shown_as_warnings_and_block_no_approval(
+    people, as_user
+):
+    body = email_send_body(["a@example.com", "no-at-sign"])
+    campaign = submitted(new_draft(people["composer"], body, api="send", channel="email"), people)
+    errors, warnings = selectors.campaign_problems(campaign)
+    assert errors == [] and [w.where for w in warnings] == ["to.Email"]
+
+    html = as_user("reviewer").get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
+
+    assert 'id="approve-button" disabled' not in html and 'id="review-warnings"' in html
+    assert escape(payloads.WARNINGS_NOTE) in html
+    assert f"<li><code>to.Email</code>: {escape(warnings[0].message)}</li>" in html
+    approvals.campaign_approve(campaign=campaign, user=people["reviewer"], shown_version=1)
+    assert fresh(campaign).status == Status.APPROVED
 
 
 def test_a_forced_approval_of_a_version_with_problems_is_refused(people, as_user):
