@@ -20,8 +20,9 @@ Every request goes through `_serve`, in this order:
 8. the endpoint's handler.
 Every request, whatever its answer, is recorded in `ReceivedRequest` (never the passcode).
 
-HTTP statuses: 200 on success; 400 for a refused body (CleverTap's codes 21, 73, 76, 78, 84, 89
-where it documents them, else code 400); 401; 404 unknown campaign or estimate request; 405; 409
+HTTP statuses: 200 on success; 400 for a refused body (CleverTap's codes 9, 21, 73, 76, 78, 84,
+89 where it documents or was recorded answering them, else code 400, in CleverTap's words where
+the reference records them); 401; 404 unknown campaign or estimate request; 405; 409
 result of an unfinished campaign (CleverTap's `{"status": "fail", "error": "This target hasn't
 been completed"}`, no code, the state named after it; the HTTP status is a third party's claim)
 or stop of a completed one; 429; 500/503 from the fault switch.

@@ -104,6 +104,25 @@ def test_no_report_yet_of_a_scheduled_campaign_says_its_listed_status(sandbox, p
     assert ApiCall.objects.get(operation="list").outcome == CallOutcome.SUCCEEDED
 
 
+def test_no_report_yet_says_what_clevertap_said_when_the_list_cannot_be_read(
+    sandbox, people, monkeypatch
+):
+    publisher = people["publisher"]
+    campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
+    attempts.campaign_publish(
+        campaign=campaign, user=publisher, confirmation_token=confirmed(campaign, publisher)
+    )
+
+    def unreadable(**_):
+        raise clevertap.CleverTapError(message="down", kind=clevertap.KIND_SERVER, retry_safe=True)
+
+    monkeypatch.setattr(clevertap, "campaign_list", unreadable)
+    reported = followup.campaign_report(campaign=campaign, user=publisher)
+
+    said = sandbox_services.ERROR_NOT_COMPLETED.format(state=sandbox_services.STATE_SCHEDULED)
+    assert reported.not_yet == followup.NO_REPORT_YET_UNLISTED.format(said=said)
+
+
 def test_a_report_refused_for_the_credentials_is_an_error(sandbox, people, monkeypatch):
     publisher = people["publisher"]
     campaign = draft(people["composer"], {**PUSH_BODY, "when": later()})
