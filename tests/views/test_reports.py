@@ -127,8 +127,8 @@ def test_the_filters_offer_what_the_stored_campaigns_hold_and_keep_what_was_aske
     assert 'value="whatsapp" selected' in response.content.decode()
 
 
-def test_a_campaign_published_here_is_marked_and_links_to_it(as_user, people):
-    campaign = draft(people["composer"])
+def published_here(campaign, clevertap_id: int, publisher) -> None:
+    """A publish of the draft that CleverTap took, as campaign `clevertap_id`."""
     PublishAttempt.objects.create(
         campaign=campaign,
         version=1,
@@ -138,9 +138,14 @@ def test_a_campaign_published_here_is_marked_and_links_to_it(as_user, people):
         channel="push",
         endpoint="targets/create.json",
         body_hash="x",
-        clevertap_id=1741000001,
-        user=people["publisher"],
+        clevertap_id=clevertap_id,
+        user=publisher,
     )
+
+
+def test_a_campaign_published_here_is_marked_and_links_to_it(as_user, people):
+    campaign = draft(people["composer"])
+    published_here(campaign, 1741000001, people["publisher"])
     week = week_read(MONDAY)
     stored(week, 1741000001, "Spring sale push")
     stored(week, 1741000002, "Made in the dashboard", day=1)
@@ -368,18 +373,7 @@ def test_the_page_makes_the_same_few_queries_for_10_or_100_campaigns(
     campaign = draft(people["composer"])
     for n in range(count):
         stored(week, 1741000000 + n, f"Campaign {n:03}", day=n % 7, labels=[f"label {n % 5}"])
-    PublishAttempt.objects.create(
-        campaign=campaign,
-        version=1,
-        idempotency_key=f"{campaign.pk}:1",
-        state="succeeded",
-        api="targets",
-        channel="push",
-        endpoint="targets/create.json",
-        body_hash="x",
-        clevertap_id=1741000000,
-        user=people["publisher"],
-    )
+    published_here(campaign, 1741000000, people["publisher"])
     client = as_user("reviewer")
     client.get(URL, RANGE)  # the session is written on the first request
     # Session, user, review badge, permissions (2), the three filters' choices, the weeks read,
