@@ -136,7 +136,7 @@ def next_send_times(
         nominal, rules = _read_when(when)
         if nominal is None:
             candidates: Iterator[datetime] = iter([now])
-        elif isinstance(nominal, _Recurring):
+        elif isinstance(nominal, Recurring):
             walls = _recurring_walls(nominal, today=now.astimezone(account_tz).date())
             candidates = (_instant(wall, account_tz) for wall in walls)
         else:
@@ -180,7 +180,7 @@ def next_runs_in_user_time(
         wrap = isinstance(nominal, list) and when.get("user_timezone_wrap_around") is True
         if nominal is None:
             walls: Iterator[datetime | None] = iter([None])
-        elif isinstance(nominal, _Recurring):
+        elif isinstance(nominal, Recurring):
             # Local dates run up to a day behind the account's.
             today = now.astimezone(account_tz).date() - timedelta(days=1)
             walls = _recurring_walls(nominal, today=today)
@@ -211,7 +211,10 @@ class _Rules:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Recurring:
+class Recurring:
+    """A recurring schedule: its first run's wall time, every how many days (or weeks, on which
+    weekdays), until when."""
+
     start: datetime
     every: int
     weekdays: tuple[int, ...] | None  # None: daily
@@ -222,7 +225,7 @@ class _Recurring:
 _NO_RULES = _Rules(quiet_windows=None, delay=False, cutoff=None)
 
 
-def _read_when(when: object) -> tuple[None | list[datetime] | _Recurring, _Rules]:
+def _read_when(when: object) -> tuple[None | list[datetime] | Recurring, _Rules]:
     """The nominal times (None for "now", wall times, or a recurrence) and the sending rules."""
     if when == "now":
         return None, _NO_RULES
@@ -245,6 +248,24 @@ def _read_when(when: object) -> tuple[None | list[datetime] | _Recurring, _Rules
             return _read_recurring(when), rules
         case _:
             raise _Malformed
+
+
+def sends_now(when: object) -> bool:
+    """Whether `when` sends as soon as the campaign is created ("now", or type "now")."""
+    try:
+        nominal, _rules = _read_when(when)
+    except _Malformed:
+        return False
+    return nominal is None
+
+
+def recurrence(when: object) -> Recurring | None:
+    """The recurrence of a recurring `when`; None for any other, or an unreadable one."""
+    try:
+        nominal, _rules = _read_when(when)
+    except _Malformed:
+        return None
+    return nominal if isinstance(nominal, Recurring) else None
 
 
 def _read_rules(when: Mapping) -> _Rules:
@@ -310,7 +331,7 @@ def _quiet_window(value: object) -> tuple[time, time] | None:
     return start, end
 
 
-def _read_recurring(when: Mapping) -> _Recurring:
+def _read_recurring(when: Mapping) -> Recurring:
     start = _required_date_time(when.get("start_time"))
     every = _optional(when, "repeats_every", int)
     if every is None or every < 1:
@@ -334,7 +355,7 @@ def _read_recurring(when: Mapping) -> _Recurring:
             weekdays = tuple(sorted(set(chosen)))
         case _:
             raise _Malformed
-    return _Recurring(
+    return Recurring(
         start=start,
         every=every,
         weekdays=weekdays,
@@ -383,7 +404,7 @@ def _weekday(day: date) -> int:
     return day.isoweekday() % 7 + 1
 
 
-def _recurring_walls(recurring: _Recurring, *, today: date) -> Iterator[datetime]:
+def _recurring_walls(recurring: Recurring, *, today: date) -> Iterator[datetime]:
     """The runs' nominal wall times from about `today` on, until the end or the horizon."""
     search_end = _date_plus(max(recurring.start.date(), today), SEARCH_HORIZON)
     last_day = min(recurring.end_by_date or date.max, search_end)

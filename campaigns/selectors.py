@@ -1,5 +1,8 @@
 """Reads for the views and the workflows: each one query, or a few, and named for what they read."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -7,14 +10,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTransform
 
-from campaigns import models, payloads
+from campaigns import models, payloads, schedule
 from campaigns.forms.base import PayloadError
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import (
     AndroidChannel,
+    Api,
+    AuditAction,
     Campaign,
     ControlGroup,
+    EstimateState,
     Provider,
     Status,
     WebhookEndpoint,
@@ -70,7 +77,145 @@ def draft_list(
     if label:
         # labels_text mirrors the body's labels as ",a,b,": one label matches whole.
         campaigns = campaigns.filter(labels_text__icontains=f",{label},")
-    return campaigns.order_by(*DRAFT_ORDERINGS.get(sort, DRAFT_ORDERINGS["-updated"]))
+    campaigns = campaigns.order_by(*DRAFT_ORDERINGS.get(sort, DRAFT_ORDERINGS["-updated"]))
+    return _with_list_columns(campaigns)
+
+
+# The review steps that say where a draft stands; the latest one gives its status detail.
+_REVIEW_STEPS = (
+    AuditAction.SUBMITTED,
+    AuditAction.APPROVED,
+    AuditAction.CHANGES_REQUESTED,
+    AuditAction.ARCHIVED,
+    AuditAction.UNARCHIVED,
+)
+
+
+def _with_list_columns(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """The list's columns, in the page's one query: the body's `when` alone (never the body, which
+    can hold a million identities), the latest estimate with a reach, the latest review step."""
+    step = models.AuditEvent.objects.filter(
+        campaign=OuterRef("pk"), action__in=_REVIEW_STEPS
+    ).order_by("-created_at", "-id")
+    estimate = models.Estimate.objects.filter(
+        campaign=OuterRef("pk"), state=EstimateState.READY, total__isnull=False
+    ).order_by("-created_at", "-id")
+    username = get_user_model().USERNAME_FIELD
+    return campaigns.annotate(
+        when=KeyTransform("when", "body"),
+        review_step=Subquery(step.values("action")[:1]),
+        review_by=Subquery(step.values(f"actor__{username}")[:1]),
+        reach=Subquery(estimate.values("total")[:1]),
+        estimated_at=Subquery(estimate.values("created_at")[:1]),
+    )
+
+
+NEXT_SEND_NOW = "Now"
+NEXT_SEND_RECURRING = "Recurring: {every} from {start:%-d %b}"
+NEXT_SEND_NONE = "—"
+CHANNEL_BY_IDENTITIES = "{channel}, by identities"
+STATUS_CHANGES_REQUESTED = "Changes requested"
+STATUS_DETAIL_BY = "by {person}"
+STATUS_DETAIL_SUBMITTED = "submitted by {person}"
+READY = "Ready"
+PROBLEMS = "{count} problem{plural}"
+NOT_CHECKED = "Not checked yet"
+ESTIMATE_AGE = "{reach:,} · {age}"
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    """One draft as the list shows it, in words."""
+
+    campaign: Campaign
+    channel: str
+    status: str
+    status_detail: str
+    next_send: str
+    # The next send's instant in the account timezone, when it is one.
+    next_send_at: datetime | None
+    estimate: str
+    readiness: str
+    ready: bool
+
+
+def draft_rows(campaigns: Iterable[Campaign], *, now: datetime) -> list[DraftRow]:
+    """The columns of a page of `draft_list`, from what its one query read."""
+    account_tz = ZoneInfo(settings.TIME_ZONE)
+    return [_draft_row(campaign, now=now, account_tz=account_tz) for campaign in campaigns]
+
+
+def _draft_row(campaign: Campaign, *, now: datetime, account_tz: ZoneInfo) -> DraftRow:
+    channel = campaign.get_channel_display()
+    if campaign.api == Api.SEND:
+        channel = CHANNEL_BY_IDENTITIES.format(channel=channel)
+    status, detail = campaign.get_status_display(), ""
+    person = getattr(campaign, "review_by", None) or ""
+    step = getattr(campaign, "review_step", None)
+    if campaign.status == Status.DRAFT and step == AuditAction.CHANGES_REQUESTED:
+        status, detail = STATUS_CHANGES_REQUESTED, STATUS_DETAIL_BY.format(person=person)
+    elif campaign.status == Status.APPROVED and step == AuditAction.APPROVED:
+        detail = STATUS_DETAIL_BY.format(person=person)
+    elif campaign.status == Status.IN_REVIEW and step == AuditAction.SUBMITTED:
+        detail = STATUS_DETAIL_SUBMITTED.format(person=person)
+    if not person:
+        detail = ""
+    next_send, next_send_at = _next_send(campaign, now=now, account_tz=account_tz)
+    estimate = NEXT_SEND_NONE
+    if getattr(campaign, "reach", None) is not None:
+        estimate = ESTIMATE_AGE.format(reach=campaign.reach, age=_age(now - campaign.estimated_at))
+    count = campaign.problem_count
+    if count is None:
+        readiness = NOT_CHECKED
+    elif count == 0:
+        readiness = READY
+    else:
+        readiness = PROBLEMS.format(count=count, plural="" if count == 1 else "s")
+    return DraftRow(
+        campaign=campaign,
+        channel=channel,
+        status=status,
+        status_detail=detail,
+        next_send=next_send,
+        next_send_at=next_send_at,
+        estimate=estimate,
+        readiness=readiness,
+        ready=count == 0,
+    )
+
+
+def _next_send(
+    campaign: Campaign, *, now: datetime, account_tz: ZoneInfo
+) -> tuple[str, datetime | None]:
+    """The next send in words: an identity send goes when published, as does a `when` of now."""
+    when = getattr(campaign, "when", None)
+    if campaign.api == Api.SEND or schedule.sends_now(when):
+        return NEXT_SEND_NOW, None
+    recurring = schedule.recurrence(when)
+    if recurring is not None:
+        unit = "week" if recurring.weekdays is not None else "day"
+        every = (
+            ("weekly" if unit == "week" else "daily")
+            if recurring.every == 1
+            else (f"every {recurring.every} {unit}s")
+        )
+        return NEXT_SEND_RECURRING.format(every=every, start=recurring.start), None
+    times = schedule.next_send_times(when, now=now, account_tz=account_tz, count=1)
+    if not times:
+        return NEXT_SEND_NONE, None
+    at = times[0].at.astimezone(account_tz)
+    return f"{at:%-d %b %Y, %H:%M}", at
+
+
+def _age(elapsed: timedelta) -> str:
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 60 * 24:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // (60 * 24)} d ago"
 
 
 def owner_options() -> list[tuple[int, str]]:

@@ -73,15 +73,25 @@ def _metadata(body: dict, *, api: str, channel: str, fallback_name: str) -> dict
     }
 
 
-def campaign_create(*, user, api: str, channel: str, body: dict | None = None) -> Campaign:
+def _problem_count(body: dict, *, api: str, channel: str) -> int:
+    return len(selectors.body_errors(body, api=api, channel=channel))
+
+
+def campaign_create(
+    *, user, api: str, channel: str, body: dict | None = None, problem_count: int | None = None
+) -> Campaign:
+    """A new draft; `problem_count` is its body's, when the caller knows it (counted if None)."""
     if body is None:
         body = {"name": UNTITLED, "target_mode": channel} if api == Api.TARGETS else {}
         if api == Api.TARGETS:
             body |= {"where": {}, "when": "now"}
+    if problem_count is None:
+        problem_count = _problem_count(body, api=api, channel=channel)
     return Campaign.objects.create(
         owner=user,
         updated_by=user,
         body=body,
+        problem_count=problem_count,
         **_metadata(body, api=api, channel=channel, fallback_name=UNTITLED),
     )
 
@@ -121,12 +131,15 @@ def campaign_save(
     api: str | None = None,
     channel: str | None = None,
     set_aside: list[dict] | None = None,
+    problem_count: int | None = None,
 ) -> Campaign:
     """Store the body the forms built, unless someone saved since `base_version` was loaded.
 
     `api` and `channel` move the draft to another API family or send channel (the composer's
     choice); a targets draft's channel follows its target_mode (push without one). `set_aside`
     replaces what the draft keeps aside from earlier choices (None leaves it as it is).
+    `problem_count` is the body's, stored for the drafts list: the composer passes the count it
+    has just made; None counts them here.
     """
     if not campaign.editable:
         raise NotEditable(NOT_EDITABLE.format(status=campaign.get_status_display().lower()))
@@ -137,6 +150,9 @@ def campaign_save(
     changes = _metadata(body, api=api, channel=channel, fallback_name=campaign.name)
     if set_aside is not None:
         changes["set_aside"] = set_aside
+    if problem_count is None:
+        problem_count = _problem_count(body, api=api, channel=channel)
+    changes["problem_count"] = problem_count
     with transaction.atomic():
         updated = Campaign.objects.filter(pk=campaign.pk, version=base_version).update(
             body=body,
@@ -202,6 +218,7 @@ def composer_save(*, state: composer.Composer, user) -> SaveOutcome:
             api=state.api,
             channel=state.channel,
             set_aside=state.set_aside_document,
+            problem_count=len(state.errors),
         )
     except StaleVersion as stale:
         return SaveOutcome(
@@ -220,7 +237,13 @@ def campaign_clone(*, campaign: Campaign, user) -> Campaign:
     body = dict(campaign.body)
     if campaign.api == Api.TARGETS:
         body["name"] = f"{campaign.name} (copy)"
-    clone = campaign_create(user=user, api=campaign.api, channel=campaign.channel, body=body)
+    clone = campaign_create(
+        user=user,
+        api=campaign.api,
+        channel=campaign.channel,
+        body=body,
+        problem_count=campaign.problem_count,
+    )
     if campaign.api == Api.SEND:
         Campaign.objects.filter(pk=clone.pk).update(name=f"{campaign.name} (copy)"[:200])
         clone.refresh_from_db()

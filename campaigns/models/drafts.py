@@ -65,6 +65,9 @@ class Campaign(models.Model):
     set_aside = models.JSONField(default=list, blank=True)
     # Labels mirrored from the body as ",a,b," so that the list can filter on one cheaply.
     labels_text = models.CharField(max_length=1000, blank=True, default="")
+    # The body's problems when it was last saved (`services.campaign_save`), so that the list shows
+    # readiness without loading and validating every body; None: not counted yet.
+    problem_count = models.PositiveIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

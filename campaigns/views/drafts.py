@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,7 +30,16 @@ def draft_list(request: HttpRequest) -> HttpResponse:
     form = forms.DraftFilterForm(request.GET, owners=selectors.owner_options())
     drafts = selectors.draft_list(**form.filters())
     page = Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "campaigns": page.object_list}
+    context = {
+        "form": form,
+        "page": page,
+        "campaigns": page.object_list,
+        "rows": selectors.draft_rows(page.object_list, now=timezone.now()),
+        "page_numbers": page.paginator.get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
+        ),
+        "ellipsis": Paginator.ELLIPSIS,
+    }
     if wants_fragment(request):
         return render(request, "campaigns/draft_list.html#drafts", context)
     return render(request, "campaigns/draft_list.html", context)
