@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import escape
 
-from campaigns import composer, identities, payloads, previews, services, set_aside
+from campaigns import composer, identities, payloads, previews, selectors, services, set_aside
 from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.forms import campaign as campaign_forms
@@ -102,6 +102,18 @@ def test_saving_stores_what_was_typed_and_moves_to_the_next_version(composer_cli
     campaign.refresh_from_db()
     assert campaign.version == 2
     assert campaign.body["content"]["subject"] == "Spring is here"
+
+
+def test_a_save_stores_the_problem_count_the_composer_found(composer_client, composer_user):
+    campaign = email_draft(composer_user)
+    data = page_data(composer_client, campaign)
+    data["content-subject"] = ""
+    composer_client.post(
+        reverse("campaigns:composer_save", args=[campaign.pk]), data, headers={"HX-Request": "true"}
+    )
+    campaign = fresh(campaign)
+    assert SUBJECT_REQUIRED in [error.message for error in selectors.campaign_errors(campaign)]
+    assert campaign.problem_count == len(selectors.campaign_errors(campaign))
 
 
 def test_a_save_based_on_an_old_version_is_refused_and_says_who_changed_what(

@@ -1,20 +1,26 @@
 """The drafts list, new campaigns, import, export, clone, archive and restore."""
 
+import datetime
 import html
 import json
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from campaigns import jsonfile, payloads, services
+from campaigns import jsonfile, payloads, selectors, services
 from campaigns.channels import registry
 from campaigns.jsonpath import same_json
-from campaigns.models import Api, Campaign, Status
+from campaigns.models import Api, AuditAction, AuditEvent, Campaign, Estimate, Status
+from campaigns.review import approvals
 from campaigns.views import drafts
 from campaigns.views import forms as view_forms
 from devtools import demo
+from tests import drafts as draft_helpers
 from tests import payload_checks
 from tests.reference_examples import reference_examples
 
@@ -337,3 +343,157 @@ def test_demo_drafts_load_once(composer_user):
     assert demo.demo_drafts_ensure(composer_user) == 0
     channels = set(Campaign.objects.values_list("channel", flat=True))
     assert {"push", "email", "sms", "webhook", "whatsapp"} <= channels
+
+
+def row_of(response, campaign) -> selectors.DraftRow:
+    return next(row for row in response.context["rows"] if row.campaign.pk == campaign.pk)
+
+
+def test_the_list_says_when_each_draft_sends(composer_client, composer_user, settings):
+    settings.TIME_ZONE = "Asia/Kolkata"
+    now = draft_helpers.new_draft(composer_user, {**draft_helpers.PUSH_BODY, "name": "Now"})
+    at = timezone.localtime(timezone.now() + datetime.timedelta(days=3), ZoneInfo("Asia/Kolkata"))
+    scheduled = draft_helpers.new_draft(
+        composer_user,
+        {**draft_helpers.PUSH_BODY, "name": "Later", "when": at.strftime("%Y%m%d %H:%M")},
+    )
+    recurring = draft_helpers.new_draft(
+        composer_user,
+        {
+            **draft_helpers.PUSH_BODY,
+            "name": "Weekly",
+            "when": {
+                "type": "recurring",
+                "start_time": "20261212 10:00",
+                "repeat_type": "week",
+                "repeats_every": 1,
+                "repeat_on_days_of_week": [7],
+            },
+        },
+    )
+    identities = draft_helpers.new_draft(
+        composer_user,
+        draft_helpers.email_send_body(draft_helpers.emails(2)),
+        api=Api.SEND,
+        channel="email",
+    )
+    response = composer_client.get(reverse("campaigns:draft_list"))
+    assert row_of(response, now).next_send == selectors.NEXT_SEND_NOW
+    assert row_of(response, scheduled).next_send == at.strftime("%-d %b %Y, %H:%M")
+    assert row_of(response, recurring).next_send == selectors.NEXT_SEND_RECURRING.format(
+        every="weekly", start=datetime.datetime(2026, 12, 12, 10, 0)
+    )
+    assert row_of(response, recurring).next_send == "Recurring: weekly from 12 Dec"
+    assert row_of(response, identities).next_send == selectors.NEXT_SEND_NOW
+    assert row_of(response, identities).channel == "Email, by identities"
+    assert row_of(response, now).channel == "Push"
+    page = response.content.decode()
+    assert f'datetime="{at.replace(second=0, microsecond=0).isoformat()}"' in page
+    assert "Recurring: weekly from 12 Dec" in page
+
+
+def test_the_list_shows_the_latest_estimate_with_its_age(composer_client, composer_user):
+    estimated = draft_helpers.new_draft(composer_user)
+    older = draft_helpers.estimated(estimated, 900)
+    Estimate.objects.filter(pk=older.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    latest = draft_helpers.estimated(estimated, 12_400)
+    Estimate.objects.filter(pk=latest.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2, minutes=5)
+    )
+    never = draft_helpers.new_draft(composer_user, {**draft_helpers.PUSH_BODY, "name": "Never"})
+    response = composer_client.get(reverse("campaigns:draft_list"))
+    assert row_of(response, estimated).estimate == "12,400 · 2 h ago"
+    assert row_of(response, never).estimate == selectors.NEXT_SEND_NONE
+    assert "12,400 · 2 h ago" in response.content.decode()
+
+
+def test_the_list_counts_each_drafts_problems_as_saved(composer_client, composer_user):
+    ready = draft_helpers.new_draft(composer_user)
+    broken = draft_helpers.new_draft(composer_user, {**draft_helpers.PUSH_BODY, "name": "Broken"})
+    draft_helpers.edit(broken, composer_user, when="tomorrow", content={"title": 5})
+    count = len(selectors.campaign_errors(draft_helpers.fresh(broken)))
+    assert count >= 2
+    response = composer_client.get(reverse("campaigns:draft_list"))
+    assert row_of(response, ready).readiness == selectors.READY
+    assert row_of(response, broken).readiness == selectors.PROBLEMS.format(count=count, plural="s")
+    assert f"{count} problems" in response.content.decode()
+
+
+def test_the_list_gives_the_reviews_word(people, composer_client, composer_user):
+    sent_back = draft_helpers.submitted(draft_helpers.new_draft(composer_user), people)
+    approvals.campaign_request_changes(
+        campaign=sent_back, user=people["reviewer"], text="Shorter title, please."
+    )
+    waiting = draft_helpers.submitted(
+        draft_helpers.new_draft(composer_user, {**draft_helpers.PUSH_BODY, "name": "Waiting"}),
+        people,
+    )
+    approved = draft_helpers.approved(
+        draft_helpers.new_draft(composer_user, {**draft_helpers.PUSH_BODY, "name": "Good"}), people
+    )
+    response = composer_client.get(reverse("campaigns:draft_list"))
+    row = row_of(response, sent_back)
+    assert (row.status, row.status_detail) == (selectors.STATUS_CHANGES_REQUESTED, "by reviewer")
+    row = row_of(response, waiting)
+    assert (row.status, row.status_detail) == ("In review", "submitted by composer")
+    row = row_of(response, approved)
+    assert (row.status, row.status_detail) == ("Approved", "by reviewer")
+    assert "Changes requested" in response.content.decode()
+
+
+def test_the_pages_are_numbered_and_keep_the_filters(composer_client, composer_user):
+    Campaign.objects.bulk_create(
+        Campaign(name=f"Draft {n:03}", owner=composer_user, channel="sms") for n in range(500)
+    )
+    url = reverse("campaigns:draft_list")
+    response = composer_client.get(url, {"channel": "sms", "sort": "name", "page": "10"})
+    page = html.unescape(response.content.decode())
+    nav = page[page.index('<nav aria-label="Pages">') :]
+    numbers = re.findall(r'href="\?channel=sms&sort=name&page=(\d+)"', nav)
+    # Previous, 1 … 8 9 [10] 11 12 … 20, Next.
+    assert numbers == ["9", "1", "8", "9", "10", "11", "12", "20", "11"]
+    assert nav.count("…") == 2
+    assert re.search(r'aria-current="page"><span class="visually-hidden">Page </span>10<', nav)
+    assert nav.count("aria-current") == 1
+    assert 'hx-get="?channel=sms&sort=name&page=11"' in nav
+    fragment = composer_client.get(
+        url, {"channel": "sms", "sort": "name", "page": "20"}, headers={"HX-Request": "true"}
+    )
+    assert names(fragment) == [f"Draft {n:03}" for n in range(475, 500)]
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>20<' in (
+        fragment.content.decode()
+    )
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_the_lists_columns_cost_no_query_per_draft(
+    people, composer_client, composer_user, django_assert_num_queries, count
+):
+    campaigns = Campaign.objects.bulk_create(
+        Campaign(
+            name=f"Draft {n:03}",
+            owner=composer_user,
+            problem_count=n % 3,
+            body={"name": f"Draft {n}", "when": draft_helpers.later(n % 5 + 1)},
+        )
+        for n in range(count)
+    )
+    for campaign in campaigns:
+        draft_helpers.estimated(campaign, 1000 + campaign.pk)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(campaign=campaign, actor=people["reviewer"], action=AuditAction.APPROVED)
+        for campaign in campaigns
+    )
+    Campaign.objects.update(status=Status.APPROVED)
+    url = reverse("campaigns:draft_list")
+    composer_client.get(url)
+    # Session, user, owners, count, page, permissions (2).
+    with django_assert_num_queries(7):
+        response = composer_client.get(url, {"page": "1"})
+    assert len(response.context["rows"]) == min(count, drafts.PAGE_SIZE)
+    assert all(row.status_detail == "by reviewer" for row in response.context["rows"])
+    assert all(
+        row.estimate.startswith(f"{1000 + row.campaign.pk:,} ·") for row in response.context["rows"]
+    )
