@@ -111,7 +111,7 @@ def _with_list_columns(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
 
 
 NEXT_SEND_NOW = "Now"
-NEXT_SEND_RECURRING = "Recurring: {every} from {start:%-d %b}"
+NEXT_SEND_RECURRING = "Recurring: {every} from {start}"
 NEXT_SEND_NONE = "—"
 CHANNEL_BY_IDENTITIES = "{channel}, by identities"
 STATUS_CHANGES_REQUESTED = "Changes requested"
@@ -199,7 +199,11 @@ def _next_send(
             if recurring.every == 1
             else (f"every {recurring.every} {unit}s")
         )
-        return NEXT_SEND_RECURRING.format(every=every, start=recurring.start), None
+        # The year only when it is not this one.
+        start = f"{recurring.start:%-d %b}"
+        if recurring.start.year != now.astimezone(account_tz).year:
+            start += f" {recurring.start:%Y}"
+        return NEXT_SEND_RECURRING.format(every=every, start=start), None
     times = schedule.next_send_times(when, now=now, account_tz=account_tz, count=1)
     if not times:
         return NEXT_SEND_NONE, None

@@ -775,3 +775,24 @@ def test_any_json_when_in_user_time_gives_runs_without_raising(when):
             assert (send.at is None) == bool(send.dropped)
             if send.at is not None:
                 assert NOW <= send.scheduled_for <= send.at
+
+
+def test_sends_now_and_recurrence_read_the_kind_of_schedule():
+    weekly = {
+        "type": "recurring",
+        "start_time": "20261212 10:00",
+        "repeat_type": "week",
+        "repeats_every": 2,
+        "repeat_on_days_of_week": [2, 7],
+    }
+    assert schedule.sends_now("now") and schedule.sends_now({"type": "now"})
+    assert not schedule.sends_now("20261212 10:00") and not schedule.sends_now("soon")
+    assert schedule.recurrence(weekly) == schedule.Recurring(
+        start=datetime(2026, 12, 12, 10, 0),
+        every=2,
+        weekdays=(2, 7),
+        end_by_date=None,
+        end_by_occurrences=None,
+    )
+    assert schedule.recurrence("now") is None
+    assert schedule.recurrence({**weekly, "repeats_every": 0}) is None

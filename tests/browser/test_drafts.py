@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from campaigns import services
 from campaigns.models import Api, Campaign, Status
+from tests.browser import axe
+from tests.drafts import estimated, later, new_draft
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -67,3 +69,32 @@ def test_a_new_send_campaign_starts_on_its_endpoint(login, live_server):
         "POST /1/send/sms.json"
     )
     expect(page.get_by_label("Channel", exact=True)).to_have_value("sms")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_list_fits_the_screen_with_every_column(people, login, live_server, width):
+    composer = people["composer"]
+    Campaign.objects.bulk_create(
+        Campaign(
+            name=f"Autumn newsletter for returning customers {n:02}",
+            owner=composer,
+            problem_count=n % 4,
+            labels_text=",autumn,newsletter,",
+            body={"name": f"Draft {n}", "when": later(n % 5 + 1)},
+        )
+        for n in range(30)
+    )
+    estimated(new_draft(composer), 12_400)
+    page = login("composer")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#drafts")).to_contain_text("12,400 · just now")
+    expect(page.locator("#drafts")).to_contain_text("3 problems")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe.blocking_violations(page) == []
+    page.screenshot(path=f"/tmp/drafts-list-{width}.png", full_page=True)
+
+    page.get_by_role("link", name="Page 2").click()
+    expect(page).to_have_url(re.compile(r"\?page=2$"))
+    expect(page.locator("#drafts [aria-current=page]")).to_have_text("Page 2")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

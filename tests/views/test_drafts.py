@@ -364,10 +364,24 @@ def test_the_list_says_when_each_draft_sends(composer_client, composer_user, set
             "name": "Weekly",
             "when": {
                 "type": "recurring",
-                "start_time": "20261212 10:00",
+                "start_time": "20301212 10:00",
                 "repeat_type": "week",
                 "repeats_every": 1,
                 "repeat_on_days_of_week": [7],
+            },
+        },
+    )
+    this_year = timezone.localtime(timezone.now(), ZoneInfo("Asia/Kolkata")).year
+    every_third_day = draft_helpers.new_draft(
+        composer_user,
+        {
+            **draft_helpers.PUSH_BODY,
+            "name": "Every third day",
+            "when": {
+                "type": "recurring",
+                "start_time": f"{this_year}0102 09:00",
+                "repeat_type": "day",
+                "repeats_every": 3,
             },
         },
     )
@@ -381,15 +395,15 @@ def test_the_list_says_when_each_draft_sends(composer_client, composer_user, set
     assert row_of(response, now).next_send == selectors.NEXT_SEND_NOW
     assert row_of(response, scheduled).next_send == at.strftime("%-d %b %Y, %H:%M")
     assert row_of(response, recurring).next_send == selectors.NEXT_SEND_RECURRING.format(
-        every="weekly", start=datetime.datetime(2026, 12, 12, 10, 0)
+        every="weekly", start="12 Dec 2030"
     )
-    assert row_of(response, recurring).next_send == "Recurring: weekly from 12 Dec"
+    assert row_of(response, every_third_day).next_send == "Recurring: every 3 days from 2 Jan"
     assert row_of(response, identities).next_send == selectors.NEXT_SEND_NOW
     assert row_of(response, identities).channel == "Email, by identities"
     assert row_of(response, now).channel == "Push"
     page = response.content.decode()
     assert f'datetime="{at.replace(second=0, microsecond=0).isoformat()}"' in page
-    assert "Recurring: weekly from 12 Dec" in page
+    assert "Recurring: weekly from 12 Dec 2030" in page
 
 
 def test_the_list_shows_the_latest_estimate_with_its_age(composer_client, composer_user):
