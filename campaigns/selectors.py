@@ -110,9 +110,12 @@ def _with_list_columns(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
     )
 
 
+NO_VALUE = "—"
 NEXT_SEND_NOW = "Now"
 NEXT_SEND_RECURRING = "Recurring: {every} from {start}"
-NEXT_SEND_NONE = "—"
+NEXT_SEND_IN_USER_TIME = "{at}, each person's time"
+RECURRING_EVERY = {"day": "daily", "week": "weekly"}
+RECURRING_EVERY_MANY = "every {count} {unit}s"
 CHANNEL_BY_IDENTITIES = "{channel}, by identities"
 STATUS_CHANGES_REQUESTED = "Changes requested"
 STATUS_DETAIL_BY = "by {person}"
@@ -121,6 +124,10 @@ READY = "Ready"
 PROBLEMS = "{count} problem{plural}"
 NOT_CHECKED = "Not checked yet"
 ESTIMATE_AGE = "{reach:,} · {age}"
+AGE_JUST_NOW = "just now"
+AGE_MINUTES = "{count} min ago"
+AGE_HOURS = "{count} h ago"
+AGE_DAYS = "{count} d ago"
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ def _draft_row(campaign: Campaign, *, now: datetime, account_tz: ZoneInfo) -> Dr
     if not person:
         detail = ""
     next_send, next_send_at = _next_send(campaign, now=now, account_tz=account_tz)
-    estimate = NEXT_SEND_NONE
+    estimate = NO_VALUE
     if getattr(campaign, "reach", None) is not None:
         estimate = ESTIMATE_AGE.format(reach=campaign.reach, age=_age(now - campaign.estimated_at))
     count = campaign.problem_count
@@ -194,11 +201,9 @@ def _next_send(
     recurring = schedule.recurrence(when)
     if recurring is not None:
         unit = "week" if recurring.weekdays is not None else "day"
-        every = (
-            ("weekly" if unit == "week" else "daily")
-            if recurring.every == 1
-            else (f"every {recurring.every} {unit}s")
-        )
+        every = RECURRING_EVERY[unit]
+        if recurring.every > 1:
+            every = RECURRING_EVERY_MANY.format(count=recurring.every, unit=unit)
         # The year only when it is not this one.
         start = f"{recurring.start:%-d %b}"
         if recurring.start.year != now.astimezone(account_tz).year:
@@ -206,20 +211,23 @@ def _next_send(
         return NEXT_SEND_RECURRING.format(every=every, start=start), None
     times = schedule.next_send_times(when, now=now, account_tz=account_tz, count=1)
     if not times:
-        return NEXT_SEND_NONE, None
+        return NO_VALUE, None
     at = times[0].at.astimezone(account_tz)
+    if schedule.in_user_time(when):
+        # The same wall time everywhere: shown as such, with no one instant to name.
+        return NEXT_SEND_IN_USER_TIME.format(at=f"{at:%-d %b %Y, %H:%M}"), None
     return f"{at:%-d %b %Y, %H:%M}", at
 
 
 def _age(elapsed: timedelta) -> str:
     minutes = int(elapsed.total_seconds() // 60)
     if minutes < 1:
-        return "just now"
+        return AGE_JUST_NOW
     if minutes < 60:
-        return f"{minutes} min ago"
+        return AGE_MINUTES.format(count=minutes)
     if minutes < 60 * 24:
-        return f"{minutes // 60} h ago"
-    return f"{minutes // (60 * 24)} d ago"
+        return AGE_HOURS.format(count=minutes // 60)
+    return AGE_DAYS.format(count=minutes // (60 * 24))
 
 
 def owner_options() -> list[tuple[int, str]]:

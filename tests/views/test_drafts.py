@@ -371,6 +371,18 @@ def test_the_list_says_when_each_draft_sends(composer_client, composer_user, set
             },
         },
     )
+    user_time = draft_helpers.new_draft(
+        composer_user,
+        {
+            **draft_helpers.PUSH_BODY,
+            "name": "In their time",
+            "when": {
+                "type": "later",
+                "delivery_date_time": [at.strftime("%Y%m%d %H:%M")],
+                "delivery_timezone": "user",
+            },
+        },
+    )
     this_year = timezone.localtime(timezone.now(), ZoneInfo("Asia/Kolkata")).year
     every_third_day = draft_helpers.new_draft(
         composer_user,
@@ -397,6 +409,9 @@ def test_the_list_says_when_each_draft_sends(composer_client, composer_user, set
     assert row_of(response, recurring).next_send == selectors.NEXT_SEND_RECURRING.format(
         every="weekly", start="12 Dec 2030"
     )
+    assert row_of(response, user_time).next_send == selectors.NEXT_SEND_IN_USER_TIME.format(
+        at=at.strftime("%-d %b %Y, %H:%M")
+    )
     assert row_of(response, every_third_day).next_send == "Recurring: every 3 days from 2 Jan"
     assert row_of(response, identities).next_send == selectors.NEXT_SEND_NOW
     assert row_of(response, identities).channel == "Email, by identities"
@@ -419,7 +434,8 @@ def test_the_list_shows_the_latest_estimate_with_its_age(composer_client, compos
     never = draft_helpers.new_draft(composer_user, {**draft_helpers.PUSH_BODY, "name": "Never"})
     response = composer_client.get(reverse("campaigns:draft_list"))
     assert row_of(response, estimated).estimate == "12,400 · 2 h ago"
-    assert row_of(response, never).estimate == selectors.NEXT_SEND_NONE
+    assert selectors.AGE_HOURS.format(count=2) == "2 h ago"
+    assert row_of(response, never).estimate == selectors.NO_VALUE
     assert "12,400 · 2 h ago" in response.content.decode()
 
 
