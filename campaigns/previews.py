@@ -381,9 +381,9 @@ def _percent(moment: time) -> float:
 COUNTER_FITS = (
     "{count} / {limit} characters: fits a collapsed notification ({where} shows about {limit})."
 )
-COUNTER_LONG = "{count} / {limit} characters: {cuts} in a collapsed notification."
+COUNTER_LONG = "{count} / {limit} characters: {cuts}."
 COUNTER_PLAIN = "{count} characters."
-CUT_FIRST = "{where} cuts the {what} after about {after} characters"
+CUT_FIRST = "{where} cuts the {what} after about {after} characters in a collapsed notification"
 CUT_MORE = "{where} after about {after}"
 TAGS_AS_TYPED = "Personalization tags ({{…}}) count as typed."
 FITS, LONG = "ok", "long"

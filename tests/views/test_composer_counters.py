@@ -82,7 +82,7 @@ def test_a_web_push_title_counter_names_the_browsers_that_cut_it(composer_client
     state, words = counter(html, "title")
     assert state == previews.LONG
     assert (
-        "40 / 30 characters: Safari on macOS cuts the title after about 30 characters, "
-        "Chrome on macOS and Android after about 35 in a collapsed notification."
+        "40 / 30 characters: Safari on macOS cuts the title after about 30 characters "
+        "in a collapsed notification, Chrome on macOS and Android after about 35."
     ) in words
     assert counter(html, "body")[0] == previews.FITS
