@@ -372,3 +372,75 @@ def _percent(moment: time) -> float:
     if moment == time.max:
         return 100.0
     return round((moment.hour * 60 + moment.minute) / 1440 * 100, 3)
+
+
+# Length guidance: how much of a text a collapsed notification shows, per device or browser.
+# Characters are counted as typed: a personalization tag ({{...}}) counts as its own text, as
+# what it renders to is not known before the send.
+
+COUNTER_FITS = (
+    "{count} / {limit} characters: fits a collapsed notification ({where} shows about {limit})."
+)
+COUNTER_LONG = "{count} / {limit} characters: {cuts}."
+COUNTER_PLAIN = "{count} characters."
+CUT_FIRST = "{where} cuts the {what} after about {after} characters in a collapsed notification"
+CUT_MORE = "{where} after about {after}"
+TAGS_AS_TYPED = "Personalization tags ({{…}}) count as typed."
+FITS, LONG = "ok", "long"
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Where a device or browser cuts a text in a collapsed notification."""
+
+    # The device preview it applies to: "ios", "android", "chrome"...
+    device: str
+    # In words: "iOS", "Chrome on macOS and Android".
+    where: str
+    # Characters shown before the cut.
+    after: int
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A text field's length against where collapsed notifications cut it, in words."""
+
+    count: int
+    # The shortest cut that applies (None: no device shown has one).
+    limit: int | None
+    state: str
+    words: str
+
+
+def length_counter(text: str, *, what: str, cuts: list[Cut]) -> Counter:
+    """`text`'s length against `cuts` (those of the devices shown): LONG past the shortest.
+
+    Amber is as far as it goes: the Create Campaign API documents no length limit for a title or
+    a message, so nothing here is an error.
+    """
+    count = len(text)
+    cuts = sorted(cuts, key=lambda cut: cut.after)
+    passed = [cut for cut in cuts if count > cut.after]
+    if not cuts:
+        state, limit, words = FITS, None, COUNTER_PLAIN.format(count=count)
+    elif not passed:
+        state, limit = FITS, cuts[0].after
+        words = COUNTER_FITS.format(count=count, limit=limit, where=cuts[0].where)
+    else:
+        state, limit = LONG, cuts[0].after
+        first, *more = passed
+        named = [CUT_FIRST.format(where=first.where, what=what, after=first.after)]
+        named += [CUT_MORE.format(where=cut.where, after=cut.after) for cut in more]
+        words = COUNTER_LONG.format(count=count, limit=limit, cuts=", ".join(named))
+    if "{{" in text:
+        words = f"{words} {TAGS_AS_TYPED}"
+    return Counter(count, limit, state, words)
+
+
+def cut_text(text: str, cuts: list[Cut], device: str) -> str:
+    """`text` as `device`'s collapsed notification shows it: cut with an ellipsis where it cuts."""
+    after = min((cut.after for cut in cuts if cut.device == device), default=None)
+    if after is None or len(text) <= after:
+        return text
+    return text[:after].rstrip() + ELLIPSIS

@@ -205,3 +205,50 @@ def test_the_device_previews_never_point_an_img_at_a_relative_address():
     assert re.findall(r'<img[^>]* src="([^"]*)"', page) == ["https://cdn.example.com/i.png"]
     assert html.escape(previews.IMAGE_NOT_LOADED.format(url="example.com")) in page
     assert html.escape(previews.IMAGE_NOT_LOADED.format(url="not a url")) in page
+
+
+# Length counters
+
+CUTS = [previews.Cut("android", "Android", 65), previews.Cut("ios", "iOS", 50)]
+
+
+@pytest.mark.parametrize(
+    ("length", "state"),
+    [(0, previews.FITS), (50, previews.FITS), (51, previews.LONG), (300, previews.LONG)],
+)
+def test_a_counter_is_long_one_past_the_shortest_cut(length, state):
+    counter = previews.length_counter("a" * length, what="title", cuts=CUTS)
+    assert (counter.count, counter.limit, counter.state) == (length, 50, state)
+
+
+def test_a_counter_says_in_words_which_devices_cut_the_text():
+    assert previews.length_counter("a" * 50, what="title", cuts=CUTS).words == (
+        previews.COUNTER_FITS.format(count=50, limit=50, where="iOS")
+    )
+    assert previews.length_counter("a" * 62, what="title", cuts=CUTS).words == (
+        "62 / 50 characters: iOS cuts the title after about 50 characters "
+        "in a collapsed notification."
+    )
+    assert previews.length_counter("a" * 66, what="message", cuts=CUTS).words == (
+        "66 / 50 characters: iOS cuts the message after about 50 characters "
+        "in a collapsed notification, Android after about 65."
+    )
+    assert previews.length_counter("a" * 99, what="title", cuts=[]) == previews.Counter(
+        99, None, previews.FITS, previews.COUNTER_PLAIN.format(count=99)
+    )
+
+
+def test_a_counter_counts_personalization_tags_as_typed_and_says_so():
+    text = "Hi {{ Profile.first_name }}"
+    counter = previews.length_counter(text, what="title", cuts=CUTS)
+    assert counter.count == len(text)
+    assert counter.words.endswith(previews.TAGS_AS_TYPED)
+    assert previews.TAGS_AS_TYPED == "Personalization tags ({{…}}) count as typed."
+
+
+def test_a_device_preview_cuts_the_text_where_its_device_does():
+    assert previews.cut_text("a" * 50, CUTS, "ios") == "a" * 50
+    assert previews.cut_text("a" * 51, CUTS, "ios") == "a" * 50 + previews.ELLIPSIS
+    assert previews.cut_text("a" * 51, CUTS, "android") == "a" * 51
+    assert previews.cut_text("a" * 49 + " b", CUTS, "ios") == "a" * 49 + previews.ELLIPSIS
+    assert previews.cut_text("a" * 99, CUTS, "firefox") == "a" * 99

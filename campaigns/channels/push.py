@@ -289,6 +289,7 @@ class PushContentForm(CustomKeysForm):
         label="Custom key-values (Android)", help_text=CUSTOM_KEYS_HELP
     )
 
+    counted = ("title", "body")
     paths = {
         "title": ("content", "title"),
         "body": ("content", "body"),
@@ -375,7 +376,14 @@ class PushContentForm(CustomKeysForm):
             self.add_error("android_channel_id", message)
 
 
-# The preview: an iOS and an Android notification (only the platforms `devices` names).
+# The preview: an iOS and an Android notification (only the platforms `devices` names), each cut
+# where its collapsed notification cuts, and the title's and message's length against those cuts.
+
+# CleverTap's push editor recommends these lengths (not enforced): iOS title 25-50 and message
+# 150, Android title 65 and message 240 (docs.clevertap.com/docs/push-editor, UX.md §1). The Create
+# Campaign API documents no limit for content.title or content.body, so they are guidance only.
+TITLE_CUTS = [previews.Cut("ios", "iOS", 50), previews.Cut("android", "Android", 65)]
+BODY_CUTS = [previews.Cut("ios", "iOS", 150), previews.Cut("android", "Android", 240)]
 
 
 @dataclass(frozen=True)
@@ -399,10 +407,20 @@ def preview(
         for action in previews.objects_at(android, "wzrk_acts")
         if previews.text_at(action, "l")
     ]
+    title, message = previews.text_at(content, "title"), previews.text_at(content, "body")
+    shown = {device: devices is None or device in devices for device in ("ios", "android")}
+    title_cuts = [cut for cut in TITLE_CUTS if shown[cut.device]]
+    body_cuts = [cut for cut in BODY_CUTS if shown[cut.device]]
     return {
-        "title": previews.text_at(content, "title"),
-        "message": previews.text_at(content, "body"),
+        "title": title,
+        "message": message,
+        "counters": {
+            "title": previews.length_counter(title, what="title", cuts=title_cuts),
+            "body": previews.length_counter(message, what="message", cuts=body_cuts),
+        },
         "ios": {
+            "title": previews.cut_text(title, TITLE_CUTS, "ios"),
+            "message": previews.cut_text(message, BODY_CUTS, "ios"),
             "image": previews.image_at(ios, "ct_mediaUrl"),
             "subtitle": previews.text_at(ios, "subtitle"),
             "badge": previews.text_at(ios, "badge_count"),
@@ -417,14 +435,16 @@ def preview(
             ],
         },
         "android": {
+            "title": previews.cut_text(title, TITLE_CUTS, "android"),
+            "message": previews.cut_text(message, BODY_CUTS, "android"),
             "image": previews.image_at(android, "background_image"),
             "large_icon": previews.image_at(android, "large_icon", alt="Large icon"),
             "subtitle": previews.text_at(android, "subtitle"),
             "summary": previews.text_at(android, "summary"),
             "buttons": buttons,
         },
-        "show_ios": devices is None or "ios" in devices,
-        "show_android": devices is None or "android" in devices,
+        "show_ios": shown["ios"],
+        "show_android": shown["android"],
     }
 
 

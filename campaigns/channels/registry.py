@@ -6,6 +6,8 @@ Each channel is a module of this package that declares:
 - SEND_FORM: its content form for send/<channel>.json, or None when there is no such endpoint;
 - PARTIAL: the `{% partialdef %}` of PREVIEWS_TEMPLATE that draws its device preview;
 - preview(body, *, options, remote_images): that partial's context, read from a request body;
+  its `counters` (field name -> `previews.Counter`), if any, are drawn under the content form's
+  `counted` fields;
 - ESTIMATE_KEYS: the keys of CleverTap's estimate for it (devices, browsers or the channel), the
   ones the sandbox answers;
 - SEND_MARKS: for a send body without target_mode, the paths whose presence says it is for this

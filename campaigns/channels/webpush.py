@@ -95,6 +95,7 @@ class WebPushContentForm(PayloadForm):
     kaios_ttl = _ttl()
     kaios_kv = fields.KeyValueField(label="Key-values (kaiosKV)")
 
+    counted = ("title", "body")
     paths = {
         "title": ("content", "title"),
         "body": ("content", "body"),
@@ -154,7 +155,23 @@ class WebPushContentForm(PayloadForm):
             self.add_error("chrome_cta_title1", CTA_SECOND_WITHOUT_FIRST)
 
 
-# The preview: a notification for each browser the body has settings for (Chrome without any).
+# The preview: a notification for each browser the body has settings for (Chrome without any), cut
+# where that browser's collapsed notification cuts, and the title's and message's length.
+
+# Where browsers cut a notification (UX.md §5): Chrome on Android title 35, message 50 (Braze's
+# message format page); the others from a third party (getfirepush.com's push character limits).
+# A web push reaches every browser, so every cut counts. The Create Campaign API documents no limit
+# for content.title or content.body, so they are guidance only.
+TITLE_CUTS = [
+    previews.Cut("safari", "Safari on macOS", 30),
+    previews.Cut("chrome", "Chrome on macOS and Android", 35),
+    previews.Cut("chrome", "Chrome on Windows", 50),
+]
+BODY_CUTS = [
+    previews.Cut("chrome", "Chrome on Android", 50),
+    previews.Cut("chrome", "Chrome on macOS", 80),
+    previews.Cut("safari", "Safari on macOS and Chrome on Windows", 120),
+]
 
 
 def preview(
@@ -163,6 +180,7 @@ def preview(
     content = previews.at(body, "content", kind=dict) or {}
     platforms = previews.at(content, "platform_specific", kind=dict) or {}
     browsers = [name for name in platforms if isinstance(platforms[name], dict)] or ["chrome"]
+    title, message = previews.text_at(content, "title"), previews.text_at(content, "body")
     cards = []
     for name in browsers:
         settings = platforms.get(name) if isinstance(platforms.get(name), dict) else {}
@@ -177,8 +195,8 @@ def preview(
         cards.append(
             {
                 "browser": name,
-                "title": previews.text_at(content, "title"),
-                "message": previews.text_at(content, "body"),
+                "title": previews.cut_text(title, TITLE_CUTS, name),
+                "message": previews.cut_text(message, BODY_CUTS, name),
                 "icon": previews.image_at(settings, "icon", alt="Icon"),
                 "image": previews.image_at(settings, "image"),
                 "link": previews.text_at(settings, "deep_link"),
@@ -186,7 +204,11 @@ def preview(
                 "sticky": previews.at(settings, "require_interaction") is True,
             }
         )
-    return {"cards": cards}
+    counters = {
+        "title": previews.length_counter(title, what="title", cuts=TITLE_CUTS),
+        "body": previews.length_counter(message, what="message", cuts=BODY_CUTS),
+    }
+    return {"cards": cards, "counters": counters}
 
 
 # What the channel registry reads (campaigns/channels/registry.py says what each is).

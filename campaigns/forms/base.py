@@ -99,6 +99,14 @@ class Rows:
     max_rows: int = 200
 
 
+# A field's length counter, under it: drawn from the composer's preview (the channel's preview()
+# gives `counters` by field name), empty until there is one; each live preview swaps it again.
+COUNTER_SLOT = (
+    '{{% include "campaigns/previews.html#counter" with field="{name}" '
+    "counter=preview.device.counters.{name} %}}"
+)
+
+
 class PayloadForm(forms.Form):
     paths: ClassVar[dict[str, Path]] = {}
     rows: ClassVar[dict[str, Rows]] = {}
@@ -111,6 +119,8 @@ class PayloadForm(forms.Form):
     # Messages of this form's rules -> CleverTap's (code, text) for the same problem, where the
     # reference records CleverTap's answer: the composer shows ours, the sandbox answers theirs.
     answers: ClassVar[dict[str, tuple[int | None, str]]] = {}
+    # Fields with a length counter under them (laid out by `fieldsets`).
+    counted: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,6 +142,8 @@ class PayloadForm(forms.Form):
         self.kept: set[str] = set()
         if self.alternatives is not None:
             self._apply_choice(self.alternatives)
+        for name in self.counted:
+            self.fields[name].widget.attrs["aria-describedby"] = f"counter-{name}"
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -397,8 +409,18 @@ class PayloadForm(forms.Form):
 
 
 def fieldsets(form: PayloadForm, groups: dict[str, list[str]]) -> None:
-    """Lay the form out in titled groups (every field must be in one)."""
-    form.helper.layout = Layout(*(Fieldset(title, *names) for title, names in groups.items()))
+    """Lay the form out in titled groups (every field must be in one), each counted field
+    followed by its counter."""
+
+    def laid_out(name: str) -> list:
+        return [name, HTML(COUNTER_SLOT.format(name=name))] if name in form.counted else [name]
+
+    form.helper.layout = Layout(
+        *(
+            Fieldset(title, *(item for name in names for item in laid_out(name)))
+            for title, names in groups.items()
+        )
+    )
 
 
 def _parse_rows(container: Any, spec: Rows, *, prefix: str, base: Path) -> ParsedJson:

@@ -56,7 +56,7 @@ def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     state = _bound_composer(request, pk)
     context = _composer_context(request, state, with_preview=True)
-    return _render_partials(request, context, "preview", ("notices", True))
+    return _render_partials(request, context, "preview", ("notices", True), "counters")
 
 
 @require_POST

@@ -442,3 +442,31 @@ def test_push_preview_reads_title_image_buttons_and_carousel():
     assert preview["show_ios"] and not preview["show_android"]
     body = {"content": {"platform_specific": {"android": {"wzrk_acts": [{"l": "Buy", "dl": "x"}]}}}}
     assert push.preview(body)["android"]["buttons"] == [previews.Button("Buy", "x")]
+
+
+@pytest.mark.parametrize(
+    ("field", "devices", "at", "where"),
+    [
+        ("title", None, 50, "iOS"),
+        ("title", ["android"], 65, "Android"),
+        ("body", None, 150, "iOS"),
+        ("body", ["android"], 240, "Android"),
+    ],
+)
+def test_push_counters_turn_long_one_past_where_the_devices_shown_cut(field, devices, at, where):
+    def counter(length):
+        body = {"content": {field: "a" * length}} | ({"devices": devices} if devices else {})
+        return push.preview(body)["counters"][field]
+
+    assert (counter(at).state, counter(at).limit) == (previews.FITS, at)
+    assert counter(at + 1).state == previews.LONG
+    assert f"{where} cuts the" in counter(at + 1).words
+
+
+def test_push_preview_cuts_the_title_and_message_where_each_device_does():
+    preview = push.preview({"content": {"title": "t" * 70, "body": "b" * 200}})
+    assert preview["ios"]["title"] == "t" * 50 + previews.ELLIPSIS
+    assert preview["android"]["title"] == "t" * 65 + previews.ELLIPSIS
+    assert preview["ios"]["message"] == "b" * 150 + previews.ELLIPSIS
+    assert preview["android"]["message"] == "b" * 200
+    assert preview["title"] == "t" * 70

@@ -227,3 +227,19 @@ def test_webpush_preview_has_a_card_per_browser():
     ]
     chrome = preview["cards"][1]
     assert chrome["buttons"] == [previews.Button("title", "http://www.example2.com")]
+
+
+@pytest.mark.parametrize(("field", "at"), [("title", 30), ("body", 50)])
+def test_webpush_counters_turn_long_one_past_the_shortest_browser_cut(field, at):
+    def counter(length):
+        return webpush.preview({"content": {field: "a" * length}})["counters"][field]
+
+    assert (counter(at).state, counter(at).limit) == (previews.FITS, at)
+    assert counter(at + 1).state == previews.LONG
+
+
+def test_webpush_cards_cut_the_title_where_their_browser_does():
+    body = {"content": {"title": "t" * 40, "platform_specific": {"safari": {}, "firefox": {}}}}
+    cards = {card["browser"]: card for card in webpush.preview(body)["cards"]}
+    assert cards["safari"]["title"] == "t" * 30 + previews.ELLIPSIS
+    assert cards["firefox"]["title"] == "t" * 40
