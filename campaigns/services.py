@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from campaigns import audit, composer, jsonfile, models, payloads, roles, selectors
 from campaigns.channels import registry
+from campaigns.forms import audience
 from campaigns.forms.base import PayloadError
 from campaigns.models import Api, Campaign, Status
 from campaigns.review import approvals
@@ -73,16 +74,28 @@ def _metadata(body: dict, *, api: str, channel: str, fallback_name: str) -> dict
     }
 
 
-def campaign_create(*, user, api: str, channel: str, body: dict | None = None) -> Campaign:
+def campaign_create(
+    *,
+    user,
+    api: str,
+    channel: str,
+    body: dict | None = None,
+    name: str = UNTITLED,
+    who: str = audience.EVERYONE,
+) -> Campaign:
+    """A new draft of `body`, or of a new body: a targets body named `name`, sent now, to
+    everyone when `who` says so (`where: {}`); another answer of the New page leaves the where
+    out for the composer to choose (`audience.start_data`). A send body starts empty; `name`
+    names the draft of a body without one."""
     if body is None:
-        body = {"name": UNTITLED, "target_mode": channel} if api == Api.TARGETS else {}
+        body = {"name": name, "target_mode": channel} if api == Api.TARGETS else {}
         if api == Api.TARGETS:
-            body |= {"where": {}, "when": "now"}
+            body |= ({"where": {}} if who == audience.EVERYONE else {}) | {"when": "now"}
     return Campaign.objects.create(
         owner=user,
         updated_by=user,
         body=body,
-        **_metadata(body, api=api, channel=channel, fallback_name=UNTITLED),
+        **_metadata(body, api=api, channel=channel, fallback_name=name),
     )
 
 
