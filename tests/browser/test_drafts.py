@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from campaigns import services
 from campaigns.models import Api, Campaign, Status
 from campaigns.views import forms as view_forms
+from tests.browser import axe
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -91,6 +92,7 @@ def test_a_new_campaign_by_mouse_opens_the_composer_on_its_name_and_audience(log
     expect(page.locator("#channel-fit")).to_have_text(
         view_forms.LIST_CHANNELS.format(channels=view_forms.list_channels())
     )
+    assert axe.blocking_violations(page) == []
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 1000})
         assert no_sideways_scroll(page)
@@ -140,6 +142,7 @@ def test_a_new_campaign_by_keyboard_opens_the_composer_on_its_answers(login, liv
     expect(page.get_by_text(view_forms.NAME_REQUIRED)).to_be_visible()
     expect(page.get_by_role("radio", name="A saved segment", exact=True)).to_be_checked()
     expect(page.get_by_role("radio", name="Web push", exact=True)).to_be_checked()
+    assert axe.blocking_violations(page) == []
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 1000})
         assert no_sideways_scroll(page)

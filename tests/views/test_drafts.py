@@ -293,6 +293,16 @@ def test_an_answer_never_undoes_an_audience_chosen_since(composer_client, compos
     assert state.unchanged
 
 
+def test_an_answer_the_new_page_does_not_give_chooses_nothing(composer_client, composer_user):
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="push", name="Odd", who="segment"
+    )
+    url = reverse("campaigns:composer", args=[campaign.pk])
+    state = composer_client.get(url, {"start": "everyone-twice"}).context["composer"]
+    assert state.forms["audience"]["who"].value() is None
+    assert state.unchanged
+
+
 def test_a_reviewer_cannot_create_drafts(client, demo_users):
     client.login(username="reviewer", password=demo_users["reviewer"].password)
     response = new_campaign(client, channel="sms")
