@@ -96,18 +96,6 @@ def list_channels() -> str:
     return ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
-def channel_cards() -> list[Card]:
-    return [
-        Card(
-            value,
-            spec.channel.label,
-            spec.description,
-            limit="" if value in registry.SEND_CHANNELS else NOT_TO_A_LIST_NOTE,
-        )
-        for value, spec in registry.CHANNELS.items()
-    ]
-
-
 class NewCampaignForm(forms.Form):
     """The New page's three questions: a name, who gets it (which decides the API family and the
     audience the composer opens on) and the channel."""
@@ -141,7 +129,15 @@ class NewCampaignForm(forms.Form):
 
     @property
     def channel_cards(self) -> list[Card]:
-        return channel_cards()
+        return [
+            Card(
+                value,
+                spec.channel.label,
+                spec.description,
+                limit=NOT_TO_A_LIST_NOTE if registry.not_offered(Api.SEND, value) else "",
+            )
+            for value, spec in registry.CHANNELS.items()
+        ]
 
     @property
     def list_channels_note(self) -> str:
@@ -150,11 +146,12 @@ class NewCampaignForm(forms.Form):
     def clean(self):
         data = super().clean()
         who, channel = data.get("who"), data.get("channel")
-        if who == LIST and channel and channel not in registry.SEND_CHANNELS:
+        if not who:
+            return data
+        data["api"] = Api.SEND if who == LIST else Api.TARGETS
+        if channel and registry.not_offered(data["api"], channel):
             message = NOT_TO_A_LIST.format(channel=Channel(channel).label, channels=list_channels())
             self.add_error("channel", message)
-        if who:
-            data["api"] = Api.SEND if who == LIST else Api.TARGETS
         return data
 
 
