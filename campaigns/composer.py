@@ -18,6 +18,7 @@ from django.http import QueryDict
 
 from campaigns import diffs, jsonfile, payloads, previews, set_aside
 from campaigns.channels import registry
+from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
 from campaigns.forms.options import AccountOptions
@@ -231,12 +232,17 @@ class Composer:
         return diffs.json_diff(before, after).changes[:CONFLICT_CHANGES_SHOWN]
 
 
-def composer_load(campaign: Campaign, *, options: AccountOptions) -> Composer:
-    """The composer for a stored draft, bound to the form data its body parses into."""
+def composer_load(campaign: Campaign, *, options: AccountOptions, start: str = "") -> Composer:
+    """The composer for a stored draft, bound to the form data its body parses into; `start`,
+    the New page's answer to who gets it (`audience.STARTS`), chooses the audience of a draft
+    that has not chosen one yet."""
     api, channel = campaign.api, campaign.channel
     parsed = payloads.parse_body(campaign.body, api=api, channel=channel)
     data = parsed.data.copy()
     data.update(_meta_data(campaign, api=api, channel=channel))
+    for section in payloads.sections(api, channel):
+        if start and section.form is audience.AudienceForm:
+            data.update(audience.start_data(start, body=campaign.body, prefix=section.prefix))
     composer = _bind(
         data, campaign, api=api, channel=channel, options=options, notices=parsed.notices
     )

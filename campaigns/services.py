@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from campaigns import audit, composer, jsonfile, models, payloads, roles, selectors
 from campaigns.channels import registry
+from campaigns.forms import audience
 from campaigns.forms.base import PayloadError
 from campaigns.models import Api, Campaign, Status
 from campaigns.review import approvals
@@ -78,13 +79,24 @@ def _problem_count(body: dict, *, api: str, channel: str) -> int:
 
 
 def campaign_create(
-    *, user, api: str, channel: str, body: dict | None = None, problem_count: int | None = None
+    *,
+    user,
+    api: str,
+    channel: str,
+    body: dict | None = None,
+    name: str = UNTITLED,
+    who: str = audience.EVERYONE,
+    problem_count: int | None = None,
 ) -> Campaign:
-    """A new draft; `problem_count` is its body's, when the caller knows it (counted if None)."""
+    """A new draft of `body`, or of a new body: a targets body named `name`, sent now, to
+    everyone when `who` says so (`where: {}`); another answer of the New page leaves the where
+    out for the composer to choose (`audience.start_data`). A send body starts empty; `name`
+    names the draft of a body without one. `problem_count` is the body's, when the caller knows
+    it (counted if None)."""
     if body is None:
-        body = {"name": UNTITLED, "target_mode": channel} if api == Api.TARGETS else {}
+        body = {"name": name, "target_mode": channel} if api == Api.TARGETS else {}
         if api == Api.TARGETS:
-            body |= {"where": {}, "when": "now"}
+            body |= ({"where": {}} if who == audience.EVERYONE else {}) | {"when": "now"}
     if problem_count is None:
         problem_count = _problem_count(body, api=api, channel=channel)
     return Campaign.objects.create(
@@ -92,7 +104,7 @@ def campaign_create(
         updated_by=user,
         body=body,
         problem_count=problem_count,
-        **_metadata(body, api=api, channel=channel, fallback_name=UNTITLED),
+        **_metadata(body, api=api, channel=channel, fallback_name=name),
     )
 
 

@@ -82,6 +82,7 @@ def preview(
 # What the channel registry reads (campaigns/channels/registry.py says what each is).
 
 CHANNEL = Channel.EMAIL
+DESCRIPTION = "An email to each person's address"
 TARGETS_FORM = EmailContentForm
 SEND_FORM = EmailContentForm
 PARTIAL = "email"

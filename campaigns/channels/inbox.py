@@ -279,6 +279,7 @@ def preview(
 # What the channel registry reads (campaigns/channels/registry.py says what each is).
 
 CHANNEL = Channel.NOTIFICATIONINBOX
+DESCRIPTION = "A message in your app's inbox"
 TARGETS_FORM = InboxContentForm
 SEND_FORM = None  # no send/<channel>.json
 PARTIAL = "inbox"

@@ -451,6 +451,7 @@ def preview(
 # What the channel registry reads (campaigns/channels/registry.py says what each is).
 
 CHANNEL = Channel.PUSH
+DESCRIPTION = "A notification on phones (iOS and Android)"
 TARGETS_FORM = PushContentForm
 SEND_FORM = PushContentForm
 PARTIAL = "push"

@@ -2,6 +2,7 @@
 
 Each channel is a module of this package that declares:
 - CHANNEL: its `models.Channel` member (its target_mode);
+- DESCRIPTION: what it is, in one line for people choosing a channel (the New page's cards);
 - TARGETS_FORM: its content form for targets/create.json;
 - SEND_FORM: its content form for send/<channel>.json, or None when there is no such endpoint;
 - PARTIAL: the `{% partialdef %}` of PREVIEWS_TEMPLATE that draws its device preview;
@@ -37,6 +38,7 @@ NO_SEND_ENDPOINT = (
 @dataclass(frozen=True)
 class ChannelSpec:
     channel: Channel
+    description: str
     targets_form: type[PayloadForm]
     send_form: type[PayloadForm] | None
     partial: str
@@ -48,6 +50,7 @@ class ChannelSpec:
     def of(cls, module: ModuleType) -> "ChannelSpec":
         return cls(
             channel=module.CHANNEL,
+            description=module.DESCRIPTION,
             targets_form=module.TARGETS_FORM,
             send_form=module.SEND_FORM,
             partial=module.PARTIAL,

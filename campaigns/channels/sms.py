@@ -142,6 +142,7 @@ def preview(
 # What the channel registry reads (campaigns/channels/registry.py says what each is).
 
 CHANNEL = Channel.SMS
+DESCRIPTION = "A text message to each person's phone"
 TARGETS_FORM = SmsContentForm
 SEND_FORM = SmsContentForm
 PARTIAL = "sms"

@@ -90,6 +90,7 @@ def preview(
 # What the channel registry reads (campaigns/channels/registry.py says what each is).
 
 CHANNEL = Channel.WEBHOOK
+DESCRIPTION = "Calls your server for each person"
 TARGETS_FORM = WebhookContentForm
 SEND_FORM = None  # no send/<channel>.json
 PARTIAL = "webhook"

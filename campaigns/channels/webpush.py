@@ -214,6 +214,7 @@ def preview(
 # What the channel registry reads (campaigns/channels/registry.py says what each is).
 
 CHANNEL = Channel.WEBPUSH
+DESCRIPTION = "A notification in the web browser, on computers and phones"
 TARGETS_FORM = WebPushContentForm
 SEND_FORM = WebPushContentForm
 PARTIAL = "webpush"

@@ -587,6 +587,7 @@ def _location(data: dict) -> dict:
 # What the channel registry reads (campaigns/channels/registry.py says what each is).
 
 CHANNEL = Channel.WHATSAPP
+DESCRIPTION = "A WhatsApp message made from one of your approved templates"
 TARGETS_FORM = WhatsAppContentForm
 SEND_FORM = WhatsAppSendContentForm
 PARTIAL = "whatsapp"

@@ -77,6 +77,12 @@ UNKNOWN_IDENTITY_TYPE = (
 EVERYONE = "everyone"
 FILTERED = "filtered"
 SEGMENT = "segment"
+# The New page's answers to "Who should get it?" that the composer opens on (`start_data`):
+# people who did an event, people with a profile property, a saved segment. "Everyone" needs
+# none: its body says it ("where": {}).
+START_EVENT = "event"
+START_PROPERTY = "property"
+STARTS = (START_EVENT, START_PROPERTY, SEGMENT)
 
 
 def datalists(options) -> dict[str, tuple[str, ...]]:
@@ -298,6 +304,24 @@ class AudienceForm(FromToMixin, PayloadForm):
         if end and end > today and "to_date" not in self.errors:
             self.add_error("to_date", WHERE_TO_IN_FUTURE.format(today=today.strftime("%Y%m%d")))
         return data
+
+
+def start_data(start: str, *, body: dict, prefix: str) -> dict[str, str]:
+    """The audience form's data for the New page's answer `start` (one of STARTS), for a draft
+    whose body has chosen no audience yet; nothing once it has, so that an answer never undoes
+    what was chosen since. The choice alone sends nothing: the body stays without a where."""
+    if any(key in body for key in ("where", "segment", "advanced_query")):
+        return {}
+    if start in (START_EVENT, START_PROPERTY):
+        data = {f"{prefix}-who": FILTERED}
+        if start == START_PROPERTY:
+            # One empty row of profile properties, ready to fill.
+            rows = f"{prefix}-profile_fields"
+            data |= {f"{rows}-TOTAL_FORMS": "1", f"{rows}-INITIAL_FORMS": "0"}
+        return data
+    if start == SEGMENT:
+        return {f"{prefix}-who": SEGMENT}
+    return {}
 
 
 class IdentityListField(fields.LinesField):

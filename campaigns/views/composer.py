@@ -32,7 +32,10 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = campaign_or_404(pk)
     options = selectors.account_options()
     if request.method == "GET":
-        state = composer.composer_load(campaign, options=options)
+        # `start`: the New page's answer to who gets it, for a draft that has not chosen yet.
+        state = composer.composer_load(
+            campaign, options=options, start=request.GET.get("start", "")
+        )
         return _render_composer(request, state)
     state = composer.composer_bind(request.POST, campaign, options=options)
     save = None

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns import previews, roles, selectors, services
+from campaigns.forms import audience
 from campaigns.models import Campaign
 from campaigns.views import forms
 from campaigns.views.common import campaign_or_404, wants_fragment
@@ -57,11 +59,20 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     roles.require_any(request.user, roles.ADD_PERMISSION)
     form = forms.NewCampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        who = form.cleaned_data["who"]
         campaign = services.campaign_create(
-            user=request.user, api=form.cleaned_data["api"], channel=form.cleaned_data["channel"]
+            user=request.user,
+            api=form.cleaned_data["api"],
+            channel=form.cleaned_data["channel"],
+            name=form.cleaned_data["name"],
+            who=who,
         )
         messages.success(request, CREATED.format(name=campaign.name))
-        return redirect("campaigns:composer", pk=campaign.pk)
+        url = reverse("campaigns:composer", args=[campaign.pk])
+        if who in audience.STARTS:
+            # The composer opens on the audience this answer chose (composer.composer_load).
+            url += "?" + urlencode({"start": who})
+        return redirect(url)
     return render(request, "campaigns/new.html", {"form": form})
 
 

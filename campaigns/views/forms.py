@@ -3,6 +3,7 @@ confirmation, comments, the audit log's filters and the CleverTap campaigns' day
 payload's forms (the request body's parts) live in `campaigns/forms/` and `campaigns/channels/`."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils import formats, timezone
 
 from campaigns import jsonfile, models, payloads, reports
 from campaigns.channels import registry
+from campaigns.forms import audience
 from campaigns.models import Api, Channel, Status
 from campaigns.publishing import recipients
 from campaigns.review import comments
@@ -23,25 +25,132 @@ PASTED = "This"
 UPLOADED = "The file"
 
 
+NAME_REQUIRED = "Give the campaign a name: it is how you and the reviewers find it in the drafts."
+NAME_TOO_LONG = "Keep the name to 200 characters or fewer (it has %(show_value)d)."
+WHO_REQUIRED = "Choose who should get it."
+CHANNEL_REQUIRED = "Choose a channel."
+NOT_A_CHOICE = "“%(value)s” is not one of the choices here: choose one of the cards."
+NOT_TO_A_LIST = (
+    "{channel} cannot go to a list of people: CleverTap sends it only to people it finds itself "
+    "(everyone, people who did something, people with a property or a saved segment). Choose "
+    "{channels}, or another answer to “Who should get it?”."
+)
+# Said by the channel cards while "a list of people" is chosen (new_campaign.js).
+LIST_CHANNELS = "A list of people can get {channels}."
+NOT_TO_A_LIST_NOTE = "Not to a list of people"
+# The answer of "Who should get it?" that sends to the people listed (send/<channel>.json); the
+# others find them (targets/create.json) and open the composer on their choice.
+LIST = "list"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One choice of the New page, drawn as a card around its radio input."""
+
+    value: str
+    label: str
+    description: str
+    # For experts: what the choice means in the API, in small type.
+    hint: str = ""
+    # Why the choice does not fit every answer of the other question ("" when it does).
+    limit: str = ""
+
+
+WHO_CARDS = (
+    Card(
+        audience.EVERYONE,
+        "Everyone",
+        "Everyone in your CleverTap account who can get the channel.",
+        'targets/create.json, "where": {}',
+    ),
+    Card(
+        audience.START_EVENT,
+        "People who did something",
+        "People who did an event, such as Charged, between two dates.",
+        "targets/create.json, where.event_name",
+    ),
+    Card(
+        audience.START_PROPERTY,
+        "People with a property",
+        "People whose profile matches, such as Customer Type is Gold.",
+        "targets/create.json, where.common_profile_properties",
+    ),
+    Card(
+        audience.SEGMENT,
+        "A saved segment",
+        "A segment saved in CleverTap, chosen by its id.",
+        "targets/create.json, segment",
+    ),
+    Card(
+        LIST,
+        "A list of people",
+        "The people you name: their identities or email addresses, added in the composer.",
+        "send/<channel>.json, to",
+    ),
+)
+
+
+def list_channels() -> str:
+    """The channels a list of people can get, in words: "Push, Web push, ... or WhatsApp"."""
+    labels = [registry.CHANNELS[channel].channel.label for channel in registry.SEND_CHANNELS]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
 class NewCampaignForm(forms.Form):
-    api = forms.ChoiceField(
-        label="How the campaign finds its audience",
-        choices=Api.choices,
-        initial=Api.TARGETS,
+    """The New page's three questions: a name, who gets it (which decides the API family and the
+    audience the composer opens on) and the channel."""
+
+    name = forms.CharField(
+        label="What do you call this campaign?",
+        max_length=200,
+        help_text=(
+            "The drafts list shows it, and CleverTap too, except for a list of people "
+            "(sent without a name)."
+        ),
+        error_messages={"required": NAME_REQUIRED, "max_length": NAME_TOO_LONG},
+    )
+    who = forms.ChoiceField(
+        label="Who should get it?",
+        choices=[(card.value, card.label) for card in WHO_CARDS],
+        initial=audience.EVERYONE,
         widget=forms.RadioSelect,
+        error_messages={"required": WHO_REQUIRED, "invalid_choice": NOT_A_CHOICE},
     )
     channel = forms.ChoiceField(
-        label="Channel",
+        label="Which channel?",
         choices=Channel.choices,
         initial=Channel.PUSH,
         widget=forms.RadioSelect,
-        help_text="Webhooks and the app inbox are sent by events and properties only.",
+        error_messages={"required": CHANNEL_REQUIRED, "invalid_choice": NOT_A_CHOICE},
     )
+
+    who_cards = WHO_CARDS
+    list_answer = LIST
+
+    @property
+    def channel_cards(self) -> list[Card]:
+        return [
+            Card(
+                value,
+                spec.channel.label,
+                spec.description,
+                limit=NOT_TO_A_LIST_NOTE if registry.not_offered(Api.SEND, value) else "",
+            )
+            for value, spec in registry.CHANNELS.items()
+        ]
+
+    @property
+    def list_channels_note(self) -> str:
+        return LIST_CHANNELS.format(channels=list_channels())
 
     def clean(self):
         data = super().clean()
-        api, channel = data.get("api"), data.get("channel")
-        if api and channel and (message := registry.not_offered(api, channel)):
+        who, channel = data.get("who"), data.get("channel")
+        if not who:
+            return data
+        data["api"] = Api.SEND if who == LIST else Api.TARGETS
+        if channel and registry.not_offered(data["api"], channel):
+            message = NOT_TO_A_LIST.format(channel=Channel(channel).label, channels=list_channels())
             self.add_error("channel", message)
         return data
 

@@ -154,11 +154,12 @@ def test_a_whole_composition_by_keyboard_alone(login, live_server):
         tab_to(target)
         page.keyboard.press("Enter")
 
-    # The drafts list: New campaign; the new-campaign page: targets API, push channel.
+    # The drafts list: New campaign; the new-campaign page: a name, everyone, the push channel.
     press_enter_on(page.get_by_role("link", name="New campaign"))
     expect(page.get_by_role("heading", name="New campaign")).to_be_visible()
-    tab_to(radio("By events and properties (targets/create.json)"))
-    expect(radio("By events and properties (targets/create.json)")).to_be_checked()
+    type_into("What do you call this campaign?", "Keyboard campaign")
+    tab_to(radio("Everyone"))
+    expect(radio("Everyone")).to_be_checked()
     tab_to(radio("Push"))
     page.keyboard.press("ArrowDown")  # arrows move through the channels...
     expect(radio("Push")).not_to_be_checked()

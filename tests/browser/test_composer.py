@@ -52,7 +52,8 @@ def test_a_new_user_composes_a_weekly_push_with_a_filter_a_quiet_window_and_a_go
 ):
     page = login("composer")
     page.get_by_role("link", name="New campaign").click()
-    page.get_by_label("By events and properties (targets/create.json)").check()
+    page.get_by_label("What do you call this campaign?").fill("Weekly reminder")
+    page.get_by_label("Everyone", exact=True).check()
     page.get_by_label("Push", exact=True).check()
     page.get_by_role("button", name="Create and open the composer").click()
     expect(page.get_by_role("region", name="Payload preview")).to_be_visible()

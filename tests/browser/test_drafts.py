@@ -4,10 +4,11 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from campaigns import services
 from campaigns.models import Api, Campaign, Status
+from campaigns.views import forms as view_forms
 from tests.browser import axe
 from tests.drafts import estimated, later, new_draft
 
@@ -62,7 +63,8 @@ def test_clone_opens_the_copy_in_the_composer(login, live_server):
 def test_a_new_send_campaign_starts_on_its_endpoint(login, live_server):
     page = login("composer")
     page.get_by_role("link", name="New campaign").click()
-    page.get_by_label("By identities (send/<channel>.json)").check()
+    page.get_by_label("What do you call this campaign?").fill("Order texts")
+    page.get_by_label("A list of people", exact=True).check()
     page.get_by_label("SMS", exact=True).check()
     page.get_by_role("button", name="Create and open the composer").click()
     expect(page.get_by_role("region", name="Payload preview")).to_contain_text(
@@ -98,3 +100,98 @@ def test_the_list_fits_the_screen_with_every_column(people, login, live_server, 
     expect(page).to_have_url(re.compile(r"\?page=2$"))
     expect(page.locator("#drafts [aria-current=page]")).to_have_text("Page 2")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def no_sideways_scroll(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_a_new_campaign_by_mouse_opens_the_composer_on_its_name_and_audience(login, live_server):
+    page = login("composer")
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_label("What do you call this campaign?").click()
+    page.keyboard.type("Charged last month")
+    # A card is its radio's label: a click anywhere on it chooses it.
+    page.get_by_text("People who did an event, such as Charged").click()
+    expect(page.get_by_role("radio", name="People who did something", exact=True)).to_be_checked()
+
+    # A list of people cannot get a webhook or the app inbox: those cards are disabled.
+    page.get_by_text("The people you name: their identities").click()
+    expect(page.get_by_role("radio", name="Webhook", exact=True)).to_be_disabled()
+    expect(page.get_by_role("radio", name="App inbox", exact=True)).to_be_disabled()
+    expect(page.locator("#channel-fit")).to_have_text(
+        view_forms.LIST_CHANNELS.format(channels=view_forms.list_channels())
+    )
+    assert axe.blocking_violations(page) == []
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 1000})
+        assert no_sideways_scroll(page)
+        page.screenshot(path=f"/tmp/new-campaign-list-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.get_by_text("People who did an event, such as Charged").click()
+    expect(page.get_by_role("radio", name="Webhook", exact=True)).to_be_enabled()
+    expect(page.locator("#channel-fit")).to_have_text("")
+
+    page.get_by_text("An email to each person's address").click()
+    page.get_by_role("button", name="Create and open the composer").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Charged last month")
+    expect(page.get_by_label("Campaign name")).to_have_value("Charged last month")
+    audience = page.locator("#section-audience")
+    expect(
+        audience.get_by_role("radio", name=re.compile("People matching the filters"))
+    ).to_be_checked()
+    expect(audience.get_by_label("Did the event (where.event_name)")).to_be_editable()
+    campaign = Campaign.objects.get()
+    assert (campaign.api, campaign.channel, campaign.name) == (
+        "targets",
+        "email",
+        "Charged last month",
+    )
+
+
+def test_a_new_campaign_by_keyboard_opens_the_composer_on_its_answers(login, live_server):
+    page = login("composer")
+    page.get_by_role("link", name="New campaign").focus()
+    page.keyboard.press("Enter")
+    name = page.get_by_label("What do you call this campaign?")
+    # No name at first: refused in words, and nothing chosen is lost.
+    name.focus()
+    page.keyboard.press("Tab")  # into "Who should get it?": on its chosen card, Everyone
+    expect(page.get_by_role("radio", name="Everyone", exact=True)).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("radio", name="A saved segment", exact=True)).to_be_checked()
+    page.keyboard.press("Tab")  # into "Which channel?": on Push
+    expect(page.get_by_role("radio", name="Push", exact=True)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("radio", name="Web push", exact=True)).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Create and open the composer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(view_forms.NAME_REQUIRED)).to_be_visible()
+    expect(page.get_by_role("radio", name="A saved segment", exact=True)).to_be_checked()
+    expect(page.get_by_role("radio", name="Web push", exact=True)).to_be_checked()
+    assert axe.blocking_violations(page) == []
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 1000})
+        assert no_sideways_scroll(page)
+        page.screenshot(path=f"/tmp/new-campaign-refused-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+
+    # The name field, back by keyboard from the button: its error says what to type.
+    name.focus()
+    page.keyboard.type("Gold members")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Gold members")
+    expect(page.get_by_label("Campaign name")).to_have_value("Gold members")
+    audience = page.locator("#section-audience")
+    expect(audience.get_by_role("radio", name="A segment (segment)", exact=True)).to_be_checked()
+    expect(audience.get_by_label("Segment id (segment)")).to_be_editable()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 1000})
+        audience.scroll_into_view_if_needed()
+        page.screenshot(path=f"/tmp/new-campaign-composer-{width}.png")
+    campaign = Campaign.objects.get()
+    assert (campaign.api, campaign.channel, campaign.name) == ("targets", "webpush", "Gold members")

@@ -42,6 +42,14 @@ def test_it_has_content_forms(spec):
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.channel.value)
+def test_it_says_what_it_is_in_one_line_of_plain_words(spec):
+    description = spec.description
+    assert isinstance(description, str) and 10 <= len(description) <= 80
+    # Words, not the API: no endpoint, no JSON key.
+    assert "\n" not in description and ".json" not in description and "_" not in description
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.channel.value)
 def test_it_has_a_send_endpoint_or_says_it_has_none(spec):
     endpoint = f"send/{spec.channel.value}.json"
     offered = spec.channel.value in dict(registry.channel_choices(Api.SEND))

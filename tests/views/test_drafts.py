@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from campaigns import jsonfile, payloads, selectors, services
 from campaigns.channels import registry
+from campaigns.forms import audience
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, AuditAction, AuditEvent, Campaign, Estimate, Status
 from campaigns.review import approvals
 from campaigns.views import drafts
 from campaigns.views import forms as view_forms
 from devtools import demo
+from devtools.bench.formdata import submitted_data
 from tests import drafts as draft_helpers
 from tests import payload_checks
 from tests.reference_examples import reference_examples
@@ -142,29 +144,175 @@ def test_the_list_is_paginated(composer_client, composer_user):
     assert "page=1" in second.content.decode() or "Previous" in second.content.decode()
 
 
+NEW = {"name": "Spring sale", "who": audience.EVERYONE, "channel": "push"}
+# Each answer to "Who should get it?": the API family, and the audience the composer opens on.
+WHO = {
+    audience.EVERYONE: (Api.TARGETS, audience.EVERYONE),
+    audience.START_EVENT: (Api.TARGETS, audience.FILTERED),
+    audience.START_PROPERTY: (Api.TARGETS, audience.FILTERED),
+    audience.SEGMENT: (Api.TARGETS, audience.SEGMENT),
+    view_forms.LIST: (Api.SEND, None),
+}
+COMBINATIONS = [(who, channel) for who in WHO for channel in registry.CHANNELS]
+
+
+def new_campaign(client, **changes):
+    return client.post(reverse("campaigns:campaign_new"), NEW | changes)
+
+
+def checked(page: str, name: str) -> list[str]:
+    """What the page's form posts as `name`: the value of its checked radio input."""
+    return submitted_data(page).getlist(name)
+
+
 def test_a_new_campaign_lands_in_the_composer(composer_client):
-    response = composer_client.post(
-        reverse("campaigns:campaign_new"), {"api": "targets", "channel": "push"}
-    )
+    response = new_campaign(composer_client)
     campaign = Campaign.objects.get()
     assert response.url == reverse("campaigns:composer", args=[campaign.pk])
     assert (campaign.api, campaign.channel) == ("targets", "push")
+    assert campaign.name == campaign.body["name"] == "Spring sale"
+
+
+@pytest.mark.parametrize(("who", "channel"), COMBINATIONS)
+def test_each_answer_and_channel_make_their_draft_and_open_the_composer_on_the_answer(
+    composer_client, who, channel
+):
+    api, chosen = WHO[who]
+    response = new_campaign(composer_client, name=f"{who} by {channel}", who=who, channel=channel)
+    if api == Api.SEND and channel not in registry.SEND_CHANNELS:
+        assert response.status_code == 200 and not Campaign.objects.exists()
+        return
+    campaign = Campaign.objects.get()
+    assert (campaign.api, campaign.channel, campaign.name) == (api, channel, f"{who} by {channel}")
+    composer_url = reverse("campaigns:composer", args=[campaign.pk])
+    if api == Api.SEND:
+        assert campaign.body == {}
+        assert response.url == composer_url
+    else:
+        expected = {"name": f"{who} by {channel}", "target_mode": channel, "when": "now"}
+        if who == audience.EVERYONE:
+            expected["where"] = {}
+            assert response.url == composer_url
+        else:
+            assert response.url == f"{composer_url}?start={who}"
+        assert same_json(campaign.body, expected)
+    page = composer_client.get(response.url)
+    state = page.context["composer"]
+    assert (state.api, state.channel) == (api, channel)
+    # Opened as created: nothing to save before the person changes something.
+    assert state.unchanged
+    if api == Api.TARGETS:
+        audience_form = state.forms["audience"]
+        assert audience_form["who"].value() == chosen
+        assert checked(page.content.decode(), "audience-who") == [chosen]
+        rows = audience_form.formsets["profile_fields"].forms
+        assert len(rows) == (1 if who == audience.START_PROPERTY else 0)
+        # The parts of the choice are ready to fill, not greyed out.
+        ready = {audience.FILTERED: "event_name", audience.SEGMENT: "segment"}.get(chosen)
+        if ready:
+            assert ready not in audience_form.left_out
+    else:
+        # The people to send to, by identity, are the composer's to fill.
+        assert isinstance(state.forms["audience"], audience.RecipientsForm)
 
 
 def test_a_new_send_campaign_needs_a_channel_with_a_send_endpoint(composer_client):
-    response = composer_client.post(
-        reverse("campaigns:campaign_new"), {"api": "send", "channel": "webhook"}
-    )
+    response = new_campaign(composer_client, who=view_forms.LIST, channel="webhook")
     assert response.status_code == 200
-    message = registry.NO_SEND_ENDPOINT.format(channel="Webhook", value="webhook")
-    assert message in response.content.decode()
+    message = view_forms.NOT_TO_A_LIST.format(
+        channel="Webhook", channels="Push, Web push, Email, SMS or WhatsApp"
+    )
+    page = html.unescape(response.content.decode())
+    assert message in page
     assert not Campaign.objects.exists()
+    # Nothing is lost: the name and both answers are as they were posted.
+    assert 'value="Spring sale"' in page
+    assert checked(page, "who") == [view_forms.LIST]
+    assert checked(page, "channel") == ["webhook"]
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_a_new_campaign_needs_a_name_and_keeps_the_answers(composer_client, name):
+    response = new_campaign(composer_client, name=name, who=audience.SEGMENT, channel="email")
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert view_forms.NAME_REQUIRED in page
+    assert checked(page, "who") == [audience.SEGMENT]
+    assert checked(page, "channel") == ["email"]
+    assert not Campaign.objects.exists()
+
+
+def test_a_name_longer_than_a_draft_holds_is_refused_in_words(composer_client):
+    response = new_campaign(composer_client, name="x" * 201)
+    assert view_forms.NAME_TOO_LONG % {"show_value": 201} in html.unescape(
+        response.content.decode()
+    )
+    assert not Campaign.objects.exists()
+
+
+def test_answers_left_out_or_unknown_are_refused_in_words(composer_client):
+    url = reverse("campaigns:campaign_new")
+    response = composer_client.post(url, {"name": "Spring sale"})
+    page = html.unescape(response.content.decode())
+    assert view_forms.WHO_REQUIRED in page and view_forms.CHANNEL_REQUIRED in page
+    assert 'value="Spring sale"' in page
+    response = new_campaign(composer_client, who="send", channel="fax")
+    page = html.unescape(response.content.decode())
+    assert view_forms.NOT_A_CHOICE % {"value": "send"} in page
+    assert view_forms.NOT_A_CHOICE % {"value": "fax"} in page
+    assert not Campaign.objects.exists()
+
+
+def test_the_new_page_asks_in_words_and_names_endpoints_only_as_hints(composer_client):
+    response = composer_client.get(reverse("campaigns:campaign_new"))
+    page = html.unescape(response.content.decode())
+    for question in ("What do you call this campaign?", "Who should get it?", "Which channel?"):
+        assert question in page
+    assert re.findall(r"<legend[^>]*>([^<]*)</legend>", page) == [
+        "Who should get it?",
+        "Which channel?",
+    ]
+    titles = re.findall(r'<span class="choice-card-title"[^>]*>([^<]*)</span>', page)
+    assert titles == [card.label for card in view_forms.WHO_CARDS] + [
+        spec.channel.label for spec in registry.CHANNELS.values()
+    ]
+    assert not any(".json" in title for title in titles)
+    assert "A notification on phones (iOS and Android)" in page
+    assert "Calls your server for each person" in page
+    assert page.count(view_forms.NOT_TO_A_LIST_NOTE) == 2  # webhook and the app inbox
+    assert reverse("campaigns:campaign_import") in page
+    # Everyone and push until the person answers otherwise.
+    assert checked(page, "who") == [audience.EVERYONE]
+    assert checked(page, "channel") == ["push"]
+
+
+def test_an_answer_never_undoes_an_audience_chosen_since(composer_client, composer_user):
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="push", name="Chosen", who="segment"
+    )
+    body = campaign.body | {"where": {"event_name": "Charged"}}
+    Campaign.objects.filter(pk=campaign.pk).update(body=body)
+    url = reverse("campaigns:composer", args=[campaign.pk])
+    state = composer_client.get(url, {"start": audience.SEGMENT}).context["composer"]
+    assert state.forms["audience"]["who"].value() == audience.FILTERED
+    assert state.unchanged
+
+
+def test_an_answer_the_new_page_does_not_give_chooses_nothing(composer_client, composer_user):
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="push", name="Odd", who="segment"
+    )
+    url = reverse("campaigns:composer", args=[campaign.pk])
+    state = composer_client.get(url, {"start": "everyone-twice"}).context["composer"]
+    assert state.forms["audience"]["who"].value() is None
+    assert state.unchanged
 
 
 def test_a_reviewer_cannot_create_drafts(client, demo_users):
     client.login(username="reviewer", password=demo_users["reviewer"].password)
-    response = client.post(reverse("campaigns:campaign_new"), {"api": "targets", "channel": "sms"})
+    response = new_campaign(client, channel="sms")
     assert response.status_code == 403
+    assert not Campaign.objects.exists()
 
 
 def test_import_by_paste_makes_a_draft_and_lists_unmodelled_keys(composer_client):

@@ -233,7 +233,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
     campaign, send = world["campaign"], world["send"]
     attempt = world["attempt"]
     by_name: dict[str, tuple[list, dict]] = {
-        "campaigns:campaign_new": ([], {"api": "targets", "channel": "push"}),
+        "campaigns:campaign_new": ([], {"name": "X", "who": "everyone", "channel": "push"}),
         "campaigns:campaign_import": (
             [],
             {"text": json.dumps({"name": "X", "target_mode": "sms"})},
