@@ -147,6 +147,8 @@ class PayloadForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # Each field followed by the reviewers' comments on it, in the composer.
+        self.helper.field_template = "campaigns/_comments.html#field"
         if self.alternatives is not None:
             self.helper.layout = self._choice_layout(self.alternatives)
 
@@ -381,6 +383,19 @@ class PayloadForm(forms.Form):
             if name not in self.left_out:
                 warnings += formset.path_warnings(base + self.rows[name].path)
         return warnings
+
+    def field_names(self, base: Path = ()) -> dict[Path, str]:
+        """The HTML name of each field the body holds, by its JSON path (rows at their place)."""
+        names = {
+            base + path: self.add_prefix(name)
+            for name, path in self.paths.items()
+            if name not in self.left_out
+        }
+        for name, formset in self.formsets.items():
+            if name not in self.left_out:
+                for key, row in formset._keyed_rows():
+                    names |= row.field_names(base + self.rows[name].path + (key,))
+        return names
 
     def add_warning(self, name: str, message: str) -> None:
         self.warnings.setdefault(name, []).append(message)
