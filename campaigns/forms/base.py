@@ -101,9 +101,12 @@ class Rows:
 
 # A field's length counter, under it: drawn from the composer's preview (the channel's preview()
 # gives `counters` by field name), empty until there is one; each live preview swaps it again.
+# The reviewers' comments on the field follow its counter.
 COUNTER_SLOT = (
     '{{% include "campaigns/previews.html#counter" with field="{name}" '
     "counter=preview.device.counters.{name} %}}"
+    '{{% include "campaigns/_comments.html#field-comments" '
+    'with html_name=form.prefix|add:"-{name}" %}}'
 )
 
 

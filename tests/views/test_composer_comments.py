@@ -84,6 +84,7 @@ def test_a_comment_shows_under_its_field_and_one_on_a_section_in_it(as_user, peo
 
     under_title = between(html, 'id="div_id_content-title"', 'id="div_id_content-body"')
     assert box(on_title) in under_title and NOTE in under_title
+    assert under_title.index('id="counter-title"') < under_title.index(box(on_title))
     assert "Resolve" in under_title
     schedule = between(html, 'id="section-schedule"', "</section>")
     assert box(on_schedule) in schedule and "Send it on Monday." in schedule
