@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from campaigns.models import AttemptState, Comment, PublishAttempt, Status
 from devtools import demo
 from sandbox.models import SandboxCampaign
+from tests.browser import axe
 from tests.drafts import fresh, new_draft, submitted
 from tests.sandbox_records import creates_received
 
@@ -166,11 +167,15 @@ def test_the_reviewers_words_reach_the_composer_who_resolves_them(actors, people
     under_title = composer.locator("#div_id_content-title + #counter-title + .field-comments")
     expect(under_title).to_contain_text("Put the discount in the title.")
     expect(under_title).to_contain_text("Comment by reviewer")
+    assert axe.blocking_violations(composer) == []
 
     # Resolved, it leaves the field; the page counts it among the resolved.
     under_title.get_by_role("button", name="Resolve").click()
     expect(under_title).to_have_text("Comment resolved.")
+    assert axe.blocking_violations(composer) == []
     composer.reload()
     expect(composer.locator("#section-content .field-comments")).to_have_count(0)
-    expect(composer.get_by_text("Show resolved (1)")).to_be_visible()
+    composer.get_by_text("Show resolved (1)").click()
+    expect(composer.locator("#resolved-comments")).to_contain_text("resolved by composer")
+    assert axe.blocking_violations(composer) == []
     assert Comment.objects.get().resolved_by == people["composer"]
