@@ -388,14 +388,15 @@ class PayloadForm(forms.Form):
         return warnings
 
     def field_names(self, base: Path = ()) -> dict[Path, str]:
-        """The HTML name of each field the body holds, by its JSON path (rows at their place)."""
+        """The HTML name of each field the page shows, by its JSON path (rows at their place)."""
+        hidden = self.left_out if self.left_out_style == "hidden" else set()
         names = {
             base + path: self.add_prefix(name)
             for name, path in self.paths.items()
-            if name not in self.left_out
+            if name not in hidden
         }
         for name, formset in self.formsets.items():
-            if name not in self.left_out:
+            if name not in hidden:
                 for key, row in formset._keyed_rows():
                     names |= row.field_names(base + self.rows[name].path + (key,))
         return names

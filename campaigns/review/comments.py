@@ -124,9 +124,8 @@ def composer_comments(
     found = ComposerComments()
     comments = list(selectors.comment_list(campaign=campaign))
     step = selectors.review_step_latest(campaign=campaign)
-    note_pk = None
-    if step is not None and step.action == models.AuditAction.CHANGES_REQUESTED:
-        note_pk = step.details.get("comment") if isinstance(step.details, dict) else None
+    sent_back = step is not None and step.action == models.AuditAction.CHANGES_REQUESTED
+    note_pk = step.details.get("comment") if sent_back and isinstance(step.details, dict) else None
     note_placed = None
     for comment in comments:
         if comment.resolved_at is not None:
@@ -143,7 +142,7 @@ def composer_comments(
             note_placed = Placed(comment, TOP, comment.path)
         else:
             found.top.append(Placed(comment, TOP, comment.path))
-    if step is not None and step.action == models.AuditAction.CHANGES_REQUESTED:
+    if sent_back:
         found.note = ChangesNote(
             by=step.actor.get_username() if step.actor else "",
             at=step.created_at,
