@@ -160,14 +160,27 @@ def comment_record(*, comment: models.Comment) -> models.AuditEvent:
         actor=comment.author,
         action=models.AuditAction.COMMENTED,
         campaign_id=comment.campaign_id,
-        details={
-            "comment": comment.pk,
-            "version": comment.version,
-            "section": comment.section,
-            "path": comment.path,
-            "text": comment.text,
-        },
+        details=_comment_details(comment),
     )
+
+
+def comment_resolved_record(*, comment: models.Comment) -> models.AuditEvent:
+    return audit_record(
+        actor=comment.resolved_by,
+        action=models.AuditAction.COMMENT_RESOLVED,
+        campaign_id=comment.campaign_id,
+        details=_comment_details(comment),
+    )
+
+
+def _comment_details(comment: models.Comment) -> dict[str, Any]:
+    return {
+        "comment": comment.pk,
+        "version": comment.version,
+        "section": comment.section,
+        "path": comment.path,
+        "text": comment.text,
+    }
 
 
 def event_summary(event: models.AuditEvent) -> str:
@@ -178,7 +191,7 @@ def event_summary(event: models.AuditEvent) -> str:
         return _send_summary(details)
     if event.action in (*CALL_ACTIONS.values(), models.AuditAction.CALL_OTHER):
         return _call_summary(details)
-    if event.action == models.AuditAction.COMMENTED:
+    if event.action in (models.AuditAction.COMMENTED, models.AuditAction.COMMENT_RESOLVED):
         text = COMMENT_SUMMARY.format(
             text=Truncator(str(details.get("text", ""))).chars(SUMMARY_TEXT_CHARS)
         )

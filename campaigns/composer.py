@@ -155,6 +155,15 @@ class Composer:
     def formset(self, prefix: str) -> PayloadFormSet | None:
         return _find_formset(self.forms.values(), prefix)
 
+    def field_places(self) -> dict[Path, tuple[str, str]]:
+        """Each field the page shows: its section's prefix and its HTML name, by JSON path."""
+        return {
+            path: (section.prefix, name)
+            for section in self.sections
+            if section.form is not None
+            for path, name in section.form.field_names().items()
+        }
+
     def focus_after_row_action(self) -> str | None:
         """The id of the element to focus once a row was added (its first input) or removed."""
         if self.row_action is None:

@@ -413,7 +413,14 @@ def approval_list(*, campaign: Campaign) -> QuerySet[models.Approval]:
 
 
 def comment_list(*, campaign: Campaign) -> QuerySet[models.Comment]:
-    return models.Comment.objects.filter(campaign=campaign).select_related("author")
+    return models.Comment.objects.filter(campaign=campaign).select_related("author", "resolved_by")
+
+
+def review_step_latest(*, campaign: Campaign) -> models.AuditEvent | None:
+    """The draft's latest review step (submitted, approved, changes requested...), with who took
+    it: the one the drafts list shows as its status detail."""
+    steps = models.AuditEvent.objects.filter(campaign=campaign, action__in=_REVIEW_STEPS)
+    return steps.select_related("actor").order_by("-created_at", "-id").first()
 
 
 def revision_list(*, campaign: Campaign) -> QuerySet[models.Revision]:

@@ -38,6 +38,11 @@ urlpatterns = [
     path("drafts/<int:pk>/review/approve/", review.approve, name="approve"),
     path("drafts/<int:pk>/review/request-changes/", review.request_changes, name="request_changes"),
     path("drafts/<int:pk>/comments/", review.comment_list, name="comments"),
+    path(
+        "drafts/<int:pk>/comments/<int:comment_pk>/resolve/",
+        review.comment_resolve,
+        name="comment_resolve",
+    ),
     path("drafts/<int:pk>/history/", review.history, name="history"),
     path(
         "drafts/<int:pk>/history/<int:revision_pk>/restore/",

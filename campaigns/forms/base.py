@@ -101,9 +101,12 @@ class Rows:
 
 # A field's length counter, under it: drawn from the composer's preview (the channel's preview()
 # gives `counters` by field name), empty until there is one; each live preview swaps it again.
+# The reviewers' comments on the field follow its counter.
 COUNTER_SLOT = (
     '{{% include "campaigns/previews.html#counter" with field="{name}" '
     "counter=preview.device.counters.{name} %}}"
+    '{{% include "campaigns/_comments.html#field-comments" '
+    'with html_name=form.prefix|add:"-{name}" %}}'
 )
 
 
@@ -147,6 +150,8 @@ class PayloadForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # Each field followed by the reviewers' comments on it, in the composer.
+        self.helper.field_template = "campaigns/_comments.html#field"
         if self.alternatives is not None:
             self.helper.layout = self._choice_layout(self.alternatives)
 
@@ -381,6 +386,20 @@ class PayloadForm(forms.Form):
             if name not in self.left_out:
                 warnings += formset.path_warnings(base + self.rows[name].path)
         return warnings
+
+    def field_names(self, base: Path = ()) -> dict[Path, str]:
+        """The HTML name of each field the page shows, by its JSON path (rows at their place)."""
+        hidden = self.left_out if self.left_out_style == "hidden" else set()
+        names = {
+            base + path: self.add_prefix(name)
+            for name, path in self.paths.items()
+            if name not in hidden
+        }
+        for name, formset in self.formsets.items():
+            if name not in hidden:
+                for key, row in formset._keyed_rows():
+                    names |= row.field_names(base + self.rows[name].path + (key,))
+        return names
 
     def add_warning(self, name: str, message: str) -> None:
         self.warnings.setdefault(name, []).append(message)

@@ -83,6 +83,11 @@ class Comment(models.Model):
     # A composer section prefix ("content", "schedule"), and/or a JSON path ("content.title").
     section = models.CharField(max_length=40, blank=True, default="")
     path = models.CharField(max_length=300, blank=True, default="")
+    # Resolved: dealt with, hidden in the composer, marked so on the review page.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -108,6 +113,7 @@ class AuditAction(models.TextChoices):
     STOPPED = "stopped", "Stopped"
     SETTINGS_CHANGED = "settings_changed", "Settings changed"
     COMMENTED = "commented", "Comment added"
+    COMMENT_RESOLVED = "comment_resolved", "Comment resolved"
     # Every CleverTap call (`publishing.records.api_call`); identity sends once per send.
     CALL_ESTIMATE = "call_estimate", "CleverTap: estimate"
     CALL_CREATE = "call_create", "CleverTap: create campaign"

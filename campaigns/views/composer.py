@@ -19,6 +19,7 @@ from campaigns import clevertap, composer, payloads, previews, roles, selectors,
 from campaigns.channels import email, registry
 from campaigns.forms import audience
 from campaigns.models import Api
+from campaigns.review import comments
 from campaigns.views.common import campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
@@ -199,6 +200,17 @@ def _composer_context(
             }
         ),
         "datalists": SimpleLazyObject(lambda: audience.datalists(state.options)),
+        # The reviewers' comments, read when a fragment shows them (never by a live preview).
+        "composer_comments": SimpleLazyObject(
+            lambda: comments.composer_comments(
+                campaign=campaign,
+                places=state.field_places(),
+                sections=[s.prefix for s in state.sections if s.form is not None],
+            )
+        ),
+        "can_resolve_comments": SimpleLazyObject(
+            lambda: any(request.user.has_perm(p) for p in comments.COMMENT_PERMISSIONS)
+        ),
         "target_mode_id": f"id_{composer.target_mode_input(state.api) or ''}",
     }
 

@@ -4,12 +4,14 @@ Every form works as a plain POST that redirects; with htmx, comments swap their 
 (`page.html#name`, whose DOM id is its name).
 """
 
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +24,7 @@ from campaigns.views.common import campaign_or_404, wants_fragment
 QUEUE = "campaigns/review/queue.html"
 REVIEW = "campaigns/review/review.html"
 HISTORY = "campaigns/review/history.html"
+COMPOSER_COMMENTS = "campaigns/_comments.html"
 COMMENTS_POLL_SECONDS = 5
 
 SUBMITTED = "Submitted “{name}” for review."
@@ -31,6 +34,9 @@ APPROVED_NEEDS_MORE = (
 )
 CHANGES_REQUESTED = "Sent “{name}” back to its composer."
 RESTORED = "Restored version {restored} as version {version}."
+COMMENT_RESOLVED = "Comment resolved."
+# Where the composer goes back to after a resolve without JavaScript: an id on its page.
+_ANCHOR = re.compile(r"[a-z][a-z0-9_-]{0,60}")
 
 
 def _back(campaign: models.Campaign) -> HttpResponse:
@@ -203,6 +209,28 @@ def comment_list(request: HttpRequest, pk: int) -> HttpResponse:
     html = render(request, f"{REVIEW}#comments", context).content
     html += render(request, f"{REVIEW}#comment-form", context | {"oob": True}).content
     return HttpResponse(html)
+
+
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    """Resolve a comment from the composer: htmx swaps its box; without JavaScript the composer
+    comes back at the comment's section (`anchor`)."""
+    roles.require_any(request.user, *comments.COMMENT_PERMISSIONS)
+    campaign = campaign_or_404(pk)
+    comment = get_object_or_404(models.Comment, pk=comment_pk, campaign=campaign)
+    comment = comments.comment_resolve(comment=comment, user=request.user)
+    if wants_fragment(request):
+        context = {"comment": comment, "message": COMMENT_RESOLVED, "oob": True}
+        context["resolved"] = selectors.comment_list(campaign=campaign).filter(
+            resolved_at__isnull=False
+        )
+        html = render(request, f"{COMPOSER_COMMENTS}#resolved", context).content
+        html += render(request, f"{COMPOSER_COMMENTS}#resolved-list", context).content
+        return HttpResponse(html)
+    messages.success(request, COMMENT_RESOLVED)
+    anchor = request.POST.get("anchor", "")
+    url = reverse("campaigns:composer", args=[campaign.pk])
+    return redirect(f"{url}#{anchor}" if _ANCHOR.fullmatch(anchor) else url)
 
 
 @require_GET

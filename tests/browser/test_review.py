@@ -1,13 +1,16 @@
 """Team review in Chromium: a composer, a reviewer and a publisher, each in their own browser
 context (their own cookies), against the sandbox served by the same live server."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from campaigns.models import AttemptState, PublishAttempt, Status
+from campaigns.models import AttemptState, Comment, PublishAttempt, Status
 from devtools import demo
 from sandbox.models import SandboxCampaign
-from tests.drafts import fresh, new_draft
+from tests.browser import axe
+from tests.drafts import fresh, new_draft, submitted
 from tests.sandbox_records import creates_received
 
 pytestmark = [
@@ -139,3 +142,40 @@ def test_compose_review_and_publish_with_an_undo(actors, people, sandbox, settin
     states = list(PublishAttempt.objects.order_by("id").values_list("state", flat=True))
     assert states == [AttemptState.FAILED, AttemptState.SUCCEEDED]
     assert creates_received()[0].body["content"]["title"] == "Spring sale: 45% off"
+
+
+def test_the_reviewers_words_reach_the_composer_who_resolves_them(actors, people):
+    campaign = submitted(new_draft(people["composer"]), people)
+
+    # The reviewer sends the draft back with a note on the title.
+    reviewer = actors("reviewer")
+    reviewer.goto(f"/drafts/{campaign.pk}/review/")
+    reviewer.locator("summary", has_text="Request changes").click()
+    changes = reviewer.locator("#changes-form")
+    changes.get_by_label("What should change").fill("Put the discount in the title.")
+    changes.get_by_label("On the field (JSON path)").fill("content.title")
+    changes.get_by_role("button", name="Send back to the composer").click()
+    expect(reviewer.locator("#review-status")).to_have_text("Draft")
+
+    # The composer finds the note at the top and the comment under the title field.
+    composer = actors("composer")
+    composer.goto(f"/drafts/{campaign.pk}/")
+    note = composer.get_by_role("region", name=re.compile("Changes requested by reviewer"))
+    expect(note).to_contain_text("Put the discount in the title.")
+    expect(note.get_by_role("link", name="Open the review page")).to_be_visible()
+    # Under the field and its length counter.
+    under_title = composer.locator("#div_id_content-title + #counter-title + .field-comments")
+    expect(under_title).to_contain_text("Put the discount in the title.")
+    expect(under_title).to_contain_text("Comment by reviewer")
+    assert axe.blocking_violations(composer) == []
+
+    # Resolved, it leaves the field; the page counts it among the resolved.
+    under_title.get_by_role("button", name="Resolve").click()
+    expect(under_title).to_have_text("Comment resolved.")
+    assert axe.blocking_violations(composer) == []
+    composer.reload()
+    expect(composer.locator("#section-content .field-comments")).to_have_count(0)
+    composer.get_by_text("Show resolved (1)").click()
+    expect(composer.locator("#resolved-comments")).to_contain_text("resolved by composer")
+    assert axe.blocking_violations(composer) == []
+    assert Comment.objects.get().resolved_by == people["composer"]

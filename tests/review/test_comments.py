@@ -82,3 +82,81 @@ def test_publishers_do_not_comment(people):
         comments.comment_add(
             campaign=new_draft(people["composer"]), user=people["publisher"], text="Hi"
         )
+
+
+# Resolving
+
+
+def test_a_resolved_comment_says_who_resolved_it_in_the_audit_log(people):
+    campaign = new_draft(people["composer"])
+    comment = comments.comment_add(campaign=campaign, user=people["reviewer"], text="Shorter?")
+
+    resolved = comments.comment_resolve(comment=comment, user=people["composer"])
+
+    assert resolved.resolved_by == people["composer"] and resolved.resolved_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.COMMENT_RESOLVED)
+    assert (event.actor, event.campaign_id) == (people["composer"], campaign.pk)
+    assert event.details == {
+        "comment": comment.pk,
+        "version": 1,
+        "section": "",
+        "path": "",
+        "text": "Shorter?",
+    }
+
+
+def test_publishers_do_not_resolve_comments(people):
+    comment = comments.comment_add(
+        campaign=new_draft(people["composer"]), user=people["reviewer"], text="Hi"
+    )
+
+    with pytest.raises(PermissionDenied):
+        comments.comment_resolve(comment=comment, user=people["publisher"])
+
+    comment.refresh_from_db()
+    assert comment.resolved_at is None
+
+
+# Where the composer shows them
+
+
+def test_the_composer_places_each_open_comment_at_its_field_else_its_section_else_the_top(people):
+    campaign = submitted(new_draft(people["composer"]), people)
+    reviewer = people["reviewer"]
+    on_field = comments.comment_add(
+        campaign=campaign, user=reviewer, text="a", path="content.title"
+    )
+    on_section = comments.comment_add(campaign=campaign, user=reviewer, text="b", section="goal")
+    stale = comments.comment_add(
+        campaign=campaign, user=reviewer, text="c", section="content", path="content.gone"
+    )
+    on_draft = comments.comment_add(campaign=campaign, user=reviewer, text="d")
+    done = comments.comment_add(campaign=campaign, user=reviewer, text="e", path="content.title")
+    comments.comment_resolve(comment=done, user=people["composer"])
+    note = approvals.campaign_request_changes(campaign=campaign, user=reviewer, text="f")
+    places = {("content", "title"): ("content", "content-title")}
+
+    found = comments.composer_comments(
+        campaign=campaign, places=places, sections=["content", "goal"]
+    )
+
+    assert [p.comment for p in found.at_field("content-title")] == [on_field]
+    assert [(p.comment, p.anchor) for p in found.at_section("goal")] == [
+        (on_section, "section-goal")
+    ]
+    assert [(p.comment, p.stale_path) for p in found.at_section("content")] == [
+        (stale, "content.gone")
+    ]
+    assert [(p.comment, p.anchor) for p in found.top] == [(on_draft, comments.TOP)]
+    assert [c.pk for c in found.resolved] == [done.pk]
+    assert found.note is not None and found.note.by == "reviewer"
+    assert found.note.comment == note and found.note.placed.comment == note
+    assert {p.comment for p in found.open} == {on_field, on_section, stale, on_draft, note}
+
+
+def test_there_is_no_note_while_the_draft_was_not_sent_back(people):
+    campaign = submitted(new_draft(people["composer"]), people)
+
+    found = comments.composer_comments(campaign=campaign, places={}, sections=[])
+
+    assert found.note is None

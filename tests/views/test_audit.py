@@ -92,6 +92,27 @@ def test_the_audit_log_offers_calls_and_comments_and_says_them_in_words(people, 
     assert json.loads(rows[1][5])["text"] == "Shorter?"
 
 
+def test_a_resolved_comment_is_in_the_audit_log_with_its_words(people, as_user):
+    campaign = new_draft(people["composer"])
+    comment = comments.comment_add(
+        campaign=campaign, user=people["reviewer"], text="Shorter?", path="content.title"
+    )
+    comments.comment_resolve(comment=comment, user=people["composer"])
+
+    page = as_user("reviewer").get(
+        reverse("campaigns:audit"), {"action": AuditAction.COMMENT_RESOLVED}
+    )
+
+    [event] = page.context["page"]
+    assert (event.actor, event.campaign_id) == (people["composer"], campaign.pk)
+    html = page.content.decode()
+    assert "<td>Comment resolved</td>" in html
+    words = audit.COMMENT_SUMMARY.format(text="Shorter?") + audit.COMMENT_ON.format(
+        where="content.title"
+    )
+    assert escape(words) in html
+
+
 def test_the_audit_log_is_read_only(people, as_user):
     response = as_user("admin").post(reverse("campaigns:audit"))
 

@@ -29,6 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from campaigns import payloads, roles
 from campaigns.models import Estimate, EstimateState, PublishHold, SendBatch
 from campaigns.publishing import attempts, confirm
+from campaigns.review import comments
 from devtools import demo
 from devtools.bench.formdata import submitted_data
 from sandbox import api
@@ -68,6 +69,7 @@ MUTATING: dict[str, tuple[str, ...]] = {
     "campaigns:approve": (REVIEW,),
     "campaigns:request_changes": (REVIEW,),
     "campaigns:comments": (CHANGE, REVIEW),
+    "campaigns:comment_resolve": (CHANGE, REVIEW),
     "campaigns:revision_restore": (CHANGE,),
     "campaigns:publish_cancel": (PUBLISH,),
     "campaigns:publish_release": (PUBLISH,),
@@ -208,6 +210,7 @@ def world(people, held) -> dict[str, Any]:
         "attempt": attempt,
         "batch": SendBatch.objects.get(attempt=attempt),
         "revision": campaign.revisions.get(version=1),
+        "comment": comments.comment_add(campaign=campaign, user=people["reviewer"], text="Hm"),
     }
 
 
@@ -264,6 +267,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
         "campaigns:approve": ([campaign.pk], {"version": "2"}),
         "campaigns:request_changes": ([campaign.pk], {"changes-text": "Change it"}),
         "campaigns:comments": ([campaign.pk], {"comment-text": "A comment"}),
+        "campaigns:comment_resolve": ([campaign.pk, world["comment"].pk], {}),
         "campaigns:history": ([campaign.pk], {}),
         "campaigns:revision_restore": (
             [campaign.pk, world["revision"].pk],
@@ -572,6 +576,7 @@ OWNED = {
     "batch_pk": ("batch", "send"),
     "revision_pk": ("revision", "campaign"),
     "estimate_pk": ("estimate", "campaign"),
+    "comment_pk": ("comment", "campaign"),
 }
 
 
@@ -601,6 +606,7 @@ def test_every_url_naming_an_object_of_a_campaign_is_checked_here(world):
         "campaigns:send_progress",
         "campaigns:send_resume",
         "campaigns:batch_retry",
+        "campaigns:comment_resolve",
     }
 
 
