@@ -213,6 +213,8 @@ HEADLINES: dict[str, tuple[Path, ...]] = {
         ("content", "template_name"),
         ("content", "template", "template_name"),
         ("content", "freeform", "body", "text"),
+        ("content", "freeform", "body", "media", "caption"),
+        ("content", "freeform", "body", "type"),
     ),
     "webhook": (("webhook_endpoint_name",),),
     "notificationinbox": (("content", 0, "title", "text"), ("content", 0, "message", "text")),
@@ -221,6 +223,7 @@ HEADLINE_FORMS = {
     ("content", "template_name"): "Template {text}",
     ("content", "template", "template_name"): "Template {text}",
     ("webhook_endpoint_name",): "Webhook {text}",
+    ("content", "freeform", "body", "type"): "A message of type {text}",
 }
 
 
@@ -452,7 +455,7 @@ def campaign(body: Any, *, channel_label: str) -> str:
     name = " ".join(text_at(body, "name").split())
     if len(name) > SHOWN_TEXT:
         name = name[: SHOWN_TEXT - 1].rstrip() + "…"
-    return f"{f'“{name}”' if name else UNNAMED}, {channel_label.lower()}"
+    return f"{f'“{name}”' if name else UNNAMED} · {channel_label}"
 
 
 def additional(extras: dict[Path, Any]) -> str:
