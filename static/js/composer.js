@@ -336,7 +336,19 @@
     });
     showTabs();
   }
-  document.body.addEventListener("htmx:afterSwap", showTabs);
+  // A refresh replaces the tabs: focus on one stays on its new copy.
+  let focusedTab = null;
+  document.body.addEventListener("htmx:beforeSwap", () => {
+    const active = document.activeElement;
+    focusedTab = active && active.matches(".preview-tabs [role=tab]") ? active.dataset.tab : null;
+  });
+  document.body.addEventListener("htmx:afterSwap", () => {
+    showTabs();
+    const tab = focusedTab && region && region.querySelector(`.preview-tabs [data-tab="${focusedTab}"]`);
+    if (tab && document.activeElement !== tab) {
+      tab.focus();
+    }
+  });
 
   // After a row is added or removed the server names the element to focus.
   document.body.addEventListener("composer:focus", (event) => {
