@@ -220,6 +220,10 @@
     const input = form.querySelector(`[name="${CSS.escape(link.closest("li").dataset.field)}"]`);
     if (input) {
       event.preventDefault();
+      // From the preview opened over the form (narrow screens): back to the form first.
+      if (layout && layout.classList.contains("preview-open")) {
+        showPreview(false, { focus: false });
+      }
       input.scrollIntoView({ block: "center" });
       input.focus();
     }

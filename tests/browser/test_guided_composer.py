@@ -141,6 +141,17 @@ def test_on_a_phone_the_preview_opens_beside_the_form_and_nothing_scrolls_sidewa
     expect(toggle).to_be_focused()
     expect(toggle).to_have_attribute("aria-expanded", "false")
 
+    # A problem's link in the open preview goes back to the form, at its field.
+    limit = page.locator('[name="delivery-users_limit_overall"]')
+    limit.fill("5")
+    expect(step(page, "delivery")).to_have_attribute("data-state", steps.PROBLEMS)
+    toggle.click()
+    page.locator('#preview-errors li[data-field="delivery-users_limit_overall"] a').click()
+    expect(preview).to_be_hidden()
+    expect(limit).to_be_focused()
+    limit.fill("")
+    expect(step(page, "delivery")).to_have_attribute("data-state", steps.UNTOUCHED)
+
     # Typing with the preview closed still refreshes it and the steps.
     page.locator("#section-audience").get_by_role("radio").first.check()
     expect(step(page, "audience")).to_have_attribute("data-state", steps.COMPLETE)
