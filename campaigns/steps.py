@@ -11,13 +11,17 @@ body its fields write; its line comes from the built body (`step_summaries`).
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.template.defaultfilters import pluralize
 
 from campaigns import step_summaries
 from campaigns.forms.base import PayloadError
 from campaigns.models import Channel
+
+if TYPE_CHECKING:
+    # composer.py names its sections by `title` here: it imports this module.
+    from campaigns.composer import Composer
 
 ADDITIONAL = "additional"
 ADDITIONAL_TITLE = "Additional fields"
@@ -102,7 +106,7 @@ def _summaries(channel: str) -> dict[str, Callable[[Any], str]]:
     }
 
 
-def composer_steps(state) -> list[Step]:
+def composer_steps(state: "Composer") -> list[Step]:
     """The steps of a bound composer (`composer.Composer`), in the page's order."""
     sections = [section for section in state.sections if section.form is not None]
     prefixes = [section.prefix for section in sections]

@@ -109,10 +109,11 @@ def test_the_step_list_follows_an_api_family_switch(login, live_server, people):
     open_composer(page, live_server, campaign)
     nav = page.get_by_role("navigation", name="Steps")
     expect(nav.get_by_role("link", name=re.compile("^When"))).to_be_visible()
-    expect(nav.get_by_role("link", name=re.compile("^Who"))).to_contain_text("Everyone")
+    who = nav.locator('[data-step="audience"]')
+    expect(who.get_by_role("link", name=re.compile("^Who"))).to_contain_text("Everyone")
 
     page.get_by_label("Find the audience").select_option("send")
-    expect(nav.get_by_role("link", name=re.compile("^Who"))).to_contain_text(
+    expect(who.get_by_role("link", name=re.compile("^Who"))).to_contain_text(
         step_summaries.NOT_CHOSEN
     )
     expect(nav.get_by_role("link", name=re.compile("^When"))).to_have_count(0)
