@@ -60,6 +60,8 @@ def test_the_steps_follow_the_typing_and_submit_says_what_is_missing(login, live
     expect(readiness).to_contain_text(steps.SUBMIT_REFUSED)
     expect(step(page, "audience")).to_have_attribute("data-state", steps.PROBLEMS)
     expect(step(page, "goal")).to_have_attribute("data-state", steps.UNTOUCHED)
+    assert axe.blocking_violations(page) == []
+    page.screenshot(path="/tmp/guided-composer-refused-1440.png")
     readiness.get_by_role("link", name="Who (1 problem)").click()
     shows_below_the_sticky_bars(page, "#section-audience-title")
 
