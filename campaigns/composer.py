@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from campaigns import diffs, jsonfile, payloads, previews, set_aside
+from campaigns import diffs, jsonfile, payloads, previews, set_aside, steps
 from campaigns.channels import registry
 from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
@@ -51,7 +51,6 @@ SHOWN = "SHOWN"
 # The composer's own inputs that every page posts, and the titles the page gives its parts.
 META_INPUTS = ("api", "channel", "base_version", "shown_api", "shown_channel")
 META_TITLE = "API and channel"
-ADDITIONAL_TITLE = "Additional fields"
 _DELETE_KEY = re.compile(r"^(?P<formset>.+)-(?P<index>\d+)-DELETE$")
 
 
@@ -95,6 +94,7 @@ class ComposerForm(forms.Form):
 @dataclass(frozen=True)
 class BoundSection:
     prefix: str
+    # As the page shows it: its step's word (`steps.title`).
     title: str
     # None: a part the posted API family or channel does not have.
     form: PayloadForm | None
@@ -229,9 +229,9 @@ class Composer:
             if type(form) is not section.form or form.data is not data:
                 form = section.form(data, prefix=section.prefix, options=self.options)
             if not _whole(form, data):
-                missing.append(section.title)
+                missing.append(steps.title(section.prefix, section.title))
         if not _whole(self.additional, data):
-            missing.append(ADDITIONAL_TITLE)
+            missing.append(steps.ADDITIONAL_TITLE)
         return missing
 
     def changes_from(self, stored: dict) -> list[diffs.Change]:
@@ -391,7 +391,9 @@ def _bind(
     aside = aside or []
     bound = payloads.bind_forms(data, api=api, channel=channel, options=options)
     sections = [
-        BoundSection(section.prefix, section.title, bound[section.prefix])
+        BoundSection(
+            section.prefix, steps.title(section.prefix, section.title), bound[section.prefix]
+        )
         for section in payloads.sections(api, channel)
     ]
     additional = AdditionalFieldsForm(data)

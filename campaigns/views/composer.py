@@ -15,15 +15,18 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
-from campaigns import clevertap, composer, payloads, previews, roles, selectors, services
+from campaigns import clevertap, composer, payloads, previews, roles, selectors, services, steps
 from campaigns.channels import email, registry
 from campaigns.forms import audience
-from campaigns.models import Api
+from campaigns.models import Api, Status
 from campaigns.review import comments
 from campaigns.views.common import campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
 SAVED = "Saved “{name}” (version {version})."
+# `?submit=refused`: the review's submit sends a refused submit back here (review.submit).
+SUBMIT_REFUSED_PARAMETER = "submit"
+SUBMIT_REFUSED_VALUE = "refused"
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,7 +63,9 @@ def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     state = _bound_composer(request, pk)
     context = _composer_context(request, state, with_preview=True)
-    return _render_partials(request, context, "preview", ("notices", True), "counters")
+    return _render_partials(
+        request, context, "preview", ("notices", True), "counters", ("step-summary", True)
+    )
 
 
 @require_POST
@@ -121,7 +126,7 @@ def composer_target(request: HttpRequest, pk: int) -> HttpResponse:
     shown_api = state.meta.value("shown_api") or state.campaign.api
     shown_channel = state.meta.value("shown_channel") or state.campaign.channel
     shown = {s.prefix: s.form for s in payloads.sections(shown_api, shown_channel)}
-    names: list = [("target", True), ("set-aside", True), ("section-nav", True)]
+    names: list = [("target", True), ("set-aside", True), ("step-summary", True)]
     restored = composer.RESTORE in request.POST
     if restored:
         names += [("api-choice", True), ("sections", True)]
@@ -178,6 +183,7 @@ def _composer_context(
     else:
         base_version = state.meta.value("base_version")
         base_version = campaign.version if base_version is None else base_version
+    found_steps = SimpleLazyObject(lambda: steps.composer_steps(state))
     return {
         "campaign": campaign,
         "composer": state,
@@ -212,6 +218,20 @@ def _composer_context(
             lambda: any(request.user.has_perm(p) for p in comments.COMMENT_PERMISSIONS)
         ),
         "target_mode_id": f"id_{composer.target_mode_input(state.api) or ''}",
+        "steps": found_steps,
+        "steps_to_fix": SimpleLazyObject(lambda: steps.with_problems(found_steps)),
+        "can_submit": SimpleLazyObject(
+            lambda: (
+                campaign.status == Status.DRAFT and request.user.has_perm(roles.CHANGE_PERMISSION)
+            )
+        ),
+        # The page a refused submit came back to; a live refresh says what is left instead.
+        "submit_refused": request.method == "GET"
+        and request.GET.get(SUBMIT_REFUSED_PARAMETER) == SUBMIT_REFUSED_VALUE,
+        "submit_refused_text": steps.SUBMIT_REFUSED,
+        "not_ready_text": steps.NOT_READY,
+        "ready_text": steps.READY,
+        "additional_title": steps.ADDITIONAL_TITLE,
     }
 
 
@@ -264,3 +284,9 @@ def _render_partials(request: HttpRequest, context: dict, *names) -> HttpRespons
             render_to_string(f"{COMPOSER}#{name}", context | extra | {"oob": oob}, request=request)
         )
     return HttpResponse("".join(html))
+
+
+def submit_refused_url(campaign) -> str:
+    """The composer, saying that a submit for review was refused and which steps to fix."""
+    url = reverse("campaigns:composer", args=[campaign.pk])
+    return f"{url}?{SUBMIT_REFUSED_PARAMETER}={SUBMIT_REFUSED_VALUE}"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns import models, payloads, previews, review, roles, selectors, services
 from campaigns.publishing import estimates
 from campaigns.review import approvals, comments, guards, revisions
+from campaigns.views import composer as composer_views
 from campaigns.views import forms
 from campaigns.views.common import campaign_or_404, wants_fragment
 
@@ -115,6 +116,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         approvals.campaign_submit(campaign=campaign, user=request.user)
     except review.ReviewError as error:
         messages.error(request, str(error))
+        if request.POST.get("from") == "composer":
+            # Back where it was asked, which lists the steps to fix.
+            return redirect(composer_views.submit_refused_url(campaign))
     else:
         messages.success(request, SUBMITTED.format(name=campaign.name))
     return _back(campaign)

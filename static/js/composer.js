@@ -220,8 +220,137 @@
     const input = form.querySelector(`[name="${CSS.escape(link.closest("li").dataset.field)}"]`);
     if (input) {
       event.preventDefault();
+      // From the preview opened over the form (narrow screens): back to the form first.
+      if (layout && layout.classList.contains("preview-open")) {
+        showPreview(false, { focus: false });
+      }
       input.scrollIntoView({ block: "center" });
       input.focus();
+    }
+  });
+
+  // The sticky header and step summary: their heights, for the summary's place under the header
+  // and for jumps and focus to scroll clear of them (app.css).
+  const root = document.documentElement;
+  const header = document.querySelector(".composer-header");
+  const stepsBar = document.getElementById("composer-steps-bar");
+  function measureSticky() {
+    const headerSticks = header && getComputedStyle(header).position === "sticky";
+    root.style.setProperty("--composer-header-height", `${headerSticks ? header.offsetHeight : 0}px`);
+    root.style.setProperty("--composer-steps-height", `${stepsBar ? stepsBar.offsetHeight : 0}px`);
+  }
+  if (window.ResizeObserver) {
+    const observer = new ResizeObserver(measureSticky);
+    [header, stepsBar].forEach((el) => el && observer.observe(el));
+  }
+  window.addEventListener("resize", measureSticky);
+  measureSticky();
+
+  // Narrow screens: the preview column opens over the form ("Show preview"), the rest of the
+  // page inert behind it; Escape or "Hide preview" closes it, and focus goes back to the toggle.
+  const layout = document.getElementById("composer-layout");
+  const panel = document.getElementById("composer-preview");
+  const toggle = document.getElementById("preview-toggle");
+  const close = document.getElementById("preview-close");
+  const wide = window.matchMedia("(min-width: 1200px)");
+  let madeInert = [];
+  function inertAround(element) {
+    for (let node = element; node && node !== document.body; node = node.parentElement) {
+      [...node.parentElement.children].forEach((sibling) => {
+        if (sibling !== node && !sibling.inert && sibling.tagName !== "SCRIPT") {
+          sibling.inert = true;
+          madeInert.push(sibling);
+        }
+      });
+    }
+  }
+  function showPreview(open, { focus = true } = {}) {
+    layout.classList.toggle("preview-open", open);
+    root.classList.toggle("preview-shown", open);
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Hide preview" : "Show preview";
+    madeInert.forEach((el) => { el.inert = false; });
+    madeInert = [];
+    if (open) {
+      inertAround(panel);
+      if (focus) {
+        close.focus();
+      }
+    } else if (focus) {
+      toggle.focus();
+    }
+  }
+  if (layout && panel && toggle && close) {
+    layout.classList.add("preview-collapsible");
+    toggle.hidden = false;
+    close.hidden = false;
+    toggle.addEventListener("click", () => showPreview(toggle.getAttribute("aria-expanded") !== "true"));
+    close.addEventListener("click", () => showPreview(false));
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && layout.classList.contains("preview-open")) {
+        showPreview(false);
+      }
+    });
+    wide.addEventListener("change", () => {
+      if (wide.matches && layout.classList.contains("preview-open")) {
+        showPreview(false, { focus: false });
+      }
+    });
+  }
+
+  // The preview's tabs: the device preview or the request body. The choice sits on the region,
+  // which the live preview does not replace, so that it outlasts every refresh.
+  const region = document.getElementById("preview-region");
+  function showTabs() {
+    const tabs = region && region.querySelector(".preview-tabs");
+    if (!tabs) {
+      return;
+    }
+    region.classList.add("preview-tabbed");
+    tabs.hidden = false;
+    const chosen = region.dataset.tab || "device";
+    tabs.querySelectorAll("[role=tab]").forEach((tab) => {
+      const selected = tab.dataset.tab === chosen;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+    });
+  }
+  function chooseTab(tab) {
+    region.dataset.tab = tab.dataset.tab;
+    showTabs();
+    tab.focus();
+  }
+  if (region) {
+    region.addEventListener("click", (event) => {
+      const tab = event.target.closest(".preview-tabs [role=tab]");
+      if (tab) {
+        chooseTab(tab);
+      }
+    });
+    region.addEventListener("keydown", (event) => {
+      const tab = event.target.closest(".preview-tabs [role=tab]");
+      if (!tab || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) {
+        return;
+      }
+      const all = [...tab.parentElement.querySelectorAll("[role=tab]")];
+      const index = all.indexOf(tab);
+      const next = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: all.length - 1 }[event.key];
+      event.preventDefault();
+      chooseTab(all[(next + all.length) % all.length]);
+    });
+    showTabs();
+  }
+  // A refresh replaces the tabs: focus on one stays on its new copy.
+  let focusedTab = null;
+  document.body.addEventListener("htmx:beforeSwap", () => {
+    const active = document.activeElement;
+    focusedTab = active && active.matches(".preview-tabs [role=tab]") ? active.dataset.tab : null;
+  });
+  document.body.addEventListener("htmx:afterSwap", () => {
+    showTabs();
+    const tab = focusedTab && region && region.querySelector(`.preview-tabs [data-tab="${focusedTab}"]`);
+    if (tab && document.activeElement !== tab) {
+      tab.focus();
     }
   });
 

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from campaigns import set_aside
+from campaigns import set_aside, step_summaries
 from campaigns.channels import registry
 from campaigns.jsonpath import same_json
 from tests import payload_checks
@@ -84,7 +84,8 @@ def test_the_audience_comes_back_across_an_api_family_switch(login, live_server,
     open_composer(page, live_server, campaign)
 
     page.get_by_label("Find the audience").select_option("send")
-    expect(page.locator("#section-audience")).to_contain_text("Recipients")
+    # Who is now the send's recipients.
+    expect(page.locator("#section-audience [name='audience-identity']")).to_be_visible()
     expect(page.locator("#set-aside")).to_contain_text(
         "Audience, schedule, conversion goal and delivery controls set aside while this draft "
         + set_aside.DRAFT_FINDS["send"]
@@ -102,17 +103,21 @@ def test_the_audience_comes_back_across_an_api_family_switch(login, live_server,
     assert same_json(saved.body, payload_checks.without_estimate_only(example.body))
 
 
-def test_the_section_list_follows_an_api_family_switch(login, live_server, people):
+def test_the_step_list_follows_an_api_family_switch(login, live_server, people):
     campaign = new_draft(people["composer"])
     page = login("composer")
     open_composer(page, live_server, campaign)
-    nav = page.get_by_role("navigation", name="Sections")
-    expect(nav.get_by_role("link", name="Schedule")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Steps")
+    expect(nav.get_by_role("link", name=re.compile("^When"))).to_be_visible()
+    who = nav.locator('[data-step="audience"]')
+    expect(who.get_by_role("link", name=re.compile("^Who"))).to_contain_text("Everyone")
 
     page.get_by_label("Find the audience").select_option("send")
-    expect(nav.get_by_role("link", name="Recipients")).to_be_visible()
-    expect(nav.get_by_role("link", name="Schedule")).to_have_count(0)
-    expect(nav.get_by_role("link", name="Audience")).to_have_count(0)
+    expect(who.get_by_role("link", name=re.compile("^Who"))).to_contain_text(
+        step_summaries.NOT_CHOSEN
+    )
+    expect(nav.get_by_role("link", name=re.compile("^When"))).to_have_count(0)
+    expect(nav.get_by_role("link", name=re.compile("^Goal"))).to_have_count(0)
 
 
 def test_the_send_composer_offers_only_channels_with_a_send_endpoint(login, live_server, people):

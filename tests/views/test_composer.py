@@ -8,7 +8,17 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import escape
 
-from campaigns import composer, identities, payloads, previews, selectors, services, set_aside
+from campaigns import (
+    composer,
+    identities,
+    payloads,
+    previews,
+    selectors,
+    services,
+    set_aside,
+    step_summaries,
+    steps,
+)
 from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.forms import campaign as campaign_forms
@@ -82,7 +92,7 @@ def test_the_composer_shows_each_section_under_its_title(composer_client, compos
     html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
     for section in payloads.sections(campaign.api, campaign.channel):
         assert f'id="section-{section.prefix}"' in html
-        assert f">{section.title}</h2>" in html
+        assert f">{steps.title(section.prefix, section.title)}</h2>" in html
     assert ">Additional fields</h2>" in html
     assert 'role="region" aria-label="Payload preview"' in html
     assert 'id="estimate" role="region" aria-label="Estimated reach"' in html
@@ -545,9 +555,7 @@ def test_an_archived_draft_cannot_be_saved(composer_client, composer_user):
 
 # Only the whole form is saved: a body built from part of it would erase the rest.
 
-ALL_PARTS = "API and channel, Campaign, Audience, Content, Schedule, Conversion goal, " + (
-    "Delivery controls, Additional fields"
-)
+ALL_PARTS = "API and channel, Campaign, Who, What, When, Goal, Delivery, Additional fields"
 
 
 def save_posted(client, campaign, data) -> HttpResponse:
@@ -581,14 +589,14 @@ def keys_of_row(data: dict, row: str) -> list[str]:
 
 # EXAMPLES[5]: an app inbox message whose content has rows (custom_kv) and rows in rows (links).
 LEFT_OUT = {
-    "a section": (lambda data: ["schedule-SHOWN"], "Schedule"),
-    "a checkbox-only part of a section": (lambda data: ["delivery-SHOWN"], "Delivery controls"),
+    "a section": (lambda data: ["schedule-SHOWN"], "When"),
+    "a checkbox-only part of a section": (lambda data: ["delivery-SHOWN"], "Delivery"),
     "a row count": (
         lambda data: ["content-custom_kv-TOTAL_FORMS", "content-custom_kv-INITIAL_FORMS"],
-        "Content",
+        "What",
     ),
-    "a row": (lambda data: keys_of_row(data, "content-custom_kv-1"), "Content"),
-    "a row inside a row": (lambda data: ["content-content-0-links-1-SHOWN"], "Content"),
+    "a row": (lambda data: keys_of_row(data, "content-custom_kv-1"), "What"),
+    "a row inside a row": (lambda data: ["content-content-0-links-1-SHOWN"], "What"),
     "the additional fields": (
         lambda data: ["additional-SHOWN", "additional-extras"],
         "Additional fields",
@@ -645,7 +653,7 @@ def test_without_javascript_a_save_of_part_of_the_form_is_refused_with_what_was_
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert composer.NOT_SAVED_INCOMPLETE.format(parts="Conversion goal") in html
+    assert composer.NOT_SAVED_INCOMPLETE.format(parts="Goal") in html
     assert 'value="Typed, not saved"' in html
     assert fresh(campaign).version == 1
 
@@ -848,14 +856,18 @@ def test_an_old_page_without_the_set_aside_input_keeps_what_the_draft_set_aside(
     assert fresh(campaign).set_aside == campaign.set_aside
 
 
-def test_the_section_list_follows_an_api_family_switch(composer_client, composer_user):
+def test_the_step_list_follows_an_api_family_switch(composer_client, composer_user):
     campaign = email_draft(composer_user)
     html = target_posted(
         composer_client, campaign, {"composer-api": "send", "composer-channel": "email"}
     )
-    nav = html.split('id="section-nav" hx-swap-oob="true"')[1].split("</nav>")[0]
-    assert ">Recipients</a>" in nav and ">Content</a>" in nav
-    assert ">Audience</a>" not in nav and ">Schedule</a>" not in nav
+    nav = html.split('id="step-summary" hx-swap-oob="true"')[1].split("</nav>")[0]
+    assert 'href="#section-audience"' in nav and 'href="#section-content"' in nav
+    assert 'class="step-title">Who<' in nav and 'class="step-title">What<' in nav
+    assert 'href="#section-schedule"' not in nav and 'class="step-title">When<' not in nav
+    # Who is now a list of people, still empty: the send's recipients.
+    assert 'data-step="audience" data-state="problems"' in nav
+    assert step_summaries.NOT_CHOSEN in nav
 
 
 def test_the_send_composer_offers_only_channels_with_a_send_endpoint(
