@@ -418,7 +418,11 @@ def comment_list(*, campaign: Campaign) -> QuerySet[models.Comment]:
 
 
 def revision_list(*, campaign: Campaign) -> QuerySet[models.Revision]:
-    return models.Revision.objects.filter(campaign=campaign).select_related("author").defer("stored_body")
+    return (
+        models.Revision.objects.filter(campaign=campaign)
+        .select_related("author")
+        .defer("stored_body")
+    )
 
 
 def revisions_by_version(*, campaign: Campaign, versions: list[int]) -> dict[int, models.Revision]:
