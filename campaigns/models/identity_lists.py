@@ -125,6 +125,14 @@ class ListedBody(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if "_body" in self.__dict__ and (fields is None or "stored_body" in fields):
+            self.stored_body, self.identity_list = stored(self.__dict__["_body"])
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "identity_list"}
+        super().save(*args, **kwargs)
+
     @property
     def body(self) -> dict:
         whole = self.__dict__.get("_body")
@@ -137,14 +145,6 @@ class ListedBody(models.Model):
         self.stored_body = value
         self.identity_list = None
         self.__dict__["_body"] = value
-
-    def save(self, *args, **kwargs):
-        fields = kwargs.get("update_fields")
-        if "_body" in self.__dict__ and (fields is None or "stored_body" in fields):
-            self.stored_body, self.identity_list = stored(self.__dict__["_body"])
-            if fields is not None:
-                kwargs["update_fields"] = {*fields, "identity_list"}
-        super().save(*args, **kwargs)
 
     def refresh_from_db(self, *args, **kwargs):
         self.__dict__.pop("_body", None)

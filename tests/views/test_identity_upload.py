@@ -5,10 +5,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape as html_escape
 
 from campaigns import identities, payloads, services
 from campaigns.forms import audience
 from campaigns.models import Api, IdentityList, Revision
+from campaigns.review import revisions
 from campaigns.views import composer as composer_views
 from campaigns.views import forms
 from tests import drafts
@@ -220,3 +222,19 @@ def test_a_million_identity_file_uploads(composer_client, composer_user):
     campaign = drafts.fresh(campaign)
     assert campaign.identity_list.total == MILLION
     assert "cust-0999999" not in html
+
+
+def test_the_review_names_a_changed_list_with_its_counts_and_hashes(client, people):
+    client.force_login(people["composer"])
+    campaign = send_draft(people["composer"], drafts.email_send_body(drafts.emails(3)))
+    drafts.submitted(campaign, people)
+    drafts.approved(campaign, people)
+    before = IdentityList.objects.get()
+    upload(client, campaign, "Email\n" + "\n".join(drafts.emails(2)))
+    after = drafts.fresh(campaign).identity_list
+    client.force_login(people["reviewer"])
+    html = client.get(reverse("campaigns:review", args=[campaign.pk])).content.decode()
+    line = revisions.LIST_CHANGED.format(
+        before=3, after=2, before_hash=before.sha256[:12], after_hash=after.sha256[:12]
+    )
+    assert html_escape(line) in html
