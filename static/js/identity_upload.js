@@ -53,6 +53,13 @@
   }
 
   const zoneOf = (target) => target.closest && target.closest("[data-identity-drop]");
+  // Choosing a file is no edit of the draft: the upload saves it, and an autosave sent meanwhile
+  // would stand on the version before the upload's.
+  form.addEventListener("input", (event) => {
+    if (zoneOf(event.target) && event.target.type === "file") {
+      event.stopPropagation();
+    }
+  }, true);
   form.addEventListener("change", (event) => {
     const zone = zoneOf(event.target);
     if (zone && event.target.type === "file" && event.target.files.length) {
