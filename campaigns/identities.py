@@ -39,11 +39,11 @@ UNKNOWN_TYPE = "“{type}” is not an identity type; use one of: {choices}."
 
 # An uploaded file's summary (`summary`).
 SUMMARY_SHOWN = 20
-SUMMARY_ROWS = "{rows:,} rows read."
-SUMMARY_UNIQUE = "{count:,} unique identities: {by_type}."
-SUMMARY_DUPLICATES = "{count:,} duplicates dropped."
+SUMMARY_ROWS = "Rows read: {rows:,}."
+SUMMARY_UNIQUE = "Unique identities: {count:,} ({by_type})."
+SUMMARY_DUPLICATES = "Duplicates dropped: {count:,}."
 SUMMARY_UNKNOWN_COLUMNS = "Columns not read (they name no identity type): {names}."
-SUMMARY_INVALID = "{count:,} invalid entries left out:"
+SUMMARY_INVALID = "Invalid entries left out: {count:,}, each with the line it is on:"
 SUMMARY_MORE_INVALID = "…and {count:,} more invalid entries."
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
