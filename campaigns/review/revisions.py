@@ -50,7 +50,9 @@ def revision_record(
     )
 
 
-LIST_CHANGED = "Identity list changed: {before:,} → {after:,} people (list {before_hash} → {after_hash})."
+LIST_CHANGED = (
+    "Identity list changed: {before:,} → {after:,} people (list {before_hash} → {after_hash})."
+)
 NOTHING_TO_COMPARE = "Nothing approved, published or submitted before"
 SUBMITTED_BASE = "Submitted version {version}"
 
