@@ -246,10 +246,14 @@ def composer_load(campaign: Campaign, *, options: AccountOptions, start: str = "
     the New page's answer to who gets it (`audience.STARTS`), chooses the audience of a draft
     that has not chosen one yet."""
     api, channel = campaign.api, campaign.channel
-    parsed = payloads.parse_body(campaign.body, api=api, channel=channel)
+    listed = audience.long_list(campaign)
+    body = campaign.body if listed is None else _without(campaign.stored_body, "to")
+    parsed = payloads.parse_body(body, api=api, channel=channel)
     data = parsed.data.copy()
     data.update(_meta_data(campaign, api=api, channel=channel))
     for section in payloads.sections(api, channel):
+        if listed is not None and section.form is audience.RecipientsForm:
+            data[f"{section.prefix}-identity_list"] = listed.sha256
         if start and section.form is audience.AudienceForm:
             data.update(audience.start_data(start, body=campaign.body, prefix=section.prefix))
     composer = _bind(
@@ -257,6 +261,10 @@ def composer_load(campaign: Campaign, *, options: AccountOptions, start: str = "
     )
     composer.aside = set_aside.stored(campaign.set_aside)
     return composer
+
+
+def _without(body: dict, key: str) -> dict:
+    return {name: value for name, value in body.items() if name != key}
 
 
 def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOptions) -> Composer:

@@ -37,6 +37,15 @@ EMPTY = "is empty"
 MALFORMED_ENTRY = "{type}, line {line}: “{value}” {reason}."
 UNKNOWN_TYPE = "“{type}” is not an identity type; use one of: {choices}."
 
+# An uploaded file's summary (`summary`).
+SUMMARY_SHOWN = 20
+SUMMARY_ROWS = "Rows read: {rows:,}."
+SUMMARY_UNIQUE = "Unique identities: {count:,} ({by_type})."
+SUMMARY_DUPLICATES = "Duplicates dropped: {count:,}."
+SUMMARY_UNKNOWN_COLUMNS = "Columns not read (they name no identity type): {names}."
+SUMMARY_INVALID = "Invalid entries left out: {count:,}, each with the line it is on:"
+SUMMARY_MORE_INVALID = "…and {count:,} more invalid entries."
+
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _DIGITS = re.compile(r"[0-9]+")
 _CANONICAL = {kind.casefold(): kind for kind in IDENTITY_TYPES}
@@ -68,6 +77,8 @@ class ParsedIdentities:
     malformed: list[Malformed] = field(default_factory=list)
     # CSV header cells that name no identity type; their columns are not read.
     unknown_columns: list[str] = field(default_factory=list)
+    # Rows of a file that hold at least one value, its header not counted.
+    rows: int = 0
 
     @property
     def count(self) -> int:
@@ -151,6 +162,7 @@ def parse_csv(data: bytes | str, *, default_type: str = "Identity") -> ParsedIde
         return parsed
     line_of = _csv_lines(text, rows)
     columns = [identity_type(cell) for cell in rows[0]]
+    parsed.rows = sum(map(any, rows)) - (1 if any(columns) else 0)
     if not any(columns):
         cells = list(filter(None, map(str.strip, itertools.chain.from_iterable(rows))))
         _sort_out(parsed, default_type, cells, lambda bad: _row_lines(rows, line_of, bad))
@@ -166,6 +178,25 @@ def parse_csv(data: bytes | str, *, default_type: str = "Identity") -> ParsedIde
         _sort_out(parsed, kind, cells, lambda bad, c=named: _column_lines(c, line_of, bad))
     parsed.malformed.sort(key=lambda item: item.line)
     return parsed
+
+
+def summary(parsed: ParsedIdentities, *, shown: int = SUMMARY_SHOWN) -> list[str]:
+    """What reading a file found, in words: rows, unique identities by type, duplicates
+    dropped, columns not read and the first `shown` invalid entries with their lines."""
+    by_type = ", ".join(f"{kind} {len(values):,}" for kind, values in parsed.to.items())
+    lines = [
+        SUMMARY_ROWS.format(rows=parsed.rows),
+        SUMMARY_UNIQUE.format(count=parsed.count, by_type=by_type or "none"),
+        SUMMARY_DUPLICATES.format(count=parsed.duplicate_count),
+    ]
+    if parsed.unknown_columns:
+        lines.append(SUMMARY_UNKNOWN_COLUMNS.format(names=", ".join(parsed.unknown_columns)))
+    if parsed.malformed:
+        lines.append(SUMMARY_INVALID.format(count=len(parsed.malformed)))
+        lines += [item.message for item in parsed.malformed[:shown]]
+        if len(parsed.malformed) > shown:
+            lines.append(SUMMARY_MORE_INVALID.format(count=len(parsed.malformed) - shown))
+    return lines
 
 
 def count(to: dict[str, list[str]]) -> int:

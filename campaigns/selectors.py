@@ -35,7 +35,7 @@ TIMEZONES_CACHE_KEY = "campaigns:audience-timezones"
 
 
 def campaign_list(*, statuses: list[str] | None = None) -> QuerySet[Campaign]:
-    campaigns = Campaign.objects.select_related("owner").defer("body")
+    campaigns = Campaign.objects.select_related("owner").defer("stored_body")
     if statuses is not None:
         campaigns = campaigns.filter(status__in=statuses)
     return campaigns
@@ -102,7 +102,7 @@ def _with_list_columns(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
     ).order_by("-created_at", "-id")
     username = get_user_model().USERNAME_FIELD
     return campaigns.annotate(
-        when=KeyTransform("when", "body"),
+        when=KeyTransform("when", "stored_body"),
         review_step=Subquery(step.values("action")[:1]),
         review_by=Subquery(step.values(f"actor__{username}")[:1]),
         reach=Subquery(estimate.values("total")[:1]),
@@ -239,8 +239,9 @@ def owner_options() -> list[tuple[int, str]]:
 
 
 def campaign_with_people(pk: int) -> Campaign:
-    """A campaign with the people its pages name (owner, last editor), in one query."""
-    return Campaign.objects.select_related("owner", "updated_by").get(pk=pk)
+    """A campaign with the people its pages name (owner, last editor) and its identity list, in
+    one query."""
+    return Campaign.objects.select_related("owner", "updated_by", "identity_list").get(pk=pk)
 
 
 def body_errors(body: Any, *, api: str, channel: str) -> list[PayloadError]:
@@ -396,7 +397,7 @@ def review_queue() -> QuerySet[Campaign]:
     return (
         Campaign.objects.filter(status=Status.IN_REVIEW)
         .select_related("owner")
-        .defer("body")
+        .defer("stored_body")
         .annotate(
             asked_at=Subquery(asked.values("created_at")[:1]),
             asked_by=Subquery(asked.values("actor__username")[:1]),
@@ -424,7 +425,11 @@ def review_step_latest(*, campaign: Campaign) -> models.AuditEvent | None:
 
 
 def revision_list(*, campaign: Campaign) -> QuerySet[models.Revision]:
-    return models.Revision.objects.filter(campaign=campaign).select_related("author").defer("body")
+    return (
+        models.Revision.objects.filter(campaign=campaign)
+        .select_related("author")
+        .defer("stored_body")
+    )
 
 
 def revisions_by_version(*, campaign: Campaign, versions: list[int]) -> dict[int, models.Revision]:

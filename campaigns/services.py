@@ -14,7 +14,7 @@ from campaigns import audit, composer, jsonfile, models, payloads, roles, select
 from campaigns.channels import registry
 from campaigns.forms import audience
 from campaigns.forms.base import PayloadError
-from campaigns.models import Api, Campaign, Status
+from campaigns.models import Api, Campaign, Status, identity_lists
 from campaigns.review import approvals
 
 UNTITLED = "Untitled campaign"
@@ -166,8 +166,10 @@ def campaign_save(
         problem_count = _problem_count(body, api=api, channel=channel)
     changes["problem_count"] = problem_count
     with transaction.atomic():
+        stored_body, identity_list = identity_lists.stored(body)
         updated = Campaign.objects.filter(pk=campaign.pk, version=base_version).update(
-            body=body,
+            stored_body=stored_body,
+            identity_list=identity_list,
             version=F("version") + 1,
             updated_by=user,
             updated_at=timezone.now(),

@@ -30,6 +30,7 @@ urlpatterns = [
         name="composer_section",
     ),
     path("drafts/<int:pk>/email/", composer.email_preview, name="email_preview"),
+    path("drafts/<int:pk>/identities/", composer.identity_upload, name="identity_upload"),
     # Review
     path("review/", review.queue, name="review_queue"),
     path("drafts/<int:pk>/review/", review.review_page, name="review"),

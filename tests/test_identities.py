@@ -151,3 +151,25 @@ def test_a_million_generated_identities_parse_correctly():
     assert sum(identities.count(b) for b in identities.identity_batches(parsed.to)) == (
         parsed.count
     )
+
+
+def test_a_csv_counts_the_rows_it_read_without_its_header_or_blank_lines():
+    assert identities.parse_csv("Email,Identity\na@x.com,1\n\nb@x.com,\n").rows == 2
+    assert identities.parse_csv("John\nJane\n\n", default_type="Identity").rows == 2
+
+
+def test_the_summary_says_rows_types_duplicates_columns_and_the_first_invalid_lines():
+    text = "Email,Identity,Plan\n" + "\n".join(
+        [*(f"bad{n},id{n},x" for n in range(4)), "a@x.com,id0,x"]
+    )
+    lines = identities.summary(identities.parse_csv(text), shown=2)
+    assert lines == [
+        identities.SUMMARY_ROWS.format(rows=5),
+        identities.SUMMARY_UNIQUE.format(count=5, by_type="Email 1, Identity 4"),
+        identities.SUMMARY_DUPLICATES.format(count=1),
+        identities.SUMMARY_UNKNOWN_COLUMNS.format(names="Plan"),
+        identities.SUMMARY_INVALID.format(count=4),
+        "Email, line 2: “bad0” " + identities.NOT_AN_EMAIL + ".",
+        "Email, line 3: “bad1” " + identities.NOT_AN_EMAIL + ".",
+        identities.SUMMARY_MORE_INVALID.format(count=2),
+    ]

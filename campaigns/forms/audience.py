@@ -16,8 +16,10 @@ operators of NOTES.md and one set of value rules (`filter_value_error`).
 """
 
 import json
+from functools import cached_property
 from typing import Any
 
+from crispy_forms.layout import HTML, Layout
 from django import forms
 
 from campaigns import identities
@@ -25,6 +27,7 @@ from campaigns.forms import fields
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.base import Alternatives, PayloadForm, Rows
 from campaigns.forms.fields import MISSING
+from campaigns.models import IdentityList, identity_lists
 
 # The composer renders <datalist> elements with these ids from AccountOptions (see `datalists`).
 EVENT_NAMES_DATALIST = "ct-event-names"
@@ -63,6 +66,12 @@ WHERE_TO_IN_FUTURE = (
 SEGMENT_REQUIRED = "Give the segment id."
 SEGMENT_TOO_LOW = "A segment id is a positive number."
 MORE_MALFORMED = "…and {count} more malformed {type} entries."
+LIST_NOT_STORED = (
+    "The uploaded identity list is no longer stored (it was never saved with a draft): upload "
+    "the file again."
+)
+# A stored list longer than this opens as a summary (its hash posted) rather than in the boxes.
+LIST_SHOWN_AS_TEXT = 2000
 WHERE_REQUIRED = (
     "Choose who receives the campaign: everyone (where: {}), people matching filters (where) "
     "or a segment."
@@ -378,8 +387,26 @@ class IdentityListField(fields.LinesField):
         return messages
 
 
+def long_list(campaign) -> IdentityList | None:
+    """The draft's stored list when it is longer than LIST_SHOWN_AS_TEXT: the composer opens
+    it named by its hash (`RecipientsForm.identity_list`) rather than filling the boxes."""
+    listed, stored = campaign.identity_list, campaign.stored_body
+    if listed is None or listed.total <= LIST_SHOWN_AS_TEXT or not isinstance(stored, dict):
+        return None
+    return listed if identity_lists.marker_hash(stored.get("to")) == listed.sha256 else None
+
+
 class RecipientsForm(PayloadForm):
-    """send/<channel>.json: `to`, the people to send to by identity, at most 1000 per request."""
+    """send/<channel>.json: `to`, the people to send to by identity, at most 1000 per request.
+
+    A list typed or pasted into the boxes is posted whole. A long list (an uploaded file, or a
+    stored list longer than LIST_SHOWN_AS_TEXT) is not: the page posts its content hash
+    (`identity_list`) and `to` is read from its stored row, so that an autosave of a million
+    identities sends a few bytes.
+    """
+
+    identity_list = forms.CharField(required=False, widget=forms.HiddenInput)
+    identity_types = identities.IDENTITY_TYPES
 
     email = IdentityListField(identity_type="Email", label="E-mail addresses (Email)")
     identity = IdentityListField(identity_type="Identity", label="Identities (Identity)")
@@ -395,10 +422,38 @@ class RecipientsForm(PayloadForm):
         "gpid": ("to", "GPID"),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Beside a stored list the boxes are not shown (nor posted): the list is the whole `to`.
+        boxes = () if self.raw("identity_list") else tuple(self.paths)
+        self.helper.layout = Layout(
+            HTML('{% include "campaigns/_identity_list.html" %}'), "identity_list", *boxes
+        )
+        # What an upload read, or why it read nothing: shown once (set by the upload's view).
+        self.upload_summary: list[str] = []
+        self.upload_errors: list[str] = []
+
+    @cached_property
+    def stored_list(self) -> IdentityList | None:
+        """The stored list the page names by its hash, or None (none named, or none stored)."""
+        digest = self.raw("identity_list")
+        if not digest or not isinstance(digest, str):
+            return None
+        return IdentityList.objects.filter(sha256=digest.strip()).first()
+
+    def to_json(self) -> Any:
+        result = super().to_json()
+        if self.stored_list is not None:
+            # The boxes are not shown beside a stored list: it is the whole of `to`.
+            result["to"] = dict(self.stored_list.to)
+        return result
+
     def clean(self):
         # Entries that do not look like their type (an FBID with letters, an Email without @)
         # are warnings: CleverTap queued such sends (CLEVERTAP-READS, recorded requests).
         data = super().clean()
+        if self.raw("identity_list") and self.stored_list is None:
+            self.add_error("identity_list", LIST_NOT_STORED)
         for name in self.paths:
             for message in self.fields[name].malformed(self[name].data):
                 self.add_warning(name, message)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0015_campaign_problem_count"),
+        ("campaigns", "0017_identity_lists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,6 +7,7 @@ from campaigns.models.account import (
 )
 from campaigns.models.api import ApiSlot, ApiSlotPool
 from campaigns.models.drafts import Api, Campaign, Channel, Status
+from campaigns.models.identity_lists import IdentityList
 from campaigns.models.publishing import (
     ApiCall,
     AttemptState,
@@ -47,6 +48,7 @@ __all__ = [
     "ControlGroup",
     "Estimate",
     "EstimateState",
+    "IdentityList",
     "MessageReport",
     "Provider",
     "PublishAttempt",

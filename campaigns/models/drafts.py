@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from campaigns.models.identity_lists import ListedBody
+
 
 class Api(models.TextChoices):
     """The two CleverTap API families a draft can use."""
@@ -30,12 +32,13 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Campaign(models.Model):
+class Campaign(ListedBody):
     """A draft: its metadata and the CleverTap request body it stands for.
 
     `body` is the request body as built from the forms, invalid values included, so that nothing a
     person typed or imported is ever thrown away. A send draft's identity list is its body's `to`
-    (it can hold a million identities); publishing splits it into requests of at most 1000.
+    (it can hold a million identities), stored once in its own table (`ListedBody`); publishing
+    splits it into requests of at most 1000.
 
     `set_aside` holds what a change of channel or API family left out of the body, so that
     switching back brings it back (`composer.py` writes and reads it): a list of
@@ -61,7 +64,6 @@ class Campaign(models.Model):
     api = models.CharField(max_length=10, choices=Api.choices, default=Api.TARGETS)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PUSH)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    body = models.JSONField(default=dict, blank=True)
     set_aside = models.JSONField(default=list, blank=True)
     # Labels mirrored from the body as ",a,b," so that the list can filter on one cheaply.
     labels_text = models.CharField(max_length=1000, blank=True, default="")

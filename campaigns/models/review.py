@@ -12,11 +12,13 @@ from django.db import models
 from django.utils import timezone
 
 from campaigns.models.drafts import Campaign
+from campaigns.models.identity_lists import ListedBody
 from campaigns.models.publishing import Estimate
 
 
-class Revision(models.Model):
-    """One saved version of a draft: who saved it, when, and the whole body as saved."""
+class Revision(ListedBody):
+    """One saved version of a draft: who saved it, when, and the whole body as saved (its
+    identity list by reference: `ListedBody`)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
@@ -26,7 +28,6 @@ class Revision(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     api = models.CharField(max_length=10)
     channel = models.CharField(max_length=20)
-    body = models.JSONField(default=dict, blank=True)
     body_hash = models.CharField(max_length=64)
     # Why this revision exists when it is not an ordinary save ("Restored from version 3").
     note = models.CharField(max_length=200, blank=True, default="")

@@ -6,7 +6,8 @@ import dataclasses
 
 from django.utils import timezone
 
-from campaigns import diffs, models, payloads, previews, selectors
+from campaigns import diffs, identities, models, payloads, previews, selectors
+from campaigns.models import identity_lists
 from campaigns.review import guards
 
 
@@ -49,6 +50,9 @@ def revision_record(
     )
 
 
+LIST_CHANGED = (
+    "Identity list changed: {before:,} → {after:,} people (list {before_hash} → {after_hash})."
+)
 NOTHING_TO_COMPARE = "Nothing approved, published or submitted before"
 SUBMITTED_BASE = "Submitted version {version}"
 
@@ -103,6 +107,26 @@ def body_diff(before: dict | None, after: dict) -> diffs.Diff:
     """The side-by-side diff of two bodies as pages show them (long identity lists cut short)."""
     shown_before = previews.body_for_display(before) if before is not None else {}
     return diffs.json_diff(shown_before, previews.body_for_display(after))
+
+
+def list_change(before: dict | None, after: dict) -> str:
+    """How the identity list differs between two bodies, in words ("" when it does not): the
+    diff shows a long list cut short, so a change past its first entries is named here."""
+    if before is None:
+        return ""
+    lists = [
+        body.get("to") if isinstance(body, dict) and identity_lists.listable(body.get("to")) else {}
+        for body in (before, after)
+    ]
+    hashes = [identity_lists.content_hash(to) if to else "none" for to in lists]
+    if hashes[0] == hashes[1]:
+        return ""
+    return LIST_CHANGED.format(
+        before=identities.count(lists[0]),
+        after=identities.count(lists[1]),
+        before_hash=hashes[0][:12],
+        after_hash=hashes[1][:12],
+    )
 
 
 def body_paths(body: dict, *, limit: int = 300) -> list[str]:

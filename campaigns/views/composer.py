@@ -15,11 +15,22 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
-from campaigns import clevertap, composer, payloads, previews, roles, selectors, services, steps
+from campaigns import (
+    clevertap,
+    composer,
+    identities,
+    payloads,
+    previews,
+    roles,
+    selectors,
+    services,
+    steps,
+)
 from campaigns.channels import email, registry
 from campaigns.forms import audience
-from campaigns.models import Api, Status
+from campaigns.models import Api, Status, identity_lists
 from campaigns.review import comments
+from campaigns.views import forms
 from campaigns.views.common import campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
@@ -27,6 +38,14 @@ SAVED = "Saved “{name}” (version {version})."
 # `?submit=refused`: the review's submit sends a refused submit back here (review.submit).
 SUBMIT_REFUSED_PARAMETER = "submit"
 SUBMIT_REFUSED_VALUE = "refused"
+JSON_ABRIDGED = (
+    "Shown with the first identities of each type only: the body sent and exported holds all "
+    "{count:,}."
+)
+EXPORT_TOO_LONG = (
+    "The identity list holds {count:,} people, too many to copy from the page: download the "
+    "JSON, which is the exact body, list included."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,6 +162,49 @@ def composer_target(request: HttpRequest, pk: int) -> HttpResponse:
     return trigger_client_event(response, "composer:changed", after="settle")
 
 
+@require_POST
+def identity_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """An identity list file, posted with the whole composer form (multipart; the page's script
+    sends it with upload progress): read on the server, stored once, and the draft saved with
+    the list in place of the boxes. The answer is the recipients section with what the file
+    held (htmx), or the whole page (without JavaScript)."""
+    roles.require_any(request.user, roles.CHANGE_PERMISSION)
+    campaign = campaign_or_404(pk)
+    upload = forms.IdentityFileForm(request.POST, request.FILES)
+    data = request.POST.copy()
+    prefix = next(
+        (
+            section.prefix
+            for section in payloads.sections(campaign.api, campaign.channel)
+            if section.form is audience.RecipientsForm
+        ),
+        None,
+    )
+    parsed = upload.read() if prefix else None
+    if prefix is None:
+        upload.add_error(None, forms.LIST_NOT_A_SEND)
+    if parsed is not None:
+        listed = identity_lists.identity_list_store(parsed.to)
+        for name in audience.RecipientsForm.paths:
+            data.pop(f"{prefix}-{name}", None)
+        data[f"{prefix}-identity_list"] = listed.sha256
+    state = composer.composer_bind(data, campaign, options=selectors.account_options())
+    save = services.composer_save(state=state, user=request.user) if parsed else None
+    section = state.section(prefix) if prefix else None
+    if section is not None and section.form is not None:
+        section.form.upload_summary = identities.summary(parsed) if parsed else []
+        section.form.upload_errors = [text for texts in upload.errors.values() for text in texts]
+    if not request.htmx or section is None:
+        return _render_composer(request, state, save=save)
+    context = _composer_context(request, state, save=save)
+    names: list = [("section", False, {"section": section})]
+    if save is not None:
+        # The next autosave stands on the version this save made.
+        names += [("base-version", True), ("campaign-title", True), ("export", True)]
+    response = _render_partials(request, context, *names)
+    return trigger_client_event(response, "composer:changed", after="settle")
+
+
 @require_GET
 def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The saved email's HTML on its own, under a policy that loads nothing remote by default."""
@@ -197,14 +259,7 @@ def _composer_context(
         "base_version": base_version,
         "preview": _preview(state) if with_preview else None,
         "preview_url": reverse("campaigns:composer_preview", args=[campaign.pk]),
-        "export": SimpleLazyObject(
-            lambda: {
-                "json": previews.json_text(campaign.body),
-                "curl": clevertap.curl_command(
-                    endpoint=payloads.endpoint(campaign.api, campaign.channel), body=campaign.body
-                ),
-            }
-        ),
+        "export": SimpleLazyObject(lambda: _export(campaign)),
         "datalists": SimpleLazyObject(lambda: audience.datalists(state.options)),
         # The reviewers' comments, read when a fragment shows them (never by a live preview).
         "composer_comments": SimpleLazyObject(
@@ -235,6 +290,20 @@ def _composer_context(
     }
 
 
+def _export(campaign) -> dict:
+    """The saved body to copy, as JSON and as curl; a long identity list only to download (the
+    page would carry it twice)."""
+    listed = campaign.identity_list
+    if listed is not None and listed.total > audience.LIST_SHOWN_AS_TEXT:
+        return {"too_long": EXPORT_TOO_LONG.format(count=listed.total)}
+    return {
+        "json": previews.json_text(campaign.body),
+        "curl": clevertap.curl_command(
+            endpoint=payloads.endpoint(campaign.api, campaign.channel), body=campaign.body
+        ),
+    }
+
+
 def _wire_choices(state: composer.Composer) -> None:
     """A choice between parts of a section (see forms.base.Alternatives) asks for the section
     again, which shows the parts of the new choice."""
@@ -252,10 +321,16 @@ def _wire_choices(state: composer.Composer) -> None:
 
 
 def _preview(state: composer.Composer) -> dict:
+    to = state.body.get("to")
+    count = identities.count(to) if state.api == Api.SEND and isinstance(to, dict) else 0
+    long_list = count > audience.LIST_SHOWN_AS_TEXT
     return {
         "endpoint": state.endpoint,
         "requests": previews.request_count(state.body) if state.api == Api.SEND else None,
-        "json_html": previews.highlight_json(state.body),
+        "json_html": previews.highlight_json(
+            previews.body_for_display(state.body) if long_list else state.body
+        ),
+        "json_abridged": JSON_ABRIDGED.format(count=count) if long_list else "",
         "errors": state.errors,
         "warnings": state.warnings,
         "warnings_note": payloads.WARNINGS_NOTE,

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 
-from campaigns import jsonfile, models, payloads, reports
+from campaigns import identities, jsonfile, models, payloads, reports
 from campaigns.channels import registry
 from campaigns.forms import audience
 from campaigns.models import Api, Channel, Status
@@ -215,6 +215,54 @@ class ImportForm(forms.Form):
         else:
             data["body"], data["reading_notice"] = reading.document, reading.notice
         return data
+
+
+LIST_FILE_REQUIRED = "Choose a CSV or text file of identities to upload."
+LIST_FILE_TOO_LARGE = (
+    "The file is {size:,} MB; an identity list file may be at most {limit:,} MB (about five "
+    "million identities)."
+)
+LIST_FILE_EMPTY = "The file holds no well-formed identities: the list was not changed."
+LIST_NOT_A_SEND = "Only a draft sent to a list of people takes an identity list."
+LIST_FILE_LIMIT_MB = 200
+
+
+class IdentityFileForm(forms.Form):
+    """An identity list file for a send draft's composer: a CSV whose header names identity
+    types (Identity, Email, objectId, FBID, GPID), or one value per line of the chosen type."""
+
+    identity_file = forms.FileField(
+        label="Upload a CSV or text file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+    identity_type = forms.ChoiceField(
+        label="Values without a header are",
+        choices=[(kind, kind) for kind in identities.IDENTITY_TYPES],
+        initial="Identity",
+        required=False,
+    )
+
+    def clean_identity_file(self):
+        upload = self.cleaned_data.get("identity_file")
+        if not upload:
+            raise ValidationError(LIST_FILE_REQUIRED)
+        if upload.size > LIST_FILE_LIMIT_MB * 1_000_000:
+            size = -(-upload.size // 1_000_000)
+            raise ValidationError(LIST_FILE_TOO_LARGE.format(size=size, limit=LIST_FILE_LIMIT_MB))
+        return upload
+
+    def read(self) -> identities.ParsedIdentities | None:
+        """The file read by the identity parser, or None (its problem is among the errors)."""
+        if not self.is_valid():
+            return None
+        upload = self.cleaned_data["identity_file"]
+        kind = self.cleaned_data.get("identity_type") or "Identity"
+        parsed = identities.parse_csv(b"".join(upload.chunks()), default_type=kind)
+        if not parsed.count:
+            self.add_error("identity_file", LIST_FILE_EMPTY)
+            return None
+        return parsed
 
 
 DRAFT_SORTS = [

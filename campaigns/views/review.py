@@ -61,6 +61,7 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
         "warnings_note": payloads.WARNINGS_NOTE,
         "base": base,
         "diff": revisions.body_diff(base.body, campaign.body),
+        "list_change": revisions.list_change(base.body, campaign.body),
         "estimate": estimate,
         "estimate_loaded": True,
         "stale": (
@@ -251,11 +252,13 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         older = [v for v in versions if b is not None and v < b]
         a = older[0] if older else b
     diff = None
+    list_change = ""
     left = right = None
     if a is not None and b is not None:
         pair = selectors.revisions_by_version(campaign=campaign, versions=[a, b])
         left, right = pair[a], pair[b]
         diff = revisions.body_diff(left.body, right.body)
+        list_change = revisions.list_change(left.body, right.body)
     context = {
         "campaign": campaign,
         "revisions": found,
@@ -264,6 +267,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         "left": left,
         "right": right,
         "diff": diff,
+        "list_change": list_change,
         "can_edit": campaign.editable and request.user.has_perm(roles.CHANGE_PERMISSION),
     }
     return render(request, HISTORY, context)

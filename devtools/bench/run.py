@@ -39,6 +39,7 @@ class Sizes:
     estimate_repeat: int = 7
     identities: int = 1_000_000
     parse_repeat: int = 3
+    list_draft_repeat: int = 5
     send_batches: int = 200
     payload_repeat: int = 20
 
@@ -57,6 +58,7 @@ QUICK = Sizes(
     estimate_repeat=2,
     identities=4_000,
     parse_repeat=1,
+    list_draft_repeat=2,
     send_batches=2,
     payload_repeat=1,
 )
@@ -145,6 +147,12 @@ def bench_run(
         csv_path = directory / "identities.csv"
         count = identity_lists.csv_write(csv_path, count=sizes.identities)
         rows.append(identity_lists.parse(csv_path, count=count, repeat=sizes.parse_repeat))
+        uploaded, listed = identity_lists.upload(browser, user, csv_path, count=count)
+        rows.append(uploaded)
+        rows.append(identity_lists.draft_open(browser, listed, repeat=sizes.list_draft_repeat))
+        rows.append(
+            identity_lists.draft_autosave(browser, user, listed, repeat=sizes.list_draft_repeat)
+        )
         rows.append(identity_lists.send(csv_path, batches=sizes.send_batches, health=health_get))
 
         rows.append(_server_memory(server))

@@ -33,6 +33,9 @@ def test_the_quick_benchmark_measures_every_area_and_leaves_nothing_behind(tmp_p
         "estimate_http",
         "identities_parse",
         "identities_send",
+        "identities_upload",
+        "identities_draft_open",
+        "identities_autosave",
         "server_memory",
         "payload_core",
     } <= set(rows)
@@ -46,6 +49,8 @@ def test_the_quick_benchmark_measures_every_area_and_leaves_nothing_behind(tmp_p
     assert rows["preview_in_process"]["queries"] > 0
     assert rows["estimate_http"]["details"]["answer"]["status"] == "success"
     assert rows["identities_send"]["details"]["batches"] == 2
+    assert rows["identities_upload"]["details"]["version"] == 2
+    assert rows["identities_autosave"]["bytes"] < 20_000
     assert "live preview, 1 client" in out.getvalue()
     assert not Path(results["scratch_dir"]).exists()
 

@@ -236,6 +236,26 @@ def test_the_worker_command_in_its_own_process_sends_the_batches(sandbox, people
 # Identity sends
 
 
+def test_a_list_stored_once_is_sent_and_exported_whole(sandbox, people, client):
+    addresses = emails(2500)
+    profiles_create(emails=addresses)
+    campaign, _ = identity_send(people, addresses)
+    stored = fresh(campaign)
+    # The draft's row holds a reference; the list is in its own table, once.
+    assert stored.stored_body["to"] == {"identity_list": stored.identity_list.sha256}
+
+    worker_run()
+
+    assert sent_batches() == [
+        {"Email": addresses[:1000]},
+        {"Email": addresses[1000:2000]},
+        {"Email": addresses[2000:]},
+    ]
+    client.force_login(people["composer"])
+    exported = client.get(reverse("campaigns:campaign_export", args=[campaign.pk]))
+    assert exported.json() == email_send_body(addresses)
+
+
 def test_an_identity_send_is_split_into_batches_and_queued_on_commit(sandbox, people):
     emails = [f"user{n}@example.com" for n in range(2500)]
     campaign = draft(people["composer"], email_send_body(emails), api="send", channel="email")

@@ -291,7 +291,7 @@ def test_an_answer_never_undoes_an_audience_chosen_since(composer_client, compos
         user=composer_user, api=Api.TARGETS, channel="push", name="Chosen", who="segment"
     )
     body = campaign.body | {"where": {"event_name": "Charged"}}
-    Campaign.objects.filter(pk=campaign.pk).update(body=body)
+    Campaign.objects.filter(pk=campaign.pk).update(stored_body=body)
     url = reverse("campaigns:composer", args=[campaign.pk])
     state = composer_client.get(url, {"start": audience.SEGMENT}).context["composer"]
     assert state.forms["audience"]["who"].value() == audience.FILTERED

@@ -54,6 +54,7 @@ MUTATING: dict[str, tuple[str, ...]] = {
     "campaigns:campaign_import": (ADD,),
     "campaigns:composer": (CHANGE,),  # posted with "save"; other actions only render
     "campaigns:composer_save": (CHANGE,),
+    "campaigns:identity_upload": (CHANGE,),
     "campaigns:campaign_clone": (ADD,),
     "campaigns:campaign_archive": (CHANGE,),
     "campaigns:campaign_restore": (CHANGE,),
@@ -243,6 +244,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
         ),
         "campaigns:composer": ([campaign.pk], {"composer-action": ["save"]}),
         "campaigns:composer_save": ([campaign.pk], {}),
+        "campaigns:identity_upload": ([campaign.pk], {}),
         "campaigns:composer_preview": ([campaign.pk], {}),
         "campaigns:composer_target": ([campaign.pk], {}),
         "campaigns:composer_section": ([campaign.pk, "content"], {}),
