@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from campaigns import previews
 from campaigns.forms import fields
 from campaigns.forms.base import PayloadForm
+from campaigns.forms import pickers
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Channel
 
@@ -44,6 +45,15 @@ class WebhookContentForm(PayloadForm):
         "webhook_fields": ("webhook_fields",),
         "webhook_key_value": ("webhook_key_value",),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        endpoints = self.options.webhook_endpoints if self.options else ()
+        what = "webhook endpoints"
+        note = pickers.NONE_LISTED.format(what=what, page="Webhook endpoints")
+        pickers.offer(
+            self, "webhook_endpoint_name", pickers.same(endpoints), what="an endpoint", note=note
+        )
 
     def clean_webhook_endpoint_name(self):
         name = self.cleaned_data["webhook_endpoint_name"]

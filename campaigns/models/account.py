@@ -40,6 +40,18 @@ class WhatsAppTemplate(models.Model):
     body_placeholders = models.PositiveSmallIntegerField(default=0)
     # Placeholders per button, in button order, e.g. [1, 0].
     button_placeholders = models.JSONField(default=list, blank=True)
+    # The template's words as approved, with {{1}}-style placeholders: the composer shows them
+    # beside the values and its preview fills them in. Empty: not known (the counts still hold).
+    header_text = models.TextField(blank=True, help_text="A text header's words, e.g. Hi {{1}}.")
+    body_text = models.TextField(
+        blank=True, help_text="The body's words, with {{1}}, {{2}}... where the values go."
+    )
+    # Each button's text (or its link, for a link with a placeholder), in button order.
+    button_texts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='A list, in button order, e.g. ["Track order: https://shop.example/t/{{1}}"].',
+    )
 
     class Meta:
         ordering = ["name", "locale"]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
-from campaigns.channels import whatsapp
+from campaigns.channels import whatsapp, whatsapp_templates
 from campaigns.forms import base
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import Api
@@ -478,16 +478,16 @@ def test_a_send_template_body_count_is_checked_too():
 def test_the_form_shows_how_many_values_the_chosen_template_needs():
     form = bound_form(targets_body())
     assert form.template_option == OTP
-    assert form.fields["body_replacements"].help_text == whatsapp.PLACEHOLDERS_HELP.format(
+    assert form.fields["body_replacements"].help_text == whatsapp_templates.PLACEHOLDERS_HELP.format(
         count=2, part="body", plural="s"
     )
-    assert form.fields["header_replacements"].help_text == whatsapp.PLACEHOLDERS_HELP.format(
+    assert form.fields["header_replacements"].help_text == whatsapp_templates.PLACEHOLDERS_HELP.format(
         count=1, part="header", plural=""
     )
     button = form.formsets["buttons"].forms[0]
     assert button.expected_replacements == 1
     plain = bound_form(targets_body(template_name="plain"))
-    assert plain.fields["body_replacements"].help_text == whatsapp.NO_PLACEHOLDERS_HELP.format(
+    assert plain.fields["body_replacements"].help_text == whatsapp_templates.NO_PLACEHOLDERS_HELP.format(
         part="body"
     )
 
