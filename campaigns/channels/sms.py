@@ -5,9 +5,8 @@ message with its encoding and segment count, and the registry's facts.
 from dataclasses import dataclass
 
 from campaigns import previews
-from campaigns.forms import fields
+from campaigns.forms import fields, pickers
 from campaigns.forms.base import PayloadForm, Rows
-from campaigns.forms import pickers
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Channel
 

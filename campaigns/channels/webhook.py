@@ -9,9 +9,8 @@ import json
 from django.core.exceptions import ValidationError
 
 from campaigns import previews
-from campaigns.forms import fields
+from campaigns.forms import fields, pickers
 from campaigns.forms.base import PayloadForm
-from campaigns.forms import pickers
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Channel
 

@@ -478,18 +478,18 @@ def test_a_send_template_body_count_is_checked_too():
 def test_the_form_shows_how_many_values_the_chosen_template_needs():
     form = bound_form(targets_body())
     assert form.template_option == OTP
-    assert form.fields["body_replacements"].help_text == whatsapp_templates.PLACEHOLDERS_HELP.format(
+    said = whatsapp_templates.PLACEHOLDERS_HELP
+    assert form.fields["body_replacements"].help_text == said.format(
         count=2, part="body", plural="s"
     )
-    assert form.fields["header_replacements"].help_text == whatsapp_templates.PLACEHOLDERS_HELP.format(
+    assert form.fields["header_replacements"].help_text == said.format(
         count=1, part="header", plural=""
     )
     button = form.formsets["buttons"].forms[0]
     assert button.expected_replacements == 1
     plain = bound_form(targets_body(template_name="plain"))
-    assert plain.fields["body_replacements"].help_text == whatsapp_templates.NO_PLACEHOLDERS_HELP.format(
-        part="body"
-    )
+    none = whatsapp_templates.NO_PLACEHOLDERS_HELP
+    assert plain.fields["body_replacements"].help_text == none.format(part="body")
 
 
 def test_an_unknown_template_shows_no_counts():
