@@ -20,8 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from campaigns import previews
-from campaigns.channels import whatsapp_templates
-from campaigns.forms import fields, links
+from campaigns.forms import fields, links, whatsapp_templates
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import Alternatives, PayloadError, PayloadForm, Rows
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption

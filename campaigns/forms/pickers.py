@@ -57,10 +57,17 @@ def offer(
         return
     field = form.fields[name]
     if not choices:
-        field.help_text = f"{field.help_text} {note}".strip()
+        help_text(form, name, f"{field.help_text} {note}".strip())
         return
     attrs = {k: v for k, v in field.widget.attrs.items() if k not in ("maxlength", "inputmode")}
     field.widget = AccountSelect(attrs=attrs, choices=[("", CHOOSE.format(what=what)), *choices])
+
+
+def help_text(form: forms.Form, name: str, text: str) -> None:
+    """Set a field's help text, on its bound field too: a form that read the field's value
+    already holds one, made with the help text it had then."""
+    form.fields[name].help_text = text
+    form[name].help_text = text
 
 
 def same(values) -> list[tuple[str, str]]:

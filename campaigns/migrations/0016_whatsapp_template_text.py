@@ -5,6 +5,10 @@ class Migration(migrations.Migration):
     dependencies = [("campaigns", "0015_campaign_problem_count")]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="whatsapptemplate",
+            options={"ordering": ["name", "locale"], "verbose_name": "WhatsApp template"},
+        ),
         migrations.AddField(
             model_name="whatsapptemplate",
             name="header_text",

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
-from campaigns.channels import whatsapp, whatsapp_templates
-from campaigns.forms import base
+from campaigns.channels import whatsapp
+from campaigns.forms import base, whatsapp_templates
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
 from campaigns.models import Api
 from devtools.bench.formdata import submitted_data

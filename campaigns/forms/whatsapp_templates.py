@@ -135,17 +135,21 @@ def present(form, option: WhatsAppTemplateOption | None) -> None:
         ("header", option.header_placeholders, option.header_text),
         ("body", option.body_placeholders, option.body_text),
     ):
-        field = form.fields[f"{part}_replacements"]
-        _lay_out(field, count, words, TEMPLATE_WORDS.format(part=part), part)
-    for index, button in enumerate(form.formsets["buttons"].kept_forms):
+        _lay_out(form, f"{part}_replacements", count, words, TEMPLATE_WORDS.format(part=part), part)
+    # Every row shown, an empty one too (it is the next button once filled in).
+    buttons = form.formsets["buttons"]
+    shown = [row for row in buttons.forms if not (buttons.can_delete and row["DELETE"].data)]
+    for index, button in enumerate(shown):
         words = option.button_texts[index] if index < len(option.button_texts) else ""
+        counts = option.button_placeholders
+        count = counts[index] if index < len(counts) else 0
         caption = TEMPLATE_BUTTON_WORDS.format(number=index + 1)
-        _lay_out(button.fields["replacements"], button.expected_replacements, words, caption)
+        _lay_out(button, "replacements", count, words, caption)
 
 
-def _lay_out(field: forms.Field, count: int, words: str, caption: str, part="button") -> None:
-    field.help_text = placeholders_help(count, part)
-    widget = field.widget
+def _lay_out(form, name: str, count: int, words: str, caption: str, part="button") -> None:
+    pickers.help_text(form, name, placeholders_help(count, part))
+    widget = form.fields[name].widget
     if isinstance(widget, PlaceholderValues):
         widget.count, widget.words, widget.caption = count, words, caption
 
