@@ -1,4 +1,6 @@
 import copy
+import dataclasses
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -728,6 +730,109 @@ def test_whatsapp_preview_fills_the_template_placeholders():
     assert bubble.header_text == "test"
     assert bubble.body_values == [(1, "Dummy User"), (2, "")]  # the second one is missing
     assert bubble.buttons == [[(1, "suffix")]]
+
+
+OTP_WORDS = dataclasses.replace(
+    OTP,
+    header_text="Code for {{1}}",
+    body_text="Your code is {{1}}.\nIt expires in {{2}}.",
+    button_texts=("Copy: https://x.example/c/{{1}}",),
+)
+WORDS = AccountOptions(providers={"whatsapp": ("Provider_1",)}, whatsapp_templates=(OTP_WORDS,))
+
+
+def rendered_content(body: dict, *, api=Api.TARGETS, options=WORDS) -> str:
+    form = bound_form(body, api=api, options=options)
+    return render_to_string("campaigns/_payload_form.html", {"form": form})
+
+
+def test_the_chosen_templates_words_show_with_one_labelled_input_per_placeholder():
+    html = rendered_content(targets_body())
+    assert "Your code is " in html and "It expires in " in html
+    assert '<span class="placeholder-name">{{2}}</span>' in html
+    labels = re.findall(r'<label class="form-label small mb-0" for="([^"]+)">([^<]+)</label>', html)
+    assert [label for _, label in labels] == [
+        whatsapp_templates.VALUE_FOR.format(number=1),  # the header's
+        whatsapp_templates.VALUE_FOR.format(number=1),  # the body's
+        whatsapp_templates.VALUE_FOR.format(number=2),
+        whatsapp_templates.VALUE_FOR.format(number=1),  # the button's
+    ]
+    assert (
+        'name="content-body_replacements" id="id_content-body_replacements-2" value="5 minutes"'
+        in html
+    )
+    assert "Copy: https://x.example/c/" in html
+
+
+def test_a_template_without_its_words_still_gets_one_input_per_placeholder():
+    html = rendered_content(targets_body(), options=OPTIONS)
+    assert html.count(whatsapp_templates.VALUE_FOR.format(number=2)) == 1
+    assert "placeholder-name" not in html
+
+
+def test_values_beyond_the_templates_placeholders_stay_in_inputs_of_their_own():
+    body = targets_body(body={"replacements": ["1234", "5 minutes", "spare"]})
+    html = rendered_content(body)
+    assert whatsapp_templates.EXTRA_VALUE.format(number=3) in html
+    posted = submitted_data(html)
+    form = whatsapp.WhatsAppContentForm(posted, prefix="content", options=WORDS)
+    assert form.to_json()["content"]["body"]["replacements"] == ["1234", "5 minutes", "spare"]
+
+
+@pytest.mark.parametrize("options", [WORDS, OPTIONS, None], ids=["words", "counts", "none"])
+def test_the_inputs_post_the_same_body_as_the_lines_did(options):
+    body = targets_body()
+    posted = submitted_data(rendered_content(body, options=options))
+    assert posted.getlist("content-body_replacements") == (
+        ["1234", "5 minutes"] if options else ["1234\r\n5 minutes"]
+    )
+    forms = payloads.bind_forms(posted, api=Api.TARGETS, channel="whatsapp", options=options)
+    assert payloads.build_body(forms, {})["content"] == body["content"]
+
+
+def test_the_template_and_its_language_are_picked_from_the_accounts_list():
+    fr = dataclasses.replace(OTP_WORDS, locale="fr")
+    options = AccountOptions(whatsapp_templates=(OTP_WORDS, fr, PLAIN))
+    html = rendered_content(targets_body(), options=options)
+    names = re.search(r'<select name="content-template_name".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"', names) == ["", "otp", "plain"]
+    locales = re.search(r'<select name="content-locale".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"', locales) == ["", "en", "fr"]
+    html = rendered_content(template_body(), api=Api.SEND, options=options)
+    assert '<select name="content-language"' in html
+
+
+def test_with_no_templates_listed_the_name_is_typed_with_a_note():
+    html = rendered_content(targets_body(), options=AccountOptions())
+    assert '<input type="text" name="content-template_name"' in html
+    assert whatsapp_templates.NO_TEMPLATES in html
+
+
+def test_the_preview_fills_the_templates_words_and_marks_a_missing_value():
+    body = targets_body(body={"replacements": ["1234"]})
+    bubble = whatsapp.preview(body, options=WORDS)["bubble"]
+    Piece = whatsapp_templates.Piece
+    assert bubble.header_pieces == [Piece("Code for "), Piece("Ann", 1)]
+    assert bubble.body_pieces == [
+        Piece("Your code is "),
+        Piece("1234", 1),
+        Piece(".\nIt expires in "),
+        Piece("{{2}}", 2, missing=True),
+        Piece("."),
+    ]
+    assert bubble.button_pieces == [[Piece("Copy: https://x.example/c/"), Piece("abc", 1)]]
+    html = render_to_string("campaigns/previews.html#whatsapp", {"device": {"bubble": bubble}})
+    assert "Your code is " in html and "<br>It expires in " in html
+    assert (
+        '<span class="placeholder-value missing" title="{{2}}">{{2}}'
+        f'<span class="visually-hidden"> ({whatsapp_templates.MISSING_VALUE})</span></span>'
+    ) in html
+    assert "Code for " in html and "Copy: https://x.example/c/" in html
+
+
+def test_the_preview_without_the_templates_words_shows_the_values_as_before():
+    bubble = whatsapp.preview(targets_body(), options=OPTIONS)["bubble"]
+    assert bubble.body_pieces == [] and bubble.body_values == [(1, "1234"), (2, "5 minutes")]
 
 
 def test_whatsapp_preview_of_a_freeform_message():
