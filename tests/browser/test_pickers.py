@@ -53,7 +53,7 @@ def test_a_whatsapp_template_and_a_webhook_endpoint_are_chosen_by_their_names(lo
     expect(content).to_contain_text("Your parcel arrives between {{1}} and {{2}}.")
     content.get_by_label("Language code (locale)").select_option(label="en")
     # A new language lays the section out again too: typing waits for it.
-    page.wait_for_load_state("networkidle")
+    expect(page.locator(".htmx-request")).to_have_count(0)
     content.get_by_label("Header type").select_option("text")
     header = content.locator(".placeholder-inputs").first
     header.get_by_label("Value for {{1}}").fill("Friday 12 December")
@@ -61,6 +61,7 @@ def test_a_whatsapp_template_and_a_webhook_endpoint_are_chosen_by_their_names(lo
     body.get_by_label("Value for {{1}}").fill("9:00")
     body.get_by_label("Value for {{2}}").fill("11:00")
     content.get_by_role("button", name="Add buttons row").click()
+    expect(page.locator(".htmx-request")).to_have_count(0)
     content.locator("#content-buttons").get_by_label("Value for {{1}}").fill("A1B2")
     expected = WHATSAPP | {
         "content": {
