@@ -4,6 +4,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,8 @@ from campaigns import payloads
 from campaigns.channels import whatsapp
 from campaigns.forms import base, whatsapp_templates
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
-from campaigns.models import Api
+from campaigns.models import Api, WhatsAppTemplate, account
+from devtools import demo
 from devtools.bench.formdata import submitted_data
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
@@ -839,3 +841,25 @@ def test_whatsapp_preview_of_a_freeform_message():
     body = reference_example("35_send_whatsapp_freeform_text.json").body
     bubble = whatsapp.preview(body)["bubble"]
     assert bubble.freeform and bubble.text == "Hi, How can we help you"
+
+
+# The account's templates, as the admin keeps them.
+
+
+def test_the_admin_refuses_words_whose_placeholders_differ_from_the_counts():
+    template = WhatsAppTemplate(
+        name="t", locale="en", body_placeholders=2, body_text="Hi {{1}}", button_texts="Go"
+    )
+    with pytest.raises(ValidationError) as refused:
+        template.clean()
+    assert refused.value.message_dict == {
+        "body_text": [account.WORDS_PLACEHOLDERS.format(found="{{1}}", part="body", count=2)],
+        "button_texts": [account.BUTTON_TEXTS_NOT_LIST],
+    }
+    template.body_text, template.button_texts = "Hi {{1}}, {{ 2 }}", []
+    template.clean()
+
+
+@pytest.mark.parametrize("name, locale, fields", demo.DEMO_WHATSAPP_TEMPLATES)
+def test_the_demos_templates_have_words_that_match_their_counts(name, locale, fields):
+    WhatsAppTemplate(name=name, locale=locale, **fields).clean()
