@@ -9,6 +9,7 @@ in the select as one more option, marked, and the field's own rule still reports
 
 from django import forms
 
+from campaigns.forms import fields
 from campaigns.forms.options import AccountOptions
 
 CHOOSE = "Choose {what}…"
@@ -28,19 +29,10 @@ SEGMENT_LABEL = "{name} (id {id})"
 SEGMENT_SIZED = "{name} (id {id}, about {size:,} {people})"
 
 
-class AccountSelect(forms.Select):
+class AccountSelect(fields.ChoiceSelect):
     """The account's values, and the current value too when the list does not hold it."""
 
-    def optgroups(self, name, value, attrs=None):
-        groups = super().optgroups(name, value, attrs)
-        known = {str(choice) for choice, _ in self.choices}
-        for unlisted in value:
-            if unlisted not in known and unlisted != "":
-                option = self.create_option(
-                    name, unlisted, NOT_LISTED.format(value=unlisted), True, len(groups)
-                )
-                groups.append((None, [option], len(groups)))
-        return groups
+    unlisted = NOT_LISTED
 
 
 def offer(
