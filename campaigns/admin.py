@@ -24,7 +24,13 @@ class ProviderAdmin(admin.ModelAdmin):
 @admin.register(models.WhatsAppTemplate)
 class WhatsAppTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "locale", "header_type", "header_placeholders", "body_placeholders"]
-    search_fields = ["name"]
+    search_fields = ["name", "body_text"]
+    fieldsets = [
+        (None, {"fields": ["name", "locale"]}),
+        ("Header", {"fields": ["header_type", "header_placeholders", "header_text"]}),
+        ("Body", {"fields": ["body_placeholders", "body_text"]}),
+        ("Buttons", {"fields": ["button_placeholders", "button_texts"]}),
+    ]
 
 
 admin.site.register(models.WebhookEndpoint)

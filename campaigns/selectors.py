@@ -14,7 +14,7 @@ from django.db.models.fields.json import KeyTransform
 
 from campaigns import models, payloads, schedule
 from campaigns.forms.base import PayloadError
-from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
+from campaigns.forms.options import AccountOptions, SegmentOption, WhatsAppTemplateOption
 from campaigns.models import (
     AndroidChannel,
     Api,
@@ -30,6 +30,7 @@ from campaigns.models import (
 from sandbox import selectors as sandbox_selectors
 
 SUGGESTIONS_CACHE_KEY = "campaigns:name-suggestions"
+SEGMENTS_CACHE_KEY = "campaigns:segment-options"
 SUGGESTIONS_CACHE_SECONDS = 300
 TIMEZONES_CACHE_KEY = "campaigns:audience-timezones"
 
@@ -262,14 +263,21 @@ def campaign_problems(campaign: Campaign) -> tuple[list[PayloadError], list[Payl
     )
 
 
-def account_options() -> AccountOptions:
-    """The account settings the forms offer as choices (five small queries)."""
+def account_options(*, composing: bool = False) -> AccountOptions:
+    """The account settings the forms offer as choices (five small queries).
+
+    `composing`: with what only the composer shows, the templates' words and the segments
+    (cached). Validation reads neither, so that it runs on any database state a data migration
+    sees (0015 validates drafts before 0016 gives templates their words).
+    """
     providers: dict[str, list[str]] = {}
     provider_ids: dict[str, str] = {}
     for provider in Provider.objects.all():
         providers.setdefault(provider.channel, []).append(provider.nick_name)
         if provider.provider_id:
             provider_ids[provider.provider_id] = provider.nick_name
+    words = ("header_text", "body_text", "button_texts")
+    found = WhatsAppTemplate.objects.all() if composing else WhatsAppTemplate.objects.defer(*words)
     templates = tuple(
         WhatsAppTemplateOption(
             name=template.name,
@@ -278,18 +286,47 @@ def account_options() -> AccountOptions:
             header_placeholders=template.header_placeholders,
             body_placeholders=template.body_placeholders,
             button_placeholders=tuple(template.button_placeholders or ()),
+            **(_template_words(template) if composing else {}),
         )
-        for template in WhatsAppTemplate.objects.all()
+        for template in found
     )
+    android_channels = dict(AndroidChannel.objects.values_list("channel_id", "name"))
     return AccountOptions(
         providers={channel: tuple(names) for channel, names in providers.items()},
         provider_ids=provider_ids,
         whatsapp_templates=templates,
         webhook_endpoints=tuple(WebhookEndpoint.objects.values_list("name", flat=True)),
-        android_channels=tuple(AndroidChannel.objects.values_list("channel_id", flat=True)),
+        android_channels=tuple(android_channels),
+        android_channel_names={key: name for key, name in android_channels.items() if name},
         control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
+        segments=segment_options() if composing else (),
         **name_suggestions(),
     )
+
+
+def _template_words(template: WhatsAppTemplate) -> dict[str, Any]:
+    buttons = template.button_texts if isinstance(template.button_texts, list) else []
+    return {
+        "header_text": template.header_text,
+        "body_text": template.body_text,
+        "button_texts": tuple(str(text) for text in buttons),
+    }
+
+
+def segment_options() -> tuple[SegmentOption, ...]:
+    """The segments the composer offers: the sandbox's, with how many people each holds, when
+    the sandbox is in use; none otherwise (CleverTap's API does not list segments). Cached
+    briefly, as the name suggestions are: counting them reads the audience."""
+
+    def load() -> tuple[SegmentOption, ...]:
+        return tuple(
+            SegmentOption(id=segment.id, name=segment.name, size=size)
+            for segment, size in sandbox_selectors.segment_sizes()
+        )
+
+    if not settings.SANDBOX_ENABLED:
+        return ()
+    return cache.get_or_set(SEGMENTS_CACHE_KEY, load, SUGGESTIONS_CACHE_SECONDS)
 
 
 def name_suggestions() -> dict[str, tuple[str, ...]]:

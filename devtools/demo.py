@@ -166,6 +166,49 @@ def demo_drafts_ensure(user) -> int:
     return created
 
 
+# The account's approved WhatsApp templates, as its WhatsApp Business account has them.
+DEMO_WHATSAPP_TEMPLATES = (
+    (
+        "order_update",
+        "en",
+        {
+            "body_placeholders": 2,
+            "body_text": (
+                "Hi {{1}}, your order {{2}} is on its way. We'll message you again when it is "
+                "out for delivery."
+            ),
+        },
+    ),
+    (
+        "order_update",
+        "fr",
+        {
+            "body_placeholders": 2,
+            "body_text": (
+                "Bonjour {{1}}, votre commande {{2}} est en route. Nous vous écrirons dès "
+                "qu'elle sera en cours de livraison."
+            ),
+        },
+    ),
+    (
+        "delivery_slot",
+        "en",
+        {
+            "header_type": "text",
+            "header_placeholders": 1,
+            "header_text": "Delivery on {{1}}",
+            "body_placeholders": 2,
+            "body_text": (
+                "Your parcel arrives between {{1}} and {{2}}. Not at home? Choose another slot "
+                "or a safe place."
+            ),
+            "button_placeholders": [1],
+            "button_texts": ["Change my slot: https://shop.example/delivery/{{1}}"],
+        },
+    ),
+)
+
+
 def demo_account_settings_ensure() -> None:
     """The account settings the sample drafts use: providers, a template, an endpoint, a channel,
     a custom control group."""
@@ -173,9 +216,13 @@ def demo_account_settings_ensure() -> None:
         channel=Channel.SMS, nick_name="Nick Name", defaults={"provider_id": "1726822661"}
     )
     Provider.objects.get_or_create(channel=Channel.WHATSAPP, nick_name="Provider_1")
-    WhatsAppTemplate.objects.get_or_create(
-        name="order_update", locale="en", defaults={"body_placeholders": 2}
-    )
+    for name, locale, settings in DEMO_WHATSAPP_TEMPLATES:
+        template, created = WhatsAppTemplate.objects.get_or_create(
+            name=name, locale=locale, defaults=settings
+        )
+        if not created and not template.body_text:
+            # Saved by an earlier demo, before templates had their words.
+            WhatsAppTemplate.objects.filter(pk=template.pk).update(**settings)
     WebhookEndpoint.objects.get_or_create(name="Recommendation Endpoint")
     AndroidChannel.objects.get_or_create(channel_id="Marketing", defaults={"name": "Marketing"})
     ControlGroup.objects.get_or_create(name="Holdout")

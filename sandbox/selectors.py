@@ -111,6 +111,20 @@ def segments() -> list[Segment]:
     return list(Segment.objects.order_by("id"))
 
 
+def segment_sizes() -> list[tuple[Segment, int | None]]:
+    """Each segment with how many profiles it holds, as an estimate counts its target (None for
+    a segment whose stored where the audience cannot read)."""
+    sized = []
+    for segment in segments():
+        body = {"segment": segment.id}
+        try:
+            size = audience.target_profiles(body=body, endpoint=audience.ENDPOINT_CREATE).count()
+        except audience.AudienceError:
+            size = None
+        sized.append((segment, size))
+    return sized
+
+
 def received_requests_latest(*, limit: int = 20) -> list[ReceivedRequest]:
     return list(ReceivedRequest.objects.order_by("-id")[:limit])
 

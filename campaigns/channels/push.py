@@ -19,7 +19,7 @@ from typing import ClassVar
 from django import forms
 
 from campaigns import previews
-from campaigns.forms import fields, links
+from campaigns.forms import fields, links, pickers
 from campaigns.forms.base import PayloadError, PayloadForm, Rows, fieldsets
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path, get_path, has_path, same_json, set_path
@@ -344,6 +344,20 @@ class PushContentForm(CustomKeysForm):
             title = self.GROUPS.get(name.split("_")[0], "Message")
             groups.setdefault(title, []).append(name)
         fieldsets(self, groups)
+        self._offer_android_channels()
+
+    def _offer_android_channels(self) -> None:
+        known = self.options.android_channels if self.options else ()
+        names = self.options.android_channel_names if self.options else {}
+        choices = [
+            (channel_id, f"{names[channel_id]} ({channel_id})")
+            if names.get(channel_id, channel_id) != channel_id
+            else (channel_id, channel_id)
+            for channel_id in known
+        ]
+        what = "Android notification channels"
+        note = pickers.NONE_LISTED.format(what=what, page="Android channels")
+        pickers.offer(self, "android_channel_id", choices, what="a channel", note=note)
 
     def clean(self):
         data = super().clean()

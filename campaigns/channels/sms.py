@@ -5,7 +5,7 @@ message with its encoding and segment count, and the registry's facts.
 from dataclasses import dataclass
 
 from campaigns import previews
-from campaigns.forms import fields
+from campaigns.forms import fields, pickers
 from campaigns.forms.base import PayloadForm, Rows
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Channel
@@ -63,6 +63,10 @@ class SmsContentForm(PayloadForm):
             keyed_by="provider_id",
         )
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pickers.offer_provider(self, "provider_nick_name", "sms", label="SMS")
 
     def clean(self):
         data = super().clean()

@@ -9,7 +9,7 @@ import json
 from django.core.exceptions import ValidationError
 
 from campaigns import previews
-from campaigns.forms import fields
+from campaigns.forms import fields, pickers
 from campaigns.forms.base import PayloadForm
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Channel
@@ -44,6 +44,15 @@ class WebhookContentForm(PayloadForm):
         "webhook_fields": ("webhook_fields",),
         "webhook_key_value": ("webhook_key_value",),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        endpoints = self.options.webhook_endpoints if self.options else ()
+        what = "webhook endpoints"
+        note = pickers.NONE_LISTED.format(what=what, page="Webhook endpoints")
+        pickers.offer(
+            self, "webhook_endpoint_name", pickers.same(endpoints), what="an endpoint", note=note
+        )
 
     def clean_webhook_endpoint_name(self):
         name = self.cleaned_data["webhook_endpoint_name"]

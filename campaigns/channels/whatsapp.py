@@ -6,8 +6,8 @@ body, buttons). send/whatsapp.json has `content.message_type` and the parts in `
 (with `language` for the locale), or a freeform body in `content.freeform.body`.
 
 The replacement lists are checked against the template's placeholder counts when the account lists
-the template (`AccountOptions.whatsapp_templates`); the form also shows those counts in the help
-texts, and as `template_option`, so the composer can show one value per placeholder.
+the template (`AccountOptions.whatsapp_templates`); `whatsapp_templates` presents the template
+(`template_option`): its words with one input per placeholder, and the preview's filled words.
 
 CleverTap's create examples spell the location header's latitude `latitiude`. The forms declare it
 (`misspelt`): the payload core reads it as the latitude, says so, and the draft writes `latitude`.
@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from campaigns import previews
-from campaigns.forms import fields, links
+from campaigns.forms import fields, links, whatsapp_templates
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import Alternatives, PayloadError, PayloadForm, Rows
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
@@ -78,8 +78,6 @@ FREEFORM_PART_IN_TEMPLATE = (
     "This is a template message, but the freeform part (content.freeform) it was imported with "
     "is kept too: untick “Keep the other parts as imported” to leave it out, or choose freeform."
 )
-PLACEHOLDERS_HELP = "This template has {count} {part} placeholder{plural}: one value per line."
-NO_PLACEHOLDERS_HELP = "This template has no {part} placeholders: leave this empty."
 
 MESSAGE_ID_MAX = 8
 TEXT, LOCATION = "text", "location"
@@ -88,12 +86,6 @@ FREEFORM_MEDIA = ("image", "video", "audio", "document")
 HEADER_TYPES = [(TEXT, "Text"), *((k, k.title()) for k in MEDIA_HEADERS), (LOCATION, "Location")]
 FREEFORM_TYPES = [(TEXT, "Text"), *((k, k.title()) for k in FREEFORM_MEDIA), (LOCATION, "Location")]
 MISSPELT_LATITUDE = "latitiude"
-
-
-def placeholders_help(count: int, part: str) -> str:
-    if not count:
-        return NO_PLACEHOLDERS_HELP.format(part=part)
-    return PLACEHOLDERS_HELP.format(count=count, part=part, plural="" if count == 1 else "s")
 
 
 def _latitude() -> fields.NumberField:
@@ -116,7 +108,10 @@ class WhatsAppButtonForm(PayloadForm):
     """The values of one button's placeholders (e.g. the end of a dynamic link)."""
 
     replacements = fields.LinesField(
-        label="Button replacements", api_code=API_CODE, help_text="One value per line."
+        label="Button replacements",
+        api_code=API_CODE,
+        help_text="One value per line.",
+        widget=whatsapp_templates.PlaceholderValues(attrs={"rows": 3}),
     )
 
     paths = {"replacements": ("replacements",)}
@@ -139,6 +134,8 @@ class WhatsAppTemplatePartsForm(PayloadForm):
 
     template_base: Path = ()
     locale_field = "locale"
+    # A new template (or language) shows its words and one input per placeholder.
+    refreshed_by = ("template_name", "locale", "language")
 
     template_name = fields.TextField(
         label="Template name",
@@ -158,6 +155,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
         always=True,
         api_code=API_CODE,
         help_text="Text headers only: one value per placeholder, one per line.",
+        widget=whatsapp_templates.PlaceholderValues(attrs={"rows": 3}),
     )
     header_media_url = links.MediaUrlField(
         label="Header media link (media.url)",
@@ -173,20 +171,15 @@ class WhatsAppTemplatePartsForm(PayloadForm):
         always=True,
         api_code=API_CODE,
         help_text="One value per placeholder of the body, one per line.",
+        widget=whatsapp_templates.PlaceholderValues(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.template_option = self._template_option()
-        option = self.template_option
-        if option is None:
-            return
-        for part, count in _placeholder_counts(option).items():
-            self.fields[f"{part}_replacements"].help_text = placeholders_help(count, part)
-        for index, button in enumerate(self.formsets["buttons"].kept_forms):
-            expected = _at(option.button_placeholders, index)
-            button.expected_replacements = expected
-            button.fields["replacements"].help_text = placeholders_help(expected, "button")
+        self.template_option = option = self._template_option()
+        for index, button in enumerate(self.formsets["buttons"].kept_forms if option else ()):
+            button.expected_replacements = _at(option.button_placeholders, index)
+        whatsapp_templates.present(self, option)
 
     @classmethod
     def template_paths(cls, base: Path) -> dict[str, Path]:
@@ -530,6 +523,10 @@ class Bubble:
     body_values: list[tuple[int, str]] = dataclasses.field(default_factory=list)
     buttons: list[list[tuple[int, str]]] = dataclasses.field(default_factory=list)
     freeform: bool = False
+    # The template's words with the values in place, where the account has its words.
+    header_pieces: list = dataclasses.field(default_factory=list)
+    body_pieces: list = dataclasses.field(default_factory=list)
+    button_pieces: list[list] = dataclasses.field(default_factory=list)
 
 
 def preview(
@@ -563,6 +560,8 @@ def preview(
     for position in range(max(len(buttons), len(expected_buttons))):
         button = buttons[position] if position < len(buttons) else {}
         bubble.buttons.append(_replacements(button, _at(expected_buttons, position)))
+    if option is not None:
+        whatsapp_templates.fill(bubble, option, header_values)
     return {"bubble": bubble}
 
 

@@ -21,9 +21,10 @@ from typing import Any
 
 from crispy_forms.layout import HTML, Layout
 from django import forms
+from django.conf import settings
 
 from campaigns import identities
-from campaigns.forms import fields
+from campaigns.forms import fields, pickers
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.base import Alternatives, PayloadForm, Rows
 from campaigns.forms.fields import MISSING
@@ -266,6 +267,13 @@ class AudienceForm(FromToMixin, PayloadForm):
             label="Event occurrences (advanced_query, all must hold)",
         ),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.options is not None:
+            note = pickers.NO_SANDBOX_SEGMENTS if settings.SANDBOX_ENABLED else pickers.NO_SEGMENTS
+            choices = pickers.segment_choices(self.options)
+            pickers.offer(self, "segment", choices, what="a segment", note=note)
 
     @classmethod
     def parse_json(cls, obj, *, prefix, base=()):

@@ -124,6 +124,9 @@ class PayloadForm(forms.Form):
     answers: ClassVar[dict[str, tuple[int | None, str]]] = {}
     # Fields with a length counter under them (laid out by `fieldsets`).
     counted: ClassVar[tuple[str, ...]] = ()
+    # Fields whose change lays the form out again (the WhatsApp template's placeholder inputs):
+    # the composer asks for the section again, as for a choice between parts.
+    refreshed_by: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args, options=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,10 +280,16 @@ class PayloadForm(forms.Form):
         return [(key, value) for value in values]
 
     def wire_choice(self, attrs: dict[str, str]) -> None:
-        """Ask the server for the form again when the choice (or the box) changes."""
-        for name in (self.alternatives.choice, self.kept_field()):
+        """Ask the server for the form again when the choice (or the box), or a field that lays
+        the form out (`refreshed_by`), changes."""
+        names = [self.alternatives.choice, self.kept_field()] if self.alternatives else []
+        for name in [*names, *self.refreshed_by]:
             if name in self.fields:
                 self.fields[name].widget.attrs.update(attrs)
+
+    def refreshed_by_field(self, html_name: str | None) -> bool:
+        """Whether the field of this HTML name lays the form out again (`refreshed_by`)."""
+        return html_name in {self.add_prefix(name) for name in self.refreshed_by}
 
     # Building JSON from what was posted.
 

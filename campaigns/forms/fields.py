@@ -229,14 +229,16 @@ class BooleanField(JsonField, forms.ChoiceField):
 class ChoiceSelect(forms.Select):
     """A select that still shows a value outside its choices (an imported or stale one)."""
 
+    # How such a value reads, with {value}.
+    unlisted = "{value} (unknown)"
+
     def optgroups(self, name, value, attrs=None):
         groups = super().optgroups(name, value, attrs)
         known = {str(choice) for choice, _ in self.choices}
         for unknown in value:
             if unknown not in known and unknown != "":
-                groups.append(
-                    (None, [self.create_option(name, unknown, f"{unknown} (unknown)", True, 0)], 0)
-                )
+                label = self.unlisted.format(value=unknown)
+                groups.append((None, [self.create_option(name, unknown, label, True, 0)], 0))
         return groups
 
 

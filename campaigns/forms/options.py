@@ -9,6 +9,18 @@ class WhatsAppTemplateOption:
     header_placeholders: int
     body_placeholders: int
     button_placeholders: tuple[int, ...]
+    # The template's words with their {{1}}-style placeholders; "" where not known.
+    header_text: str = ""
+    body_text: str = ""
+    button_texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SegmentOption:
+    id: int
+    name: str
+    # How many people it holds, where the sandbox can count them; None: not known.
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -20,10 +32,14 @@ class AccountOptions:
     whatsapp_templates: tuple[WhatsAppTemplateOption, ...] = ()
     webhook_endpoints: tuple[str, ...] = ()
     android_channels: tuple[str, ...] = ()
+    # Channel id -> the name the admin gave it, where it has one.
+    android_channel_names: dict[str, str] = field(default_factory=dict)
     # The custom control groups the account defines; None: not known (no account loaded).
     control_groups: tuple[str, ...] | None = None
     event_names: tuple[str, ...] = ()
     property_names: tuple[str, ...] = ()
+    # The segments the composer offers (the sandbox's, when it is in use).
+    segments: tuple[SegmentOption, ...] = ()
 
     def whatsapp_template(self, name: str, locale: str | None) -> WhatsAppTemplateOption | None:
         matches = [t for t in self.whatsapp_templates if t.name == name]

@@ -39,7 +39,7 @@ def restore_lists(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("campaigns", "0015_campaign_problem_count")]
+    dependencies = [("campaigns", "0016_whatsapp_template_text")]
 
     operations = [
         migrations.CreateModel(

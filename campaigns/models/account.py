@@ -3,9 +3,19 @@ webhook endpoints, Android notification channels and custom control groups. Edit
 admin, seeded by the demo.
 """
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from campaigns.models.drafts import Channel
+
+PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+WORDS_PLACEHOLDERS = (
+    "These words have the placeholders {found}, but the {part} is set to have {count}: number "
+    "them {{{{1}}}} to {{{{{count}}}}}, or change the count."
+)
+BUTTON_TEXTS_NOT_LIST = 'Give the buttons\' words as a list of texts, e.g. ["Track: {{1}}"].'
 
 
 class Provider(models.Model):
@@ -40,8 +50,21 @@ class WhatsAppTemplate(models.Model):
     body_placeholders = models.PositiveSmallIntegerField(default=0)
     # Placeholders per button, in button order, e.g. [1, 0].
     button_placeholders = models.JSONField(default=list, blank=True)
+    # The template's words as approved, with {{1}}-style placeholders: the composer shows them
+    # beside the values and its preview fills them in. Empty: not known (the counts still hold).
+    header_text = models.TextField(blank=True, help_text="A text header's words, e.g. Hi {{1}}.")
+    body_text = models.TextField(
+        blank=True, help_text="The body's words, with {{1}}, {{2}}... where the values go."
+    )
+    # Each button's text (or its link, for a link with a placeholder), in button order.
+    button_texts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='A list, in button order, e.g. ["Track order: https://shop.example/t/{{1}}"].',
+    )
 
     class Meta:
+        verbose_name = "WhatsApp template"
         ordering = ["name", "locale"]
         constraints = [
             models.UniqueConstraint(fields=["name", "locale"], name="unique_whatsapp_template")
@@ -49,6 +72,26 @@ class WhatsAppTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.locale})"
+
+    def clean(self) -> None:
+        """The words' placeholders are the ones the counts say: the composer shows one input per
+        counted placeholder, and checks the body against the counts."""
+        problems = {}
+        for part, words, count in (
+            ("header", self.header_text, self.header_placeholders),
+            ("body", self.body_text, self.body_placeholders),
+        ):
+            numbers = sorted({int(n) for n in PLACEHOLDER.findall(words or "")})
+            if words and numbers != list(range(1, (count or 0) + 1)):
+                found = ", ".join(f"{{{{{n}}}}}" for n in numbers) or "none"
+                problems[f"{part}_text"] = WORDS_PLACEHOLDERS.format(
+                    found=found, part=part, count=count or 0
+                )
+        texts = self.button_texts
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            problems["button_texts"] = BUTTON_TEXTS_NOT_LIST
+        if problems:
+            raise ValidationError(problems)
 
 
 class WebhookEndpoint(models.Model):

@@ -53,7 +53,7 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The composer page; without JavaScript its buttons post here (save, preview, rows)."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     campaign = campaign_or_404(pk)
-    options = selectors.account_options()
+    options = selectors.account_options(composing=True)
     if request.method == "GET":
         # `start`: the New page's answer to who gets it, for a draft that has not chosen yet.
         state = composer.composer_load(
@@ -111,8 +111,8 @@ def composer_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
-    """One section again: with a row more or less after an "add row" or "remove row", or with
-    the parts of a new choice between parts."""
+    """One section again: with a row more or less after an "add row" or "remove row", with
+    the parts of a new choice between parts, or laid out for a new WhatsApp template."""
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     state = _bound_composer(request, pk)
     section = state.section(prefix)
@@ -123,6 +123,7 @@ def composer_section(request: HttpRequest, pk: int, prefix: str) -> HttpResponse
         state.row_action is None
         and section.form.alternatives is not None
         and not section.form.shows_other_parts()
+        and not section.form.refreshed_by_field(request.htmx.trigger_name)
     ):
         # A choice that shows the same parts as the page: nothing to swap.
         return reswap(HttpResponse(), "none")
@@ -220,7 +221,9 @@ def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _bound_composer(request: HttpRequest, pk: int) -> composer.Composer:
     campaign = campaign_or_404(pk)
-    return composer.composer_bind(request.POST, campaign, options=selectors.account_options())
+    return composer.composer_bind(
+        request.POST, campaign, options=selectors.account_options(composing=True)
+    )
 
 
 def _render_composer(
@@ -306,9 +309,10 @@ def _export(campaign) -> dict:
 
 def _wire_choices(state: composer.Composer) -> None:
     """A choice between parts of a section (see forms.base.Alternatives) asks for the section
-    again, which shows the parts of the new choice."""
+    again, which shows the parts of the new choice; so does a field that lays its section out
+    (a WhatsApp template: its placeholders' inputs)."""
     for section in state.sections:
-        if section.form is not None and section.form.alternatives is not None:
+        if section.form is not None and (section.form.alternatives or section.form.refreshed_by):
             url = reverse("campaigns:composer_section", args=[state.campaign.pk, section.prefix])
             section.form.wire_choice(
                 {

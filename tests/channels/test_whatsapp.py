@@ -1,16 +1,20 @@
 import copy
+import dataclasses
+import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns import payloads
 from campaigns.channels import whatsapp
-from campaigns.forms import base
+from campaigns.forms import base, whatsapp_templates
 from campaigns.forms.options import AccountOptions, WhatsAppTemplateOption
-from campaigns.models import Api
+from campaigns.models import Api, WhatsAppTemplate, account
+from devtools import demo
 from devtools.bench.formdata import submitted_data
 from tests import payload_checks
 from tests.reference_examples import reference_example, reference_examples
@@ -478,18 +482,18 @@ def test_a_send_template_body_count_is_checked_too():
 def test_the_form_shows_how_many_values_the_chosen_template_needs():
     form = bound_form(targets_body())
     assert form.template_option == OTP
-    assert form.fields["body_replacements"].help_text == whatsapp.PLACEHOLDERS_HELP.format(
+    said = whatsapp_templates.PLACEHOLDERS_HELP
+    assert form.fields["body_replacements"].help_text == said.format(
         count=2, part="body", plural="s"
     )
-    assert form.fields["header_replacements"].help_text == whatsapp.PLACEHOLDERS_HELP.format(
+    assert form.fields["header_replacements"].help_text == said.format(
         count=1, part="header", plural=""
     )
     button = form.formsets["buttons"].forms[0]
     assert button.expected_replacements == 1
     plain = bound_form(targets_body(template_name="plain"))
-    assert plain.fields["body_replacements"].help_text == whatsapp.NO_PLACEHOLDERS_HELP.format(
-        part="body"
-    )
+    none = whatsapp_templates.NO_PLACEHOLDERS_HELP
+    assert plain.fields["body_replacements"].help_text == none.format(part="body")
 
 
 def test_an_unknown_template_shows_no_counts():
@@ -730,7 +734,132 @@ def test_whatsapp_preview_fills_the_template_placeholders():
     assert bubble.buttons == [[(1, "suffix")]]
 
 
+OTP_WORDS = dataclasses.replace(
+    OTP,
+    header_text="Code for {{1}}",
+    body_text="Your code is {{1}}.\nIt expires in {{2}}.",
+    button_texts=("Copy: https://x.example/c/{{1}}",),
+)
+WORDS = AccountOptions(providers={"whatsapp": ("Provider_1",)}, whatsapp_templates=(OTP_WORDS,))
+
+
+def rendered_content(body: dict, *, api=Api.TARGETS, options=WORDS) -> str:
+    form = bound_form(body, api=api, options=options)
+    return render_to_string("campaigns/_payload_form.html", {"form": form})
+
+
+def test_the_chosen_templates_words_show_with_one_labelled_input_per_placeholder():
+    html = rendered_content(targets_body())
+    assert "Your code is " in html and "It expires in " in html
+    assert '<span class="placeholder-name">{{2}}</span>' in html
+    labels = re.findall(r'<label class="form-label small mb-0" for="([^"]+)">([^<]+)</label>', html)
+    assert [label for _, label in labels] == [
+        whatsapp_templates.VALUE_FOR.format(number=1),  # the header's
+        whatsapp_templates.VALUE_FOR.format(number=1),  # the body's
+        whatsapp_templates.VALUE_FOR.format(number=2),
+        whatsapp_templates.VALUE_FOR.format(number=1),  # the button's
+    ]
+    assert (
+        'name="content-body_replacements" id="id_content-body_replacements-2" value="5 minutes"'
+        in html
+    )
+    assert "Copy: https://x.example/c/" in html
+
+
+def test_a_template_without_its_words_still_gets_one_input_per_placeholder():
+    html = rendered_content(targets_body(), options=OPTIONS)
+    assert html.count(whatsapp_templates.VALUE_FOR.format(number=2)) == 1
+    assert "placeholder-name" not in html
+
+
+def test_values_beyond_the_templates_placeholders_stay_in_inputs_of_their_own():
+    body = targets_body(body={"replacements": ["1234", "5 minutes", "spare"]})
+    html = rendered_content(body)
+    assert whatsapp_templates.EXTRA_VALUE.format(number=3) in html
+    posted = submitted_data(html)
+    form = whatsapp.WhatsAppContentForm(posted, prefix="content", options=WORDS)
+    assert form.to_json()["content"]["body"]["replacements"] == ["1234", "5 minutes", "spare"]
+
+
+@pytest.mark.parametrize("options", [WORDS, OPTIONS, None], ids=["words", "counts", "none"])
+def test_the_inputs_post_the_same_body_as_the_lines_did(options):
+    body = targets_body()
+    posted = submitted_data(rendered_content(body, options=options))
+    assert posted.getlist("content-body_replacements") == (
+        ["1234", "5 minutes"] if options else ["1234\r\n5 minutes"]
+    )
+    forms = payloads.bind_forms(posted, api=Api.TARGETS, channel="whatsapp", options=options)
+    assert payloads.build_body(forms, {})["content"] == body["content"]
+
+
+def test_the_template_and_its_language_are_picked_from_the_accounts_list():
+    fr = dataclasses.replace(OTP_WORDS, locale="fr")
+    options = AccountOptions(whatsapp_templates=(OTP_WORDS, fr, PLAIN))
+    html = rendered_content(targets_body(), options=options)
+    names = re.search(r'<select name="content-template_name".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"', names) == ["", "otp", "plain"]
+    locales = re.search(r'<select name="content-locale".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)"', locales) == ["", "en", "fr"]
+    html = rendered_content(template_body(), api=Api.SEND, options=options)
+    assert '<select name="content-language"' in html
+
+
+def test_with_no_templates_listed_the_name_is_typed_with_a_note():
+    html = rendered_content(targets_body(), options=AccountOptions())
+    assert '<input type="text" name="content-template_name"' in html
+    assert whatsapp_templates.NO_TEMPLATES in html
+
+
+def test_the_preview_fills_the_templates_words_and_marks_a_missing_value():
+    body = targets_body(body={"replacements": ["1234"]})
+    bubble = whatsapp.preview(body, options=WORDS)["bubble"]
+    Piece = whatsapp_templates.Piece
+    assert bubble.header_pieces == [Piece("Code for "), Piece("Ann", 1)]
+    assert bubble.body_pieces == [
+        Piece("Your code is "),
+        Piece("1234", 1),
+        Piece(".\nIt expires in "),
+        Piece("{{2}}", 2, missing=True),
+        Piece("."),
+    ]
+    assert bubble.button_pieces == [[Piece("Copy: https://x.example/c/"), Piece("abc", 1)]]
+    html = render_to_string("campaigns/previews.html#whatsapp", {"device": {"bubble": bubble}})
+    assert "Your code is " in html and "<br>It expires in " in html
+    assert (
+        '<span class="placeholder-value missing" title="{{2}}">{{2}}'
+        f'<span class="visually-hidden"> ({whatsapp_templates.MISSING_VALUE})</span></span>'
+    ) in html
+    assert "Code for " in html and "Copy: https://x.example/c/" in html
+
+
+def test_the_preview_without_the_templates_words_shows_the_values_as_before():
+    bubble = whatsapp.preview(targets_body(), options=OPTIONS)["bubble"]
+    assert bubble.body_pieces == [] and bubble.body_values == [(1, "1234"), (2, "5 minutes")]
+
+
 def test_whatsapp_preview_of_a_freeform_message():
     body = reference_example("35_send_whatsapp_freeform_text.json").body
     bubble = whatsapp.preview(body)["bubble"]
     assert bubble.freeform and bubble.text == "Hi, How can we help you"
+
+
+# The account's templates, as the admin keeps them.
+
+
+def test_the_admin_refuses_words_whose_placeholders_differ_from_the_counts():
+    template = WhatsAppTemplate(
+        name="t", locale="en", body_placeholders=2, body_text="Hi {{1}}", button_texts="Go"
+    )
+    with pytest.raises(ValidationError) as refused:
+        template.clean()
+    assert refused.value.message_dict == {
+        "body_text": [account.WORDS_PLACEHOLDERS.format(found="{{1}}", part="body", count=2)],
+        "button_texts": [account.BUTTON_TEXTS_NOT_LIST],
+    }
+    template.body_text, template.button_texts = "Hi {{1}}, {{ 2 }}", []
+    template.clean()
+
+
+@pytest.mark.parametrize("name, locale, fields", demo.DEMO_WHATSAPP_TEMPLATES)
+def test_the_demos_templates_have_words_that_match_their_counts(name, locale, fields):
+    WhatsAppTemplate(name=name, locale=locale, **fields).clean()

@@ -22,11 +22,13 @@ from campaigns import (
 from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
 from campaigns.forms import campaign as campaign_forms
+from campaigns.forms import pickers, whatsapp_templates
 from campaigns.jsonpath import same_json
 from campaigns.models import Api, AuditEvent, Campaign, Revision, Status
 from campaigns.review import approvals
+from devtools import demo
 from devtools.bench.formdata import submitted_data
-from sandbox.models import Profile
+from sandbox.models import Profile, Segment
 from tests import payload_checks
 from tests.drafts import PUSH_BODY, fresh
 from tests.reference_examples import reference_example, reference_examples
@@ -1016,3 +1018,68 @@ def test_without_javascript_a_changed_message_type_shows_its_fields_on_the_next_
         "message_type": "freeform",
         "freeform": {"body": {"type": "text", "text": "Hi"}},
     }
+
+
+# Pickers for the account's data.
+
+
+def test_choosing_a_whatsapp_template_lays_out_its_placeholders_and_keeps_what_was_typed(
+    composer_client, composer_user
+):
+    demo.demo_account_settings_ensure()
+    body = {
+        "to": {"Identity": ["user9@example.com"]},
+        "message_id": "ord1042",
+        "provider_nick_name": "Provider_1",
+        "content": {
+            "message_type": "template",
+            "template": {
+                "template_name": "order_update",
+                "language": "en",
+                "body": {"type": "text", "replacements": ["Ada", "#1042"]},
+            },
+        },
+    }
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.SEND, channel="whatsapp", body=body
+    )
+    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    section_url = reverse("campaigns:composer_section", args=[campaign.pk, "content"])
+    picker = re.search(r'<select name="content-template_name"[^>]*>', page).group(0)
+    assert f'hx-post="{section_url}"' in picker
+    assert 'Hi <span class="placeholder-name">{{1}}</span>, your order' in page
+    data = page_data(composer_client, campaign)
+    assert data["content-body_replacements"] == ["Ada", "#1042"]
+
+    # The message type is a choice between parts: a template changes nothing of those, and
+    # still the section comes back, laid out for the new template.
+    data = data | {"content-template_name": ["delivery_slot"]}
+    response = composer_client.post(
+        section_url,
+        data,
+        headers={"HX-Request": "true", "HX-Trigger-Name": "content-template_name"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your parcel arrives between" in html
+    assert html.count(whatsapp_templates.VALUE_FOR.format(number=2)) == 1
+    assert 'value="Ada"' in html and 'value="#1042"' in html
+    posted = dict(submitted_data(html).lists())
+    assert posted["content-body_replacements"] == ["Ada", "#1042"]
+    assert posted["content-template_name"] == ["delivery_slot"]
+
+
+def test_the_composer_offers_the_sandboxs_segments_with_their_sizes(
+    composer_client, composer_user, settings
+):
+    settings.SANDBOX_ENABLED = True
+    Profile.objects.create(identity="a", object_id="a")
+    segment = Segment.objects.create(name="Gold customers", where={})
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="push", body=PUSH_BODY
+    )
+    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    label = pickers.SEGMENT_SIZED.format(
+        name="Gold customers", id=segment.id, size=1, people="person"
+    )
+    assert f'<option value="{segment.id}">{escape(label)}</option>' in page
