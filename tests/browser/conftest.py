@@ -40,6 +40,12 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # Every browser test restores the migrated data (`serialized_rollback`): a live-server
+            # test that flushes without it re-creates the content types under new ids, and the
+            # next test that restores them fails at set-up on their unique names.
+            marker = item.get_closest_marker("django_db")
+            if marker is not None and not marker.kwargs.get("serialized_rollback"):
+                raise pytest.UsageError(f"{item.nodeid}: browser tests need serialized_rollback")
 
 
 # Opted into by the modules that need them (`pytest.mark.usefixtures`).

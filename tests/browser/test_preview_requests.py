@@ -15,7 +15,7 @@ from campaigns.models import Api
 from tests.reference_examples import reference_example
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("one_request_at_a_time", "quiet_pages_at_the_end"),
 ]
 

@@ -12,7 +12,7 @@ from tests.browser import axe
 from tests.drafts import draft, email_send_body, emails, fresh
 from tests.sandbox_records import ANDROID_USERS, IOS_USERS, PASSCODE, creates_received
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_publisher_estimates_then_publishes_a_draft(people, sandbox, login, live_server):

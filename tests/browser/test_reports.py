@@ -11,7 +11,7 @@ from tests.browser import axe
 from tests.drafts import PUSH_BODY, approved, new_draft, published
 from tests.processes import worker_run
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

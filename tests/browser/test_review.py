@@ -14,7 +14,7 @@ from tests.drafts import fresh, new_draft, submitted
 from tests.sandbox_records import creates_received
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("one_request_at_a_time"),
 ]
 

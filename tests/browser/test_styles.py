@@ -9,7 +9,7 @@ from devtools import demo
 from sandbox import services as sandbox_services
 from tests.drafts import approved, email_send_body, new_draft
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # The demo's "Spring sale push": quiet from 21:00 on Mondays and Thursdays to 07:00 the next day.
 DND_BODY = next(body for _, body in demo.DEMO_DRAFTS if body.get("name") == "Spring sale push")
