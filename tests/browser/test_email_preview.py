@@ -115,7 +115,11 @@ def test_remote_images_are_allowed_only_when_asked_and_scripts_never_run(login, 
     expect(frame).to_have_attribute("srcdoc", re.compile(r"img-src data:"))
     expect(frame).to_have_attribute("sandbox", "")
 
-    page.get_by_label("Load remote images").check()
+    remote_images = page.get_by_label("Load remote images")
+    # The preview column sticks and scrolls on its own: with the box at its bottom edge, the
+    # click Playwright aims after its own scrolling lands in the email's frame above it.
+    remote_images.evaluate("box => box.scrollIntoView({block: 'center'})")
+    remote_images.check()
 
     expect(page.locator("iframe.email-frame")).to_have_attribute(
         "srcdoc", re.compile(r"img-src https: data:")
