@@ -74,7 +74,7 @@ def test_a_goal_that_is_not_an_object_is_kept_and_reported():
 def test_a_required_part_of_the_wrong_type_is_reported_once():
     body = with_goal(GOAL | {"event_name": 5})
     assert messages_at(body, "conversion_goal.event_name") == [
-        "Goal event (event_name) must be text, not 5."
+        "Conversion event must be text, not 5."
     ]
     assert round_trips(body)
 
