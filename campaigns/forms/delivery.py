@@ -153,8 +153,12 @@ class DeliveryForm(PayloadForm):
         error_messages={"invalid_choice": TTL_TYPE_UNKNOWN},
         help_text="Push notifications: how long a message may wait for the device.",
     )
-    ttl_value = fields.IntegerField(label="Minutes", help_text="e.g. 2880 for two days.")
-    ttl_until = dates.JsonDateTimeField(label="Live until", as_number=True)
+    ttl_value = fields.IntegerField(
+        label="Minutes", help_text="For a number of minutes: e.g. 2880 for two days."
+    )
+    ttl_until = dates.JsonDateTimeField(
+        label="Live until", as_number=True, help_text="Until a date and time: pick it here."
+    )
     send_to_all_devices = fields.BooleanField(
         label="Send to all of each person's devices",
         default="no: only the last active device",

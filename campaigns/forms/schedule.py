@@ -13,6 +13,7 @@ taken from `current_time()`: tests pin it with `monkeypatch.setattr(schedule_for
 
 import dataclasses
 from datetime import datetime
+from functools import cached_property
 from itertools import pairwise
 
 from django import forms
@@ -148,6 +149,10 @@ class DeliveryTimeForm(PayloadForm):
         value = self.json_value("at")
         return "" if value is MISSING else value
 
+    def api_path(self, name):
+        # The short form's one send time is `when` itself.
+        return "when" if self.rows_of.owner.short else super().api_path(name)
+
     def clean(self):
         data = super().clean()
         moment = schedule.parse_date_time(self.json_value("at"))
@@ -235,7 +240,7 @@ class ScheduleForm(PayloadForm):
             ("when", "dnd", "dnd_info"),
             DndWindowForm,
             label="Quiet hours (Do Not Disturb)",
-            item="day's quiet hours",
+            item="quiet hours",
             add="Add quiet hours for a day",
             keyed_by="weekday",
         ),
@@ -273,9 +278,18 @@ class ScheduleForm(PayloadForm):
                 result["when"] = short
         return result
 
+    @cached_property
+    def short(self) -> bool:
+        """Whether the body writes `when` as its short string, "now" or one date and time."""
+        return isinstance(self.to_json().get("when"), str)
+
+    def api_path(self, name):
+        # The short string stands for the type (and the send time, DeliveryTimeForm.api_path).
+        return "when" if name == "type" and self.short else super().api_path(name)
+
     def path_errors(self, base=()):
         errors = super().path_errors(base)
-        if not isinstance(self.to_json().get("when"), str):
+        if not self.short:
             return errors
         # The short string stands for type and send time: its problems are the string's.
         root = base + ("when",)
