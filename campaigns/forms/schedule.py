@@ -190,7 +190,7 @@ class ScheduleForm(PayloadForm):
     )
     repeat_on_days_of_week = fields.WeekdaysField(label="On these days (weekly)")
     start_time = dates.JsonDateTimeField(label="First send")
-    end_by_date = dates.JsonDateField(label="End date", as_string=True)
+    end_by_date = dates.JsonDateField(label="Ends on", as_string=True)
     end_by_occurrences = fields.IntegerField(
         label="Or stop after", help_text="A number of sends, instead of an end date."
     )
