@@ -27,7 +27,7 @@ CAROUSEL_IMAGE = "carousel-image"
 CAROUSELS = (CAROUSEL, CAROUSEL_IMAGE)
 MIN_CAROUSEL_ITEMS = 2
 
-TEMPLATE_TYPE_REQUIRED = "template_type is mandatory"
+TEMPLATE_TYPE_REQUIRED = "Choose the template."
 TEMPLATE_TYPE_UNKNOWN = (
     "“%(value)s” is not an App Inbox template type; use simple, message-icon, carousel or "
     "carousel-image."
@@ -35,10 +35,8 @@ TEMPLATE_TYPE_UNKNOWN = (
 ORIENTATION_UNKNOWN = "“%(value)s” is not an orientation; use p (portrait) or l (landscape)."
 CONTENT_REQUIRED = "Add the message: at least one item."
 CAROUSEL_TOO_FEW_ITEMS = "A carousel needs at least 2 items (one per slide)."
-ONE_ITEM_ONLY = "A {template_type} message has exactly one item; use a carousel for several."
-MEDIA_REQUIRED = (
-    "Each carousel-image item needs an image (media.url): media & template_type is mandatory."
-)
+ONE_ITEM_ONLY = "This template has exactly one item; use a carousel for several."
+MEDIA_REQUIRED = "Each slide of an image carousel needs its image's link."
 ICON_REQUIRED = "A message with an icon needs its icon's link."
 MEDIA_URL_REQUIRED = "Give the image or video's link."
 ICON_URL_REQUIRED = "Give the icon's link."
@@ -249,7 +247,7 @@ class InboxContentForm(PayloadForm):
         elif template_type in CAROUSELS and items < MIN_CAROUSEL_ITEMS:
             self.add_row_error("content", CAROUSEL_TOO_FEW_ITEMS)
         elif template_type in (SIMPLE, MESSAGE_ICON) and items > 1:
-            self.add_row_error("content", ONE_ITEM_ONLY.format(template_type=template_type))
+            self.add_row_error("content", ONE_ITEM_ONLY)
         return data
 
 

@@ -113,7 +113,7 @@ def _address() -> fields.TextField:
 
 
 def _buttons(path: Path) -> Rows:
-    return Rows(path, WhatsAppButtonForm, label="Buttons", item="button", add="Add a button")
+    return Rows(path, WhatsAppButtonForm, "Buttons' values", "button", "Add a button's values")
 
 
 class WhatsAppButtonForm(PayloadForm):

@@ -256,9 +256,7 @@ def test_the_composer_works_without_javascript(live_server, browser, demo_users)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/drafts/{campaign.pk}/")
 
-    page.locator("#section-audience").get_by_role(
-        "button", name="Add a profile property"
-    ).click()
+    page.locator("#section-audience").get_by_role("button", name="Add a profile property").click()
     rows = page.locator("#audience-profile_fields .row-form")
     expect(rows).to_have_count(2)
     rows.nth(1).get_by_label("Profile property").fill("City")
