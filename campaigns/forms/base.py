@@ -92,8 +92,8 @@ APPLY_CHOICE = (
 class Rows:
     """A repeated part: a list of objects, or an object keyed by one of the row's fields.
 
-    `label` titles the part ("Quiet hours"); `item` names one row ("quiet hours window") on its
-    remove button, and `add` is the add button's text ("Add quiet hours").
+    `label` titles the part ("Send times"); `item` names one row on its remove button ("Remove
+    send time 2"), and `add` is the text of the button that adds one ("Add a send time").
     """
 
     path: Path

@@ -174,7 +174,8 @@ class DeliveryForm(PayloadForm):
         "control_group_name": ("control_group", "name"),
         "control_group_percentage": ("control_group", "percentage"),
         "ttl_type": ("ttl", "ttl_type"),
-        # The minutes' input last: it is the one that says what a value it cannot show is.
+        # Two inputs, one value: a value neither can show is reported by the last one of its
+        # path (payloads.schema_index), the minutes', as it was before the picker.
         "ttl_until": ("ttl", "value"),
         "ttl_value": ("ttl", "value"),
         "send_to_all_devices": ("send_to_all_devices",),
