@@ -7,6 +7,8 @@ audience filters; nested item properties are written `Items|Book name`.
 
 import re
 
+from django import forms
+
 from campaigns.forms import audience, fields
 from campaigns.forms.base import PayloadForm, Rows
 from campaigns.forms.schedule import WindowForm
@@ -20,13 +22,52 @@ GOAL_REVENUE_PROPERTY_REQUIRED = (
 )
 GOAL_PROPERTY_NAME_REQUIRED = "Give the event property's name."
 CONVERSION_TIME_INVALID = (
-    "Write the conversion time as a number and a unit: m minutes, H hours, D days, W weeks, "
-    "M months (e.g. 3D)."
+    "Give the conversion time as a whole number above 0 with its unit, like 3 days (3D in the "
+    "request)."
 )
 YES_NO_UNKNOWN = "“%(value)s” is not yes or no."
 
 _CONVERSION_TIME = re.compile(r"[1-9][0-9]*[mHDWM]")
+_NUMBER_AND_UNIT = re.compile(r"([0-9]+)([mHDWM])")
+UNITS = [("m", "minutes"), ("H", "hours"), ("D", "days"), ("W", "weeks"), ("M", "months")]
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class NumberAndUnit(forms.MultiWidget):
+    """A conversion time ("3D") as a number and its unit picked beside it. The two inputs' posts
+    are joined again; a post of the whole text at the field's own name (a script, a page from
+    before) is read as it is, and a value they cannot show goes whole into the number's input."""
+
+    def __init__(self):
+        number = forms.TextInput(attrs={"inputmode": "numeric", "aria-label": "Number"})
+        unit = forms.Select(choices=[("", "Unit"), *UNITS], attrs={"aria-label": "Unit"})
+        super().__init__([number, unit])
+
+    def decompress(self, value):
+        match = _NUMBER_AND_UNIT.fullmatch(value or "")
+        return [match[1], match[2]] if match else [value or "", ""]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        number, unit = super().value_from_datadict(data, files, name)
+        return f"{number or ''}{unit or ''}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def id_for_label(self, id_):
+        return id_
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        number, unit = context["widget"]["subwidgets"]
+        # The number keeps the field's own id, for the links to its errors; side by side.
+        number["attrs"]["id"] = context["widget"]["attrs"].get("id")
+        invalid = " is-invalid" if "is-invalid" in number["attrs"].get("class", "") else ""
+        number["attrs"]["class"] = f"form-control number-and-unit{invalid}"
+        unit["attrs"]["class"] = f"form-select number-and-unit{invalid}"
+        return context
 
 
 class EventPropertyForm(audience.FilterRowForm):
@@ -82,10 +123,8 @@ class GoalForm(PayloadForm):
     conversion_time = fields.TextField(
         label="Conversion time",
         max_length=20,
-        help_text=(
-            "How long after the message a conversion counts: a number and a unit letter, "
-            "m minutes, H hours, D days, W weeks, M months (3D is 3 days)."
-        ),
+        widget=NumberAndUnit,
+        help_text="How long after the message a conversion counts, e.g. 3 days.",
     )
     revenue_property = fields.TextField(
         label="Revenue property",

@@ -206,7 +206,13 @@ def test_a_whole_composition_by_keyboard_alone(login, live_server):
     tab_to(field("Count only the first time they do it"))
     page.keyboard.press("ArrowDown")
     expect(field("Count only the first time they do it")).to_have_value("yes")
-    type_into("Conversion time", "3D")
+    conversion_time = page.get_by_role("group", name="Conversion time")
+    tab_to(conversion_time.get_by_label("Number"))
+    page.keyboard.type("3")
+    unit = conversion_time.get_by_label("Unit")
+    tab_to(unit)
+    page.keyboard.type("d")  # the first unit that starts with d: days
+    expect(unit).to_have_value("D")
     type_into("Revenue property", "Amount")
 
     # The live preview shows what was typed, and nothing is missing.

@@ -93,7 +93,9 @@ def test_a_new_user_composes_a_weekly_push_with_a_filter_a_quiet_window_and_a_go
 
     goal = page.locator("#section-goal")
     goal.get_by_label("Conversion event").fill("Charged")
-    goal.get_by_label("Conversion time").fill("1D")
+    conversion_time = goal.get_by_role("group", name="Conversion time")
+    conversion_time.get_by_label("Number").fill("1")
+    conversion_time.get_by_label("Unit").select_option("days")
     # Errors show at their fields as the person types, and go when fixed.
     revenue = goal.get_by_label("Revenue property")
     expect(revenue).to_have_attribute("aria-invalid", "true", timeout=10_000)

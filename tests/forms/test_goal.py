@@ -91,6 +91,33 @@ def test_every_conversion_time_unit_is_valid(value):
     assert errors(with_goal(GOAL | {"conversion_time": value})) == []
 
 
+@pytest.mark.parametrize(
+    "posted, sent",
+    [
+        ({"conversion_time_0": "3", "conversion_time_1": "D"}, "3D"),
+        # A script, or a page from before the two inputs, posts the whole text.
+        ({"conversion_time": "12H"}, "12H"),
+        ({"conversion_time_0": "3", "conversion_time_1": ""}, "3"),
+    ],
+)
+def test_the_conversion_time_is_posted_as_a_number_and_a_unit(posted, sent):
+    data = {f"goal-{name}": value for name, value in posted.items()}
+    form = goal.GoalForm(data | {"goal-SHOWN": "1"}, prefix="goal")
+    assert form.to_json()["conversion_goal"]["conversion_time"] == sent
+
+
+@pytest.mark.parametrize("value", ["3D", "90m", "3 days", "3d", "0D"])
+def test_a_conversion_time_comes_back_exactly_through_its_two_inputs(value):
+    assert round_trips(with_goal(GOAL | {"conversion_time": value}))
+
+
+def test_the_conversion_times_units_are_spelled_out():
+    html = payload_checks.rendered_forms_html(with_goal(GOAL), api="targets", channel="email")
+    for unit in ("minutes", "hours", "days", "weeks", "months"):
+        assert f">{unit}</option>" in html
+    assert 'id="id_goal-conversion_time"' in html
+
+
 def test_first_and_last_time_are_yes_or_no():
     body = with_filter(first_time="true")
     assert messages_at(body, f"{FILTERS}.first_time") == [goal.YES_NO_UNKNOWN % {"value": "true"}]
