@@ -62,7 +62,7 @@ class ComposerForm(forms.Form):
         label="Channel",
         choices=Channel.choices,
         required=False,
-        help_text="Send drafts go to send/<channel>.json.",
+        help_text="The channel the message goes out on, to the people listed by identity.",
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     # What the page shows now, so that a change of channel swaps only the parts that differ.

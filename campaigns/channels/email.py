@@ -25,8 +25,9 @@ class EmailContentForm(PayloadForm):
     body = fields.TextField(label="Body (HTML)", textarea=True)
     sender_name = fields.TextField(label="Sender name", max_length=200)
     send_email_to_opted_out_users = fields.BooleanField(
-        label="Send to users who opted out of email",
-        help_text="Yes overrides the users' communication preferences.",
+        label="Send to people who opted out of email",
+        default="no",
+        help_text="Yes overrides their communication preferences.",
     )
 
     paths = {

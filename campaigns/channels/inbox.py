@@ -27,26 +27,24 @@ CAROUSEL_IMAGE = "carousel-image"
 CAROUSELS = (CAROUSEL, CAROUSEL_IMAGE)
 MIN_CAROUSEL_ITEMS = 2
 
-TEMPLATE_TYPE_REQUIRED = "template_type is mandatory"
+TEMPLATE_TYPE_REQUIRED = "Choose the template."
 TEMPLATE_TYPE_UNKNOWN = (
     "“%(value)s” is not an App Inbox template type; use simple, message-icon, carousel or "
     "carousel-image."
 )
 ORIENTATION_UNKNOWN = "“%(value)s” is not an orientation; use p (portrait) or l (landscape)."
-CONTENT_REQUIRED = "Add the message (content): at least one item."
+CONTENT_REQUIRED = "Add the message: at least one item."
 CAROUSEL_TOO_FEW_ITEMS = "A carousel needs at least 2 items (one per slide)."
-ONE_ITEM_ONLY = "A {template_type} message has exactly one item; use a carousel for several."
-MEDIA_REQUIRED = (
-    "Each carousel-image item needs an image (media.url): media & template_type is mandatory."
-)
-ICON_REQUIRED = "A message-icon item needs an icon (icon.url)."
-MEDIA_URL_REQUIRED = "Give the media's link (media.url)."
-ICON_URL_REQUIRED = "Give the icon's link (icon.url)."
-LINK_TYPE_REQUIRED = "Choose what the link button does (type): url or copy."
+ONE_ITEM_ONLY = "This template has exactly one item; use a carousel for several."
+MEDIA_REQUIRED = "Each slide of an image carousel needs its image's link."
+ICON_REQUIRED = "A message with an icon needs its icon's link."
+MEDIA_URL_REQUIRED = "Give the image or video's link."
+ICON_URL_REQUIRED = "Give the icon's link."
+LINK_TYPE_REQUIRED = "Choose what the link button does: open a link, or copy a text."
 LINK_TYPE_UNKNOWN = "“%(value)s” is not a link type; use url or copy."
 LINK_TEXT_REQUIRED = "Give the link button its text."
-COPY_TEXT_REQUIRED = "A copy link needs the text to copy (copyText)."
-LINK_URL_REQUIRED = "A url link needs a link for Android or iOS (url.android / url.ios)."
+COPY_TEXT_REQUIRED = "A copy button needs the text to copy."
+LINK_URL_REQUIRED = "A button that opens a link needs the link on Android or iOS."
 COLOR_INVALID = "Write a colour as a hex code such as #000000 or #fff."
 KEY_REQUIRED = "Each custom key-value needs a key."
 TIME_TO_LIVE_NOT_POSITIVE = "Time to live must be a whole number above 0."
@@ -58,16 +56,17 @@ class InboxLinkForm(PayloadForm):
     """A link button under a message item: opens a link, or copies a text."""
 
     type = fields.ChoiceField(
-        label="Button action (type)",
-        choices=[("url", "Open a link (url)"), ("copy", "Copy a text (copy)")],
+        label="Button action",
+        choices=[("url", "Open a link"), ("copy", "Copy a text")],
+        blank_label=fields.CHOOSE,
         error_messages={"invalid_choice": LINK_TYPE_UNKNOWN},
     )
     text = fields.TextField(label="Button text", max_length=200)
-    copy_text = fields.TextField(label="Text to copy (copyText)", max_length=1000)
+    copy_text = fields.TextField(label="Text to copy", max_length=1000)
     android_url = links.LinkField(label="Link on Android")
     ios_url = links.LinkField(label="Link on iOS")
     color = fields.TextField(label="Text colour", max_length=20, help_text="e.g. #000000")
-    bg = fields.TextField(label="Background colour (bg)", max_length=20, help_text="e.g. #ffffff")
+    bg = fields.TextField(label="Background colour", max_length=20, help_text="e.g. #ffffff")
 
     paths = {
         "type": ("type",),
@@ -105,16 +104,16 @@ class InboxItemForm(PayloadForm):
 
     title = fields.TextField(label="Title", max_length=1000)
     message = fields.TextField(label="Message", textarea=True)
-    media_url = links.MediaUrlField(label="Image or video link (media.url)")
+    media_url = links.MediaUrlField(label="Image or video link")
     media_content_type = fields.TextField(
-        label="Media type (media.content_type)", max_length=100, help_text="e.g. image/jpeg"
+        label="Image or video type", max_length=100, help_text="e.g. image/jpeg"
     )
-    icon_url = links.MediaUrlField(label="Icon link (icon.url)")
+    icon_url = links.MediaUrlField(label="Icon link")
     icon_content_type = fields.TextField(
-        label="Icon type (icon.content_type)", max_length=100, help_text="e.g. image/png"
+        label="Icon type", max_length=100, help_text="e.g. image/png"
     )
-    android_url = links.LinkField(label="Link when tapped, Android", help_text="action.url.android")
-    ios_url = links.LinkField(label="Link when tapped, iOS", help_text="action.url.ios")
+    android_url = links.LinkField(label="Link when tapped, Android")
+    ios_url = links.LinkField(label="Link when tapped, iOS")
 
     paths = {
         "title": ("title", "text"),
@@ -126,7 +125,15 @@ class InboxItemForm(PayloadForm):
         "android_url": ("action", "url", "android", "text"),
         "ios_url": ("action", "url", "ios", "text"),
     }
-    rows = {"links": Rows(("action", "links"), InboxLinkForm, label="Link buttons")}
+    rows = {
+        "links": Rows(
+            ("action", "links"),
+            InboxLinkForm,
+            label="Link buttons",
+            item="link button",
+            add="Add a link button",
+        )
+    }
 
     # Set by the inbox form: the rules of an item depend on the message's template type.
     template_type: str | None = None
@@ -171,7 +178,8 @@ class InboxCustomKvForm(PayloadForm):
 
 class InboxContentForm(PayloadForm):
     template_type = fields.ChoiceField(
-        label="Template (template_type)",
+        label="Template",
+        blank_label=fields.CHOOSE,
         choices=[
             (SIMPLE, "Simple message"),
             (MESSAGE_ICON, "Message with icon"),
@@ -182,7 +190,7 @@ class InboxContentForm(PayloadForm):
     )
     orientation = fields.ChoiceField(
         label="Orientation",
-        choices=[("p", "Portrait (p)"), ("l", "Landscape (l)")],
+        choices=[("p", "Portrait"), ("l", "Landscape")],
         error_messages={"invalid_choice": ORIENTATION_UNKNOWN},
     )
     tags = fields.LinesField(
@@ -190,7 +198,7 @@ class InboxContentForm(PayloadForm):
     )
     time_to_live = fields.IntegerField(
         label="Time to live",
-        help_text="How long the message stays in the inbox (time_to_live), a whole number.",
+        help_text="How long the message stays in the inbox, a whole number.",
     )
 
     paths = {
@@ -200,8 +208,20 @@ class InboxContentForm(PayloadForm):
         "time_to_live": ("time_to_live",),
     }
     rows = {
-        "content": Rows(("content",), InboxItemForm, label="Message items"),
-        "custom_kv": Rows(("custom_kv",), InboxCustomKvForm, label="Custom key-values"),
+        "content": Rows(
+            ("content",),
+            InboxItemForm,
+            label="Message items",
+            item="message item",
+            add="Add a message item",
+        ),
+        "custom_kv": Rows(
+            ("custom_kv",),
+            InboxCustomKvForm,
+            label="Custom key-values",
+            item="custom key-value",
+            add="Add a custom key-value",
+        ),
     }
 
     def __init__(self, *args, **kwargs):
@@ -227,7 +247,7 @@ class InboxContentForm(PayloadForm):
         elif template_type in CAROUSELS and items < MIN_CAROUSEL_ITEMS:
             self.add_row_error("content", CAROUSEL_TOO_FEW_ITEMS)
         elif template_type in (SIMPLE, MESSAGE_ICON) and items > 1:
-            self.add_row_error("content", ONE_ITEM_ONLY.format(template_type=template_type))
+            self.add_row_error("content", ONE_ITEM_ONLY)
         return data
 
 

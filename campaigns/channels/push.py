@@ -20,13 +20,14 @@ from django import forms
 
 from campaigns import previews
 from campaigns.forms import fields, links, pickers
-from campaigns.forms.base import PayloadError, PayloadForm, Rows, fieldsets
+from campaigns.forms.base import PayloadError, PayloadForm, Rows
+from campaigns.forms.layout import fieldsets
 from campaigns.forms.options import AccountOptions
-from campaigns.jsonpath import Path, get_path, has_path, same_json, set_path
+from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
 from campaigns.models import Channel
 
 TITLE_REQUIRED = "A push notification needs a title."
-BODY_REQUIRED = "A push notification needs a message (body)."
+BODY_REQUIRED = "A push notification needs a message."
 CHANNEL_ID_REQUIRED = (
     "Give the Android notification channel (wzrk_cid): it is required for devices having "
     "Android 8.0 or above, which only show a push that names one."
@@ -43,12 +44,12 @@ CHANNEL_ID_UNKNOWN = (
     "CleverTap first); use one of: {choices}."
 )
 BADGE_COUNT_NEGATIVE = "A badge count cannot be negative."
-ICON_COLOR_INVALID = "The small icon colour (wzrk_clr) must be a hex colour like #1DA1F2."
-ACTION_TITLE_REQUIRED = "Each action button needs a title (l)."
-ACTION_ID_REQUIRED = "Each action button needs an id (id): the app receives it when tapped."
+ICON_COLOR_INVALID = "The small icon colour must be a hex colour like #1DA1F2."
+ACTION_TITLE_REQUIRED = "Each action button needs a title."
+ACTION_ID_REQUIRED = "Each action button needs an action ID: the app receives it when tapped."
 TOO_MANY_ACTIONS = "Android shows at most 3 action buttons."
-SLIDER_ITEMS_REQUIRED = "A carousel (ct_ContentSlider) needs at least one item."
-SLIDER_IMAGE_REQUIRED = "Each carousel item needs an image URL (imageUrl)."
+SLIDER_ITEMS_REQUIRED = "A carousel needs at least one item."
+SLIDER_IMAGE_REQUIRED = "Each carousel item needs an image URL."
 CUSTOM_KEY_HAS_A_FIELD = (
     "“{key}” has a field of its own in this form: set it there, not as a custom key-value."
 )
@@ -71,12 +72,12 @@ class FlagField(fields.JsonField, forms.ChoiceField):
     expected = 'true or false (or the texts "true" and "false")'
     VALUES = {"true": True, "false": False, '"true"': "true", '"false"': "false"}
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, default: str = "", **kwargs):
         kwargs.setdefault("required", False)
         kwargs["choices"] = [
-            ("", "(not set)"),
-            ("true", "Yes (true)"),
-            ("false", "No (false)"),
+            ("", fields.clevertap_default(default)),
+            ("true", "Yes"),
+            ("false", "No"),
             ('"true"', 'Yes, written as the text "true"'),
             ('"false"', 'No, written as the text "false"'),
         ]
@@ -155,6 +156,12 @@ class CustomKeysForm(PayloadForm):
                     self.add_error(name, CUSTOM_KEY_HAS_A_FIELD.format(key=key))
         return data
 
+    def api_path(self, name):
+        # The custom key-values go into their object, beside the keys it documents.
+        if name in self.custom_keys:
+            return format_path(self.base + self.custom_keys[name])
+        return super().api_path(name)
+
     def path_errors(self, base=()):
         # The custom key-values have no path of their own: report them at their object's path.
         self.is_valid()
@@ -172,10 +179,10 @@ class CustomKeysForm(PayloadForm):
 class SliderItemForm(PayloadForm):
     """One picture of the iOS carousel, in `ct_ContentSlider.items`."""
 
-    caption = fields.TextField(label="Caption (caption)", max_length=1000)
-    subcaption = fields.TextField(label="Subcaption (subcaption)", max_length=1000)
-    image_url = links.MediaUrlField(label="Image URL (imageUrl)")
-    action_url = links.LinkField(label="Opens (actionUrl)", help_text="A link or app deep link.")
+    caption = fields.TextField(label="Caption", max_length=1000)
+    subcaption = fields.TextField(label="Subcaption", max_length=1000)
+    image_url = links.MediaUrlField(label="Image URL")
+    action_url = links.LinkField(label="Link when tapped", help_text="A link or app deep link.")
 
     paths = {
         "caption": ("caption",),
@@ -194,12 +201,12 @@ class SliderItemForm(PayloadForm):
 class AndroidActionForm(PayloadForm):
     """One Android action button, in `wzrk_acts`."""
 
-    title = fields.TextField(label="Button title (l)", max_length=200)
-    deep_link = links.LinkField(label="Opens (dl)")
-    action_id = fields.TextField(label="Action id (id)", max_length=200)
-    icon = fields.TextField(
-        label="Icon (ico)", max_length=200, help_text="The app's icon resource name."
+    title = fields.TextField(label="Button title", max_length=200)
+    deep_link = links.LinkField(label="Link when tapped")
+    action_id = fields.TextField(
+        label="Action ID", max_length=200, help_text="The app receives it when tapped."
     )
+    icon = fields.TextField(label="Icon", max_length=200, help_text="The app's icon resource name.")
 
     paths = {
         "title": ("l",),
@@ -219,71 +226,74 @@ class AndroidActionForm(PayloadForm):
 
 class PushContentForm(CustomKeysForm):
     title = fields.TextField(label="Title", max_length=1000)
-    body = fields.TextField(label="Message (body)", textarea=True)
+    body = fields.TextField(label="Message", textarea=True)
 
-    ios_deep_link = links.LinkField(label="Opens (deep_link)")
+    ios_deep_link = links.LinkField(label="Link when tapped")
     ios_sound_file = fields.TextField(
-        label="Sound file (sound_file)", max_length=200, help_text="A sound in the app, e.g. x.caf."
+        label="Sound file", max_length=200, help_text="A sound in the app, e.g. x.caf."
     )
     ios_category = fields.TextField(
-        label="Category (category)",
+        label="Category",
         max_length=200,
         help_text="CTNotification shows the carousel below, if the app supports it.",
     )
-    ios_badge_count = fields.IntegerField(label="App icon badge (badge_count)")
+    ios_badge_count = fields.IntegerField(label="App icon badge")
     ios_mutable_content = FlagField(
-        label="Count as viewed (mutable-content)",
+        label="Count as viewed",
+        default="not counted",
         help_text="Yes raises the Notification Viewed event; needed for images too.",
     )
-    ios_media_url = links.MediaUrlField(label="Image URL (ct_mediaUrl)")
+    ios_media_url = links.MediaUrlField(label="Image URL")
     ios_collapse = fields.StringOrIntegerField(
-        label="Collapse key (ios_collapse)",
+        label="Collapse key",
         max_length=200,
         help_text="Pushes with the same key replace each other.",
     )
     ios_custom = fields.KeyValueField(label="Custom key-values (iOS)", help_text=CUSTOM_KEYS_HELP)
 
     slider_orientation = fields.ChoiceField(
-        label="Carousel orientation (orientation)",
+        label="Carousel orientation",
         choices=[("landscape", "Landscape (16:9 images)"), ("portrait", "Portrait")],
-        blank_label="(not set: square images)",
+        blank_label=fields.clevertap_default("square images"),
     )
-    slider_shows_paging = fields.BooleanField(label="Show page dots (showsPaging)")
-    slider_auto_play = fields.BooleanField(label="Play automatically (autoPlay)")
-    slider_auto_dismiss = fields.BooleanField(label="Close when an item is opened (autoDismiss)")
+    slider_shows_paging = fields.BooleanField(label="Show page dots")
+    slider_auto_play = fields.BooleanField(label="Play automatically")
+    slider_auto_dismiss = fields.BooleanField(label="Close when an item is opened")
 
     android_channel_id = fields.TextField(
         label="Notification channel (wzrk_cid)",
         max_length=200,
         help_text="Required for Android: a channel saved in CleverTap.",
     )
-    android_deep_link = links.LinkField(label="Opens (deep_link)")
-    android_background_image = links.MediaUrlField(label="Image URL (background_image)")
-    android_large_icon = links.MediaUrlField(label="Large icon URL (large_icon)")
-    android_default_sound = fields.BooleanField(label="Play the default sound (default_sound)")
-    android_rendermax = fields.BooleanField(label="Use RenderMax (enable_rendermax)")
+    android_deep_link = links.LinkField(label="Link when tapped")
+    android_background_image = links.MediaUrlField(label="Image URL")
+    android_large_icon = links.MediaUrlField(
+        label="Large icon URL", help_text="Without one, the app icon is shown."
+    )
+    android_default_sound = fields.BooleanField(label="Play the default sound")
+    android_rendermax = fields.BooleanField(label="Use RenderMax")
     android_tray_priority = fields.ChoiceField(
-        label="Tray priority (notification_tray_priority)",
+        label="Tray priority",
         choices=[("max", "Max"), ("high", "High"), ("default", "Default")],
     )
     android_delivery_priority = fields.ChoiceField(
-        label="Delivery priority (delivery_priority)",
+        label="Delivery priority",
         choices=[("normal", "Normal"), ("high", "High")],
     )
     android_collapse = fields.StringOrIntegerField(
-        label="Collapse key (android_collapse)",
+        label="Collapse key",
         max_length=200,
         help_text="Pushes with the same key replace each other.",
     )
-    android_summary = fields.TextField(label="Summary (summary)", max_length=1000)
-    android_subtitle = fields.TextField(label="Subtitle (subtitle)", max_length=1000)
-    android_badge_count = fields.IntegerField(label="App icon badge count (wzrk_bc)")
+    android_summary = fields.TextField(label="Summary", max_length=1000)
+    android_subtitle = fields.TextField(label="Subtitle", max_length=1000)
+    android_badge_count = fields.IntegerField(label="App icon badge count")
     android_badge_icon = fields.ChoiceField(
-        label="Badge icon (wzrk_bi)",
+        label="Badge icon",
         choices=[("app icon", "App icon"), ("notification icon", "Notification icon")],
     )
     android_icon_color = fields.TextField(
-        label="Small icon colour (wzrk_clr)", max_length=20, help_text="A hex colour like #1DA1F2."
+        label="Small icon colour", max_length=20, help_text="A hex colour like #1DA1F2."
     )
     android_custom = fields.KeyValueField(
         label="Custom key-values (Android)", help_text=CUSTOM_KEYS_HELP
@@ -320,9 +330,19 @@ class PushContentForm(CustomKeysForm):
         "android_icon_color": (*ANDROID, "wzrk_clr"),
     }
     rows = {
-        "slider_items": Rows((*SLIDER, "items"), SliderItemForm, label="iOS carousel items"),
+        "slider_items": Rows(
+            (*SLIDER, "items"),
+            SliderItemForm,
+            label="Carousel items (iOS)",
+            item="carousel item",
+            add="Add a carousel item (iOS)",
+        ),
         "android_actions": Rows(
-            (*ANDROID, "wzrk_acts"), AndroidActionForm, label="Android action buttons"
+            (*ANDROID, "wzrk_acts"),
+            AndroidActionForm,
+            label="Action buttons (Android)",
+            item="action button",
+            add="Add an action button (Android)",
         ),
     }
     custom_keys = {"ios_custom": IOS, "android_custom": ANDROID}

@@ -20,8 +20,10 @@ PROVIDER_ID_NOT_NUMERIC = "A provider id is the number CleverTap gives the provi
 class SmsMessageInfoForm(PayloadForm):
     """One provider's template id and key-values, in `content.message_info.<provider id>`."""
 
-    provider_id = fields.TextField(label="Provider id", max_length=50)
-    template_id = fields.TextField(label="Template id", max_length=200)
+    provider_id = fields.TextField(
+        label="Provider ID", max_length=50, help_text="The number CleverTap gives the provider."
+    )
+    template_id = fields.TextField(label="Template ID", max_length=200)
     header_kvs = fields.KeyValueField(label="Header key-values")
     message_kvs = fields.KeyValueField(label="Message key-values")
 
@@ -46,7 +48,7 @@ class SmsContentForm(PayloadForm):
     provider_nick_name = fields.TextField(label="Provider", max_length=200)
     provider_group_nickname = fields.TextField(label="Provider group", max_length=200)
     template_id = fields.TextField(
-        label="Template id", max_length=200, help_text="Required for SMS to Indian numbers (DLT)."
+        label="Template ID", max_length=200, help_text="Required for SMS to Indian numbers (DLT)."
     )
 
     paths = {
@@ -59,7 +61,9 @@ class SmsContentForm(PayloadForm):
         "message_info": Rows(
             ("content", "message_info"),
             SmsMessageInfoForm,
-            label="Provider templates and key-values",
+            label="Templates and key-values per provider",
+            item="provider's template",
+            add="Add a provider's template",
             keyed_by="provider_id",
         )
     }

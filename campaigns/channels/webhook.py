@@ -32,11 +32,11 @@ class WebhookContentForm(PayloadForm):
     # order, and an imported body keeps the order it had.
     webhook_fields = fields.LinesField(
         label="User data to send",
-        help_text="One per line, any of: profile-attributes, tokens, identities (webhook_fields).",
+        help_text="One per line, any of: profile-attributes, tokens, identities.",
     )
     webhook_key_value = fields.KeyValueField(
         label="Key-values",
-        help_text="Sent with every call, one `key = value` per line (webhook_key_value).",
+        help_text="Sent with every call, one `key = value` per line.",
     )
 
     paths = {

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 
 from campaigns import previews
 from campaigns.forms import fields, links
-from campaigns.forms.base import PayloadForm, fieldsets
+from campaigns.forms.base import PayloadForm
+from campaigns.forms.layout import fieldsets
 from campaigns.forms.options import AccountOptions
 from campaigns.jsonpath import Path
 from campaigns.models import Channel
 
 TITLE_REQUIRED = "A web push notification needs a title."
-BODY_REQUIRED = "A web push notification needs a message (body)."
-TTL_NEGATIVE = "Time to live (ttl) cannot be negative."
-CTA_TITLE_REQUIRED = "This button has a link or icon but no title (cta_title{number})."
-CTA_LINK_REQUIRED = "This button has a title but no link (cta_link{number})."
+BODY_REQUIRED = "A web push notification needs a message."
+TTL_NEGATIVE = "The time to live cannot be negative."
+CTA_TITLE_REQUIRED = "Button {number} has a link or an icon but no title."
+CTA_LINK_REQUIRED = "Button {number} has a title but no link."
 CTA_SECOND_WITHOUT_FIRST = "Fill in the first button before the second."
 
 PLATFORMS: Path = ("content", "platform_specific")
@@ -47,35 +48,33 @@ SETTINGS_BROWSERS = tuple(name for name, browser in BROWSERS.items() if browser.
 
 
 def _deep_link():
-    return links.LinkField(label="Opens (deep_link)")
+    return links.LinkField(label="Link when clicked")
 
 
 def _icon():
-    return links.MediaUrlField(label="Icon URL (icon)")
+    return links.MediaUrlField(label="Icon URL")
 
 
 def _ttl():
-    return fields.IntegerField(label="Time to live (ttl)")
+    return fields.IntegerField(label="Time to live", help_text="A whole number.")
 
 
 def _cta(number: int, part: str):
     labels = {"title": "Button {n} title", "link": "Button {n} link", "iconlink": "Button {n} icon"}
-    label = f"{labels[part].format(n=number)} (cta_{part}{number})"
+    label = labels[part].format(n=number)
     kind = {"title": fields.TextField, "link": links.LinkField, "iconlink": links.MediaUrlField}
     return kind[part](label=label, max_length=2000)
 
 
 class WebPushContentForm(PayloadForm):
     title = fields.TextField(label="Title", max_length=1000)
-    body = fields.TextField(label="Message (body)", textarea=True)
+    body = fields.TextField(label="Message", textarea=True)
 
-    chrome_image = links.MediaUrlField(label="Image URL (image)")
+    chrome_image = links.MediaUrlField(label="Image URL")
     chrome_icon = _icon()
     chrome_deep_link = _deep_link()
     chrome_ttl = _ttl()
-    chrome_require_interaction = fields.BooleanField(
-        label="Stay until clicked or closed (require_interaction)"
-    )
+    chrome_require_interaction = fields.BooleanField(label="Stay until clicked or closed")
     chrome_cta_title1 = _cta(1, "title")
     chrome_cta_link1 = _cta(1, "link")
     chrome_cta_iconlink1 = _cta(1, "iconlink")
@@ -93,7 +92,7 @@ class WebPushContentForm(PayloadForm):
     kaios_icon = _icon()
     kaios_deep_link = _deep_link()
     kaios_ttl = _ttl()
-    kaios_kv = fields.KeyValueField(label="Key-values (kaiosKV)")
+    kaios_kv = fields.KeyValueField(label="Key-values")
 
     counted = ("title", "body")
     paths = {

@@ -41,14 +41,14 @@ TEMPLATE_NOT_FOUND = "Template not found for the specified provider"
 REPLACEMENTS_COUNT = (
     "Invalid number of {part} replacements specified, the {part} has {count} replacement(s)."
 )
-LOCALE_REQUIRED = "Give the template's language code (locale), e.g. en or fr."
-LANGUAGE_REQUIRED = "Give the template's language code (content.template.language), e.g. en."
+LOCALE_REQUIRED = "Give the template's language code, e.g. en or fr."
+LANGUAGE_REQUIRED = "Give the template's language code, e.g. en."
 LANGUAGE_MISPLACED = (
     "Give the template's language in the template (content.template.language): this body has "
     "it at content.language, where the page does not document it (kept in Additional fields)."
 )
 LOCALE_NOT_FOUND = "The template {name} has no “{locale}” version in this account (it has {known})."
-HEADER_TYPE_REQUIRED = "Choose the header type (header.type)."
+HEADER_TYPE_REQUIRED = "Choose the header type."
 HEADER_TYPE_UNKNOWN = (
     "“%(value)s” is not a header type; use text, image, video, document or location."
 )
@@ -56,26 +56,26 @@ HEADER_TYPE_MISMATCH = "This template's header is of type {expected}, not {actua
 HEADER_NOT_IN_TEMPLATE = "This template has no header: leave the header type empty."
 HEADER_REQUIRED_BY_TEMPLATE = "This template has a {expected} header: choose it and fill it in."
 HEADER_REPLACEMENTS_NOT_TEXT = "Only a text header takes replacements."
-HEADER_MEDIA_REQUIRED = "An image, video or document header needs its link (media.url)."
-LATITUDE_REQUIRED = "A location needs its latitude (media.latitude)."
-LONGITUDE_REQUIRED = "A location needs its longitude (media.longitude)."
+HEADER_MEDIA_REQUIRED = "An image, video or document header needs its link."
+LATITUDE_REQUIRED = "A location needs its latitude."
+LONGITUDE_REQUIRED = "A location needs its longitude."
 LATITUDE_RANGE = "A latitude is between -90 and 90."
 LONGITUDE_RANGE = "A longitude is between -180 and 180."
-BODY_TYPE_REQUIRED = "Set the template body's type (content.template.body.type) to text."
+BODY_TYPE_REQUIRED = "Set the template body's type to text."
 BODY_TYPE_UNKNOWN = "“%(value)s” is not a body type; a template body is text."
-FREEFORM_TYPE_REQUIRED = "Choose what the freeform message is (content.freeform.body.type)."
+FREEFORM_TYPE_REQUIRED = "Choose what the freeform message is."
 FREEFORM_TYPE_UNKNOWN = (
     "“%(value)s” is not a freeform message type; use text, image, video, audio, document or "
     "location."
 )
 FREEFORM_TEXT_REQUIRED = "A text message needs its text."
-FREEFORM_MEDIA_REQUIRED = "An image, video, audio or document message needs its link (media.url)."
+FREEFORM_MEDIA_REQUIRED = "An image, video, audio or document message needs its link."
 TEMPLATE_PART_IN_FREEFORM = (
-    "This is a freeform message, but the template part (content.template) it was imported with "
+    "This is a freeform message, but the template part it was imported with "
     "is kept too: untick “Keep the other parts as imported” to leave it out, or choose template."
 )
 FREEFORM_PART_IN_TEMPLATE = (
-    "This is a template message, but the freeform part (content.freeform) it was imported with "
+    "This is a template message, but the freeform part it was imported with "
     "is kept too: untick “Keep the other parts as imported” to leave it out, or choose freeform."
 )
 
@@ -89,19 +89,23 @@ MISSPELT_LATITUDE = "latitiude"
 
 
 def _latitude() -> fields.NumberField:
-    return fields.NumberField(label="Latitude (media.latitude)", help_text="e.g. 16.0174248")
+    return fields.NumberField(label="Latitude", help_text="e.g. 16.0174248")
 
 
 def _longitude() -> fields.NumberField:
-    return fields.NumberField(label="Longitude (media.longitude)", help_text="e.g. 80.8294747")
+    return fields.NumberField(label="Longitude", help_text="e.g. 80.8294747")
 
 
 def _place_name() -> fields.TextField:
-    return fields.TextField(label="Place name (media.name)", max_length=500)
+    return fields.TextField(label="Place name", max_length=500)
 
 
 def _address() -> fields.TextField:
-    return fields.TextField(label="Address (media.address)", max_length=1000)
+    return fields.TextField(label="Address", max_length=1000)
+
+
+def _buttons(path: Path) -> Rows:
+    return Rows(path, WhatsAppButtonForm, "Buttons' values", "button", "Add a button's values")
 
 
 class WhatsAppButtonForm(PayloadForm):
@@ -146,7 +150,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
     header_type = fields.ChoiceField(
         label="Header type",
         choices=HEADER_TYPES,
-        blank_label="(no header)",
+        blank_label="No header",
         error_messages={"invalid_choice": HEADER_TYPE_UNKNOWN},
     )
     header_replacements = fields.LinesField(
@@ -158,7 +162,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
         widget=whatsapp_templates.PlaceholderValues(attrs={"rows": 3}),
     )
     header_media_url = links.MediaUrlField(
-        label="Header media link (media.url)",
+        label="Header's image, video or document link",
         help_text="The image, video or document; for a location, an optional map link.",
     )
     header_latitude = _latitude()
@@ -327,7 +331,7 @@ class WhatsAppContentForm(WhatsAppTemplatePartsForm):
         label="WhatsApp provider", max_length=200, api_code=API_CODE
     )
     locale = fields.TextField(
-        label="Language code (locale)",
+        label="Language code",
         max_length=20,
         help_text="Shown in parentheses after the template's name in CleverTap, e.g. en or fr.",
     )
@@ -339,7 +343,7 @@ class WhatsAppContentForm(WhatsAppTemplatePartsForm):
         "locale": ("content", "locale"),
         **WhatsAppTemplatePartsForm.template_paths(("content",)),
     }
-    rows = {"buttons": Rows(("content", "buttons"), WhatsAppButtonForm, label="Buttons")}
+    rows = {"buttons": _buttons(("content", "buttons"))}
     misspelt = {("content", "header", "media", MISSPELT_LATITUDE): "latitude"}
 
     def clean(self):
@@ -360,38 +364,39 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
         label="WhatsApp provider", max_length=200, api_code=API_CODE
     )
     message_id = fields.TextField(
-        label="Message id",
+        label="Message ID",
         api_code=API_CODE,
         help_text="Up to 8 characters; tracks the status of each message sent.",
     )
     respect_communication_preference = fields.BooleanField(
-        label="Respect the users' communication preferences",
-        help_text="No sends even to users who opted out; check that you are allowed to.",
+        label="Respect people's communication preferences",
+        help_text="No sends even to people who opted out; check that you are allowed to.",
     )
     message_type = fields.ChoiceField(
         label="Message type",
+        blank_label=fields.CHOOSE,
         choices=[("template", "Template"), ("freeform", "Freeform (a reply to the user)")],
         # 76 is CleverTap's code for a value that is not a string; its other rules answer 89.
         api_code=76,
         type_message=MESSAGE_TYPE_NOT_STRING,
         error_messages={"invalid_choice": MESSAGE_TYPE_INVALID},
     )
-    language = fields.TextField(
-        label="Language code (language)", max_length=20, help_text="e.g. en or en_US."
-    )
+    language = fields.TextField(label="Language code", max_length=20, help_text="e.g. en or en_US.")
     body_type = fields.ChoiceField(
         label="Body type",
+        blank_label=fields.CHOOSE,
         choices=[(TEXT, "Text")],
         error_messages={"invalid_choice": BODY_TYPE_UNKNOWN},
     )
     freeform_type = fields.ChoiceField(
         label="Freeform message",
+        blank_label=fields.CHOOSE,
         choices=FREEFORM_TYPES,
         error_messages={"invalid_choice": FREEFORM_TYPE_UNKNOWN},
     )
     freeform_text = fields.TextField(label="Text", textarea=True)
     freeform_media_url = links.MediaUrlField(
-        label="Media link (media.url)",
+        label="Media link",
         help_text="The image, video, audio or document; for a location, an optional map link.",
     )
     freeform_caption = fields.TextField(label="Caption", max_length=1024)
@@ -431,9 +436,7 @@ class WhatsAppSendContentForm(WhatsAppTemplatePartsForm):
         "freeform_location_name": ("content", "freeform", "body", "media", "name"),
         "freeform_location_address": ("content", "freeform", "body", "media", "address"),
     }
-    rows = {
-        "buttons": Rows(("content", "template", "buttons"), WhatsAppButtonForm, label="Buttons")
-    }
+    rows = {"buttons": _buttons(("content", "template", "buttons"))}
     misspelt = {
         ("content", "template", "header", "media", MISSPELT_LATITUDE): "latitude",
         ("content", "freeform", "body", "media", MISSPELT_LATITUDE): "latitude",

@@ -24,7 +24,7 @@ from django import forms
 from django.conf import settings
 
 from campaigns import identities
-from campaigns.forms import fields, pickers
+from campaigns.forms import dates, fields, pickers
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.base import Alternatives, PayloadForm, Rows
 from campaigns.forms.fields import MISSING
@@ -59,10 +59,10 @@ BETWEEN_NEEDS_TWO = "“between” needs exactly two values, low then high, writ
 BETWEEN_LOW_ABOVE_HIGH = "“between” takes the low value first: {low} is more than {high}."
 PROFILE_FIELD_NAME_REQUIRED = "Give the profile property's name."
 EVENT_NAME_REQUIRED = "Choose the event."
-FROM_AFTER_TO = "The start date (from) is after the end date (to)."
+FROM_AFTER_TO = "The start date is after the end date."
 WHERE_TO_IN_FUTURE = (
-    "The end date (where.to) is after today ({today}, in the account's timezone): CleverTap "
-    "refuses an event range that ends in the future."
+    "The end date is after today ({today}, in the account's timezone): CleverTap refuses an "
+    "event range that ends in the future."
 )
 SEGMENT_REQUIRED = "Give the segment id."
 SEGMENT_TOO_LOW = "A segment id is a positive number."
@@ -74,15 +74,16 @@ LIST_NOT_STORED = (
 # A stored list longer than this opens as a summary (its hash posted) rather than in the boxes.
 LIST_SHOWN_AS_TEXT = 2000
 WHERE_REQUIRED = (
-    "Choose who receives the campaign: everyone (where: {}), people matching filters (where) "
-    "or a segment."
+    "Choose who receives the campaign: everyone, people who match filters, or a saved segment."
 )
-SEGMENT_OR_WHERE = "Use either segment or where, not both."
+SEGMENT_OR_WHERE = "Send either to a saved segment or to people who match filters, not both."
 TO_REQUIRED = '"to" is a mandatory field'
 TO_CODE = 21
 UNKNOWN_IDENTITY_TYPE = (
     "“{type}” is not an identity type; use " + ", ".join(identities.IDENTITY_TYPES) + "."
 )
+
+VALUE_HELP = "Text as typed, or a number, true or false; for between, two values like [10, 20]."
 
 EVERYONE = "everyone"
 FILTERED = "filtered"
@@ -129,8 +130,9 @@ def filter_value_error(operator: Any, value: Any) -> str | None:
 
 def operator_field(**kwargs) -> fields.ChoiceField:
     return fields.ChoiceField(
-        label="Operator",
+        label="Condition",
         choices=OPERATORS,
+        blank_label=fields.CHOOSE,
         error_messages={"invalid_choice": OPERATOR_UNKNOWN},
         **kwargs,
     )
@@ -169,7 +171,7 @@ class ProfileFieldForm(FilterRowForm):
     operator = operator_field()
     value = fields.JsonValueField(
         label="Value",
-        help_text="Text as typed, or JSON: 3456, true, [10, 20] for between.",
+        help_text=VALUE_HELP,
     )
 
     paths = {"name": ("name",), "operator": ("operator",), "value": ("value",)}
@@ -193,11 +195,11 @@ class EventOccurrenceForm(FromToMixin, FilterRowForm):
     event_name = fields.TextField(
         label="Event", max_length=500, widget=suggested(EVENT_NAMES_DATALIST)
     )
-    from_date = fields.JsonDateField(label="From (from)")
-    to_date = fields.JsonDateField(label="To (to)")
+    from_date = dates.JsonDateField(label="Start date")
+    to_date = dates.JsonDateField(label="End date")
     operator = operator_field()
     value = fields.JsonValueField(
-        label="Times", help_text="How many times, e.g. 5; [2, 4] for between."
+        label="Number of times", help_text="How many times, e.g. 5; for between, [2, 4]."
     )
 
     paths = {
@@ -221,19 +223,20 @@ class AudienceForm(FromToMixin, PayloadForm):
         label="Who receives it",
         required=False,
         choices=[
-            (EVERYONE, 'Everyone (sends "where": {})'),
-            (FILTERED, "People matching the filters below (where)"),
-            (SEGMENT, "A segment (segment)"),
+            (EVERYONE, "Everyone"),
+            (FILTERED, "People who match the filters below"),
+            (SEGMENT, "People in a saved segment"),
         ],
         widget=forms.RadioSelect,
     )
     event_name = fields.TextField(
-        label="Did the event (where.event_name)",
+        label="Did the event",
         max_length=500,
         widget=suggested(EVENT_NAMES_DATALIST),
+        help_text="Between the start and end dates below, when they are given.",
     )
-    from_date = fields.JsonDateField(label="Between (where.from)")
-    to_date = fields.JsonDateField(label="And (where.to)")
+    from_date = dates.JsonDateField(label="Start date")
+    to_date = dates.JsonDateField(label="End date")
     segment = fields.IntegerField(
         label="Segment id (segment)",
         help_text="CleverTap creates the campaign only once the segment has been processed.",
@@ -260,11 +263,15 @@ class AudienceForm(FromToMixin, PayloadForm):
             ("where", "common_profile_properties", "profile_fields"),
             ProfileFieldForm,
             label="Profile properties",
+            item="profile property",
+            add="Add a profile property",
         ),
         "did_all": Rows(
             ("advanced_query", "did_all"),
             EventOccurrenceForm,
-            label="Event occurrences (advanced_query, all must hold)",
+            label="How often they did events (all must hold)",
+            item="event condition",
+            add="Add an event condition",
         ),
     }
 
@@ -319,7 +326,7 @@ class AudienceForm(FromToMixin, PayloadForm):
         today = schedule_forms.account_now().date()
         end = data.get("to_date")
         if end and end > today and "to_date" not in self.errors:
-            self.add_error("to_date", WHERE_TO_IN_FUTURE.format(today=today.strftime("%Y%m%d")))
+            self.add_error("to_date", WHERE_TO_IN_FUTURE.format(today=today.isoformat()))
         return data
 
 
@@ -416,11 +423,11 @@ class RecipientsForm(PayloadForm):
     identity_list = forms.CharField(required=False, widget=forms.HiddenInput)
     identity_types = identities.IDENTITY_TYPES
 
-    email = IdentityListField(identity_type="Email", label="E-mail addresses (Email)")
-    identity = IdentityListField(identity_type="Identity", label="Identities (Identity)")
-    object_id = IdentityListField(identity_type="objectId", label="CleverTap ids (objectId)")
-    fbid = IdentityListField(identity_type="FBID", label="Facebook ids (FBID)")
-    gpid = IdentityListField(identity_type="GPID", label="Google Plus ids (GPID)")
+    email = IdentityListField(identity_type="Email", label="Email addresses")
+    identity = IdentityListField(identity_type="Identity", label="Identities")
+    object_id = IdentityListField(identity_type="objectId", label="CleverTap IDs")
+    fbid = IdentityListField(identity_type="FBID", label="Facebook IDs")
+    gpid = IdentityListField(identity_type="GPID", label="Google Plus IDs")
 
     paths = {
         "email": ("to", "Email"),

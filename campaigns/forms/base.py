@@ -90,27 +90,36 @@ APPLY_CHOICE = (
 
 @dataclass(frozen=True)
 class Rows:
-    """A repeated part: a list of objects, or an object keyed by one of the row's fields."""
+    """A repeated part: a list of objects, or an object keyed by one of the row's fields.
+
+    `label` titles the part ("Send times"); `item` names one row on its remove button ("Remove
+    send time 2"), and `add` is the text of the button that adds one ("Add a send time").
+    """
 
     path: Path
     form: type["PayloadForm"]
     label: str
+    item: str
+    add: str
     keyed_by: str | None = None
     max_rows: int = 200
 
 
-# A field's length counter, under it: drawn from the composer's preview (the channel's preview()
-# gives `counters` by field name), empty until there is one; each live preview swaps it again.
-# The reviewers' comments on the field follow its counter.
-COUNTER_SLOT = (
-    '{{% include "campaigns/previews.html#counter" with field="{name}" '
-    "counter=preview.device.counters.{name} %}}"
-    '{{% include "campaigns/_comments.html#field-comments" '
-    'with html_name=form.prefix|add:"-{name}" %}}'
-)
+# Every field of a payload form is drawn by this template: crispy's, with its JSON path as a hint.
+FIELD_TEMPLATE = "campaigns/_field.html"
+
+
+class HintedBoundField(forms.BoundField):
+    """A field of a payload form, which knows where its value goes in the body: `api_path`, shown
+    small beside its label (campaigns/_field.html) for those who know the API."""
+
+    @property
+    def api_path(self) -> str:
+        return self.form.api_path(self.name)
 
 
 class PayloadForm(forms.Form):
+    bound_field_class = HintedBoundField
     paths: ClassVar[dict[str, Path]] = {}
     rows: ClassVar[dict[str, Rows]] = {}
     alternatives: ClassVar[Alternatives | None] = None
@@ -128,9 +137,11 @@ class PayloadForm(forms.Form):
     # the composer asks for the section again, as for a choice between parts.
     refreshed_by: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *args, options=None, **kwargs):
+    def __init__(self, *args, options=None, rows_of: "PayloadFormSet | None" = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = options
+        # The repeated part this form is a row of; None for a section of the body.
+        self.rows_of = rows_of
         self._answers = dict(self.answers)
         # Problems that block nothing (field name -> messages): shown beside the errors, never
         # refusing a save, an approval or a publish. Filled by `clean` (`add_warning`).
@@ -140,6 +151,7 @@ class PayloadForm(forms.Form):
                 self.data if self.is_bound else None,
                 prefix=self.add_prefix(name),
                 form_kwargs={"options": options},
+                owner=self,
             )
             for name, spec in self.rows.items()
         }
@@ -153,10 +165,26 @@ class PayloadForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        # Each field followed by the reviewers' comments on it, in the composer.
-        self.helper.field_template = "campaigns/_comments.html#field"
+        self.helper.field_template = FIELD_TEMPLATE
         if self.alternatives is not None:
             self.helper.layout = self._choice_layout(self.alternatives)
+
+    # Where each field's value goes in the body, shown beside its label.
+
+    @property
+    def base(self) -> Path:
+        """The path its `paths` start from: the body's root for a section, the row's place in
+        the body for a row."""
+        return self.rows_of.row_path(self) if self.rows_of is not None else ()
+
+    def api_path(self, name: str) -> str:
+        """The JSON path of the field's value, as the request body shows it ("" for a field
+        with none, like a choice that decides which parts are sent)."""
+        if name in self.paths:
+            return format_path(self.base + self.paths[name])
+        if self.rows_of is not None and name == self.rows_of.spec.keyed_by:
+            return format_path(self.base)
+        return ""
 
     # The choice between parts (`alternatives`).
 
@@ -436,21 +464,6 @@ class PayloadForm(forms.Form):
         self.formsets[rows_name].extra_errors.append(message)
 
 
-def fieldsets(form: PayloadForm, groups: dict[str, list[str]]) -> None:
-    """Lay the form out in titled groups (every field must be in one), each counted field
-    followed by its counter."""
-
-    def laid_out(name: str) -> list:
-        return [name, HTML(COUNTER_SLOT.format(name=name))] if name in form.counted else [name]
-
-    form.helper.layout = Layout(
-        *(
-            Fieldset(title, *(item for name in names for item in laid_out(name)))
-            for title, names in groups.items()
-        )
-    )
-
-
 def _parse_rows(container: Any, spec: Rows, *, prefix: str, base: Path) -> ParsedJson:
     parsed = ParsedJson()
     expected = dict if spec.keyed_by else list
@@ -480,9 +493,30 @@ def _parse_rows(container: Any, spec: Rows, *, prefix: str, base: Path) -> Parse
 class PayloadFormSet(forms.BaseFormSet):
     spec: ClassVar[Rows]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner: PayloadForm, **kwargs):
         super().__init__(*args, **kwargs)
+        # The form whose repeated part this is.
+        self.owner = owner
         self.extra_errors: list[str] = []
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "rows_of": self}
+
+    @property
+    def path(self) -> Path:
+        return self.owner.base + self.spec.path
+
+    @property
+    def api_path(self) -> str:
+        return format_path(self.path)
+
+    def row_path(self, form: PayloadForm) -> Path:
+        """Where the row goes in the body: its key, or its place among the rows sent (where it
+        will go, for a row left empty)."""
+        if self.spec.keyed_by:
+            return self.path + (str(form.raw(self.spec.keyed_by) or ""),)
+        before = self.forms[: self.forms.index(form)]
+        return self.path + (sum(row in self.kept_forms for row in before),)
 
     @cached_property
     def kept_forms(self) -> list[PayloadForm]:

@@ -8,15 +8,13 @@ RESPECT_FREQUENCY_CAPS_NOT_BOOLEAN = "respect_frequency_caps: The value must be 
 TAG_GROUP_NOT_STRING = '"tag_group" has to be string'
 NAME_REQUIRED = "Give the campaign a name."
 TARGET_MODE_EMPTY = (
-    "target_mode is empty: name a channel, or leave target_mode out for push (CleverTap's default)."
+    "The channel is empty: choose one, or CleverTap's default, which CleverTap reads as push."
 )
 # The channel select's empty choice: the body then has no target_mode, which CleverTap reads as
 # push (`registry.DEFAULT_TARGET_MODE`).
-NO_TARGET_MODE = "Push (CleverTap's default when no channel is named)"
-NO_TARGET_MODE_HELP = (
-    "CleverTap's default leaves target_mode out of the body: CleverTap reads that as push."
-)
-TAG_GROUP_OR_CAMPAIGN_ID = "Use either tag_group or campaign_id, not both."
+NO_TARGET_MODE = fields.clevertap_default("push")
+NO_TARGET_MODE_HELP = "CleverTap's default names no channel in the request: CleverTap sends push."
+TAG_GROUP_OR_CAMPAIGN_ID = "Use either a tag group or a campaign ID, not both."
 
 
 class TargetsCampaignForm(PayloadForm):
@@ -24,7 +22,7 @@ class TargetsCampaignForm(PayloadForm):
 
     name = fields.TextField(label="Campaign name", max_length=200)
     target_mode = fields.ChoiceField(
-        label="Channel (target_mode)",
+        label="Channel",
         choices=Channel.choices,
         blank_label=NO_TARGET_MODE,
         help_text=NO_TARGET_MODE_HELP,
@@ -34,9 +32,10 @@ class TargetsCampaignForm(PayloadForm):
         label="Respect frequency caps",
         api_code=73,
         type_message=RESPECT_FREQUENCY_CAPS_NOT_BOOLEAN,
+        default="yes",
         help_text="No overrides the frequency caps and dwell time.",
     )
-    respect_throttle = fields.BooleanField(label="Respect throttle limits")
+    respect_throttle = fields.BooleanField(label="Respect throttle limits", default="no")
 
     paths = {
         "name": ("name",),
@@ -63,12 +62,13 @@ class SendCampaignForm(PayloadForm):
         type_message=TAG_GROUP_NOT_STRING,
         help_text="Metrics are shown against this tag group in CleverTap.",
     )
-    campaign_id = fields.IntegerField(label="Campaign id", help_text="Instead of a tag group.")
+    campaign_id = fields.IntegerField(label="Campaign ID", help_text="Instead of a tag group.")
     labels = fields.LinesField(label="Labels", help_text="One label per line.")
     respect_frequency_caps = fields.BooleanField(
         label="Respect frequency caps",
         api_code=73,
         type_message=RESPECT_FREQUENCY_CAPS_NOT_BOOLEAN,
+        default="yes",
     )
 
     paths = {

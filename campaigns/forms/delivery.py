@@ -14,20 +14,22 @@ import re
 from django import forms
 
 from campaigns import schedule
-from campaigns.forms import fields
+from campaigns.forms import dates, fields
 from campaigns.forms import schedule as schedule_forms
 from campaigns.forms.base import PayloadForm
 from campaigns.forms.fields import MISSING
+from campaigns.jsonpath import get_path
 
 MIN_USERS = 100
 
-LIMIT_TOO_LOW = f"The smallest limit is {MIN_USERS} users."
+LIMIT_TOO_LOW = f"The smallest limit is {MIN_USERS} people."
 LIMIT_OR_CAP = (
-    "Use either the overall limit (users_limit_overall) or the upper cap "
-    "(upper_cap_for_target_segment), not both."
+    "Use either “Send campaign to at most” or “Don't send if more people qualify than”, not both."
 )
-PER_RUN_TOO_LOW = "Send to at least 1 user per run."
-CONTROL_GROUP_TYPE_REQUIRED = "Choose the kind of control group: custom or campaign (type)."
+PER_RUN_TOO_LOW = "Send to at least 1 person per run."
+CONTROL_GROUP_TYPE_REQUIRED = (
+    "Choose the kind of control group: a custom one, or a share of this campaign."
+)
 CONTROL_GROUP_TYPE_UNKNOWN = "“%(value)s” is not a control group type; use custom or campaign."
 CONTROL_GROUP_NAME_REQUIRED = "A custom control group needs the name it has in CleverTap."
 CONTROL_GROUP_NAME_ONLY_CUSTOM = "Only a custom control group has a name."
@@ -43,10 +45,14 @@ CONTROL_GROUP_NONE_KNOWN = (
 CONTROL_GROUP_PERCENTAGE_RANGE = "The percentage is a whole number from 1 to 99."
 TTL_TYPE_REQUIRED = "Choose relative (minutes) or absolute (a date and time) for the time to live."
 TTL_TYPE_UNKNOWN = "“%(value)s” is not a time-to-live type; use relative or absolute."
-TTL_VALUE_REQUIRED = "Give the time to live (ttl.value)."
-TTL_MINUTES_TOO_LOW = "A relative time to live is at least 1 minute."
-TTL_ABSOLUTE_INVALID = "An absolute time to live is a date and time written yyyyMMddHHmm."
-TTL_ABSOLUTE_IN_PAST = "The absolute time to live is in the past."
+TTL_VALUE_REQUIRED = "Give the time to live: a number of minutes, or a date and time."
+TTL_MINUTES_TOO_LOW = "A time to live is at least 1 minute."
+TTL_ABSOLUTE_INVALID = (
+    "This is not a date and time: pick the date and time in “Live until” (a number here is "
+    "read as minutes only with “For a number of minutes”)."
+)
+TTL_ABSOLUTE_IN_PAST = "This date and time is in the past."
+TTL_UNTIL_ONLY_ABSOLUTE = "A date and time applies only with “Until a date and time”."
 DEVICE_UNKNOWN = "“%(value)s” is not a device; use android, ios, windows or web."
 
 # The reference's bodies name android and ios; CleverTap's estimates also report "web", and
@@ -103,46 +109,61 @@ class DevicesField(fields.JsonField, forms.MultipleChoiceField):
 
 
 class DeliveryForm(PayloadForm):
+    """The delivery controls. The time to live has two inputs for its one value (`ttl.value`):
+    minutes, and a date and time picked (the number yyyyMMddHHmm in the body); `ttl_type` says
+    which one is sent. A number posted in minutes' input with "until" is read as yyyyMMddHHmm, as
+    pages from before the picker posted it."""
+
     users_limit_overall = fields.IntegerField(
-        label="Send to at most this many users (users_limit_overall)",
-        help_text=f"At least {MIN_USERS}. Not with the upper cap below.",
+        label="Send campaign to at most",
+        help_text=(
+            f"A number of people, at least {MIN_USERS}; empty sends to everyone who qualifies. "
+            "Not with “Don't send if more people qualify than”."
+        ),
     )
     users_limit_per_run = fields.IntegerField(
-        label="At most this many users per run (users_limit_per_run)"
+        label="At most, per run", help_text="A number of people each run of the campaign reaches."
     )
     upper_cap_for_target_segment = fields.IntegerField(
-        label="Do not send if more users qualify than (upper_cap_for_target_segment)",
-        help_text=f"At least {MIN_USERS}. Not with the overall limit above.",
+        label="Don't send if more people qualify than",
+        help_text=(
+            f"A number of people, at least {MIN_USERS}. Not with “Send campaign to at most”."
+        ),
     )
-    system_control_group_include = fields.BooleanField(
-        label="Use the system control group (system_control_group_include)"
-    )
+    system_control_group_include = fields.BooleanField(label="Use the system control group")
     control_group_type = fields.ChoiceField(
-        label="Control group (control_group.type)",
+        label="Control group",
         choices=[("custom", "A custom control group"), ("campaign", "A share of this campaign")],
+        blank_label="No control group",
         error_messages={"invalid_choice": CONTROL_GROUP_TYPE_UNKNOWN},
     )
     control_group_name = fields.TextField(
-        label="Custom control group name (control_group.name)", max_length=500
+        label="Custom control group's name", max_length=500, help_text="As named in CleverTap."
     )
     control_group_percentage = fields.IntegerField(
-        label="Campaign control group, percent (control_group.percentage)"
+        label="Share held back",
+        help_text="Percent of the people who qualify, 1 to 99: they get nothing, for comparison.",
     )
     ttl_type = fields.ChoiceField(
-        label="Time to live (ttl.ttl_type)",
-        choices=[("relative", "Minutes after sending"), ("absolute", "Until a date and time")],
+        label="Time to live",
+        choices=[
+            ("relative", "For a number of minutes after sending"),
+            ("absolute", "Until a date and time"),
+        ],
         error_messages={"invalid_choice": TTL_TYPE_UNKNOWN},
         help_text="Push notifications: how long a message may wait for the device.",
     )
     ttl_value = fields.IntegerField(
-        label="Minutes, or yyyyMMddHHmm (ttl.value)",
-        help_text="Relative: minutes, e.g. 2880. Absolute: e.g. 202607200000.",
+        label="Minutes", help_text="For a number of minutes: e.g. 2880 for two days."
+    )
+    ttl_until = dates.JsonDateTimeField(
+        label="Live until", as_number=True, help_text="Until a date and time: pick it here."
     )
     send_to_all_devices = fields.BooleanField(
-        label="Send to all the user's devices (send_to_all_devices)",
-        help_text="Not set or No: only the last active device.",
+        label="Send to all of each person's devices",
+        default="no: only the last active device",
     )
-    devices = DevicesField(label="Devices (devices)")
+    devices = DevicesField(label="Devices")
 
     paths = {
         "users_limit_overall": ("users_limit_overall",),
@@ -153,10 +174,30 @@ class DeliveryForm(PayloadForm):
         "control_group_name": ("control_group", "name"),
         "control_group_percentage": ("control_group", "percentage"),
         "ttl_type": ("ttl", "ttl_type"),
+        # Two inputs, one value: a value neither can show is reported by the last one of its
+        # path (payloads.schema_index), the minutes', as it was before the picker.
+        "ttl_until": ("ttl", "value"),
         "ttl_value": ("ttl", "value"),
         "send_to_all_devices": ("send_to_all_devices",),
         "devices": ("devices",),
     }
+
+    @classmethod
+    def parse_json(cls, obj, *, prefix, base=()):
+        # Both time-to-live inputs can show a date and time's number: it goes in the picker.
+        parsed = super().parse_json(obj, prefix=prefix, base=base)
+        until, minutes = f"{prefix}-ttl_until", f"{prefix}-ttl_value"
+        picked = get_path(obj, ("ttl", "ttl_type")) == "absolute" and until in parsed.data
+        parsed.data.pop(minutes if picked else until, None)
+        return parsed
+
+    def json_value(self, name: str):
+        if name in ("ttl_value", "ttl_until"):
+            # One value, from the input that the type says (the minutes' with any other type).
+            until = self.raw("ttl_type") == "absolute" and self.raw("ttl_until")
+            if name != ("ttl_until" if until else "ttl_value"):
+                return MISSING
+        return super().json_value(name)
 
     def is_set(self, name: str) -> bool:
         return self.json_value(name) is not MISSING
@@ -212,23 +253,28 @@ class DeliveryForm(PayloadForm):
         )
 
     def _check_ttl(self, data):
-        if not (self.is_set("ttl_type") or self.is_set("ttl_value")):
+        kind = data.get("ttl_type")
+        if self.raw("ttl_until") and kind != "absolute" and "ttl_until" not in self.errors:
+            self.add_error("ttl_until", TTL_UNTIL_ONLY_ABSOLUTE)
+        name = "ttl_until" if self.is_set("ttl_until") else "ttl_value"
+        if not (self.is_set("ttl_type") or self.is_set(name)):
             return
-        kind, value = data.get("ttl_type"), data.get("ttl_value")
         if not kind and "ttl_type" not in self.errors:
             self.add_error("ttl_type", TTL_TYPE_REQUIRED)
+        value = data.get(name)
         if value is None:
-            if "ttl_value" not in self.errors:
-                self.add_error("ttl_value", TTL_VALUE_REQUIRED)
+            if name not in self.errors:
+                self.add_error(name, TTL_VALUE_REQUIRED)
             return
         if kind == "relative" and value < 1:
-            self.add_error("ttl_value", TTL_MINUTES_TOO_LOW)
+            self.add_error(name, TTL_MINUTES_TOO_LOW)
         if kind == "absolute":
-            moment = ttl_moment(value)
+            # The picker gives a date and time; the minutes' input, a number to read as one.
+            moment = value if name == "ttl_until" else ttl_moment(value)
             if moment is None:
-                self.add_error("ttl_value", TTL_ABSOLUTE_INVALID)
+                self.add_error(name, TTL_ABSOLUTE_INVALID)
             elif moment < schedule_forms.account_now():
-                self.add_error("ttl_value", TTL_ABSOLUTE_IN_PAST)
+                self.add_error(name, TTL_ABSOLUTE_IN_PAST)
 
 
 def ttl_moment(value: int):

@@ -11,7 +11,6 @@ Each field converts both ways, leniently, without validating:
 """
 
 import copy
-import datetime
 import json
 import math
 import re
@@ -31,6 +30,17 @@ TEXT_NOT_SHOWN = (
     "{label} has a line break (or a carriage return, \\r) that its input cannot show, so the "
     "value is kept as it was in Additional fields: edit it there, or type it again here."
 )
+# The empty choice of a select. A key left out of the body is CleverTap's to decide: the choice
+# says what CleverTap then does, where its reference says. A choice the body needs says "Choose".
+CLEVERTAP_DEFAULT = "CleverTap's default"
+CHOOSE = "Choose…"
+
+
+def clevertap_default(what: str = "") -> str:
+    """The empty choice of a key CleverTap defaults, with what it does then ("off")."""
+    return f"{CLEVERTAP_DEFAULT} ({what})" if what else CLEVERTAP_DEFAULT
+
+
 _INT = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -205,9 +215,10 @@ class BooleanField(JsonField, forms.ChoiceField):
 
     expected = "true or false"
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, default: str = "", **kwargs):
+        # `default`: what CleverTap does without the key, as its reference says ("no").
         kwargs.setdefault("required", False)
-        kwargs["choices"] = [("", "(not set)"), ("true", "Yes"), ("false", "No")]
+        kwargs["choices"] = [("", clevertap_default(default)), ("true", "Yes"), ("false", "No")]
         super().__init__(**kwargs)
 
     def json_to_data(self, value):
@@ -247,7 +258,7 @@ class ChoiceField(JsonField, forms.ChoiceField):
 
     widget = ChoiceSelect
 
-    def __init__(self, *, choices, blank_label: str = "(not set)", **kwargs):
+    def __init__(self, *, choices, blank_label: str = CLEVERTAP_DEFAULT, **kwargs):
         kwargs.setdefault("required", False)
         choices = list(choices)
         if not any(value == "" for value, _ in choices):
@@ -421,126 +432,6 @@ class KeyValueField(JsonField, forms.CharField):
         if "" in pairs:
             raise ValidationError("Every line needs a key before the `=`.", code="invalid")
         return pairs
-
-
-class PickedField(JsonField, forms.CharField):
-    """A date or a time picked with the browser's own input: empty is None, else `parse(text)`."""
-
-    input_widget: type[forms.Widget]
-    input_type: str
-    # What a text that does not parse is told, with {text}.
-    invalid: str
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", self.input_widget(attrs={"type": self.input_type}))
-        super().__init__(**kwargs)
-
-    def parse(self, text: str) -> Any:
-        """The value of a non-empty input; ValueError when it is not one."""
-        raise NotImplementedError
-
-    def clean(self, value):
-        text = text_posted(value).strip()
-        if text == "":
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return None
-        try:
-            return self.parse(text)
-        except ValueError:
-            raise ValidationError(self.invalid.format(text=text), code="invalid") from None
-
-
-class JsonDateField(PickedField):
-    """A date sent as the integer YYYYMMDD (or the string, with `as_string`), picked as a date."""
-
-    expected = "a date written YYYYMMDD"
-    input_widget = forms.DateInput
-    input_type = "date"
-    invalid = "“{text}” is not a date (YYYY-MM-DD)."
-
-    def __init__(self, *, as_string: bool = False, **kwargs):
-        self.as_string = as_string
-        super().__init__(**kwargs)
-
-    def json_to_data(self, value):
-        if self.as_string:
-            text = value if isinstance(value, str) else None
-        else:
-            ok = isinstance(value, int) and not isinstance(value, bool)
-            text = str(value) if ok else None
-        if text is None or not re.fullmatch(r"\d{8}", text):
-            return None
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-
-    def data_to_json(self, raw):
-        text = text_posted(raw).strip()
-        if text == "":
-            return MISSING
-        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-        if not match:
-            return text_posted(raw)
-        compact = "".join(match.groups())
-        return compact if self.as_string else int(compact)
-
-    def parse(self, text):
-        return datetime.date.fromisoformat(text)
-
-
-class JsonDateTimeField(PickedField):
-    """A date-time sent as "YYYYMMDD HH:MM", picked with the browser's date-time input."""
-
-    expected = 'a date and time written "YYYYMMDD HH:MM"'
-    input_widget = forms.DateTimeInput
-    input_type = "datetime-local"
-    invalid = "“{text}” is not a date and time (YYYY-MM-DD HH:MM)."
-
-    def json_to_data(self, value):
-        if not isinstance(value, str):
-            return None
-        match = re.fullmatch(r"(\d{4})(\d{2})(\d{2}) (\d{2}):(\d{2})", value)
-        if not match:
-            return None
-        year, month, day, hour, minute = match.groups()
-        return f"{year}-{month}-{day}T{hour}:{minute}"
-
-    def data_to_json(self, raw):
-        text = text_posted(raw).strip()
-        if text == "":
-            return MISSING
-        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})", text)
-        if not match:
-            return text_posted(raw)
-        year, month, day, hour, minute = match.groups()
-        return f"{year}{month}{day} {hour}:{minute}"
-
-    def parse(self, text):
-        return datetime.datetime.fromisoformat(text)
-
-
-class JsonTimeField(PickedField):
-    """A time of day "HH:MM"."""
-
-    expected = 'a time written "HH:MM"'
-    input_widget = forms.TimeInput
-    input_type = "time"
-    invalid = "“{text}” is not a time of day (HH:MM)."
-
-    def json_to_data(self, value):
-        if isinstance(value, str) and re.fullmatch(r"\d{2}:\d{2}", value):
-            return value
-        return None
-
-    def data_to_json(self, raw):
-        text = text_posted(raw).strip()
-        return MISSING if text == "" else text
-
-    def parse(self, text):
-        match = re.fullmatch(r"(\d{2}):(\d{2})", text)
-        if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            raise ValueError(text)
-        return text
 
 
 class JsonValueField(JsonField, forms.CharField):

@@ -13,48 +13,49 @@ taken from `current_time()`: tests pin it with `monkeypatch.setattr(schedule_for
 
 import dataclasses
 from datetime import datetime
+from functools import cached_property
 from itertools import pairwise
 
 from django import forms
 from django.utils import timezone
 
 from campaigns import schedule
-from campaigns.forms import fields
+from campaigns.forms import dates, fields
 from campaigns.forms.base import PayloadError, PayloadForm, Rows
 from campaigns.forms.fields import MISSING
 
 SHORT = "short"
 FULL = "object"
 
-WHEN_REQUIRED = 'Choose when to send it (when): "now", a date and time, or a schedule.'
+WHEN_REQUIRED = "Choose when to send it: now, at a date and time, or on a repeating schedule."
 WHEN_INVALID = 'when must be "now", a date and time written "YYYYMMDD HH:MM", or an object.'
-WHEN_TYPE_REQUIRED = "Choose when to send: now, later or recurring (when.type)."
+WHEN_TYPE_REQUIRED = "Choose when to send it: now, later, or on a repeating schedule."
 WHEN_TYPE_UNKNOWN = "“%(value)s” is not a schedule type; use now, later or recurring."
-DELIVERY_TIMES_REQUIRED = "Add at least one date and time to send at (delivery_date_time)."
+DELIVERY_TIMES_REQUIRED = "Add at least one date and time to send at."
 DATE_TIME_IN_PAST = "This date and time is in the past; choose one in the future."
 DATE_TIMES_NOT_INCREASING = "List the send times in increasing order, each after the one before."
-ONLY_FOR_LATER = "Send times apply only to a schedule sent later (type later)."
-ONLY_FOR_RECURRING = "This applies only to a recurring schedule (type recurring)."
-REPEAT_TYPE_REQUIRED = "Choose how it repeats: daily or weekly (repeat_type)."
+ONLY_FOR_LATER = "Send times apply only to a campaign sent later."
+ONLY_FOR_RECURRING = "This applies only to a repeating schedule."
+REPEAT_TYPE_REQUIRED = "Choose how it repeats: daily or weekly."
 REPEAT_TYPE_UNKNOWN = "“%(value)s” is not a repeat type; use day or week (there is no monthly)."
-REPEATS_EVERY_REQUIRED = "Say every how many days or weeks it repeats (repeats_every)."
+REPEATS_EVERY_REQUIRED = "Say every how many days or weeks it repeats."
 REPEATS_EVERY_TOO_LOW = "It repeats every 1 or more days or weeks."
-START_TIME_REQUIRED = "Give the date and time of the first send (start_time)."
-START_TIME_IN_PAST = "The start time is in the past; a recurring schedule cannot start before now."
-DAYS_OF_WEEK_REQUIRED = "Choose the days of the week it is sent on (repeat_on_days_of_week)."
-ONLY_FOR_WEEKLY = "Days of the week apply only to a weekly schedule (repeat_type week)."
-END_BY_ONE = (
-    "End either on a date (end_by_date) or after a number of sends (end_by_occurrences), not both."
-)
-END_BY_DATE_BEFORE_START = "The end date is before the start time."
+START_TIME_REQUIRED = "Give the date and time of the first send."
+START_TIME_IN_PAST = "The start is in the past; a repeating schedule cannot start before now."
+DAYS_OF_WEEK_REQUIRED = "Choose the days of the week it is sent on."
+ONLY_FOR_WEEKLY = "Days of the week apply only to a weekly schedule."
+END_BY_ONE = "End either on a date or after a number of sends, not both."
+END_BY_DATE_BEFORE_START = "The end date is before the start."
 END_BY_OCCURRENCES_TOO_LOW = "It ends after 1 or more sends."
 TIMEZONE_UNKNOWN = "“%(value)s” is not a timezone choice; use user or account."
-MESSAGE_STATE_INVALID = 'message_state must be "delay" or "discard" (1 means delay, 0 discard).'
-DND_TIMEZONE_REQUIRED = "Choose whose timezone the quiet hours are in (dnd_timezone)."
-DND_INFO_REQUIRED = "Add the quiet hours: a weekday with a start and an end time (dnd_info)."
-DND_WEEKDAY_REQUIRED = "Choose the weekday of these quiet hours."
+MESSAGE_STATE_INVALID = (
+    'During quiet hours a message is either delayed ("delay", or 1) or discarded ("discard", or 0).'
+)
+DND_TIMEZONE_REQUIRED = "Choose whose timezone the quiet hours are in."
+DND_INFO_REQUIRED = "Add the quiet hours: a day of the week with a start and an end time."
+DND_WEEKDAY_REQUIRED = "Choose the day of these quiet hours."
 DND_WEEKDAY_UNKNOWN = "“%(value)s” is not a weekday; use 1 (Sunday) to 7 (Saturday)."
-DND_WEEKDAY_TWICE = "Weekday {day} has more than one quiet window; give each weekday one."
+DND_WEEKDAY_TWICE = "{day} has more than one quiet window; give each day one."
 WINDOW_TIMES_REQUIRED = "Give both the start and the end time."
 WINDOW_EMPTY = (
     "The window starts and ends at the same time (an end before the start crosses midnight)."
@@ -62,15 +63,15 @@ WINDOW_EMPTY = (
 WINDOW_NOT_PAIR = 'A time window is a pair of times written ["HH:MM", "HH:MM"].'
 DATE_TIME_NOT_WRITTEN = 'Write the date and time as "YYYYMMDD HH:MM".'
 
-TIMEZONES = [("user", "The user's timezone"), ("account", "The account's timezone")]
+TIMEZONES = [("user", "Each person's own timezone"), ("account", "The account's timezone")]
 WEEKDAY_NAMES = [
-    ("1", "1 Sunday"),
-    ("2", "2 Monday"),
-    ("3", "3 Tuesday"),
-    ("4", "4 Wednesday"),
-    ("5", "5 Thursday"),
-    ("6", "6 Friday"),
-    ("7", "7 Saturday"),
+    ("1", "Sunday"),
+    ("2", "Monday"),
+    ("3", "Tuesday"),
+    ("4", "Wednesday"),
+    ("5", "Thursday"),
+    ("6", "Friday"),
+    ("7", "Saturday"),
 ]
 RECURRING_FIELDS = (
     "repeat_type",
@@ -98,8 +99,8 @@ class WindowForm(PayloadForm):
 
     element = list
 
-    start = fields.JsonTimeField(label="From")
-    end = fields.JsonTimeField(label="Until")
+    start = dates.JsonTimeField(label="From")
+    end = dates.JsonTimeField(label="Until")
 
     paths = {"start": (0,), "end": (1,)}
 
@@ -120,12 +121,13 @@ class DndWindowForm(WindowForm):
     field_order = ["weekday", "start", "end"]
 
     weekday = fields.ChoiceField(
-        label="Weekday",
+        label="Day",
         choices=WEEKDAY_NAMES,
+        blank_label=fields.CHOOSE,
         error_messages={"invalid_choice": DND_WEEKDAY_UNKNOWN},
     )
-    start = fields.JsonTimeField(label="Quiet from")
-    end = fields.JsonTimeField(label="Until")
+    start = dates.JsonTimeField(label="Quiet from")
+    end = dates.JsonTimeField(label="Until")
 
     def clean(self):
         data = super().clean()
@@ -139,13 +141,17 @@ class DeliveryTimeForm(PayloadForm):
 
     element = str
 
-    at = fields.JsonDateTimeField(label="Send at (YYYYMMDD HH:MM)")
+    at = dates.JsonDateTimeField(label="Send at")
 
     paths = {"at": ()}
 
     def to_json(self):
         value = self.json_value("at")
         return "" if value is MISSING else value
+
+    def api_path(self, name):
+        # The short form's one send time is `when` itself.
+        return "when" if self.rows_of.owner.short else super().api_path(name)
 
     def clean(self):
         data = super().clean()
@@ -156,6 +162,7 @@ class DeliveryTimeForm(PayloadForm):
 
 
 def _choice(label: str, choices, unknown: str, **kwargs) -> fields.ChoiceField:
+    kwargs.setdefault("blank_label", fields.CHOOSE)
     return fields.ChoiceField(
         label=label, choices=choices, error_messages={"invalid_choice": unknown}, **kwargs
     )
@@ -163,46 +170,49 @@ def _choice(label: str, choices, unknown: str, **kwargs) -> fields.ChoiceField:
 
 class ScheduleForm(PayloadForm):
     style = forms.ChoiceField(
-        label="Written as",
+        label="How the request writes it",
         required=False,
         choices=[
-            (SHORT, 'Short: "now" or one "YYYYMMDD HH:MM", while nothing else below is set'),
-            (FULL, "Full: an object with the type and options"),
+            (SHORT, "Short, while it says everything: now, or one date and time"),
+            (FULL, "In full, with the kind of send and its options"),
         ],
         widget=forms.RadioSelect,
+        help_text="Only the request's wording: the campaign is sent the same either way.",
     )
     type = _choice(
-        "Send (when.type)",
-        [("now", "Now"), ("later", "Later, at the times below"), ("recurring", "Recurring")],
+        "When to send it",
+        [("now", "Now"), ("later", "Later, at the times below"), ("recurring", "Repeatedly")],
         WHEN_TYPE_UNKNOWN,
     )
-    repeat_type = _choice(
-        "Repeats (repeat_type)", [("day", "Daily"), ("week", "Weekly")], REPEAT_TYPE_UNKNOWN
-    )
+    repeat_type = _choice("Repeats", [("day", "Daily"), ("week", "Weekly")], REPEAT_TYPE_UNKNOWN)
     repeats_every = fields.IntegerField(
-        label="Every (repeats_every)", help_text="Number of days or weeks between sends."
+        label="Repeat every", help_text="A number of days (daily) or weeks (weekly), e.g. 2."
     )
-    repeat_on_days_of_week = fields.WeekdaysField(label="On (repeat_on_days_of_week)")
-    start_time = fields.JsonDateTimeField(label="Starting (start_time)")
-    end_by_date = fields.JsonDateField(label="Ending on (end_by_date)", as_string=True)
-    end_by_occurrences = fields.IntegerField(label="Or after this many sends (end_by_occurrences)")
-    delivery_timezone = _choice("Delivery times in", TIMEZONES, TIMEZONE_UNKNOWN)
+    repeat_on_days_of_week = fields.WeekdaysField(label="On these days (weekly)")
+    start_time = dates.JsonDateTimeField(label="First send")
+    end_by_date = dates.JsonDateField(label="Ends on", as_string=True)
+    end_by_occurrences = fields.IntegerField(
+        label="Or stop after", help_text="A number of sends, instead of an end date."
+    )
+    delivery_timezone = _choice(
+        "Send times are in", TIMEZONES, TIMEZONE_UNKNOWN, blank_label=fields.CLEVERTAP_DEFAULT
+    )
     user_timezone_wrap_around = fields.BooleanField(
-        label="Time already passed for a user (user_timezone_wrap_around)",
-        help_text="Yes delivers the next day; No drops the message for that user.",
+        label="Where the time has already passed",
+        help_text="In each person's timezone: Yes sends the next day, No skips them.",
     )
-    campaign_cutoff = fields.JsonTimeField(
-        label="Stop sending after (campaign_cutoff)",
-        help_text="Messages not sent by this time of day are not sent.",
+    campaign_cutoff = dates.JsonTimeField(
+        label="Stop sending after",
+        help_text="A time of day: messages not sent by then are not sent.",
     )
     message_state = _choice(
-        "During quiet hours (dnd.message_state)",
+        "During quiet hours",
         [("delay", "Delay until they end"), ("discard", "Discard the message")],
         MESSAGE_STATE_INVALID,
         type_message=MESSAGE_STATE_INVALID,
-        help_text="Discard when not set.",
+        blank_label=fields.clevertap_default("discard the message"),
     )
-    dnd_timezone = _choice("Quiet hours in (dnd.dnd_timezone)", TIMEZONES, TIMEZONE_UNKNOWN)
+    dnd_timezone = _choice("Quiet hours are in", TIMEZONES, TIMEZONE_UNKNOWN)
 
     paths = {
         "type": ("when", "type"),
@@ -220,12 +230,18 @@ class ScheduleForm(PayloadForm):
     }
     rows = {
         "delivery_date_time": Rows(
-            ("when", "delivery_date_time"), DeliveryTimeForm, label="Send times"
+            ("when", "delivery_date_time"),
+            DeliveryTimeForm,
+            label="Send times",
+            item="send time",
+            add="Add a send time",
         ),
         "dnd_info": Rows(
             ("when", "dnd", "dnd_info"),
             DndWindowForm,
-            label="Quiet hours (do not disturb)",
+            label="Quiet hours (Do Not Disturb)",
+            item="quiet hours",
+            add="Add quiet hours for a day",
             keyed_by="weekday",
         ),
     }
@@ -262,9 +278,18 @@ class ScheduleForm(PayloadForm):
                 result["when"] = short
         return result
 
+    @cached_property
+    def short(self) -> bool:
+        """Whether the body writes `when` as its short string, "now" or one date and time."""
+        return isinstance(self.to_json().get("when"), str)
+
+    def api_path(self, name):
+        # The short string stands for the type (and the send time, DeliveryTimeForm.api_path).
+        return "when" if name == "type" and self.short else super().api_path(name)
+
     def path_errors(self, base=()):
         errors = super().path_errors(base)
-        if not isinstance(self.to_json().get("when"), str):
+        if not self.short:
             return errors
         # The short string stands for type and send time: its problems are the string's.
         root = base + ("when",)
@@ -338,7 +363,8 @@ class ScheduleForm(PayloadForm):
             self.add_error("dnd_timezone", DND_TIMEZONE_REQUIRED)
         days = [str(form.raw("weekday") or "") for form in windows.kept_forms]
         for day in sorted({day for day in days if day and days.count(day) > 1}):
-            self.add_row_error("dnd_info", DND_WEEKDAY_TWICE.format(day=day))
+            name = dict(WEEKDAY_NAMES).get(day, day)
+            self.add_row_error("dnd_info", DND_WEEKDAY_TWICE.format(day=name))
 
 
 def body_errors(body: dict) -> list[PayloadError]:

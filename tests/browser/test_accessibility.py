@@ -173,27 +173,27 @@ def test_a_whole_composition_by_keyboard_alone(login, live_server):
 
     # Campaign and audience: people who did an event between two dates.
     type_into("Campaign name", "Keyboard campaign")
-    tab_to(radio('Everyone (sends "where": {})'))
+    tab_to(radio("Everyone"))
     page.keyboard.press("ArrowDown")
-    expect(radio("People matching the filters below (where)")).to_be_checked()
-    type_into("Did the event (where.event_name)", "App Launched")
-    tab_to(field("Between (where.from)"))
+    expect(radio("People who match the filters below")).to_be_checked()
+    type_into("Did the event", "App Launched")
+    tab_to(field("Start date"))
     page.keyboard.type("01152026")
-    expect(field("Between (where.from)")).to_have_value("2026-01-15")
-    tab_to(field("And (where.to)"))
+    expect(field("Start date")).to_have_value("2026-01-15")
+    tab_to(field("End date"))
     page.keyboard.type("02152026")
-    expect(field("And (where.to)")).to_have_value("2026-02-15")
+    expect(field("End date")).to_have_value("2026-02-15")
 
     # Content.
     type_into("Title", "Keyboard title")
-    type_into("Message (body)", "Hello from the keyboard")
+    type_into("Message", "Hello from the keyboard")
 
     # Schedule: later, at one send time added with the formset's own button.
-    tab_to(field("Send (when.type)"))
+    tab_to(field("When to send it"))
     page.keyboard.press("ArrowDown")
-    expect(field("Send (when.type)")).to_have_value("later")
-    press_enter_on(page.get_by_role("button", name="Add send times row"))
-    send_at = field("Send at (YYYYMMDD HH:MM)")
+    expect(field("When to send it")).to_have_value("later")
+    press_enter_on(page.get_by_role("button", name="Add a send time"))
+    send_at = field("Send at")
     expect(send_at).to_be_focused()  # the new row's first field takes focus
     page.keyboard.type("06152035")
     page.keyboard.press("ArrowRight")  # a year may have more digits: on to the hour
@@ -202,12 +202,18 @@ def test_a_whole_composition_by_keyboard_alone(login, live_server):
     assert send_at.evaluate(FOCUS_STOP)["visible"]
 
     # Conversion goal.
-    type_into("Goal event (event_name)", "Charged")
-    tab_to(field("Only the first time it happens (first_time)"))
+    type_into("Conversion event", "Charged")
+    tab_to(field("Count only the first time they do it"))
     page.keyboard.press("ArrowDown")
-    expect(field("Only the first time it happens (first_time)")).to_have_value("yes")
-    type_into("Count conversions for (conversion_time)", "3D")
-    type_into("Revenue property (revenue_property)", "Amount")
+    expect(field("Count only the first time they do it")).to_have_value("yes")
+    conversion_time = page.get_by_role("group", name="Conversion time")
+    tab_to(conversion_time.get_by_label("Number"))
+    page.keyboard.type("3")
+    unit = conversion_time.get_by_label("Unit")
+    tab_to(unit)
+    page.keyboard.type("d")  # the first unit that starts with d: days
+    expect(unit).to_have_value("D")
+    type_into("Revenue property", "Amount")
 
     # The live preview shows what was typed, and nothing is missing.
     json_preview = page.locator("#preview-json")

@@ -138,10 +138,8 @@ def test_a_new_campaign_by_mouse_opens_the_composer_on_its_name_and_audience(log
     expect(page.get_by_role("heading", level=1)).to_contain_text("Charged last month")
     expect(page.get_by_label("Campaign name")).to_have_value("Charged last month")
     audience = page.locator("#section-audience")
-    expect(
-        audience.get_by_role("radio", name=re.compile("People matching the filters"))
-    ).to_be_checked()
-    expect(audience.get_by_label("Did the event (where.event_name)")).to_be_editable()
+    expect(audience.get_by_role("radio", name="People who match the filters below")).to_be_checked()
+    expect(audience.get_by_label("Did the event")).to_be_editable()
     campaign = Campaign.objects.get()
     assert (campaign.api, campaign.channel, campaign.name) == (
         "targets",
@@ -187,7 +185,8 @@ def test_a_new_campaign_by_keyboard_opens_the_composer_on_its_answers(login, liv
     expect(page.get_by_role("heading", level=1)).to_contain_text("Gold members")
     expect(page.get_by_label("Campaign name")).to_have_value("Gold members")
     audience = page.locator("#section-audience")
-    expect(audience.get_by_role("radio", name="A segment (segment)", exact=True)).to_be_checked()
+    segment = audience.get_by_role("radio", name="People in a saved segment", exact=True)
+    expect(segment).to_be_checked()
     expect(audience.get_by_label("Segment id (segment)")).to_be_editable()
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 1000})

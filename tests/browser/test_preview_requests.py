@@ -68,7 +68,7 @@ def test_a_push_with_relative_images_asks_the_app_for_none_of_them(login, live_s
 
     # Typed into a field, a relative address is refused there and still not fetched.
     content = page.locator("#section-content")
-    content.get_by_label("Image URL (background_image)").fill("banner.png")
+    content.locator("#id_content-android_background_image").fill("banner.png")
     expect(device).to_contain_text(
         previews.IMAGE_NOT_LOADED.format(url="banner.png"), timeout=10_000
     )

@@ -61,7 +61,7 @@ def test_a_background_estimate_shows_its_progress_until_it_arrives(
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/estimate/")
     region = page.get_by_role("region", name="Estimated reach")
 
-    page.get_by_label("In the background (async_estimate)").check()
+    page.get_by_label("In the background").check()
     page.get_by_role("button", name="Estimate reach").click()
 
     expect(region).to_contain_text("Waiting for CleverTap's estimate")

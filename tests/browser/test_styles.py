@@ -60,7 +60,7 @@ def test_progress_bars_quiet_hours_and_htmx_indicators_keep_to_the_style_policy(
     expect(spinner).to_be_hidden()
     held = []
     page.route("**/estimate/", lambda route: held.append(route))
-    page.get_by_label("In the background (async_estimate)").check()
+    page.get_by_label("In the background").check()
     page.get_by_role("button", name="Estimate reach").click()
     expect(spinner).to_be_visible()
     held[0].continue_()

@@ -236,7 +236,7 @@ def evening_in_utc_next_morning_in_kolkata(monkeypatch, settings):
 @pytest.mark.usefixtures("evening_in_utc_next_morning_in_kolkata")
 def test_where_to_in_the_future_of_the_accounts_timezone_is_refused():
     body = with_where({"event_name": "Charged", "from": 20260301, "to": 20260312})
-    assert messages_at(body, "where.to") == [audience.WHERE_TO_IN_FUTURE.format(today="20260311")]
+    assert messages_at(body, "where.to") == [audience.WHERE_TO_IN_FUTURE.format(today="2026-03-11")]
 
 
 @pytest.mark.usefixtures("evening_in_utc_next_morning_in_kolkata")
@@ -309,7 +309,7 @@ def test_event_dates_are_yyyymmdd_integers_with_from_not_after_to():
 def test_a_date_written_as_text_is_kept_and_reported():
     body = with_where({"event_name": "Charged", "from": "20240301"})
     assert messages_at(body, "where.from") == [
-        'Between (where.from) must be a date written YYYYMMDD, not "20240301".'
+        'Start date must be a date written YYYYMMDD, not "20240301".'
     ]
     assert round_trips(body)
 

@@ -74,7 +74,7 @@ def test_a_goal_that_is_not_an_object_is_kept_and_reported():
 def test_a_required_part_of_the_wrong_type_is_reported_once():
     body = with_goal(GOAL | {"event_name": 5})
     assert messages_at(body, "conversion_goal.event_name") == [
-        "Goal event (event_name) must be text, not 5."
+        "Conversion event must be text, not 5."
     ]
     assert round_trips(body)
 
@@ -89,6 +89,33 @@ def test_the_conversion_time_is_a_number_and_a_unit(value):
 @pytest.mark.parametrize("value", ["30m", "12H", "3D", "2W", "1M"])
 def test_every_conversion_time_unit_is_valid(value):
     assert errors(with_goal(GOAL | {"conversion_time": value})) == []
+
+
+@pytest.mark.parametrize(
+    "posted, sent",
+    [
+        ({"conversion_time_0": "3", "conversion_time_1": "D"}, "3D"),
+        # A script, or a page from before the two inputs, posts the whole text.
+        ({"conversion_time": "12H"}, "12H"),
+        ({"conversion_time_0": "3", "conversion_time_1": ""}, "3"),
+    ],
+)
+def test_the_conversion_time_is_posted_as_a_number_and_a_unit(posted, sent):
+    data = {f"goal-{name}": value for name, value in posted.items()}
+    form = goal.GoalForm(data | {"goal-SHOWN": "1"}, prefix="goal")
+    assert form.to_json()["conversion_goal"]["conversion_time"] == sent
+
+
+@pytest.mark.parametrize("value", ["3D", "90m", "3 days", "3d", "0D"])
+def test_a_conversion_time_comes_back_exactly_through_its_two_inputs(value):
+    assert round_trips(with_goal(GOAL | {"conversion_time": value}))
+
+
+def test_the_conversion_times_units_are_spelled_out():
+    html = payload_checks.rendered_forms_html(with_goal(GOAL), api="targets", channel="email")
+    for unit in ("minutes", "hours", "days", "weeks", "months"):
+        assert f">{unit}</option>" in html
+    assert 'id="id_goal-conversion_time"' in html
 
 
 def test_first_and_last_time_are_yes_or_no():

@@ -340,7 +340,7 @@ def test_two_windows_for_one_weekday_in_the_form_are_an_error():
         )
     form = schedule_forms.ScheduleForm(data, prefix="schedule")
     assert [(e.where, e.message) for e in form.path_errors()] == [
-        ("when.dnd.dnd_info", schedule_forms.DND_WEEKDAY_TWICE.format(day="2"))
+        ("when.dnd.dnd_info", schedule_forms.DND_WEEKDAY_TWICE.format(day="Monday"))
     ]
 
 

@@ -389,7 +389,7 @@ def test_an_audience_whose_where_to_lies_in_the_future_is_refused(client):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     where = {"event_name": "Product Viewed", "from": 20260101, "to": int(f"{tomorrow:%Y%m%d}")}
     response = post(client, "targets/create.json", {**PUSH, "where": where})
-    today = f"{timezone.localdate():%Y%m%d}"
+    today = timezone.localdate().isoformat()
     message = f"where.to: {audience_forms.WHERE_TO_IN_FUTURE.format(today=today)}"
     assert_fails(response, status=400, message=message, code=400)
     assert not SandboxCampaign.objects.exists()
