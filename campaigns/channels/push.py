@@ -261,7 +261,7 @@ class PushContentForm(CustomKeysForm):
     slider_auto_dismiss = fields.BooleanField(label="Close when an item is opened")
 
     android_channel_id = fields.TextField(
-        label="Notification channel (wzrk_cid)",
+        label="Android notification channel",
         max_length=200,
         help_text="Required for Android: a channel saved in CleverTap.",
     )

@@ -238,7 +238,7 @@ class AudienceForm(FromToMixin, PayloadForm):
     from_date = dates.JsonDateField(label="Start date")
     to_date = dates.JsonDateField(label="End date")
     segment = fields.IntegerField(
-        label="Segment id (segment)",
+        label="Saved segment",
         help_text="CleverTap creates the campaign only once the segment has been processed.",
     )
 

@@ -42,7 +42,7 @@ def test_a_push_switched_to_sms_and_back_has_its_title_and_message_back(login, l
     content = page.locator("#section-content")
     content.get_by_label("Title", exact=True).fill("Flash sale tonight")
     content.get_by_label("Message", exact=True).fill("Everything 30% off until midnight")
-    content.get_by_label("Notification channel (wzrk_cid)").fill("Marketing")
+    content.get_by_label("Android notification channel").fill("Marketing")
     wait_until_saved(page)
 
     page.locator("#section-campaign").get_by_label("Channel", exact=True).select_option("sms")
@@ -69,7 +69,7 @@ def test_a_push_switched_to_sms_and_back_has_its_title_and_message_back(login, l
     expect(content.get_by_label("Message", exact=True)).to_have_value(
         "Everything 30% off until midnight"
     )
-    expect(content.get_by_label("Notification channel (wzrk_cid)")).to_have_value("Marketing")
+    expect(content.get_by_label("Android notification channel")).to_have_value("Marketing")
     expect(notice.locator(".set-aside-notice")).to_have_count(0)
     wait_until_saved(page)
     saved = fresh(campaign)

@@ -51,7 +51,7 @@ def test_a_whatsapp_template_and_a_webhook_endpoint_are_chosen_by_their_names(lo
     content.get_by_label("Template name").select_option(label="delivery_slot")
     # The section comes back with the template's words and one input per placeholder.
     expect(content).to_contain_text("Your parcel arrives between {{1}} and {{2}}.")
-    content.get_by_label("Language code (locale)").select_option(label="en")
+    content.get_by_label("Language code").select_option(label="en")
     # A new language lays the section out again too: typing waits for it.
     expect(page.locator(".htmx-request")).to_have_count(0)
     content.get_by_label("Header type").select_option("text")

@@ -24,8 +24,6 @@ FAMILIES = [(Api.TARGETS, channel) for channel in registry.CHANNELS] + [
 ]
 # A JSON path (where.from), an API key (users_limit_overall, ct_mediaUrl), an endpoint's name.
 API_WORDS = re.compile(r"\w\.\w|_|\b[a-z]+[A-Z][a-z]|\.json")
-# Fields that branch `pickers` turns into pickers of the account's data: their labels are theirs.
-PICKERS_LABELS = {"Notification channel (wzrk_cid)"}
 # The export's curl command names the environment variable that holds the passcode, on purpose.
 TECHNICAL_LABELS = {"As a curl command (the passcode stays $CLEVERTAP_PASSCODE)"}
 
@@ -102,7 +100,7 @@ def test_no_label_of_the_composer_names_the_api(composer_client, composer_user, 
     page = read(with_a_row_of_each(composer_client, campaign))
     assert len(page.labels) > 10
     named = [text for text in page.labels if API_WORDS.search(text)]
-    assert set(named) <= PICKERS_LABELS | TECHNICAL_LABELS
+    assert set(named) <= TECHNICAL_LABELS
 
 
 def every_form(form: PayloadForm) -> Iterator[PayloadForm]:
