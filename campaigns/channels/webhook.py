@@ -14,25 +14,31 @@ from campaigns.forms.base import PayloadForm
 from campaigns.forms.options import AccountOptions
 from campaigns.models import Channel
 
-WEBHOOK_FIELDS = ("profile-attributes", "tokens", "identities")
+# What a webhook can carry about each person, and how the composer names it.
+WEBHOOK_FIELD_CHOICES = [
+    ("profile-attributes", "Profile properties"),
+    ("tokens", "Push tokens"),
+    ("identities", "Identities"),
+]
+WEBHOOK_FIELDS = tuple(value for value, _ in WEBHOOK_FIELD_CHOICES)
 
-ENDPOINT_REQUIRED = "Choose the webhook endpoint (webhook_endpoint_name)."
+ENDPOINT_REQUIRED = "Choose the webhook endpoint."
 ENDPOINT_UNKNOWN = "“{value}” is not a webhook endpoint of this account."
-FIELD_UNKNOWN = "“{value}” is not a webhook field; use profile-attributes, tokens or identities."
-FIELD_REPEATED = "“{value}” is listed more than once."
+FIELD_UNKNOWN = (
+    "“{value}” is not something a webhook can carry: untick it, and tick profile properties, "
+    "push tokens or identities."
+)
+FIELD_REPEATED = "“{value}” is ticked more than once: untick one of them."
 
 
 class WebhookContentForm(PayloadForm):
     webhook_endpoint_name = fields.TextField(
         label="Webhook endpoint",
         max_length=200,
-        help_text="The endpoint's name as set up in CleverTap (webhook_endpoint_name).",
+        help_text="The endpoint set up in CleverTap that receives the calls.",
     )
-    # A list of lines rather than checkboxes: checkboxes would post the fields in their own
-    # order, and an imported body keeps the order it had.
-    webhook_fields = fields.LinesField(
-        label="User data to send",
-        help_text="One per line, any of: profile-attributes, tokens, identities.",
+    webhook_fields = fields.ChecklistField(
+        label="What each call carries about each person", choices=WEBHOOK_FIELD_CHOICES
     )
     webhook_key_value = fields.KeyValueField(
         label="Key-values",

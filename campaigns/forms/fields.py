@@ -391,6 +391,60 @@ class WeekdaysField(JsonField, forms.MultipleChoiceField):
         return [int(day) for day in super().clean(value)]
 
 
+class ChecklistSelect(forms.CheckboxSelectMultiple):
+    """Checkboxes in the value's order: the ticked ones first, as the body lists them (an unknown
+    or repeated one too, so that nothing is lost), then the others. Browsers post ticked boxes in
+    page order, so the list comes back as it was."""
+
+    unlisted = "{value} (unknown)"
+
+    def optgroups(self, name, value, attrs=None):
+        labels = {str(choice): label for choice, label in self.choices}
+        order = [*value, *(choice for choice in labels if choice not in value)]
+        return [
+            (
+                None,
+                [
+                    self.create_option(
+                        name,
+                        choice,
+                        labels.get(choice, self.unlisted.format(value=choice)),
+                        index < len(value),
+                        index,
+                        attrs=attrs,
+                    )
+                ],
+                index,
+            )
+            for index, choice in enumerate(order)
+        ]
+
+
+class ChecklistField(JsonField, forms.MultipleChoiceField):
+    """A list of texts ticked from known choices, in the order ticked; the form says which values
+    are not known or are repeated (they stay ticked until untick)."""
+
+    expected = "a list of texts"
+
+    widget = ChecklistSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def json_to_data(self, value):
+        if not isinstance(value, list) or not value:
+            return None
+        return value if all(isinstance(item, str) and item for item in value) else None
+
+    def data_to_json(self, raw):
+        items = raw if isinstance(raw, list) else ([raw] if raw else [])
+        return list(items) or MISSING
+
+    def valid_value(self, value):
+        return True
+
+
 class KeyValueField(JsonField, forms.CharField):
     """An object of string values, typed as `key = value` lines."""
 

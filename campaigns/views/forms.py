@@ -78,13 +78,13 @@ WHO_CARDS = (
     Card(
         audience.SEGMENT,
         "A saved segment",
-        "A segment saved in CleverTap, chosen by its id.",
+        "A segment saved in CleverTap, chosen from your account's list.",
         "targets/create.json, segment",
     ),
     Card(
         LIST,
         "A list of people",
-        "The people you name: their identities or email addresses, added in the composer.",
+        "The people you name: a file of their identities or email addresses, or a typed list.",
         "send/<channel>.json, to",
     ),
 )

@@ -116,7 +116,7 @@ def test_a_new_campaign_by_mouse_opens_the_composer_on_its_name_and_audience(log
     expect(page.get_by_role("radio", name="People who did something", exact=True)).to_be_checked()
 
     # A list of people cannot get a webhook or the app inbox: those cards are disabled.
-    page.get_by_text("The people you name: their identities").click()
+    page.get_by_text("The people you name: a file of their identities").click()
     expect(page.get_by_role("radio", name="Webhook", exact=True)).to_be_disabled()
     expect(page.get_by_role("radio", name="App inbox", exact=True)).to_be_disabled()
     expect(page.locator("#channel-fit")).to_have_text(

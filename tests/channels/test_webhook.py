@@ -73,6 +73,27 @@ def test_the_fields_keep_their_order():
     assert_round_trips(body)
 
 
+def test_the_fields_are_ticked_in_the_order_the_body_lists_them_then_the_others():
+    parsed = webhook.WebhookContentForm.parse_json(
+        webhook_body(webhook_fields=["identities", "events", "identities"]), prefix="content"
+    )
+    form = webhook.WebhookContentForm(parsed.data, prefix="content", options=OPTIONS)
+    boxes = [
+        (option["value"], option["label"], option["selected"])
+        for _, options, _ in form["webhook_fields"].field.widget.optgroups(
+            "content-webhook_fields", form["webhook_fields"].value()
+        )
+        for option in options
+    ]
+    assert boxes == [
+        ("identities", "Identities", True),
+        ("events", "events (unknown)", True),
+        ("identities", "Identities", True),
+        ("profile-attributes", "Profile properties", False),
+        ("tokens", "Push tokens", False),
+    ]
+
+
 def test_fields_that_are_not_a_list_are_kept_and_reported():
     body = webhook_body(webhook_fields="tokens")
     field = webhook.WebhookContentForm.base_fields["webhook_fields"]
