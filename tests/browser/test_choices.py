@@ -45,7 +45,7 @@ def test_choosing_a_segment_disables_the_event_rows_and_choosing_filters_brings_
     audience = page.locator("#section-audience")
     event = audience.locator("#audience-did_all").get_by_label("Event", exact=True)
     expect(event).to_be_enabled()
-    expect(audience.get_by_label("Saved segment")).to_be_disabled()
+    expect(audience.get_by_label("Saved segment", exact=True)).to_be_disabled()
 
     segment = audience.get_by_label("People in a saved segment")
     segment.check()
@@ -53,7 +53,7 @@ def test_choosing_a_segment_disables_the_event_rows_and_choosing_filters_brings_
     expect(event).to_have_value("App Launched")
     expect(audience.get_by_label("Did the event")).to_be_disabled()
     expect(segment).to_be_focused()
-    audience.get_by_label("Saved segment").fill("7")
+    audience.get_by_label("Saved segment", exact=True).fill("7")
     without = {key: value for key, value in body.items() if key not in {"where", "advanced_query"}}
     wait_for_preview(page, without | {"segment": 7})
     screenshots(page, "segment", audience)
@@ -61,7 +61,7 @@ def test_choosing_a_segment_disables_the_event_rows_and_choosing_filters_brings_
     audience.get_by_label("People who match the filters below").check()
     expect(event).to_be_enabled()
     expect(event).to_have_value("App Launched")
-    expect(audience.get_by_label("Saved segment")).to_be_disabled()
+    expect(audience.get_by_label("Saved segment", exact=True)).to_be_disabled()
     wait_for_preview(page, body)
     wait_until_saved(page)
     assert fresh(campaign).body == body

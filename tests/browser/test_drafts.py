@@ -187,7 +187,7 @@ def test_a_new_campaign_by_keyboard_opens_the_composer_on_its_answers(login, liv
     audience = page.locator("#section-audience")
     segment = audience.get_by_role("radio", name="People in a saved segment", exact=True)
     expect(segment).to_be_checked()
-    expect(audience.get_by_label("Saved segment")).to_be_editable()
+    expect(audience.get_by_label("Saved segment", exact=True)).to_be_editable()
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 1000})
         audience.scroll_into_view_if_needed()

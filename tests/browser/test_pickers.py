@@ -60,7 +60,7 @@ def test_a_whatsapp_template_and_a_webhook_endpoint_are_chosen_by_their_names(lo
     body = content.locator(".placeholder-inputs").nth(1)
     body.get_by_label("Value for {{1}}").fill("9:00")
     body.get_by_label("Value for {{2}}").fill("11:00")
-    content.get_by_role("button", name="Add buttons row").click()
+    content.get_by_role("button", name="Add a button's values").click()
     expect(page.locator(".htmx-request")).to_have_count(0)
     content.locator("#content-buttons").get_by_label("Value for {{1}}").fill("A1B2")
     expected = WHATSAPP | {

@@ -173,9 +173,7 @@ def test_a_segment_id_is_positive():
 
 def test_a_segment_id_that_is_not_a_number_is_kept_and_reported():
     body = {k: v for k, v in BASE.items() if k != "where"} | {"segment": "abc"}
-    assert messages_at(body, "segment") == [
-        'Saved segment must be a whole number, not "abc".'
-    ]
+    assert messages_at(body, "segment") == ['Saved segment must be a whole number, not "abc".']
     assert round_trips(body)
 
 
