@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from campaigns import steps
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Status
 from devtools import demo
 from tests.browser import axe
 from tests.browser.test_composer import wait_for_preview, wait_until_saved
@@ -274,3 +274,49 @@ def test_a_new_user_sends_an_email_to_a_list_uploaded_as_a_file(login, live_serv
     assert Campaign.objects.get(name="Loyalty thank-you").body == expected
     assert axe.blocking_violations(page) == []
     screenshots(page, "identity-list")
+
+
+def tab_to(page: Page, field: Locator, presses: int = 5) -> None:
+    """Press Tab until `field` has the focus, as a person would, a few times at most."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if field.evaluate("field => field === document.activeElement"):
+            return
+    expect(field).to_be_focused()
+
+
+def test_a_campaign_is_composed_and_submitted_by_keyboard_alone(login, live_server):
+    page = login("composer")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.get_by_role("link", name="New campaign").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("What do you call this campaign?")).to_be_visible()
+    page.get_by_label("What do you call this campaign?").focus()
+    page.keyboard.type("Keyboard push")
+    page.keyboard.press("Tab")  # Who: Everyone, chosen
+    page.keyboard.press("Tab")  # Which channel: Push, chosen
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Create and open the composer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Keyboard push")
+
+    # The summary's "What" link takes the keyboard into the step: the next Tab is its first field.
+    page.locator("#step-summary a.step-link[href='#section-content']").focus()
+    page.keyboard.press("Enter")
+    tab_to(page, content(page).get_by_label("Title", exact=True))
+    page.keyboard.type("Typed by keyboard")
+    tab_to(page, content(page).get_by_label("Message", exact=True))
+    page.keyboard.type("Every step without a mouse.")
+    expected = everyone(
+        "Keyboard push",
+        "push",
+        content={"title": "Typed by keyboard", "body": "Every step without a mouse."},
+    )
+    wait_for_preview(page, expected)
+    every_step_done(page)
+    wait_until_saved(page)
+
+    page.get_by_role("button", name="Submit for review").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Submitted “Keyboard push” for review.")).to_be_visible()
+    assert Campaign.objects.get(name="Keyboard push").status == Status.IN_REVIEW
