@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from campaigns import diffs, jsonfile, payloads, previews, set_aside, steps
+from campaigns import diffs, jsonfile, payloads, previews, set_aside
 from campaigns.channels import registry
 from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
@@ -88,13 +88,31 @@ class ComposerForm(forms.Form):
         return self.cleaned_data.get(name, default) if name not in self.errors else default
 
 
+# The sections as the page shows them: as guided steps (`steps`), under a marketer's word for each
+# (the sections keep the API's names for their parts: the set-aside notices and the review's
+# comments name them so).
+ADDITIONAL_TITLE = "Additional fields"
+STEP_TITLES = {
+    "audience": "Who",
+    "content": "What",
+    "schedule": "When",
+    "goal": "Goal",
+    "delivery": "Delivery",
+}
+
+
+def step_title(prefix: str, default: str) -> str:
+    """The title the composer shows a section under: its step's word, where it is a step."""
+    return STEP_TITLES.get(prefix, default)
+
+
 # The whole composer, bound once.
 
 
 @dataclass(frozen=True)
 class BoundSection:
     prefix: str
-    # As the page shows it: its step's word (`steps.title`).
+    # As the page shows it: its step's word (`step_title`).
     title: str
     # None: a part the posted API family or channel does not have.
     form: PayloadForm | None
@@ -229,9 +247,9 @@ class Composer:
             if type(form) is not section.form or form.data is not data:
                 form = section.form(data, prefix=section.prefix, options=self.options)
             if not _whole(form, data):
-                missing.append(steps.title(section.prefix, section.title))
+                missing.append(step_title(section.prefix, section.title))
         if not _whole(self.additional, data):
-            missing.append(steps.ADDITIONAL_TITLE)
+            missing.append(ADDITIONAL_TITLE)
         return missing
 
     def changes_from(self, stored: dict) -> list[diffs.Change]:
@@ -400,7 +418,7 @@ def _bind(
     bound = payloads.bind_forms(data, api=api, channel=channel, options=options)
     sections = [
         BoundSection(
-            section.prefix, steps.title(section.prefix, section.title), bound[section.prefix]
+            section.prefix, step_title(section.prefix, section.title), bound[section.prefix]
         )
         for section in payloads.sections(api, channel)
     ]

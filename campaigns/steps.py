@@ -2,36 +2,23 @@
 campaign and additional fields around them), each with its state and a line of what it says.
 
 A step is one section of the page (`payloads.sections`, its prefix and fields unchanged: they are
-the form's wire format). The sections keep the API's names for its parts (the set-aside notices
-and the review's comments name them so); the composer shows them under the step's word. A step's
-problems are the composer's errors and warnings that belong to its fields or to the part of the
-body its fields write; its line comes from the built body (`step_summaries`).
+the form's wire format), shown under the step's word (`composer.step_title`). A step's problems
+are the composer's errors and warnings that belong to its fields or to the part of the body its
+fields write; its line comes from the built body (`step_summaries`).
 """
 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.template.defaultfilters import pluralize
 
-from campaigns import step_summaries
+from campaigns import composer, step_summaries
 from campaigns.forms.base import PayloadError
 from campaigns.models import Channel
 
-if TYPE_CHECKING:
-    # composer.py names its sections by `title` here: it imports this module.
-    from campaigns.composer import Composer
-
 ADDITIONAL = "additional"
-ADDITIONAL_TITLE = "Additional fields"
-TITLES = {
-    "audience": "Who",
-    "content": "What",
-    "schedule": "When",
-    "goal": "Goal",
-    "delivery": "Delivery",
-}
 # Steps a campaign may leave out; the others, left empty, have problems that say what is missing.
 OPTIONAL = frozenset({"goal", "delivery", ADDITIONAL})
 
@@ -89,11 +76,6 @@ class Step:
         return UNTOUCHED_TEXT if self.state == UNTOUCHED else COMPLETE_TEXT
 
 
-def title(prefix: str, default: str) -> str:
-    """The title the composer shows a section under: its step's word, where it is a step."""
-    return TITLES.get(prefix, default)
-
-
 def _summaries(channel: str) -> dict[str, Callable[[Any], str]]:
     label = dict(Channel.choices).get(channel, channel)
     return {
@@ -106,7 +88,7 @@ def _summaries(channel: str) -> dict[str, Callable[[Any], str]]:
     }
 
 
-def composer_steps(state: "Composer") -> list[Step]:
+def composer_steps(state: composer.Composer) -> list[Step]:
     """The steps of a bound composer (`composer.Composer`), in the page's order."""
     sections = [section for section in state.sections if section.form is not None]
     prefixes = [section.prefix for section in sections]
@@ -147,7 +129,7 @@ def composer_steps(state: "Composer") -> list[Step]:
     steps.append(
         Step(
             prefix=ADDITIONAL,
-            title=ADDITIONAL_TITLE,
+            title=composer.ADDITIONAL_TITLE,
             summary=step_summaries.additional(state.extras),
             errors=errors.get(ADDITIONAL, 0),
             warnings=warnings.get(ADDITIONAL, 0),

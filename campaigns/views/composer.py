@@ -289,7 +289,7 @@ def _composer_context(
         "submit_refused_text": steps.SUBMIT_REFUSED,
         "not_ready_text": steps.NOT_READY,
         "ready_text": steps.READY,
-        "additional_title": steps.ADDITIONAL_TITLE,
+        "additional_title": composer.ADDITIONAL_TITLE,
     }
 
 

@@ -17,7 +17,6 @@ from campaigns import (
     services,
     set_aside,
     step_summaries,
-    steps,
 )
 from campaigns.channels import registry, whatsapp
 from campaigns.channels.email import SUBJECT_REQUIRED
@@ -94,7 +93,7 @@ def test_the_composer_shows_each_section_under_its_title(composer_client, compos
     html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
     for section in payloads.sections(campaign.api, campaign.channel):
         assert f'id="section-{section.prefix}"' in html
-        assert f">{steps.title(section.prefix, section.title)}</h2>" in html
+        assert f">{composer.step_title(section.prefix, section.title)}</h2>" in html
     assert ">Additional fields</h2>" in html
     assert 'role="region" aria-label="Payload preview"' in html
     assert 'id="estimate" role="region" aria-label="Estimated reach"' in html
