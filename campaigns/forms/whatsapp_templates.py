@@ -131,6 +131,7 @@ def present(form, option: WhatsAppTemplateOption | None) -> None:
     )
     if option is None:
         return
+    _hide_unused_header(form, option.header_type)
     for part, count, words in (
         ("header", option.header_placeholders, option.header_text),
         ("body", option.body_placeholders, option.body_text),
@@ -145,6 +146,26 @@ def present(form, option: WhatsAppTemplateOption | None) -> None:
         count = counts[index] if index < len(counts) else 0
         caption = TEMPLATE_BUTTON_WORDS.format(number=index + 1)
         _lay_out(button, "replacements", count, words, caption)
+
+
+# The header inputs each kind of template header leaves unused, hidden while they are empty: a
+# template without a header shows none, a text header no link or place.
+_MEDIA = ("header_media_url",)
+_PLACE = ("header_latitude", "header_longitude", "header_location_name", "header_location_address")
+UNUSED_HEADER_INPUTS = {
+    "": ("header_type", "header_replacements", *_MEDIA, *_PLACE),
+    "text": (*_MEDIA, *_PLACE),
+    "image": ("header_replacements", *_PLACE),
+    "video": ("header_replacements", *_PLACE),
+    "document": ("header_replacements", *_PLACE),
+    "location": ("header_replacements",),
+}
+
+
+def _hide_unused_header(form, header_type: str) -> None:
+    for name in UNUSED_HEADER_INPUTS.get(header_type, ()):
+        if name in form.fields and not form.raw(name):
+            form.fields[name].widget = forms.HiddenInput()
 
 
 def _lay_out(form, name: str, count: int, words: str, caption: str, part="button") -> None:

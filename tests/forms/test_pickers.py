@@ -252,3 +252,58 @@ def test_the_audience_form_still_takes_a_typed_segment():
     data = {"audience-who": audience.SEGMENT, "audience-segment": "7"}
     form = audience.AudienceForm(data, prefix="audience", options=OPTIONS)
     assert form.to_json() == {"segment": 7}
+
+
+DELIVERY_SLOT = WhatsAppTemplateOption(
+    name="delivery_slot",
+    locale="en",
+    header_type="text",
+    header_placeholders=1,
+    body_placeholders=2,
+    button_placeholders=(),
+    header_text="Delivery on {{1}}",
+    body_text="Your parcel arrives between {{1}} and {{2}}.",
+)
+HEADERS = AccountOptions(
+    providers={"whatsapp": ("Provider_1",)}, whatsapp_templates=(ORDER_UPDATE, DELIVERY_SLOT)
+)
+HEADER_INPUTS = [
+    "header_type",
+    "header_replacements",
+    "header_media_url",
+    "header_latitude",
+    "header_longitude",
+    "header_location_name",
+    "header_location_address",
+]
+
+
+def shown_header_inputs(body: dict) -> list[str]:
+    page = rendered(body, "whatsapp", HEADERS)
+    return [name for name in HEADER_INPUTS if f'id="div_id_content-{name}"' in page]
+
+
+def test_a_template_without_a_header_shows_no_header_inputs():
+    assert shown_header_inputs(WHATSAPP) == []
+    assert (
+        built(
+            payloads.parse_body(WHATSAPP, api=Api.TARGETS, channel="whatsapp").data,
+            "whatsapp",
+            HEADERS,
+        )
+        == WHATSAPP
+    )
+
+
+def test_a_text_header_shows_its_type_and_values_only():
+    body = replaced(WHATSAPP, "template_name", "delivery_slot")
+    assert shown_header_inputs(body) == ["header_type", "header_replacements"]
+
+
+def test_a_header_input_the_template_does_not_use_stays_shown_while_it_holds_a_value():
+    content = WHATSAPP["content"] | {
+        "header": {"type": "image", "media": {"url": "https://x.example/a.png"}}
+    }
+    body = WHATSAPP | {"content": content}
+    assert shown_header_inputs(body) == ["header_type", "header_media_url"]
+    assert payloads.body_errors(body, api=Api.TARGETS, channel="whatsapp", options=HEADERS) != []
