@@ -19,7 +19,7 @@ from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from campaigns import identities, schedule
+from campaigns import identities, jsonpath, schedule
 from campaigns.forms import links
 
 WEEKDAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
@@ -66,9 +66,11 @@ def body_for_display(body: Any) -> Any:
 
 
 def highlight_json(value: Any) -> SafeString:
-    """`json.dumps(value, indent=2, ensure_ascii=False)` as HTML with a span per token kind."""
+    """`json.dumps(value, indent=2, ensure_ascii=False)` as HTML with a span per token kind; each
+    key names its JSON path (`data-path`, as the fields' hints write it), so that the composer can
+    mark the key of the field being edited."""
     parts: list[str] = []
-    _highlight(value, 0, parts)
+    _highlight(value, 0, parts, ())
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped below
 
 
@@ -76,7 +78,12 @@ def _token(kind: str, text: str) -> str:
     return f'<span class="j-{kind}">{escape(text)}</span>'
 
 
-def _highlight(value: Any, depth: int, out: list[str]) -> None:
+def _key(key: str, path: jsonpath.Path) -> str:
+    shown = escape(json.dumps(key, ensure_ascii=False))
+    return f'<span class="j-key" data-path="{escape(jsonpath.format_path(path))}">{shown}</span>'
+
+
+def _highlight(value: Any, depth: int, out: list[str], path: jsonpath.Path) -> None:
     pad, inner = "  " * depth, "  " * (depth + 1)
     if isinstance(value, dict):
         if not value:
@@ -84,8 +91,8 @@ def _highlight(value: Any, depth: int, out: list[str]) -> None:
             return
         out.append("{\n")
         for position, (key, item) in enumerate(value.items()):
-            out.append(inner + _token("key", json.dumps(str(key), ensure_ascii=False)) + ": ")
-            _highlight(item, depth + 1, out)
+            out.append(inner + _key(str(key), path + (str(key),)) + ": ")
+            _highlight(item, depth + 1, out, path + (str(key),))
             out.append(",\n" if position < len(value) - 1 else "\n")
         out.append(pad + "}")
     elif isinstance(value, list):
@@ -95,7 +102,7 @@ def _highlight(value: Any, depth: int, out: list[str]) -> None:
         out.append("[\n")
         for position, item in enumerate(value):
             out.append(inner)
-            _highlight(item, depth + 1, out)
+            _highlight(item, depth + 1, out, path + (position,))
             out.append(",\n" if position < len(value) - 1 else "\n")
         out.append(pad + "]")
     elif isinstance(value, str):

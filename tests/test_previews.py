@@ -30,6 +30,17 @@ def test_highlighted_json_reads_as_the_same_text_json_dumps_writes(value):
     assert text == json.dumps(value, indent=2, ensure_ascii=False)
 
 
+def test_each_key_names_its_path_as_the_fields_hints_write_it():
+    highlighted = str(previews.highlight_json({"content": {"title": "Hi"}, "to": {"A b": ["x"]}}))
+    paths = re.findall(r'<span class="j-key" data-path="([^"]*)">', highlighted)
+    assert [html.unescape(path) for path in paths] == [
+        "content",
+        "content.title",
+        "to",
+        'to["A b"]',
+    ]
+
+
 def test_highlighting_escapes_html():
     highlighted = str(previews.highlight_json({"<b>": "</pre><script>"}))
     assert "<script>" not in highlighted and "&lt;script&gt;" in highlighted

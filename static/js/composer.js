@@ -354,6 +354,24 @@
     }
   });
 
+  // The field being edited marks its key in the request body (the path its hint names), again
+  // after each refresh of the preview.
+  let editedPath = "";
+  function markEditedPath() {
+    document.querySelectorAll("#preview-json .j-edited").forEach((key) => key.classList.remove("j-edited"));
+    const key = editedPath && document.querySelector(`#preview-json [data-path="${CSS.escape(editedPath)}"]`);
+    if (key) {
+      key.classList.add("j-edited");
+    }
+  }
+  form.addEventListener("focusin", (event) => {
+    const wrapper = event.target.closest("[id^='div_id_'], fieldset");
+    const hint = wrapper && wrapper.querySelector(".api-path");
+    editedPath = hint ? hint.textContent.trim() : "";
+    markEditedPath();
+  });
+  document.body.addEventListener("htmx:afterSettle", markEditedPath);
+
   // After a row is added or removed the server names the element to focus.
   document.body.addEventListener("composer:focus", (event) => {
     const target = document.getElementById(event.detail.id);

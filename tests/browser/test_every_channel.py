@@ -313,6 +313,8 @@ def test_a_campaign_is_composed_and_submitted_by_keyboard_alone(login, live_serv
         content={"title": "Typed by keyboard", "body": "Every step without a mouse."},
     )
     wait_for_preview(page, expected)
+    # The request body marks the key of the field the keyboard is in.
+    expect(page.locator("#preview-json .j-edited")).to_have_attribute("data-path", "content.body")
     every_step_done(page)
     wait_until_saved(page)
 
