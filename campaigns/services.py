@@ -90,11 +90,11 @@ def campaign_create(
 ) -> Campaign:
     """A new draft of `body`, or of a new body: a targets body named `name`, sent now, to
     everyone when `who` says so (`where: {}`); another answer of the New page leaves the where
-    out for the composer to choose (`audience.start_data`). A send body starts empty; `name`
-    names the draft of a body without one. `problem_count` is the body's, when the caller knows
-    it (counted if None)."""
+    out for the composer to choose (`audience.start_data`). A send body starts with its name
+    only; `name` names the draft of a body without one. `problem_count` is the body's, when the
+    caller knows it (counted if None)."""
     if body is None:
-        body = {"name": name, "target_mode": channel} if api == Api.TARGETS else {}
+        body = {"name": name, "target_mode": channel} if api == Api.TARGETS else {"name": name}
         if api == Api.TARGETS:
             body |= ({"where": {}} if who == audience.EVERYONE else {}) | {"when": "now"}
     if problem_count is None:

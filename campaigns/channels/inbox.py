@@ -198,7 +198,10 @@ class InboxContentForm(PayloadForm):
     )
     time_to_live = fields.IntegerField(
         label="Time to live",
-        help_text="How long the message stays in the inbox, a whole number.",
+        help_text=(
+            "How long the message stays in the inbox, a whole number (CleverTap's reference "
+            "gives no unit)."
+        ),
     )
 
     paths = {

@@ -259,8 +259,8 @@ def test_a_new_user_sends_an_email_to_a_list_uploaded_as_a_file(login, live_serv
     content(page).get_by_label("Body (HTML)").fill("<p>A gift is on its way.</p>")
     content(page).get_by_label("Sender name").fill("Shop")
 
-    # The draft is named as asked; a send body starts without a name (services.campaign_create).
     expected = {
+        "name": "Loyalty thank-you",
         "to": {"Email": people},
         "content": {
             "subject": "Thank you for ten orders",

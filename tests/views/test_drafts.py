@@ -186,7 +186,7 @@ def test_each_answer_and_channel_make_their_draft_and_open_the_composer_on_the_a
     assert (campaign.api, campaign.channel, campaign.name) == (api, channel, f"{who} by {channel}")
     composer_url = reverse("campaigns:composer", args=[campaign.pk])
     if api == Api.SEND:
-        assert campaign.body == {}
+        assert campaign.body == {"name": f"{who} by {channel}"}
         assert response.url == composer_url
     else:
         expected = {"name": f"{who} by {channel}", "target_mode": channel, "when": "now"}
