@@ -169,6 +169,8 @@ def test_discarding_what_was_set_aside_asks_first(login, live_server, people):
     page.once("dialog", lambda dialog: dialog.accept())
     notice.get_by_role("button", name=re.compile("^Discard")).click()
     expect(notice).to_have_count(0)
+    # The discard is an edit (counted once its answer settles), saved by the next autosave.
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "dirty")
     wait_until_saved(page)
     assert fresh(campaign).set_aside == []
 
