@@ -55,7 +55,7 @@ HEADER_TYPE_UNKNOWN = (
 HEADER_TYPE_MISMATCH = "This template's header is of type {expected}, not {actual}."
 HEADER_NOT_IN_TEMPLATE = "This template has no header: leave the header type empty."
 HEADER_REQUIRED_BY_TEMPLATE = "This template has a {expected} header: choose it and fill it in."
-HEADER_REPLACEMENTS_NOT_TEXT = "Only a text header takes replacements."
+HEADER_REPLACEMENTS_NOT_TEXT = "Only a text header takes placeholder values."
 HEADER_MEDIA_REQUIRED = "An image, video or document header needs its link."
 LATITUDE_REQUIRED = "A location needs its latitude."
 LONGITUDE_REQUIRED = "A location needs its longitude."
@@ -112,7 +112,7 @@ class WhatsAppButtonForm(PayloadForm):
     """The values of one button's placeholders (e.g. the end of a dynamic link)."""
 
     replacements = fields.LinesField(
-        label="Button replacements",
+        label="Values for the button's placeholders",
         api_code=API_CODE,
         help_text="One value per line.",
         widget=whatsapp_templates.PlaceholderValues(attrs={"rows": 3}),
@@ -154,7 +154,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
         error_messages={"invalid_choice": HEADER_TYPE_UNKNOWN},
     )
     header_replacements = fields.LinesField(
-        label="Header replacements",
+        label="Values for the header's placeholders",
         # Text headers always carry the list, even empty; other headers leave it out (to_json).
         always=True,
         api_code=API_CODE,
@@ -170,7 +170,7 @@ class WhatsAppTemplatePartsForm(PayloadForm):
     header_location_name = _place_name()
     header_location_address = _address()
     body_replacements = fields.LinesField(
-        label="Body replacements",
+        label="Values for the message's placeholders",
         # The page requires the list even when the template has no placeholders (`[]`).
         always=True,
         api_code=API_CODE,

@@ -306,4 +306,10 @@ def test_a_header_input_the_template_does_not_use_stays_shown_while_it_holds_a_v
     }
     body = WHATSAPP | {"content": content}
     assert shown_header_inputs(body) == ["header_type", "header_media_url"]
-    assert payloads.body_errors(body, api=Api.TARGETS, channel="whatsapp", options=HEADERS) != []
+    messages = [
+        error.message
+        for error in payloads.body_errors(
+            body, api=Api.TARGETS, channel="whatsapp", options=HEADERS
+        )
+    ]
+    assert whatsapp.HEADER_NOT_IN_TEMPLATE in messages
