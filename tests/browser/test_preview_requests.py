@@ -77,6 +77,9 @@ def test_a_push_with_relative_images_asks_the_app_for_none_of_them(login, live_s
     expect(page.locator("#id_content-android_background_image")).to_have_attribute(
         "aria-invalid", "true"
     )
+    # The autosave and its refresh of the preview settle first: a swap replaces the device.
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=15_000)
+    expect(page.locator(".htmx-request")).to_have_count(0)
     page.set_viewport_size({"width": 1280, "height": 900})
     device.scroll_into_view_if_needed()
     page.screenshot(path="/tmp/truth-push-bad-image-1280.png", full_page=False)
