@@ -33,6 +33,7 @@ class WhatsAppTemplateAdmin(admin.ModelAdmin):
     ]
 
 
+admin.site.register(models.AccountSettings)
 admin.site.register(models.WebhookEndpoint)
 admin.site.register(models.AndroidChannel)
 admin.site.register(models.ControlGroup)

@@ -23,6 +23,8 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
 
+from campaigns.models.drafts import Api, Channel
+
 # The documented tags (with the parts of their blocks python-liquid registers under their own
 # names): if/elsif/else, unless, case/when, for with break and continue, tablerow, assign, raw,
 # comment (`raw` is read by the lexer, not a tag).
@@ -117,6 +119,12 @@ class CleverTapLiquid(liquid.Environment):
 
 
 ENVIRONMENT = CleverTapLiquid()
+
+
+def rendered_by_clevertap(*, api: str, channel: str, liquid_api_beta: bool) -> bool:
+    """Whether CleverTap renders Liquid in this draft: only in push campaigns created by events
+    and properties, and only for accounts in its private beta. Elsewhere the tags go literally."""
+    return liquid_api_beta and api == Api.TARGETS and channel == Channel.PUSH
 
 
 def has_liquid(text: str) -> bool:

@@ -16,6 +16,7 @@ from campaigns import models, payloads, schedule
 from campaigns.forms.base import PayloadError
 from campaigns.forms.options import AccountOptions, SegmentOption, WhatsAppTemplateOption
 from campaigns.models import (
+    AccountSettings,
     AndroidChannel,
     Api,
     AuditAction,
@@ -264,7 +265,7 @@ def campaign_problems(campaign: Campaign) -> tuple[list[PayloadError], list[Payl
 
 
 def account_options(*, composing: bool = False) -> AccountOptions:
-    """The account settings the forms offer as choices (five small queries).
+    """The account settings the forms offer as choices (six small queries).
 
     `composing`: with what only the composer shows, the templates' words and the segments
     (cached). Validation reads neither, so that it runs on any database state a data migration
@@ -292,6 +293,7 @@ def account_options(*, composing: bool = False) -> AccountOptions:
     )
     android_channels = dict(AndroidChannel.objects.values_list("channel_id", "name"))
     return AccountOptions(
+        liquid_api_beta=AccountSettings.objects.filter(pk=1, liquid_api_beta=True).exists(),
         providers={channel: tuple(names) for channel, names in providers.items()},
         provider_ids=provider_ids,
         whatsapp_templates=templates,

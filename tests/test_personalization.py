@@ -105,3 +105,22 @@ def test_the_profile_properties_read_are_listed_once_in_order():
     text = "{{ Profile.A }}{% if Profile.B.c %}{{ Profile.A }}{% endif %}{{ Event.X }}"
 
     assert personalization.profile_properties(text) == ("A", "B")
+
+
+@pytest.mark.parametrize(
+    ("api", "channel", "beta", "rendered"),
+    [
+        ("targets", "push", True, True),
+        ("targets", "push", False, False),
+        ("send", "push", True, False),
+        ("targets", "email", True, False),
+        ("targets", "webpush", True, False),
+    ],
+)
+def test_clevertap_renders_liquid_only_in_api_push_campaigns_of_beta_accounts(
+    api, channel, beta, rendered
+):
+    assert (
+        personalization.rendered_by_clevertap(api=api, channel=channel, liquid_api_beta=beta)
+        is rendered
+    )

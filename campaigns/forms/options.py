@@ -40,6 +40,8 @@ class AccountOptions:
     property_names: tuple[str, ...] = ()
     # The segments the composer offers (the sandbox's, when it is in use).
     segments: tuple[SegmentOption, ...] = ()
+    # CleverTap renders Liquid in this account's API push campaigns (a private beta).
+    liquid_api_beta: bool = False
 
     def whatsapp_template(self, name: str, locale: str | None) -> WhatsAppTemplateOption | None:
         matches = [t for t in self.whatsapp_templates if t.name == name]

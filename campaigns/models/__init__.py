@@ -1,4 +1,5 @@
 from campaigns.models.account import (
+    AccountSettings,
     AndroidChannel,
     ControlGroup,
     Provider,
@@ -31,6 +32,7 @@ from campaigns.models.review import (
 )
 
 __all__ = [
+    "AccountSettings",
     "AndroidChannel",
     "Api",
     "ApiCall",

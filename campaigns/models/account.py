@@ -1,6 +1,6 @@
-"""Account settings the forms offer as choices: the CleverTap account's providers, templates,
-webhook endpoints, Android notification channels and custom control groups. Edited in the Django
-admin, seeded by the demo.
+"""Account settings: what the CleverTap account has enabled (`AccountSettings`) and what the
+forms offer as choices (providers, templates, webhook endpoints, Android notification channels and
+custom control groups). Edited in the Django admin, seeded by the demo.
 """
 
 import re
@@ -126,3 +126,29 @@ class ControlGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccountSettings(models.Model):
+    """What the CleverTap account has that its API does not tell: one row, `current()`."""
+
+    liquid_api_beta = models.BooleanField(
+        "Liquid in API campaigns",
+        default=False,
+        help_text=(
+            "CleverTap's private beta that renders Liquid personalization ({{ Profile.Name }}) "
+            "in push campaigns created through the API. Ask your CleverTap contact whether the "
+            "account has it; without it CleverTap sends the tags as typed."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "account settings"
+        verbose_name_plural = "account settings"
+
+    def __str__(self) -> str:
+        return "Account settings"
+
+    @classmethod
+    def current(cls) -> "AccountSettings":
+        found, _ = cls.objects.get_or_create(pk=1)
+        return found
