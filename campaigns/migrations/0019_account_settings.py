@@ -4,21 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0018_comment_resolved'),
+        ("campaigns", "0018_comment_resolved"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountSettings',
+            name="AccountSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('liquid_api_beta', models.BooleanField(default=False, help_text="CleverTap's private beta that renders Liquid personalization ({{ Profile.Name }}) in push campaigns created through the API. Ask your CleverTap contact whether the account has it; without it CleverTap sends the tags as typed.", verbose_name='Liquid in API campaigns')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "liquid_api_beta",
+                    models.BooleanField(
+                        default=False,
+                        help_text="CleverTap's private beta that renders Liquid personalization ({{ Profile.Name }}) in push campaigns created through the API. Ask your CleverTap contact whether the account has it; without it CleverTap sends the tags as typed.",
+                        verbose_name="Liquid in API campaigns",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account settings',
-                'verbose_name_plural': 'account settings',
+                "verbose_name": "account settings",
+                "verbose_name_plural": "account settings",
             },
         ),
     ]
