@@ -53,6 +53,12 @@ def open_composer(page: Page, live_server, body: dict, channel: str) -> None:
     expect(page.get_by_role("region", name="Payload preview")).to_be_visible()
 
 
+def show_device(page: Page) -> None:
+    # One step in the page: a preview swap between finding the device and scrolling to it
+    # (a Locator's scroll) would detach it.
+    page.evaluate("document.getElementById('device-preview').scrollIntoView({block: 'nearest'})")
+
+
 def asked_for(seen: list[str], *values: str) -> list[str]:
     return [url for url in seen if any(urlsplit(url).path.endswith(value) for value in values)]
 
@@ -81,12 +87,12 @@ def test_a_push_with_relative_images_asks_the_app_for_none_of_them(login, live_s
     expect(page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=15_000)
     expect(page.locator(".htmx-request")).to_have_count(0)
     page.set_viewport_size({"width": 1280, "height": 900})
-    device.scroll_into_view_if_needed()
+    show_device(page)
     page.screenshot(path="/tmp/truth-push-bad-image-1280.png", full_page=False)
     page.set_viewport_size({"width": 390, "height": 844})
     # Narrow screens show the preview from its toggle, over the form.
     page.get_by_role("button", name="Show preview").click()
-    device.scroll_into_view_if_needed()
+    show_device(page)
     page.screenshot(path="/tmp/truth-push-bad-image-390.png", full_page=False)
 
     assert asked_for(seen, "example.com", "icon.png", "banner.png") == []
