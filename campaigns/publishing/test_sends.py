@@ -121,11 +121,16 @@ def campaign_test_send(
     return TestSendOutcome(True, message, body, call, recipients)
 
 
-def sent_tests(*, campaign: models.Campaign):
-    """The draft's test sends, newest first, as the audit log holds them."""
-    return audit.audit_list(campaign_id=campaign.pk).filter(
+def sent_tests(*, campaign: models.Campaign, limit: int = 20) -> list[models.AuditEvent]:
+    """The draft's latest test sends, newest first, as the audit log holds them, each with its
+    `summary` in words."""
+    events = audit.audit_list(campaign_id=campaign.pk).filter(
         action__in=(models.AuditAction.TEST_SENT, models.AuditAction.TEST_SEND_FAILED)
     )
+    found = list(events[:limit])
+    for event in found:
+        event.summary = audit.event_summary(event)
+    return found
 
 
 def _stored_call(campaign: models.Campaign, user) -> models.ApiCall | None:
