@@ -32,7 +32,8 @@ def recipient_list(request: HttpRequest) -> HttpResponse:
     """The user's own test recipients, and a form to add one."""
     roles.require_any(request.user, *TESTERS)
     back = _back_url(request)
-    form = test_send_forms.RecipientForm(request.POST or None)
+    posted = request.POST if request.method == "POST" else None
+    form = test_send_forms.RecipientForm(posted)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -70,7 +71,8 @@ def send_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the draft's saved content to some of the user's test recipients now."""
     roles.require_any(request.user, *TESTERS)
     campaign = campaign_or_404(pk)
-    form = test_send_forms.TestSendForm(request.POST or None, user=request.user)
+    posted = request.POST if request.method == "POST" else None
+    form = test_send_forms.TestSendForm(posted, user=request.user)
     refused = test_sends.refusal(campaign)
     outcome = None
     status = 200
