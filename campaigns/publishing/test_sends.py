@@ -116,7 +116,7 @@ def campaign_test_send(
         count=len(recipients),
         plural=pluralize(len(recipients)),
         names=", ".join(str(recipient) for recipient in recipients),
-        answer=answer if isinstance(answer, str) and answer else ANSWER_DEFAULT,
+        answer=_sentence(answer) if isinstance(answer, str) and answer else ANSWER_DEFAULT,
     )
     return TestSendOutcome(True, message, body, call, recipients)
 
@@ -140,6 +140,11 @@ def _stored_call(campaign: models.Campaign, user) -> models.ApiCall | None:
         campaign=campaign, user=user, operation="send", batch__isnull=True
     )
     return calls.order_by("-id").first()
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _counted(template: str, count: int) -> str:

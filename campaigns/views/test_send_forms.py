@@ -42,7 +42,7 @@ class TestSendForm(forms.Form):
         label="Send the test to",
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"invalid_choice": CHOSEN_GONE, "invalid_pk_value": CHOSEN_GONE},
     )
 

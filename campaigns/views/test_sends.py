@@ -98,6 +98,7 @@ def send_test(request: HttpRequest, pk: int) -> HttpResponse:
         "refused": refused,
         "outcome": outcome,
         "endpoint": f"send/{campaign.channel}.json",
+        "no_endpoint": bool(test_send_payload.cannot_test_send(campaign.channel)),
         "by_identity": campaign.api == Api.SEND,
         "test_max": test_send_payload.MAX_RECIPIENTS,
         "tag_group": test_send_payload.TEST_TAG_GROUP,
