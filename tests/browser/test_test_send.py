@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from campaigns import test_recipients, test_send_payload
 from campaigns.publishing import test_sends
+from tests.browser import axe
 from tests.drafts import PUSH_BODY, new_draft
 from tests.reference_examples import reference_example
 from tests.sandbox_records import profiles_create, received
@@ -36,6 +37,7 @@ def send_test(page: Page, live_server, campaign) -> None:
     expect(page.get_by_role("heading", name=f"Send a test of “{campaign.name}”")).to_be_visible()
     page.get_by_label("my inbox").check()
     page.get_by_label("my Pixel").check()
+    assert axe.blocking_violations(page) == []
     page.get_by_role("button", name="Send test").click()
     expect(page.locator("#toasts")).to_contain_text("Test sent to 2 recipients")
     expect(page.locator("#sent-tests")).to_contain_text("Test sent to 2 recipients by composer")
@@ -54,6 +56,7 @@ def test_two_test_recipients_get_a_test_of_a_push_and_of_an_email_draft(
     page.get_by_role("link", name="Test recipients").click()
     add_recipient(page, "Email address", ME, "my inbox")
     add_recipient(page, "Identity", PHONE, "my Pixel")
+    assert axe.blocking_violations(page) == []
     send_test(page, live_server, push)
     send_test(page, live_server, email)
 
@@ -99,8 +102,9 @@ def test_a_webhook_draft_and_a_draft_with_problems_say_why_they_cannot_be_test_s
     page.get_by_role("link", name="Send test").click()
     refusal = page.get_by_role("alert")
     expect(refusal).to_contain_text(test_sends.HAS_PROBLEMS.format(count=1, plural="", them="it"))
+    assert axe.blocking_violations(page) == []
     expect(page.get_by_role("button", name="Send test")).to_have_count(0)
-    refusal.get_by_role("link", name="content.title").click()
+    page.locator("#test-send-problems").get_by_role("link", name="content.title").click()
     expect(page).to_have_url(f"{live_server.url}/drafts/{broken.pk}/#id_content-title")
 
     assert received("send/push.json") == [] and received("send/webhook.json") == []
