@@ -12,7 +12,7 @@ which a targets draft leaves implicit (`_CARRIED`).
 from dataclasses import dataclass, field
 from typing import Any
 
-from campaigns import payloads
+from campaigns import payloads, personalization
 from campaigns.channels import registry
 from campaigns.jsonpath import Path
 from campaigns.models import Api, Channel
@@ -31,6 +31,11 @@ NO_SEND_ENDPOINT = (
     "{channel} has no send endpoint (CleverTap has no send/{value}.json), so it cannot be sent "
     "to test recipients: it reaches people only as a published campaign. Check it with the "
     "composer's preview instead."
+)
+SENT_LITERALLY = (
+    "Personalization ({{ ... }} or @Profile) is sent as typed in a test: CleverTap documents no "
+    "Liquid for send/<channel>.json, so the test shows the tags where people would see their "
+    "values."
 )
 TOO_MANY = f"Choose at most {MAX_RECIPIENTS} test recipients for one test."
 NONE_CHOSEN = "Choose at least one test recipient."
@@ -64,6 +69,16 @@ def cannot_test_send(channel: str) -> str:
     if channel in registry.SEND_CHANNELS:
         return ""
     return NO_SEND_ENDPOINT.format(channel=Channel(channel).label, value=channel)
+
+
+def personalized(body: Any) -> bool:
+    """Whether any text of the body holds Liquid or the dashboard's @Profile style, which a
+    test (sent by identity) delivers as typed."""
+    if isinstance(body, dict):
+        return any(personalized(value) for value in body.values())
+    if isinstance(body, list):
+        return any(personalized(value) for value in body)
+    return isinstance(body, str) and (personalization.has_liquid(body) or "@Profile" in body)
 
 
 def recipients_to(recipients: list[tuple[str, str]]) -> dict[str, list[str]]:

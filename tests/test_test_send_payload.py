@@ -189,3 +189,19 @@ def test_recipients_go_under_their_kind_once_each_in_order():
 )
 def test_a_test_goes_to_one_to_25_recipients(count, refusal):
     assert test_send_payload.recipients_refusal(count) == refusal
+
+
+@pytest.mark.parametrize(
+    ("content", "personalized"),
+    [
+        ({"title": 'Hi {{Profile.Name | default: "there"}}', "body": "Sale"}, True),
+        ({"title": "Hi", "body": "{% if Profile.vip %}VIP{% endif %}"}, True),
+        ({"title": "Hi @Profile.Name", "body": "Sale"}, True),
+        ({"template": {"body": {"replacements": ["{{Profile.city}}"]}}}, True),
+        ({"title": "Hi there", "body": "Up to 40% off {not a tag}"}, False),
+    ],
+)
+def test_personalization_that_a_test_sends_as_typed_is_found_anywhere_in_the_content(
+    content, personalized
+):
+    assert test_send_payload.personalized(content) is personalized

@@ -99,6 +99,11 @@ def send_test(request: HttpRequest, pk: int) -> HttpResponse:
         "outcome": outcome,
         "endpoint": f"send/{campaign.channel}.json",
         "no_endpoint": bool(test_send_payload.cannot_test_send(campaign.channel)),
+        "literal_note": (
+            test_send_payload.SENT_LITERALLY
+            if test_send_payload.personalized(campaign.body.get("content"))
+            else ""
+        ),
         "by_identity": campaign.api == Api.SEND,
         "test_max": test_send_payload.MAX_RECIPIENTS,
         "tag_group": test_send_payload.TEST_TAG_GROUP,

@@ -305,3 +305,15 @@ def test_the_composer_links_to_the_test_send(as_user, people):
 
     assert f'href="{page_url(campaign)}"' in page.content.decode()
     assert reverse("campaigns:test_recipients") in page.content.decode()  # the user menu
+
+
+def test_personalization_is_said_to_be_sent_as_typed_in_a_test(as_user, people):
+    tagged = new_draft(
+        people["composer"],
+        {**PUSH_BODY, "content": {"title": 'Hi {{Profile.Name | default: "there"}}', "body": "x"}},
+    )
+    plain = new_draft(people["composer"])
+    client = as_user("composer")
+
+    assert test_send_payload.SENT_LITERALLY in text_of(client.get(page_url(tagged)))
+    assert test_send_payload.SENT_LITERALLY not in text_of(client.get(page_url(plain)))
