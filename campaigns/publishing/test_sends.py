@@ -30,6 +30,8 @@ NOT_YOURS = "Only your own test recipients can be sent a test."
 SENT = "Test sent to {count} recipient{plural}: {names}. CleverTap answered: {answer}"
 FAILED = "The test was not sent: {error}"
 ANSWER_DEFAULT = "queued."
+# What the page shows for WhatsApp's message id, drawn anew for each test.
+MESSAGE_ID_SHOWN = "(random)"
 
 
 class TestSendRefused(publishing.PublishingError):
@@ -119,6 +121,18 @@ def campaign_test_send(
         answer=_sentence(answer) if isinstance(answer, str) and answer else ANSWER_DEFAULT,
     )
     return TestSendOutcome(True, message, body, call, recipients)
+
+
+def body_shown(*, campaign: models.Campaign, recipients: list[models.TestRecipient]) -> dict:
+    """The request body a test of this draft sends to `recipients`, for the page to show (the
+    draft must be test-sendable: `refusal` is None)."""
+    return test_send_payload.body_for_test_send(
+        campaign.body,
+        api=campaign.api,
+        channel=campaign.channel,
+        to=test_send_payload.recipients_to([(each.kind, each.value) for each in recipients]),
+        message_id=MESSAGE_ID_SHOWN,
+    )
 
 
 def sent_tests(*, campaign: models.Campaign, limit: int = 20) -> list[models.AuditEvent]:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns import roles, test_recipients, test_send_payload
+from campaigns import previews, roles, test_recipients, test_send_payload
 from campaigns.models import Api
 from campaigns.publishing import test_sends
 from campaigns.views import test_send_forms
@@ -92,9 +92,14 @@ def send_test(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, outcome.message)
                     return redirect("campaigns:test_send", pk=campaign.pk)
                 status = 200
+    shown = None
+    if refused is None:
+        everyone = list(form.fields["recipients"].queryset[: test_send_payload.MAX_RECIPIENTS])
+        shown = test_sends.body_shown(campaign=campaign, recipients=everyone)
     context = {
         "campaign": campaign,
         "form": form,
+        "json_html": previews.highlight_json(shown) if shown is not None else "",
         "refused": refused,
         "outcome": outcome,
         "endpoint": f"send/{campaign.channel}.json",

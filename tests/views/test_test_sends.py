@@ -286,9 +286,10 @@ def test_a_busy_limiter_is_said_in_words_and_nothing_is_sent(sandbox, as_user, p
     profiles_create(emails=[ME])
     settings.CLEVERTAP_LIMIT_WAIT_SECONDS = 0.05
     account = clevertap.account_current().account_id
-    for _ in range(settings.CLEVERTAP_MAX_IN_FLIGHT):
+    size = settings.CLEVERTAP_MAX_IN_FLIGHT
+    for _ in range(size):
         assert models.ApiSlot.objects.claim(
-            account_id=account, pool=models.ApiSlotPool.IN_FLIGHT, size=3, busy_seconds=60
+            account_id=account, pool=models.ApiSlotPool.IN_FLIGHT, size=size, busy_seconds=60
         )
 
     response = as_user("composer").post(page_url(campaign), {"recipients": [inbox.pk]})
@@ -317,3 +318,17 @@ def test_personalization_is_said_to_be_sent_as_typed_in_a_test(as_user, people):
 
     assert test_send_payload.SENT_LITERALLY in text_of(client.get(page_url(tagged)))
     assert test_send_payload.SENT_LITERALLY not in text_of(client.get(page_url(plain)))
+
+
+def test_the_page_shows_the_request_a_test_sends(as_user, people):
+    campaign = new_draft(people["composer"])
+    add(people["composer"], label="my inbox")
+    add(people["reviewer"], "reviewer@example.com")
+
+    text = text_of(as_user("composer").get(page_url(campaign)))
+
+    shown = text[text.index('id="test-request"') :]
+    assert "The request a test sends" in shown
+    for value in ("Test: Spring sale push", test_send_payload.TEST_TAG_GROUP, ME, "Up to 40% off"):
+        assert f'"{value}"' in shown
+    assert "reviewer@example.com" not in text and '"where"' not in shown
