@@ -83,13 +83,7 @@ def campaign_test_send(
         raise reason
     if reason := test_send_payload.recipients_refusal(len(recipients)):
         raise TestSendRefused(reason)
-    body = test_send_payload.body_for_test_send(
-        campaign.body,
-        api=campaign.api,
-        channel=campaign.channel,
-        to=test_send_payload.recipients_to([(each.kind, each.value) for each in recipients]),
-        message_id=secrets.token_hex(4),
-    )
+    body = body_shown(campaign=campaign, recipients=recipients, message_id=secrets.token_hex(4))
     built_problems = selectors.body_errors(body, api=Api.SEND, channel=campaign.channel)
     if built_problems:
         raise TestSendRefused(_counted(NOT_BUILT, len(built_problems)), built_problems)
@@ -123,15 +117,20 @@ def campaign_test_send(
     return TestSendOutcome(True, message, body, call, recipients)
 
 
-def body_shown(*, campaign: models.Campaign, recipients: list[models.TestRecipient]) -> dict:
-    """The request body a test of this draft sends to `recipients`, for the page to show (the
-    draft must be test-sendable: `refusal` is None)."""
+def body_shown(
+    *,
+    campaign: models.Campaign,
+    recipients: list[models.TestRecipient],
+    message_id: str = MESSAGE_ID_SHOWN,
+) -> dict:
+    """The request body a test of this draft sends to `recipients` (the draft must be
+    test-sendable: `refusal` is None); the page shows it, the send sends it."""
     return test_send_payload.body_for_test_send(
         campaign.body,
         api=campaign.api,
         channel=campaign.channel,
         to=test_send_payload.recipients_to([(each.kind, each.value) for each in recipients]),
-        message_id=MESSAGE_ID_SHOWN,
+        message_id=message_id,
     )
 
 
