@@ -332,3 +332,28 @@ def test_the_page_shows_the_request_a_test_sends(as_user, people):
     for value in ("Test: Spring sale push", test_send_payload.TEST_TAG_GROUP, ME, "Up to 40% off"):
         assert f'"{value}"' in shown
     assert "reviewer@example.com" not in text and '"where"' not in shown
+
+
+@pytest.mark.parametrize(
+    ("example", "channel"),
+    [
+        ("01_targets_webpush.json", "webpush"),
+        ("03_targets_email.json", "email"),
+        ("18_targets_sms_plain.json", "sms"),
+        ("10_targets_whatsapp_standard.json", "whatsapp"),
+        ("11_targets_push_ios_carousel.json", "push"),
+    ],
+)
+def test_every_channel_with_a_send_endpoint_is_test_sent_and_the_sandbox_takes_it(
+    sandbox, as_user, people, example, channel
+):
+    campaign = new_draft(people["composer"], reference_example(example).body, channel=channel)
+    inbox = add(people["composer"])
+    profiles_create(emails=[ME])
+
+    response = as_user("composer").post(page_url(campaign), {"recipients": [inbox.pk]})
+
+    assert response.status_code == 302, text_of(response)
+    (sent,) = received(f"send/{channel}.json")
+    assert (sent.status_code, sent.body["to"]) == (200, {"Email": [ME]})
+    assert AuditEvent.objects.filter(action=AuditAction.TEST_SENT).count() == 1
