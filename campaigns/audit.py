@@ -22,6 +22,12 @@ SEND_SUMMARY = (
     "Send {stage}: {sent} of {batches} batch{batches_plural} sent ({identities_sent} of "
     "{identities} identities), {failed} failed, {unknown} unknown, {waiting} waiting."
 )
+TEST_SENT_SUMMARY = (
+    "Test sent to {count} recipient{plural} by {who} (version {version}, {channel})."
+)
+TEST_SEND_FAILED_SUMMARY = (
+    "Test to {count} recipient{plural} by {who} (version {version}, {channel}) not sent: {error}"
+)
 COMMENT_SUMMARY = "“{text}”"
 COMMENT_ON = " on {where}"
 COMMENT_SECTION = "section {section}"
@@ -155,6 +161,34 @@ def send_summary_record(
     )
 
 
+def sent_test_record(
+    *,
+    campaign: models.Campaign,
+    user,
+    labels: list[str],
+    api_call: models.ApiCall | None,
+    error: str = "",
+) -> models.AuditEvent:
+    """A test send of a draft (`publishing.test_sends`), sent or failed: how many recipients
+    and their labels, never their addresses (the log is read by the whole team)."""
+    details: dict[str, Any] = {
+        "version": campaign.version,
+        "channel": campaign.channel,
+        "recipients": len(labels),
+        "labels": labels,
+    }
+    if api_call is not None:
+        details["api_call"] = api_call.pk
+    if error:
+        details["error"] = error
+    return audit_record(
+        actor=user,
+        action=models.AuditAction.TEST_SEND_FAILED if error else models.AuditAction.TEST_SENT,
+        campaign=campaign,
+        details=details,
+    )
+
+
 def comment_record(*, comment: models.Comment) -> models.AuditEvent:
     return audit_record(
         actor=comment.author,
@@ -189,6 +223,8 @@ def event_summary(event: models.AuditEvent) -> str:
     details = event.details if isinstance(event.details, dict) else {}
     if event.action == models.AuditAction.CALL_SEND:
         return _send_summary(details)
+    if event.action in (models.AuditAction.TEST_SENT, models.AuditAction.TEST_SEND_FAILED):
+        return _test_send_summary(event, details)
     if event.action in (*CALL_ACTIONS.values(), models.AuditAction.CALL_OTHER):
         return _call_summary(details)
     if event.action in (models.AuditAction.COMMENTED, models.AuditAction.COMMENT_RESOLVED):
@@ -230,6 +266,19 @@ def _send_summary(details: dict[str, Any]) -> str:
         failed=details.get("batches_failed", 0),
         unknown=details.get("batches_unknown", 0),
         waiting=details.get("batches_waiting", 0),
+    )
+
+
+def _test_send_summary(event: models.AuditEvent, details: dict[str, Any]) -> str:
+    count = details.get("recipients", 0)
+    template = TEST_SEND_FAILED_SUMMARY if details.get("error") else TEST_SENT_SUMMARY
+    return template.format(
+        count=count,
+        plural=pluralize(count),
+        who=event.actor.get_username() if event.actor else "someone",
+        version=details.get("version", "?"),
+        channel=dict(models.Channel.choices).get(details.get("channel"), details.get("channel")),
+        error=details.get("error", ""),
     )
 
 

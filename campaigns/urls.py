@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaigns.views import audit, composer, drafts, publishing, reports, review
+from campaigns.views import audit, composer, drafts, publishing, reports, review, test_sends
 
 app_name = "campaigns"
 
@@ -96,6 +96,14 @@ urlpatterns = [
         publishing.batch_retry,
         name="batch_retry",
     ),
+    # Test sends: each person's own test recipients, and a draft sent to some of them
+    path("test-recipients/", test_sends.recipient_list, name="test_recipients"),
+    path(
+        "test-recipients/<int:recipient_pk>/remove/",
+        test_sends.recipient_remove,
+        name="test_recipient_remove",
+    ),
+    path("drafts/<int:pk>/test-send/", test_sends.send_test, name="test_send"),
     # The audit log
     path("audit/", audit.audit_log, name="audit"),
     path("audit.csv", audit.audit_csv, name="audit_csv"),

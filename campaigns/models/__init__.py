@@ -30,6 +30,7 @@ from campaigns.models.review import (
     Comment,
     Revision,
 )
+from campaigns.models.test_recipients import RecipientKind, TestRecipient
 
 __all__ = [
     "AccountSettings",
@@ -55,11 +56,13 @@ __all__ = [
     "Provider",
     "PublishAttempt",
     "PublishHold",
+    "RecipientKind",
     "RecipientCheck",
     "ReportSlice",
     "Revision",
     "SendBatch",
     "Status",
+    "TestRecipient",
     "WebhookEndpoint",
     "WhatsAppTemplate",
     "WorkerHeartbeat",

@@ -115,6 +115,9 @@ class AuditAction(models.TextChoices):
     SETTINGS_CHANGED = "settings_changed", "Settings changed"
     COMMENTED = "commented", "Comment added"
     COMMENT_RESOLVED = "comment_resolved", "Comment resolved"
+    # A draft's content sent to its sender's own test recipients (`publishing.test_sends`).
+    TEST_SENT = "test_sent", "Test sent"
+    TEST_SEND_FAILED = "test_send_failed", "Test send failed"
     # Every CleverTap call (`publishing.records.api_call`); identity sends once per send.
     CALL_ESTIMATE = "call_estimate", "CleverTap: estimate"
     CALL_CREATE = "call_create", "CleverTap: create campaign"

@@ -6,6 +6,7 @@
 - `attempts`: a publish recorded before anything is sent, its undo window, the create request;
 - `sends`: identity sends, in batches of at most 1000, by the background worker;
 - `followup`: after publishing: check an unknown outcome, stop, report;
+- `test_sends`: a draft's content sent now to its sender's own test recipients;
 - `records`: what every operation writes down (each CleverTap call, the move to published).
 
 What is sent is always the draft's own body (`campaign.body`, the one the composer built and the

@@ -30,7 +30,7 @@ from campaigns.channels import email, registry
 from campaigns.forms import audience
 from campaigns.models import Api, Status, identity_lists
 from campaigns.review import comments
-from campaigns.views import forms
+from campaigns.views import forms, test_sends
 from campaigns.views.common import campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
@@ -282,6 +282,9 @@ def _composer_context(
             lambda: (
                 campaign.status == Status.DRAFT and request.user.has_perm(roles.CHANGE_PERMISSION)
             )
+        ),
+        "can_test_send": SimpleLazyObject(
+            lambda: any(request.user.has_perm(p) for p in test_sends.TESTERS)
         ),
         # The page a refused submit came back to; a live refresh says what is left instead.
         "submit_refused": request.method == "GET"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns import models, payloads, previews, review, roles, selectors, services
-from campaigns.publishing import estimates
+from campaigns.publishing import estimates, test_sends
 from campaigns.review import approvals, comments, guards, revisions
 from campaigns.views import composer as composer_views
 from campaigns.views import forms
@@ -269,6 +269,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         "diff": diff,
         "list_change": list_change,
         "can_edit": campaign.editable and request.user.has_perm(roles.CHANGE_PERMISSION),
+        "sent_tests": test_sends.sent_tests(campaign=campaign),
     }
     return render(request, HISTORY, context)
 

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
-from campaigns import payloads, roles
+from campaigns import payloads, roles, test_recipients
 from campaigns.models import Estimate, EstimateState, PublishHold, SendBatch
 from campaigns.publishing import attempts, confirm
 from campaigns.review import comments
@@ -76,6 +76,10 @@ MUTATING: dict[str, tuple[str, ...]] = {
     "campaigns:publish_release": (PUBLISH,),
     # Queues a read of CleverTap's message reports: anyone who may look at the campaigns.
     "campaigns:clevertap_fetch": (VIEW,),
+    # Anyone who works on drafts keeps their own test recipients and sends tests to them.
+    "campaigns:test_recipients": (CHANGE, REVIEW, PUBLISH),
+    "campaigns:test_recipient_remove": (CHANGE, REVIEW, PUBLISH),
+    "campaigns:test_send": (CHANGE, REVIEW, PUBLISH),
     "sandbox:faults_update": (SANDBOX,),
 }
 # Posted to by the composer's htmx, but they only render: nothing may change, whoever posts.
@@ -111,6 +115,7 @@ CALLS_CLEVERTAP = {
     "campaigns:attempt_check",
     "campaigns:send_resume",
     "campaigns:batch_retry",
+    "campaigns:test_send",
 }
 # URL name -> the permissions of which a user needs one to GET it; any other URL refuses a GET
 # (405). A POST to one of these that is not in MUTATING or RENDER_ONLY_POSTS is refused too.
@@ -121,6 +126,8 @@ GETS: dict[str, tuple[str, ...]] = {name: (VIEW,) for name in READS} | {
     "campaigns:estimate": (VIEW,),
     "campaigns:comments": (VIEW,),
     "campaigns:publish": (PUBLISH,),
+    "campaigns:test_recipients": (CHANGE, REVIEW, PUBLISH),
+    "campaigns:test_send": (CHANGE, REVIEW, PUBLISH),
     "sandbox:overview": (SANDBOX,),
 }
 # Open to anyone, logged in or not: URL name -> the methods it takes.
@@ -212,6 +219,9 @@ def world(people, held) -> dict[str, Any]:
         "batch": SendBatch.objects.get(attempt=attempt),
         "revision": campaign.revisions.get(version=1),
         "comment": comments.comment_add(campaign=campaign, user=people["reviewer"], text="Hm"),
+        "recipient": test_recipients.recipient_add(
+            user=people["composer"], kind="Email", value="me@example.com", label="my inbox"
+        ),
     }
 
 
@@ -279,6 +289,9 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
         "campaigns:publish_cancel": ([send.pk, attempt.pk], {}),
         "campaigns:publish_release": ([send.pk, attempt.pk], {}),
         "campaigns:clevertap_fetch": ([], {"date_from": "2025-03-03", "date_to": "2025-03-09"}),
+        "campaigns:test_recipients": ([], {"kind": "Email", "value": "x@example.com"}),
+        "campaigns:test_recipient_remove": ([world["recipient"].pk], {}),
+        "campaigns:test_send": ([campaign.pk], {"recipients": [str(world["recipient"].pk)]}),
         "sandbox:faults_update": ([], FAULTS_ON),
         "sandbox:api_create": ([], {"name": "X", "target_mode": "push"}),
         "sandbox:api_send": (["push"], {}),
@@ -587,7 +600,8 @@ def cross_campaign_urls(world: dict[str, Any]) -> dict[str, str]:
     urls = {}
     for route in pages.routes():
         ids = [kwarg for kwarg in route.kwargs if kwarg.endswith("_pk")]
-        if not ids:
+        # A person's own objects (test recipients) are under no campaign: their own tests.
+        if not ids or "pk" not in route.kwargs:
             continue
         assert len(ids) == 1 and ids[0] in OWNED, f"{route.name}: which campaign owns {ids}?"
         item, owner = OWNED[ids[0]]
