@@ -183,12 +183,24 @@ def session_person_set(session: Any, campaign_pk: int, person: Person | None) ->
 # The draft's personalized text, rendered for the device previews (pure).
 
 
+NOTE_LACKS, NOTE_PROBLEM = "lacks", "problem"
+
+
+@dataclasses.dataclass(frozen=True)
+class Note:
+    """A line the device preview shows above the devices, about whom it shows."""
+
+    text: str
+    # NOTE_LACKS: a property the person does not have; NOTE_PROBLEM: not sent, or not rendered.
+    kind: str = ""
+
+
 @dataclasses.dataclass(frozen=True)
 class Personalized:
     """The body as the device previews draw it for a person, and the notes that go with it."""
 
     body: dict
-    notes: list[str]
+    notes: list[Note]
     # The counters' words: how the lengths were counted ("" when the text was not rendered).
     counted: str = ""
 
@@ -201,7 +213,7 @@ def personalized(
     person is chosen. Only for the device previews: never the request body shown or sent."""
     content = previews.at(body, "content", kind=dict)
     if not rendered_by_clevertap or content is None:
-        notes = [LITERAL.format(person=person.label)] if person is not None else []
+        notes = [Note(LITERAL.format(person=person.label))] if person is not None else []
         return Personalized(body, notes)
     renderings: dict[jsonpath.Path, personalization.Rendering] = {}
     profile = person.properties if person is not None else None
@@ -209,7 +221,7 @@ def personalized(
         content, ("content",), renderings, profile, campaign_id or CAMPAIGN_ID_SHOWN
     )
     if not renderings:
-        notes = [SHOWN_AS.format(person=person.label)] if person is not None else []
+        notes = [Note(SHOWN_AS.format(person=person.label))] if person is not None else []
         return Personalized(body, notes)
     notes = _notes(renderings, person)
     counted = COUNTED_AS.format(person=person.label) if person else COUNTED_DEFAULTS
@@ -242,22 +254,26 @@ def _rendered(
 
 def _notes(
     renderings: dict[jsonpath.Path, personalization.Rendering], person: Person | None
-) -> list[str]:
-    notes = [SHOWN_AS.format(person=person.label) if person else NO_PERSON]
+) -> list[Note]:
+    notes = [Note(SHOWN_AS.format(person=person.label) if person else NO_PERSON)]
     aborted = [path for path, rendering in renderings.items() if rendering.aborted]
     if aborted and person is not None:
-        notes.append(ABORTED.format(person=person.label, fields=_fields(aborted)))
+        text = ABORTED.format(person=person.label, fields=_fields(aborted))
+        notes.append(Note(text, NOTE_PROBLEM))
     failed = [path for path, rendering in renderings.items() if rendering.failed]
     if failed:
         fields = _fields(failed)
-        notes.append(NOT_PARSED.format(fields=fields[:1].upper() + fields[1:]))
+        notes.append(Note(NOT_PARSED.format(fields=fields[:1].upper() + fields[1:]), NOTE_PROBLEM))
     if person is None:
         return notes
     lacking: dict[str, list[jsonpath.Path]] = {}
     for path, rendering in renderings.items():
         for name in rendering.missing:
             lacking.setdefault(name, []).append(path)
-    notes += [LACKS.format(property=name, fields=_fields(paths)) for name, paths in lacking.items()]
+    notes += [
+        Note(LACKS.format(property=name, fields=_fields(paths)), NOTE_LACKS)
+        for name, paths in lacking.items()
+    ]
     return notes
 
 
