@@ -78,6 +78,10 @@ class Person:
     properties: Mapping[str, Any]
 
     @property
+    def short(self) -> str:
+        return self.name or self.found_by
+
+    @property
     def label(self) -> str:
         return f"{self.name} ({self.found_by})" if self.name else self.found_by
 
@@ -224,7 +228,7 @@ def personalized(
         notes = [Note(SHOWN_AS.format(person=person.label))] if person is not None else []
         return Personalized(body, notes)
     notes = _notes(renderings, person)
-    counted = COUNTED_AS.format(person=person.label) if person else COUNTED_DEFAULTS
+    counted = COUNTED_AS.format(person=person.short) if person else COUNTED_DEFAULTS
     return Personalized({**body, "content": rendered}, notes, counted)
 
 
@@ -258,7 +262,7 @@ def _notes(
     notes = [Note(SHOWN_AS.format(person=person.label) if person else NO_PERSON)]
     aborted = [path for path, rendering in renderings.items() if rendering.aborted]
     if aborted and person is not None:
-        text = ABORTED.format(person=person.label, fields=_fields(aborted))
+        text = ABORTED.format(person=person.short, fields=_fields(aborted))
         notes.append(Note(text, NOTE_PROBLEM))
     failed = [path for path, rendering in renderings.items() if rendering.failed]
     if failed:

@@ -31,7 +31,7 @@ def test_every_liquid_text_of_the_content_is_rendered_and_nothing_else():
     # The body given is left as it was: the request body is never rendered.
     assert draft["content"]["title"] == 'Hi {{Profile.Name | default: "there"}}'
     assert shown.notes == [Note("Shown as Ada (identity ada-1) would get it.")]
-    assert shown.counted == "Counted as Ada (identity ada-1) gets it."
+    assert shown.counted == "Counted as Ada gets it."
 
 
 def test_the_properties_a_person_lacks_are_named_with_the_fields_that_use_them():
@@ -81,7 +81,7 @@ def test_an_abort_and_liquid_that_does_not_parse_are_said():
     assert shown.body["content"] == {"title": "", "body": "Hi {{Profile.Name"}
     assert (
         Note(
-            "Ada (identity ada-1) would not get this message: {% abort %} runs for them in the title.",
+            "Ada would not get this message: {% abort %} runs for them in the title.",
             "problem",
         )
         in shown.notes

@@ -61,7 +61,7 @@ def test_a_push_previewed_as_a_person_with_a_name_then_one_without(sandbox, logi
     expect(page.locator("#preview-as-person")).to_contain_text("Maya (identity maya-1)")
     previewed_titles(page, "Hi Maya")
     expect(counter).to_contain_text("7 / 50 characters")
-    expect(counter).to_contain_text("Counted as Maya (identity maya-1) gets it.")
+    expect(counter).to_contain_text("Counted as Maya gets it.")
     expect(page.locator("#preview-json")).to_contain_text("{{Profile.Name")
     assert blocking_violations(page) == []
     screenshots(page, "named")
