@@ -120,7 +120,7 @@ def composer_preview_as(request: HttpRequest, pk: int) -> HttpResponse:
     context = _composer_context(request, state, with_preview=True)
     cleared = action == forms.PREVIEW_AS_CLEAR
     context["preview_as"] |= {"problem": problem, "form": form, "cleared": cleared}
-    return _render_partials(request, context, "preview-as", ("preview", True), "counters")
+    return _render_partials(request, context, "preview-as-status", ("preview", True), "counters")
 
 
 @require_POST

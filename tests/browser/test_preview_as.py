@@ -91,5 +91,14 @@ def test_a_push_previewed_as_a_person_with_a_name_then_one_without(sandbox, logi
     )
     previewed_titles(page, "Hello there!")
     screenshots(page, "not-found")
+    # Back to the defaults, by keyboard: the control stays put, focus with it.
+    defaults = page.get_by_role("button", name="Show the defaults")
+    defaults.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#preview-as-status")).to_contain_text("No person chosen")
+    expect(counter).to_contain_text("Counted with each tag’s default.")
+    previewed_titles(page, "Hello there!")
+    expect(defaults).to_be_focused()
+
     # The control is not part of the draft: the composer saves what was typed and stays saved.
     expect(page.locator("#save-pill")).to_have_text("All changes saved", timeout=15_000)

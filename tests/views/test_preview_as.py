@@ -141,6 +141,8 @@ def test_a_person_found_by_email_and_the_properties_they_lack_are_named(
 def test_a_random_person_comes_from_the_sample(composer_client, beta, push, sandbox):
     Profile.objects.all().delete()
     Profile.objects.create(identity="only-one", name="Lin", object_id="o-lin", has_ios=True)
+    page = composer_client.get(reverse("campaigns:composer", args=[push.pk])).content.decode()
+    assert 'id="preview-as-random"' in page
 
     html = choose(composer_client, push, action=forms.PREVIEW_AS_RANDOM)
 
@@ -161,7 +163,8 @@ def test_someone_not_found_is_said_in_words_and_the_previous_person_stays(
         "The preview still shows Ada (identity ada-1)." in html
     )
     assert titles(html) == ["Hi Ada", "Hi Ada"]
-    assert 'value="nobody-here"' in html  # what was typed stays in the box
+    # The answer leaves the box alone: what was typed stays in it.
+    assert 'id="preview-as-who"' not in html and "preview-as-status" not in html
 
 
 def test_without_a_person_the_tags_show_their_defaults(composer_client, beta, sandbox, push):
@@ -246,8 +249,9 @@ def test_with_credentials_the_person_is_read_through_clevertaps_profile_endpoint
         credentials.CLEVERTAP_ACCOUNT_ID,
     )
     # No sample to draw from: CleverTap's account is not the sandbox's audience.
-    assert f'value="{forms.PREVIEW_AS_RANDOM}"' not in html
-    assert "this CleverTap account’s profiles" in html
+    page = composer_client.get(reverse("campaigns:composer", args=[push.pk])).content.decode()
+    assert 'id="preview-as-random"' not in page
+    assert "this CleverTap account’s profiles" in page
 
 
 def test_with_credentials_an_unknown_person_and_a_refused_read_are_said_in_words(
