@@ -3,6 +3,7 @@ CleverTap's profile read with credentials configured), drawn at random, or let g
 previews and counters show that person's message, the request body stays as typed."""
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -271,3 +272,28 @@ def test_with_credentials_an_unknown_person_and_a_refused_read_are_said_in_words
         200,
         401,
     )
+
+
+def test_a_lookup_that_times_out_is_said_in_words(composer_client, beta, ada, push, settings):
+    settings.CLEVERTAP_READ_TIMEOUT = 0.2
+    settings.CLEVERTAP_MAX_ATTEMPTS = 1
+    faults.faults_configure(latency_ms=1500)
+
+    html = choose(composer_client, push, who="ada-1")
+
+    assert f"Could not look “ada-1” up: {clevertap.MESSAGE_TIMEOUT}" in html
+    assert titles(html) == ["Hi there", "Hi there"]
+    # The sandbox answers late all the same: let it finish before the database is reset.
+    deadline = time.monotonic() + 10
+    while not profile_reads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert profile_reads() == [{"identity": "ada-1"}]
+
+
+def test_an_identity_too_long_is_refused_in_words_without_a_lookup(
+    composer_client, beta, sandbox, push
+):
+    html = choose(composer_client, push, who="x" * 300)
+
+    assert "An identity or email is at most 254 characters." in html
+    assert profile_reads() == []
