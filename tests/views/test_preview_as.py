@@ -144,6 +144,7 @@ def test_a_random_person_comes_from_the_sample(composer_client, beta, push, sand
     Profile.objects.create(identity="only-one", name="Lin", object_id="o-lin", has_ios=True)
     page = composer_client.get(reverse("campaigns:composer", args=[push.pk])).content.decode()
     assert 'id="preview-as-random"' in page
+    assert "{#" not in page and "Outside #preview" not in page  # no template comment shows
 
     html = choose(composer_client, push, action=forms.PREVIEW_AS_RANDOM)
 
