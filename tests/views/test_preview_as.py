@@ -298,3 +298,39 @@ def test_an_identity_too_long_is_refused_in_words_without_a_lookup(
 
     assert "An identity or email is at most 254 characters." in html
     assert profile_reads() == []
+
+
+def test_in_an_email_draft_the_person_gets_the_text_as_typed(
+    composer_client, beta, ada, composer_user
+):
+    body = {
+        "name": "Welcome",
+        "target_mode": "email",
+        "where": {},
+        "when": "now",
+        "content": {
+            "subject": 'Hi {{Profile.Name | default: "there"}}',
+            "body": "<p>Hello</p>",
+            "sender_name": "Shop",
+        },
+    }
+    email = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="email", body=body
+    )
+
+    html = choose(composer_client, email, who="ada-1")
+
+    assert "Hi {{Profile.Name | default: &quot;there&quot;}}" in device(html)
+    assert "Hi Ada" not in html
+    assert "Shown as typed: CleverTap renders personalization only in push" in device(html)
+
+
+def test_what_a_profile_holds_is_shown_as_text_never_as_markup(
+    composer_client, beta, push, sandbox
+):
+    Profile.objects.create(identity="x-1", name="<b>Bo</b>", object_id="o-x", has_ios=True)
+
+    html = choose(composer_client, push, who="x-1")
+
+    assert "<b>Bo</b>" not in html
+    assert "Hi &lt;b&gt;Bo&lt;/b&gt;" in device(html)
