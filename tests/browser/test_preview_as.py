@@ -75,7 +75,7 @@ def test_a_push_previewed_as_a_person_with_a_name_then_one_without(sandbox, logi
 
     who.press("End")
     who.press_sequentially("2")
-    page.get_by_role("button", name="Preview as", exact=True).click()
+    page.get_by_role("button", name="Look up").click()
     expect(page.locator("#preview-as-person")).to_contain_text("anon-2")
     previewed_titles(page, "Hello there!")
     expect(counter).to_contain_text("12 / 50 characters")
