@@ -39,6 +39,10 @@ WHO_MISSING = "Type an identity or an email address to look up."
 NOT_FOUND = "No one has the identity or email “{who}” in {where}."
 NOT_FOUND_SAMPLE = "the sandbox’s sample audience"
 NOT_FOUND_ACCOUNT = "this CleverTap account"
+NO_SAMPLE = (
+    "A random person comes from the sandbox’s sample audience, which is not used here: look "
+    "someone up by identity or email."
+)
 SAMPLE_EMPTY = "The sandbox’s sample audience has no one in it yet: seed it on the Sandbox page."
 LOOKUP_FAILED = "Could not look “{who}” up: {error}"
 RANDOM_FAILED = "Could not read the person drawn from the sample: {error}"
@@ -149,7 +153,9 @@ def person_find(who: str) -> Lookup:
 
 def person_random() -> Lookup:
     """Someone from the sandbox's sample audience, drawn at random and read as any lookup is."""
-    object_id = sandbox_selectors.profile_random_object_id() if sample_available() else None
+    if not sample_available():
+        return Lookup(None, NO_SAMPLE)
+    object_id = sandbox_selectors.profile_random_object_id()
     if object_id is None:
         return Lookup(None, SAMPLE_EMPTY)
     try:

@@ -334,3 +334,14 @@ def test_what_a_profile_holds_is_shown_as_text_never_as_markup(
 
     assert "<b>Bo</b>" not in html
     assert "Hi &lt;b&gt;Bo&lt;/b&gt;" in device(html)
+
+
+def test_a_random_person_from_an_empty_sample_or_with_credentials_is_refused_in_words(
+    composer_client, beta, push, sandbox, settings
+):
+    Profile.objects.all().delete()
+    assert preview_as.SAMPLE_EMPTY in choose(composer_client, push, action=forms.PREVIEW_AS_RANDOM)
+
+    settings.CLEVERTAP_CONFIGURED = True
+    assert preview_as.NO_SAMPLE in choose(composer_client, push, action=forms.PREVIEW_AS_RANDOM)
+    assert profile_reads() == []
