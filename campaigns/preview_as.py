@@ -213,6 +213,17 @@ class Personalized:
     notes: list[Note]
     # The counters' words: how the lengths were counted ("" when the text was not rendered).
     counted: str = ""
+    # The fields of `content` whose text was rendered, by key: their counters say `counted`.
+    rendered_fields: frozenset[str] = frozenset()
+
+    def counters(self, counters: Mapping[str, previews.Counter]) -> dict:
+        """The device preview's length counters; those of rendered fields say how they counted."""
+        return {
+            name: dataclasses.replace(counter, words=f"{counter.words} {self.counted}")
+            if name in self.rendered_fields
+            else counter
+            for name, counter in counters.items()
+        }
 
 
 def personalized(
@@ -235,7 +246,8 @@ def personalized(
         return Personalized(body, notes)
     notes = _notes(renderings, person)
     counted = COUNTED_AS.format(person=person.short) if person else COUNTED_DEFAULTS
-    return Personalized({**body, "content": rendered}, notes, counted)
+    fields = frozenset(str(path[1]) for path in renderings if len(path) == 2)
+    return Personalized({**body, "content": rendered}, notes, counted, fields)
 
 
 def _rendered(
@@ -292,13 +304,3 @@ def _fields(paths: list[jsonpath.Path]) -> str:
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def counters_counted(counters: Mapping[str, previews.Counter], counted: str) -> dict:
-    """The device preview's length counters, saying how the rendered text was counted."""
-    if not counted:
-        return dict(counters)
-    return {
-        name: dataclasses.replace(counter, words=f"{counter.words} {counted}")
-        for name, counter in counters.items()
-    }

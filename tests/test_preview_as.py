@@ -104,13 +104,16 @@ def test_the_campaign_id_shows_as_a_placeholder_until_clevertap_gives_one():
     assert shown.body["content"]["title"] == f"Id {preview_as.CAMPAIGN_ID_SHOWN}"
 
 
-def test_the_counters_say_how_they_counted():
-    counter = previews.length_counter("Hi Ada", what="title", cuts=[])
+def test_the_counters_of_rendered_fields_say_how_they_counted():
+    draft = body(title='Hi {{Profile.Name | default: "there"}}', body="Plain")
+    shown = preview_as.personalized(draft, person=ADA, rendered_by_clevertap=True)
+    title = previews.length_counter("Hi Ada", what="title", cuts=[])
+    message = previews.length_counter("Plain", what="message", cuts=[])
 
-    counted = preview_as.counters_counted({"title": counter}, "Counted as Ada gets it.")
+    counted = shown.counters({"title": title, "body": message})
 
     assert counted["title"].words == "6 characters. Counted as Ada gets it."
-    assert preview_as.counters_counted({"title": counter}, "") == {"title": counter}
+    assert counted["body"] == message
 
 
 def test_a_person_read_from_a_profile_record_keeps_scalars_and_identifiers():

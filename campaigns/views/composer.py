@@ -381,7 +381,7 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
         remote_images=bool(state.meta.value("remote_images")),
     )
     if "counters" in device:
-        device["counters"] = preview_as.counters_counted(device["counters"], personal.counted)
+        device["counters"] = personal.counters(device["counters"])
     count = identities.count(to) if state.api == Api.SEND and isinstance(to, dict) else 0
     long_list = count > audience.LIST_SHOWN_AS_TEXT
     return {
