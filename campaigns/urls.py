@@ -22,6 +22,7 @@ urlpatterns = [
     # The composer
     path("drafts/<int:pk>/", composer.composer_page, name="composer"),
     path("drafts/<int:pk>/preview/", composer.composer_preview, name="composer_preview"),
+    path("drafts/<int:pk>/preview-as/", composer.composer_preview_as, name="composer_preview_as"),
     path("drafts/<int:pk>/save/", composer.composer_save, name="composer_save"),
     path("drafts/<int:pk>/target/", composer.composer_target, name="composer_target"),
     path(

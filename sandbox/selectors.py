@@ -5,6 +5,7 @@ import datetime
 import functools
 import hashlib
 import operator
+import random
 from typing import Any
 
 from django.db import connection
@@ -158,6 +159,17 @@ def profile_record(*, key: str, value: str) -> dict[str, Any] | None:
     record["events"] = _profile_events(profile)
     record["platformInfo"] = _platform_info(profile)
     return record
+
+
+def profile_random_object_id(*, rng: random.Random | None = None) -> str | None:
+    """The object id of one profile of the sample audience drawn at random (a "random person" to
+    preview a message as), or None when the audience is empty. Two indexed reads, whatever the
+    audience's size: no ORDER BY RANDOM() over every row."""
+    total = Profile.objects.count()
+    if not total:
+        return None
+    offset = (rng or random).randrange(total)
+    return Profile.objects.order_by("id").values_list("object_id", flat=True)[offset]
 
 
 def _profile_data(profile: Profile) -> dict[str, Any]:

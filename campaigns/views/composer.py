@@ -20,6 +20,8 @@ from campaigns import (
     composer,
     identities,
     payloads,
+    personalization,
+    preview_as,
     previews,
     roles,
     selectors,
@@ -85,6 +87,40 @@ def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_partials(
         request, context, "preview", ("notices", True), "counters", ("step-summary", True)
     )
+
+
+@require_POST
+def composer_preview_as(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Preview as" control: a person looked up by identity or email, drawn from the sample,
+    or let go, kept for this draft in the user's session; then the control and the preview drawn
+    for that person from the page's unsaved content (the control posts the composer form too). A
+    failed lookup says why in the control and keeps the person shown before."""
+    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    campaign = campaign_or_404(pk)
+    form = forms.PreviewAsForm(request.POST)
+    person = preview_as.session_person(request.session, campaign.pk)
+    action, problem = form.chosen_action, ""
+    if action == forms.PREVIEW_AS_CLEAR:
+        person = None
+    elif form.is_valid():
+        if action == forms.PREVIEW_AS_RANDOM:
+            lookup = preview_as.person_random()
+        else:
+            lookup = preview_as.person_find(form.cleaned_data["who"])
+        if lookup.person is None:
+            problem = f"{lookup.problem} {preview_as.kept_words(person)}"
+        person = lookup.person or person
+    if not problem and form.is_valid():
+        preview_as.session_person_set(request.session, campaign.pk, person)
+    if not request.htmx:
+        if problem:
+            messages.error(request, problem)
+        return redirect("campaigns:composer", pk=campaign.pk)
+    state = _bound_composer(request, pk)
+    context = _composer_context(request, state, with_preview=True)
+    cleared = action == forms.PREVIEW_AS_CLEAR
+    context["preview_as"] |= {"problem": problem, "form": form, "cleared": cleared}
+    return _render_partials(request, context, "preview-as-status", ("preview", True), "counters")
 
 
 @require_POST
@@ -249,6 +285,7 @@ def _composer_context(
         base_version = state.meta.value("base_version")
         base_version = campaign.version if base_version is None else base_version
     found_steps = SimpleLazyObject(lambda: steps.composer_steps(state))
+    person = preview_as.session_person(request.session, campaign.pk)
     return {
         "campaign": campaign,
         "composer": state,
@@ -260,7 +297,8 @@ def _composer_context(
         ),
         "save": save,
         "base_version": base_version,
-        "preview": _preview(state) if with_preview else None,
+        "preview": _preview(state, person) if with_preview else None,
+        "preview_as": {"person": person, "sample": preview_as.sample_available()},
         "preview_url": reverse("campaigns:composer_preview", args=[campaign.pk]),
         "export": SimpleLazyObject(lambda: _export(campaign)),
         "datalists": SimpleLazyObject(lambda: audience.datalists(state.options)),
@@ -327,8 +365,26 @@ def _wire_choices(state: composer.Composer) -> None:
             )
 
 
-def _preview(state: composer.Composer) -> dict:
+def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict:
     to = state.body.get("to")
+    # The device previews show the person's message; the request body stays as typed.
+    personal = preview_as.personalized(
+        state.body,
+        person=person,
+        rendered_by_clevertap=personalization.rendered_by_clevertap(
+            api=state.api,
+            channel=state.channel,
+            liquid_api_beta=bool(state.options and state.options.liquid_api_beta),
+        ),
+    )
+    device = registry.device_preview(
+        state.channel,
+        personal.body,
+        options=state.options,
+        remote_images=bool(state.meta.value("remote_images")),
+    )
+    if "counters" in device:
+        device["counters"] = personal.counters(device["counters"])
     count = identities.count(to) if state.api == Api.SEND and isinstance(to, dict) else 0
     long_list = count > audience.LIST_SHOWN_AS_TEXT
     return {
@@ -342,12 +398,8 @@ def _preview(state: composer.Composer) -> dict:
         "warnings": state.warnings,
         "warnings_note": payloads.WARNINGS_NOTE,
         "device_template": registry.preview_template(state.channel),
-        "device": registry.device_preview(
-            state.channel,
-            state.body,
-            options=state.options,
-            remote_images=bool(state.meta.value("remote_images")),
-        ),
+        "device": device,
+        "person_notes": personal.notes,
         "schedule": previews.schedule_preview(
             state.body,
             now=timezone.now(),

@@ -490,3 +490,33 @@ class ReportFilterForm(forms.Form):
             "status": data.get("status") or "",
             "label": data.get("label") or "",
         }
+
+
+# The composer's "Preview as": whom the device previews are drawn for.
+
+PREVIEW_AS_FIND, PREVIEW_AS_RANDOM, PREVIEW_AS_CLEAR = "find", "random", "clear"
+PREVIEW_AS_WHO_TOO_LONG = "An identity or email is at most %(limit_value)d characters."
+
+
+class PreviewAsForm(forms.Form):
+    """The lookup typed in the "Preview as" control, and which of its buttons was pressed."""
+
+    who = forms.CharField(
+        label="Identity or email",
+        max_length=254,
+        required=False,
+        error_messages={"max_length": PREVIEW_AS_WHO_TOO_LONG},
+    )
+    action = forms.ChoiceField(
+        choices=[(name, name) for name in (PREVIEW_AS_FIND, PREVIEW_AS_RANDOM, PREVIEW_AS_CLEAR)],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "preview_as")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def chosen_action(self) -> str:
+        """The button pressed; Enter in the box (no button named) looks the person up."""
+        return (self.cleaned_data.get("action") if self.is_valid() else "") or PREVIEW_AS_FIND

@@ -85,6 +85,8 @@ MUTATING: dict[str, tuple[str, ...]] = {
 # Posted to by the composer's htmx, but they only render: nothing may change, whoever posts.
 RENDER_ONLY_POSTS = {
     "campaigns:composer_preview",
+    # Keeps the person chosen in the session (not the database); looks them up in CleverTap.
+    "campaigns:composer_preview_as",
     "campaigns:composer_section",
     "campaigns:composer_target",
 }
@@ -256,6 +258,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
         "campaigns:composer_save": ([campaign.pk], {}),
         "campaigns:identity_upload": ([campaign.pk], {}),
         "campaigns:composer_preview": ([campaign.pk], {}),
+        "campaigns:composer_preview_as": ([campaign.pk], {}),
         "campaigns:composer_target": ([campaign.pk], {}),
         "campaigns:composer_section": ([campaign.pk, "content"], {}),
         "campaigns:campaign_clone": ([campaign.pk], {}),
