@@ -32,6 +32,7 @@ from sandbox import selectors as sandbox_selectors
 
 SUGGESTIONS_CACHE_KEY = "campaigns:name-suggestions"
 SEGMENTS_CACHE_KEY = "campaigns:segment-options"
+SAMPLE_MISSING_CACHE_KEY = "campaigns:sample-missing"
 SUGGESTIONS_CACHE_SECONDS = 300
 TIMEZONES_CACHE_KEY = "campaigns:audience-timezones"
 
@@ -302,6 +303,7 @@ def account_options(*, composing: bool = False) -> AccountOptions:
         android_channel_names={key: name for key, name in android_channels.items() if name},
         control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
         segments=segment_options() if composing else (),
+        sample_missing=sample_missing() if composing else None,
         **name_suggestions(),
     )
 
@@ -329,6 +331,16 @@ def segment_options() -> tuple[SegmentOption, ...]:
     if not settings.SANDBOX_ENABLED:
         return ()
     return cache.get_or_set(SEGMENTS_CACHE_KEY, load, SUGGESTIONS_CACHE_SECONDS)
+
+
+def sample_missing() -> dict[str, float] | None:
+    """The share of the sample audience lacking each profile property, for the composer's
+    "no default" errors: the sandbox's audience when it stands in for CleverTap; None with real
+    CleverTap credentials (there is no sample to count). Cached briefly, as the segments are."""
+    if not settings.SANDBOX_ENABLED or settings.CLEVERTAP_CONFIGURED:
+        return None
+    shares = sandbox_selectors.property_missing_shares
+    return cache.get_or_set(SAMPLE_MISSING_CACHE_KEY, shares, SUGGESTIONS_CACHE_SECONDS)
 
 
 def name_suggestions() -> dict[str, tuple[str, ...]]:

@@ -190,6 +190,7 @@ class SliderItemForm(PayloadForm):
         "image_url": ("imageUrl",),
         "action_url": ("actionUrl",),
     }
+    personalized = ("image_url", "action_url")
 
     def clean(self):
         data = super().clean()
@@ -214,6 +215,7 @@ class AndroidActionForm(PayloadForm):
         "action_id": ("id",),
         "icon": ("ico",),
     }
+    personalized = ("title", "deep_link")
 
     def clean(self):
         data = super().clean()
@@ -300,6 +302,17 @@ class PushContentForm(CustomKeysForm):
     )
 
     counted = ("title", "body")
+    # What CleverTap personalizes in push: the title and message, links, image URLs (and the
+    # buttons' texts and links, in `AndroidActionForm`).
+    personalized = (
+        "title",
+        "body",
+        "ios_deep_link",
+        "ios_media_url",
+        "android_deep_link",
+        "android_background_image",
+        "android_large_icon",
+    )
     paths = {
         "title": ("content", "title"),
         "body": ("content", "body"),
