@@ -14,7 +14,12 @@ from django.db.models.fields.json import KeyTransform
 
 from campaigns import models, payloads, schedule
 from campaigns.forms.base import PayloadError
-from campaigns.forms.options import AccountOptions, SegmentOption, WhatsAppTemplateOption
+from campaigns.forms.options import (
+    AccountOptions,
+    ProfilePropertyOption,
+    SegmentOption,
+    WhatsAppTemplateOption,
+)
 from campaigns.models import (
     AccountSettings,
     AndroidChannel,
@@ -23,6 +28,7 @@ from campaigns.models import (
     Campaign,
     ControlGroup,
     EstimateState,
+    ProfileProperty,
     Provider,
     Status,
     WebhookEndpoint,
@@ -304,6 +310,7 @@ def account_options(*, composing: bool = False) -> AccountOptions:
         control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
         segments=segment_options() if composing else (),
         sample_missing=sample_missing() if composing else None,
+        profile_properties=profile_property_options() if composing else (),
         **name_suggestions(),
     )
 
@@ -331,6 +338,17 @@ def segment_options() -> tuple[SegmentOption, ...]:
     if not settings.SANDBOX_ENABLED:
         return ()
     return cache.get_or_set(SEGMENTS_CACHE_KEY, load, SUGGESTIONS_CACHE_SECONDS)
+
+
+def profile_property_options() -> tuple[ProfilePropertyOption, ...]:
+    """The profile properties known for the account, by name: what "Insert personalization"
+    lists (gathered from the sandbox's sample, seen in the account or added by an admin)."""
+    return tuple(
+        ProfilePropertyOption(name=name, label=label, description=description)
+        for name, label, description in ProfileProperty.objects.order_by("name").values_list(
+            "name", "label", "description"
+        )
+    )
 
 
 def sample_missing() -> dict[str, float] | None:

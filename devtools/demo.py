@@ -11,10 +11,12 @@ from campaigns.models import (
     Campaign,
     Channel,
     ControlGroup,
+    ProfileProperty,
     Provider,
     WebhookEndpoint,
     WhatsAppTemplate,
 )
+from sandbox import selectors as sandbox_selectors
 
 
 @dataclass(frozen=True)
@@ -226,3 +228,16 @@ def demo_account_settings_ensure() -> None:
     WebhookEndpoint.objects.get_or_create(name="Recommendation Endpoint")
     AndroidChannel.objects.get_or_create(channel_id="Marketing", defaults={"name": "Marketing"})
     ControlGroup.objects.get_or_create(name="Holdout")
+
+
+def demo_profile_properties_ensure() -> int:
+    """The sandbox sample audience's profile properties, known to the account (what "Insert
+    personalization" lists); one an admin added or edited is left as it is. Returns how many
+    were added."""
+    added = 0
+    for name in sandbox_selectors.profile_property_names():
+        _, created = ProfileProperty.objects.get_or_create(
+            name=name, defaults={"source": ProfileProperty.Source.SAMPLE}
+        )
+        added += created
+    return added

@@ -25,6 +25,14 @@ class SegmentOption:
 
 
 @dataclass(frozen=True)
+class ProfilePropertyOption:
+    name: str
+    # What marketers call it ("" : its name).
+    label: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class AccountOptions:
     """The account's settings that forms offer as choices; loaded once per request."""
 
@@ -51,8 +59,8 @@ class AccountOptions:
     # where there is no sample (real CleverTap credentials, or validation outside the composer).
     sample_missing: Mapping[str, float] | None = None
     # The profile properties known for the account (`ProfileProperty`), for "Insert
-    # personalization".
-    profile_properties: tuple[str, ...] = ()
+    # personalization"; loaded for the composer only.
+    profile_properties: tuple[ProfilePropertyOption, ...] = ()
 
     def whatsapp_template(self, name: str, locale: str | None) -> WhatsAppTemplateOption | None:
         matches = [t for t in self.whatsapp_templates if t.name == name]
