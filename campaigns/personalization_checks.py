@@ -109,26 +109,39 @@ def at_profile_warning(text: str) -> str:
 
 
 def liquid_errors(text: str, *, sample_missing: Mapping[str, float] | None = None) -> list[str]:
-    """What CleverTap would refuse in a field it personalizes, each with its position, in words.
+    """What the composer refuses in a field CleverTap personalizes, each with its position, in
+    words: what CleverTap refuses (`clevertap_refuses`), and outputs without a default.
 
     `sample_missing`: the share (0 to 1) of the sample audience lacking each profile property,
     where there is a sample; None leaves the shares out.
     """
+    return [message for _, message, _ in _problems(text, sample_missing)]
+
+
+def clevertap_refuses(text: str) -> bool:
+    """Whether CleverTap refuses this text at create (the sandbox answers as it does): Liquid
+    that does not parse or uses what CleverTap does not document. A missing default is
+    accepted (the person gets an empty value)."""
+    return any(refused for _, _, refused in _problems(text, None))
+
+
+def _problems(text, sample_missing) -> list[tuple[int, str, bool]]:
+    """(index, message, whether CleverTap refuses it), in the order they are found in the text."""
     if not isinstance(text, str) or not personalization.has_liquid(text):
         return []
     try:
         template = personalization.parse(text)
     except LiquidError as error:
-        return [_syntax_error(text, error)]
-    problems: list[tuple[int, str]] = []
+        return [(0, _syntax_error(text, error), True)]
+    problems: list[tuple[int, str, bool]] = []
     analysis = template.analyze()
     for root, variables in analysis.globals.items():
         for variable in variables:
-            problems += _object_problem(text, root, variable)
+            problems += [(*found, True) for found in _object_problem(text, root, variable)]
     for name, index in personalization.undocumented_filters(text):
         filters = ", ".join(sorted(personalization.ENVIRONMENT.filters))
         message = UNDOCUMENTED_FILTER.format(name=name, where=where(text, index), filters=filters)
-        problems.append((index, message))
+        problems.append((index, message, True))
     for output, name, index in _outputs_without_default(template):
         message = NO_DEFAULT.format(
             output=_short(output), where=where(text, index), name=name, tag=profile_tag(name)
@@ -136,9 +149,8 @@ def liquid_errors(text: str, *, sample_missing: Mapping[str, float] | None = Non
         if sample_missing is not None:
             share = round(100 * sample_missing.get(name, 1.0))
             message += SAMPLE_LACKS.format(share=share, name=name)
-        problems.append((index, message))
-    problems.sort(key=lambda problem: problem[0])
-    return [message for _, message in problems]
+        problems.append((index, message, False))
+    return sorted(problems, key=lambda problem: problem[0])
 
 
 def _object_problem(text: str, root: str, variable) -> list[tuple[int, str]]:

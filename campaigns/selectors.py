@@ -1,7 +1,7 @@
 """Reads for the views and the workflows: each one query, or a few, and named for what they read."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -253,11 +253,18 @@ def campaign_with_people(pk: int) -> Campaign:
     return Campaign.objects.select_related("owner", "updated_by", "identity_list").get(pk=pk)
 
 
-def body_errors(body: Any, *, api: str, channel: str) -> list[PayloadError]:
+def body_errors(
+    body: Any, *, api: str, channel: str, liquid_api_beta: bool | None = None
+) -> list[PayloadError]:
     """Every problem of a request body, with the account's own settings (providers, templates,
     channels...): the one validator call, made by the import, the CLI, review, publishing and the
-    sandbox alike, so that none of them can call a body valid that another refuses."""
-    return payloads.body_errors(body, api=api, channel=channel, options=account_options())
+    sandbox alike, so that none of them can call a body valid that another refuses.
+
+    `liquid_api_beta`: the sandbox's own account's answer, instead of the app's settings."""
+    options = account_options()
+    if liquid_api_beta is not None:
+        options = replace(options, liquid_api_beta=liquid_api_beta)
+    return payloads.body_errors(body, api=api, channel=channel, options=options)
 
 
 def campaign_errors(campaign: Campaign) -> list[PayloadError]:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from campaigns import roles, services
 from campaigns.models import (
+    AccountSettings,
     AndroidChannel,
     Campaign,
     Channel,
@@ -17,6 +18,7 @@ from campaigns.models import (
     WhatsAppTemplate,
 )
 from sandbox import selectors as sandbox_selectors
+from sandbox import services as sandbox_services
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,13 @@ def demo_account_settings_ensure() -> None:
     WebhookEndpoint.objects.get_or_create(name="Recommendation Endpoint")
     AndroidChannel.objects.get_or_create(channel_id="Marketing", defaults={"name": "Marketing"})
     ControlGroup.objects.get_or_create(name="Holdout")
+
+
+def demo_liquid_beta_ensure() -> None:
+    """CleverTap's Liquid beta for API campaigns, on in the app's account settings and in the
+    sandbox's account: the demo shows the Liquid checks and "Insert personalization"."""
+    AccountSettings.objects.update_or_create(pk=1, defaults={"liquid_api_beta": True})
+    sandbox_services.liquid_api_beta_set(True)
 
 
 def demo_profile_properties_ensure() -> int:

@@ -14,10 +14,24 @@ from django.utils import timezone
 from campaigns.channels import registry
 from campaigns.models import Channel
 from sandbox import audience
-from sandbox.models import Event, Profile, ReceivedRequest, SandboxCampaign, Segment
+from sandbox.models import (
+    Event,
+    Profile,
+    ReceivedRequest,
+    SandboxAccount,
+    SandboxCampaign,
+    Segment,
+)
 
 # How the profile's own fields are named in profile_fields filters.
 SYSTEM_PROPERTY_NAMES = ("Email", "Identity", "Name", "Phone", "Timezone")
+
+
+def liquid_api_beta() -> bool:
+    """Whether the sandbox's account has CleverTap's Liquid beta for API campaigns."""
+    return SandboxAccount.objects.filter(
+        pk=SandboxAccount.SINGLETON_ID, liquid_api_beta=True
+    ).exists()
 
 
 def event_names() -> list[str]:

@@ -423,6 +423,21 @@ class PushContentForm(CustomKeysForm):
             self.add_error("android_channel_id", message)
 
 
+def personalized_texts(body: dict) -> list[tuple[Path, str]]:
+    """Each text of a push body CleverTap personalizes (`personalized` fields, rows included),
+    with its path: what CleverTap parses as Liquid when it renders it."""
+    found = []
+    for name in PushContentForm.personalized:
+        found.append((PushContentForm.paths[name], get_path(body, PushContentForm.paths[name])))
+    for spec in PushContentForm.rows.values():
+        items = get_path(body, spec.path)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            for name in spec.form.personalized:
+                path = spec.form.paths[name]
+                found.append(((*spec.path, index, *path), get_path(item, path)))
+    return [(path, text) for path, text in found if isinstance(text, str)]
+
+
 # The preview: an iOS and an Android notification (only the platforms `devices` names), each cut
 # where its collapsed notification cuts, and the title's and message's length against those cuts.
 
