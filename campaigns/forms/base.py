@@ -166,6 +166,10 @@ class PayloadForm(forms.Form):
             self._apply_choice(self.alternatives)
         for name in self.counted:
             self.fields[name].widget.attrs["aria-describedby"] = f"counter-{name}"
+        if options is not None and options.liquid_rendered:
+            # "Insert personalization" (static/js/personalization.js) sits beside these.
+            for name in self.personalized:
+                self.fields[name].widget.attrs["data-personalize"] = self.fields[name].label
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
