@@ -68,6 +68,7 @@ def test_a_tag_is_inserted_at_the_cursor_by_keyboard_alone(login, live_server):
     page.keyboard.press("Tab")
     expect(page.get_by_label("Default value")).to_be_focused()
     # No default: refused, in words, and nothing inserted.
+    expect(page.locator("#personalization-default-error")).to_be_hidden()
     page.keyboard.press("Enter")
     expect(page.locator("#personalization-default-error")).to_be_visible()
     page.keyboard.type("there")
