@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
+from django.utils.functional import SimpleLazyObject
 
 from campaigns import models, payloads, schedule
 from campaigns.forms.base import PayloadError
@@ -317,7 +318,8 @@ def account_options(*, composing: bool = False) -> AccountOptions:
         control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
         segments=segment_options() if composing else (),
         sample_missing=sample_missing() if composing else None,
-        profile_properties=profile_property_options() if composing else (),
+        # Read when the page lays out "Insert personalization", never by a live preview.
+        profile_properties=SimpleLazyObject(profile_property_options) if composing else (),
         **name_suggestions(),
     )
 

@@ -69,3 +69,25 @@ def test_with_the_beta_off_the_tag_is_a_warning_that_it_goes_as_typed(
     assert 'data-field="content-title"' in warnings
     assert escape("CleverTap will send “{{ Profile.Name }}” as typed") in warnings
     assert "has no default" not in preview
+
+
+def test_the_insert_control_is_marked_only_where_clevertap_renders_liquid(
+    composer_client, composer_user
+):
+    AccountSettings.objects.update_or_create(pk=1, defaults={"liquid_api_beta": True})
+    campaign = push_draft(composer_user)
+    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    assert 'data-personalize="Title"' in page and 'id="personalization-dialog"' in page
+
+    # A change to a send by identity lays the message out again, without the control.
+    data = page_data(composer_client, campaign)
+    data["composer-api"] = "send"
+    data["composer-channel"] = "push"
+    response = composer_client.post(
+        reverse("campaigns:composer_target", args=[campaign.pk]),
+        data,
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert 'id="section-content" aria-labelledby="section-content-title" hx-swap-oob="true"' in html
+    assert 'name="content-title"' in html and "data-personalize" not in html
