@@ -66,11 +66,13 @@ _SHOWN = 40
 
 def literal_reason(*, api: str, channel: str, liquid_api_beta: bool) -> str:
     """Why CleverTap would send Liquid in this draft as typed, or "" where it renders it."""
+    if personalization.rendered_by_clevertap(
+        api=api, channel=channel, liquid_api_beta=liquid_api_beta
+    ):
+        return ""
     if api != Api.TARGETS:
         return WHY_SEND
-    if channel != Channel.PUSH:
-        return WHY_CHANNEL
-    return "" if liquid_api_beta else WHY_BETA_OFF
+    return WHY_CHANNEL if channel != Channel.PUSH else WHY_BETA_OFF
 
 
 def profile_tag(name: str) -> str:

@@ -109,3 +109,22 @@ def test_the_sample_profiles_carry_properties_some_lack():
     assert 0 < names.count("") < len(names) / 3
     assert 0 < languages.count(None) < len(languages) / 2
     assert {"English", "Hindi"} <= set(languages)
+
+
+def test_a_send_by_identity_takes_tags_as_plain_text_even_with_the_beta(client):
+    services.liquid_api_beta_set(True)
+    body = {
+        "to": {"Identity": ["cust-0000001"]},
+        "tag_group": "welcome",
+        "content": {"title": "Hi {{ Profile.Name", "body": "{% capture x %}{% endcapture %}"},
+    }
+
+    response = client.post(
+        "/sandbox/1/send/push.json",
+        data=json.dumps(body),
+        content_type="application/json",
+        **testing.client_headers(),
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "success"
