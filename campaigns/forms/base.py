@@ -19,8 +19,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 
-from campaigns import personalization_checks
-from campaigns.forms.fields import MISSING, JsonField, TextField
+from campaigns.forms import personalized as personalized_fields
+from campaigns.forms.fields import MISSING, JsonField
 from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
 
 
@@ -137,8 +137,7 @@ class PayloadForm(forms.Form):
     # Fields whose change lays the form out again (the WhatsApp template's placeholder inputs):
     # the composer asks for the section again, as for a choice between parts.
     refreshed_by: ClassVar[tuple[str, ...]] = ()
-    # Fields CleverTap personalizes with Liquid, where it renders Liquid (push title, message,
-    # links, image URLs, button texts): checked as CleverTap would (`personalization_checks`).
+    # Fields CleverTap personalizes with Liquid where it renders it (`personalized_fields`).
     personalized: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args, options=None, rows_of: "PayloadFormSet | None" = None, **kwargs):
@@ -166,10 +165,7 @@ class PayloadForm(forms.Form):
             self._apply_choice(self.alternatives)
         for name in self.counted:
             self.fields[name].widget.attrs["aria-describedby"] = f"counter-{name}"
-        if options is not None and options.liquid_rendered:
-            # "Insert personalization" (static/js/personalization.js) sits beside these.
-            for name in self.personalized:
-                self.fields[name].widget.attrs["data-personalize"] = self.fields[name].label
+        personalized_fields.mark(self)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -459,27 +455,7 @@ class PayloadForm(forms.Form):
             warning = getattr(form_field, "warning", None)
             if warning and name in self.cleaned_data and (said := warning(self.cleaned_data[name])):
                 self.add_warning(name, said)
-        self._check_personalization()
-
-    def _check_personalization(self) -> None:
-        """Liquid where CleverTap renders it is checked; anywhere else it is sent as typed."""
-        options = self.options
-        rendered = bool(options and options.liquid_rendered)
-        reason = personalization_checks.WHY_FIELD if rendered else ""
-        reason = reason or (options and options.liquid_literal_reason) or ""
-        sample = options.sample_missing if options else None
-        for name, form_field in self.fields.items():
-            text = self.raw(name) if isinstance(form_field, TextField) else None
-            if not isinstance(text, str) or name in self.left_out:
-                continue
-            if rendered and name in self.personalized:
-                for message in personalization_checks.liquid_errors(text, sample_missing=sample):
-                    self.add_error(name, message)
-                said = personalization_checks.at_profile_warning(text)
-            else:
-                said = personalization_checks.literal_warning(text, reason=reason)
-            if said:
-                self.add_warning(name, said)
+        personalized_fields.check(self)
 
     def add_answered_error(
         self, name: str, message: str, *, code: int | None = None, api_message: str
