@@ -39,6 +39,17 @@ admin.site.register(models.AndroidChannel)
 admin.site.register(models.ControlGroup)
 
 
+@admin.register(models.ProfileProperty)
+class ProfilePropertyAdmin(admin.ModelAdmin):
+    list_display = ["name", "label", "source"]
+    list_filter = ["source"]
+    search_fields = ["name", "label"]
+
+    def get_changeform_initial_data(self, request):
+        # One an admin adds is the admin's.
+        return {"source": models.ProfileProperty.Source.ADMIN}
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records of what happened: shown, never edited."""
 

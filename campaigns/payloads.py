@@ -6,6 +6,7 @@ forms (`build_body`). Keys the forms do not model are kept aside as "extras" (JS
 and laid back over the built body unchanged, so the round trip is lossless.
 """
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-from campaigns import identities
+from campaigns import identities, personalization_checks
 from campaigns.channels import registry
 from campaigns.forms import audience, delivery, goal
 from campaigns.forms import campaign as campaign_forms
@@ -290,8 +291,15 @@ def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[s
 
 
 def bind_forms(
-    data: QueryDict, *, api: str, channel: str, options: AccountOptions = NO_OPTIONS
+    data: QueryDict, *, api: str, channel: str, options: AccountOptions | None = NO_OPTIONS
 ) -> dict[str, PayloadForm]:
+    if options is not None:
+        # Whether CleverTap renders Liquid depends on the draft, not only on the account.
+        reason = personalization_checks.literal_reason(
+            api=api, channel=channel, liquid_api_beta=options.liquid_api_beta
+        )
+        rendered = {"liquid_rendered": not reason, "liquid_literal_reason": reason}
+        options = dataclasses.replace(options, **rendered)
     return {
         section.prefix: section.form(data, prefix=section.prefix, options=options)
         for section in sections(api, channel)

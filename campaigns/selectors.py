@@ -1,7 +1,7 @@
 """Reads for the views and the workflows: each one query, or a few, and named for what they read."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,10 +11,16 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
+from django.utils.functional import SimpleLazyObject
 
 from campaigns import models, payloads, schedule
 from campaigns.forms.base import PayloadError
-from campaigns.forms.options import AccountOptions, SegmentOption, WhatsAppTemplateOption
+from campaigns.forms.options import (
+    AccountOptions,
+    ProfilePropertyOption,
+    SegmentOption,
+    WhatsAppTemplateOption,
+)
 from campaigns.models import (
     AccountSettings,
     AndroidChannel,
@@ -23,6 +29,7 @@ from campaigns.models import (
     Campaign,
     ControlGroup,
     EstimateState,
+    ProfileProperty,
     Provider,
     Status,
     WebhookEndpoint,
@@ -32,6 +39,7 @@ from sandbox import selectors as sandbox_selectors
 
 SUGGESTIONS_CACHE_KEY = "campaigns:name-suggestions"
 SEGMENTS_CACHE_KEY = "campaigns:segment-options"
+SAMPLE_MISSING_CACHE_KEY = "campaigns:sample-missing"
 SUGGESTIONS_CACHE_SECONDS = 300
 TIMEZONES_CACHE_KEY = "campaigns:audience-timezones"
 
@@ -246,11 +254,18 @@ def campaign_with_people(pk: int) -> Campaign:
     return Campaign.objects.select_related("owner", "updated_by", "identity_list").get(pk=pk)
 
 
-def body_errors(body: Any, *, api: str, channel: str) -> list[PayloadError]:
+def body_errors(
+    body: Any, *, api: str, channel: str, liquid_api_beta: bool | None = None
+) -> list[PayloadError]:
     """Every problem of a request body, with the account's own settings (providers, templates,
     channels...): the one validator call, made by the import, the CLI, review, publishing and the
-    sandbox alike, so that none of them can call a body valid that another refuses."""
-    return payloads.body_errors(body, api=api, channel=channel, options=account_options())
+    sandbox alike, so that none of them can call a body valid that another refuses.
+
+    `liquid_api_beta`: the sandbox's own account's answer, instead of the app's settings."""
+    options = account_options()
+    if liquid_api_beta is not None:
+        options = replace(options, liquid_api_beta=liquid_api_beta)
+    return payloads.body_errors(body, api=api, channel=channel, options=options)
 
 
 def campaign_errors(campaign: Campaign) -> list[PayloadError]:
@@ -302,6 +317,9 @@ def account_options(*, composing: bool = False) -> AccountOptions:
         android_channel_names={key: name for key, name in android_channels.items() if name},
         control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
         segments=segment_options() if composing else (),
+        sample_missing=sample_missing() if composing else None,
+        # Read when the page lays out "Insert personalization", never by a live preview.
+        profile_properties=SimpleLazyObject(profile_property_options) if composing else (),
         **name_suggestions(),
     )
 
@@ -329,6 +347,27 @@ def segment_options() -> tuple[SegmentOption, ...]:
     if not settings.SANDBOX_ENABLED:
         return ()
     return cache.get_or_set(SEGMENTS_CACHE_KEY, load, SUGGESTIONS_CACHE_SECONDS)
+
+
+def profile_property_options() -> tuple[ProfilePropertyOption, ...]:
+    """The profile properties known for the account, by name: what "Insert personalization"
+    lists (gathered from the sandbox's sample, seen in the account or added by an admin)."""
+    return tuple(
+        ProfilePropertyOption(name=name, label=label, description=description)
+        for name, label, description in ProfileProperty.objects.order_by("name").values_list(
+            "name", "label", "description"
+        )
+    )
+
+
+def sample_missing() -> dict[str, float] | None:
+    """The share of the sample audience lacking each profile property, for the composer's
+    "no default" errors: the sandbox's audience when it stands in for CleverTap; None with real
+    CleverTap credentials (there is no sample to count). Cached briefly, as the segments are."""
+    if not settings.SANDBOX_ENABLED or settings.CLEVERTAP_CONFIGURED:
+        return None
+    shares = sandbox_selectors.property_missing_shares
+    return cache.get_or_set(SAMPLE_MISSING_CACHE_KEY, shares, SUGGESTIONS_CACHE_SECONDS)
 
 
 def name_suggestions() -> dict[str, tuple[str, ...]]:

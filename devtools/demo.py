@@ -7,14 +7,18 @@ from django.contrib.auth.models import Group
 
 from campaigns import roles, services
 from campaigns.models import (
+    AccountSettings,
     AndroidChannel,
     Campaign,
     Channel,
     ControlGroup,
+    ProfileProperty,
     Provider,
     WebhookEndpoint,
     WhatsAppTemplate,
 )
+from sandbox import selectors as sandbox_selectors
+from sandbox import services as sandbox_services
 
 
 @dataclass(frozen=True)
@@ -226,3 +230,23 @@ def demo_account_settings_ensure() -> None:
     WebhookEndpoint.objects.get_or_create(name="Recommendation Endpoint")
     AndroidChannel.objects.get_or_create(channel_id="Marketing", defaults={"name": "Marketing"})
     ControlGroup.objects.get_or_create(name="Holdout")
+
+
+def demo_liquid_beta_ensure() -> None:
+    """CleverTap's Liquid beta for API campaigns, on in the app's account settings and in the
+    sandbox's account: the demo shows the Liquid checks and "Insert personalization"."""
+    AccountSettings.objects.update_or_create(pk=1, defaults={"liquid_api_beta": True})
+    sandbox_services.liquid_api_beta_set(True)
+
+
+def demo_profile_properties_ensure() -> int:
+    """The sandbox sample audience's profile properties, known to the account (what "Insert
+    personalization" lists); one an admin added or edited is left as it is. Returns how many
+    were added."""
+    added = 0
+    for name in sandbox_selectors.profile_property_names():
+        _, created = ProfileProperty.objects.get_or_create(
+            name=name, defaults={"source": ProfileProperty.Source.SAMPLE}
+        )
+        added += created
+    return added

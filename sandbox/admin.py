@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from sandbox.models import ReceivedRequest, SandboxCampaign, SandboxFaults, Segment
+from sandbox.models import (
+    ReceivedRequest,
+    SandboxAccount,
+    SandboxCampaign,
+    SandboxFaults,
+    Segment,
+)
 
 
 @admin.register(Segment)
@@ -27,3 +33,8 @@ class ReceivedRequestAdmin(admin.ModelAdmin):
 @admin.register(SandboxFaults)
 class SandboxFaultsAdmin(admin.ModelAdmin):
     list_display = ["latency_ms", "error_rate", "drop_rate", "malformed_rate", "seed", "updated_at"]
+
+
+@admin.register(SandboxAccount)
+class SandboxAccountAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "liquid_api_beta"]

@@ -66,8 +66,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from campaigns import identities, jsonfile, payloads, selectors
-from campaigns.channels import registry
+from campaigns import (
+    identities,
+    jsonfile,
+    payloads,
+    personalization,
+    personalization_checks,
+    selectors,
+)
+from campaigns.channels import push, registry
 from sandbox import audience, faults, limits, services
 from sandbox import selectors as sandbox_selectors
 from sandbox.errors import ApiError
@@ -80,6 +87,11 @@ ENDPOINT_PROFILE = "profile.json"
 ENDPOINT_MESSAGE_REPORTS = "message/report.json"
 ENDPOINT_UNKNOWN = ""  # a path CleverTap does not have
 
+# CleverTap's documented answer to invalid Liquid (CLEVERTAP-READS.md §4; HTTP status unknown).
+ERROR_INVALID_LIQUID = (
+    "Invalid syntax for {field} field. Rectify and try again. Read more: "
+    "https://developer.clevertap.com/docs/create-campaign-api"
+)
 CODE_INVALID_PAYLOAD = 78
 CODE_INVALID_RECIPIENTS = 84
 CODE_BAD_REQUEST = 400
@@ -141,17 +153,40 @@ def payload_core_errors(*, body: dict[str, Any], endpoint: str) -> list[ApiError
         api, channel = payloads.infer_target(body, endpoint)
     except ValueError as error:
         return [ApiError(str(error), code=CODE_BAD_REQUEST)]
-    errors = selectors.body_errors(body, api=api, channel=channel)
+    # Liquid is judged as CleverTap judges it (`_liquid_refusals`), with the sandbox's own
+    # account's beta: the app's stricter rules (a default on every output) are the composer's.
+    errors = selectors.body_errors(body, api=api, channel=channel, liquid_api_beta=False)
     answers = [
         ApiError(error.api_message or error.message, code=error.code)
         if error.code is not None
         else ApiError(error.api_message or f"{error.where}: {error.message}", code=CODE_BAD_REQUEST)
         for error in sorted(errors, key=lambda error: error.code is None)
     ]
+    coded = sum(1 for error in errors if error.code is not None)
+    answers[coded:coded] = _liquid_refusals(body, api=api, channel=channel)
     to = body.get("to")
     if api == "send" and isinstance(to, dict) and identities.count(to) > identities.MAX_PER_REQUEST:
         answers.append(ApiError(identities.TOO_MANY_FOR_ONE_REQUEST, code=CODE_BAD_REQUEST))
     return answers
+
+
+def _liquid_refusals(body: dict[str, Any], *, api: str, channel: str) -> list[ApiError]:
+    """CleverTap's answer to Liquid it cannot render, in a push campaign of an account in its
+    Liquid beta (CLEVERTAP-READS.md §4-5); elsewhere, and without the beta, tags are plain text."""
+    rendered = personalization.rendered_by_clevertap(
+        api=api, channel=channel, liquid_api_beta=sandbox_selectors.liquid_api_beta()
+    )
+    if not rendered:
+        return []
+    return [
+        ApiError(ERROR_INVALID_LIQUID.format(field=_field_name(path)), code=CODE_BAD_REQUEST)
+        for path, text in push.personalized_texts(body)
+        if personalization_checks.clevertap_refuses(text)
+    ]
+
+
+def _field_name(path: tuple) -> str:
+    return next((key for key in reversed(path) if isinstance(key, str)), "")
 
 
 def _envelope_errors(body: dict[str, Any], endpoint: str) -> list[ApiError]:

@@ -197,3 +197,26 @@ class SandboxFaults(models.Model):
     @property
     def active(self) -> bool:
         return bool(self.latency_ms or self.error_rate or self.drop_rate or self.malformed_rate)
+
+
+class SandboxAccount(models.Model):
+    """What the CleverTap account the sandbox stands for has enabled: one row (id 1)."""
+
+    SINGLETON_ID = 1
+
+    liquid_api_beta = models.BooleanField(
+        "Liquid in API campaigns",
+        default=False,
+        help_text=(
+            "As CleverTap's private beta: push campaigns created through the API accept "
+            "documented Liquid in their title, message, links, image URLs and button texts, and "
+            "are refused for invalid Liquid. Off: the tags are taken as plain text."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "sandbox account"
+        verbose_name_plural = "sandbox account"
+
+    def __str__(self) -> str:
+        return "Sandbox account"

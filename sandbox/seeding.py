@@ -162,6 +162,11 @@ PHONE_SHARE = 0.78
 FBID_SHARE = 0.12
 GPID_SHARE = 0.08
 AGE_MISSING_SHARE = 0.08
+# Profiles lacking a property, so that a Liquid default matters (drawn from their own random
+# sequence: the rest of the audience stays as a seed made it before).
+NAME_MISSING_SHARE = 0.12
+LANGUAGES = [("English", 0.55), ("Hindi", 0.25), ("Spanish", 0.1), ("German", 0.1)]
+LANGUAGE_MISSING_SHARE = 0.3
 EMAIL_OPT_OUT_SHARE = 0.07
 SMS_OPT_OUT_SHARE = 0.05
 WHATSAPP_OPT_OUT_SHARE = 0.12
@@ -229,7 +234,9 @@ def audience_seed(
             _insert_batches(
                 Profile,
                 PROFILE_FIELDS,
-                _profile_rows(rng, count=profiles, activity=activity),
+                _profile_rows(
+                    rng, count=profiles, activity=activity, gaps=random.Random(f"gaps-{seed}")
+                ),
                 batch_size=PROFILE_BATCH,
                 expected=profiles,
                 report=report,
@@ -350,8 +357,11 @@ def _pick[T](rng: random.Random, items: Sequence[T], cumulative: list[float]) ->
     return items[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
 
 
-def _profile_rows(rng: random.Random, *, count: int, activity: list[float]) -> Iterator[tuple]:
-    """Profile rows in PROFILE_FIELDS order; appends each profile's activity factor."""
+def _profile_rows(
+    rng: random.Random, *, count: int, activity: list[float], gaps: random.Random
+) -> Iterator[tuple]:
+    """Profile rows in PROFILE_FIELDS order; appends each profile's activity factor. `gaps`
+    draws which properties a profile lacks, and its language."""
     city_cumulative = _cumulative(city[3] for city in CITIES)
     type_cumulative = _cumulative(share for _, share, _ in CUSTOMER_TYPES)
     average_activity = sum(share * factor for _, share, factor in CUSTOMER_TYPES)
@@ -362,6 +372,12 @@ def _profile_rows(rng: random.Random, *, count: int, activity: list[float]) -> I
         customer_type, _, factor = _pick(rng, CUSTOMER_TYPES, type_cumulative)
         activity.append(factor / average_activity)
         properties: dict[str, Any] = {"Customer Type": customer_type, "City": city}
+        if gaps.random() >= LANGUAGE_MISSING_SHARE:
+            languages = [name for name, _ in LANGUAGES]
+            properties["Preferred Language"] = gaps.choices(
+                languages, weights=[share for _, share in LANGUAGES]
+            )[0]
+        name = "" if gaps.random() < NAME_MISSING_SHARE else f"{first} {last}"
         if rng.random() >= AGE_MISSING_SHARE:
             properties["Age"] = int(rng.triangular(18, 70, 29))
         gender = rng.random()
@@ -396,7 +412,7 @@ def _profile_rows(rng: random.Random, *, count: int, activity: list[float]) -> I
         yield (
             number,
             f"cust-{number:07d}",
-            f"{first} {last}",
+            name,
             email,
             phone,
             f"__{rng.getrandbits(96):024x}",

@@ -9,16 +9,30 @@ import random
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from campaigns.channels import registry
 from campaigns.models import Channel
 from sandbox import audience
-from sandbox.models import Event, Profile, ReceivedRequest, SandboxCampaign, Segment
+from sandbox.models import (
+    Event,
+    Profile,
+    ReceivedRequest,
+    SandboxAccount,
+    SandboxCampaign,
+    Segment,
+)
 
 # How the profile's own fields are named in profile_fields filters.
 SYSTEM_PROPERTY_NAMES = ("Email", "Identity", "Name", "Phone", "Timezone")
+
+
+def liquid_api_beta() -> bool:
+    """Whether the sandbox's account has CleverTap's Liquid beta for API campaigns."""
+    return SandboxAccount.objects.filter(
+        pk=SandboxAccount.SINGLETON_ID, liquid_api_beta=True
+    ).exists()
 
 
 def event_names() -> list[str]:
@@ -71,6 +85,39 @@ def _property_keys() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
+
+
+# The profile's own fields by the name Liquid reads them under (`Profile.Name`).
+SYSTEM_PROPERTY_FIELDS = {
+    "Email": "email",
+    "Identity": "identity",
+    "Name": "name",
+    "Phone": "phone",
+    "Timezone": "timezone",
+}
+
+
+def property_missing_shares() -> dict[str, float]:
+    """The share (0 to 1) of the audience lacking each profile property (custom properties and
+    the profile's own fields), in one read: how many would see a Liquid default instead."""
+    names = profile_property_names(include_system=False)
+    lacking = {
+        f"own_{index}": Count("pk", filter=Q(**{field: ""}))
+        for index, field in enumerate(SYSTEM_PROPERTY_FIELDS.values())
+    }
+    lacking |= {
+        f"custom_{index}": Count("pk", filter=~Q(properties__has_key=name))
+        for index, name in enumerate(names)
+    }
+    counts = Profile.objects.aggregate(total=Count("pk"), **lacking)
+    total = counts["total"]
+    if not total:
+        return {}
+    shares = {
+        name: counts[f"own_{index}"] / total for index, name in enumerate(SYSTEM_PROPERTY_FIELDS)
+    }
+    shares |= {name: counts[f"custom_{index}"] / total for index, name in enumerate(names)}
+    return shares
 
 
 def profile_timezones() -> dict[str, int]:

@@ -32,7 +32,13 @@ from django.utils import timezone
 from campaigns.channels import registry
 from sandbox import audience
 from sandbox.errors import ApiError
-from sandbox.models import AsyncEstimate, CampaignStatus, ReceivedRequest, SandboxCampaign
+from sandbox.models import (
+    AsyncEstimate,
+    CampaignStatus,
+    ReceivedRequest,
+    SandboxAccount,
+    SandboxCampaign,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +67,13 @@ LISTED_STATUS = {CampaignStatus.SCHEDULED: "pending"}
 
 
 # Campaigns
+
+
+def liquid_api_beta_set(on: bool) -> None:
+    """Give the sandbox's account CleverTap's Liquid beta for API campaigns, or take it away."""
+    SandboxAccount.objects.update_or_create(
+        pk=SandboxAccount.SINGLETON_ID, defaults={"liquid_api_beta": on}
+    )
 
 
 def campaign_create(

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 
-from sandbox import faults, limits, seeding
+from sandbox import faults, limits, seeding, services
 
 # A fixed "today" for seeded audiences, so that event days (and tests' date ranges) never move.
 TODAY = datetime.date(2026, 6, 30)
@@ -37,6 +37,7 @@ def audience_small(
 
 
 def sandbox_reset() -> None:
-    """No faults, and the per-process limits' counters emptied."""
+    """No faults, no Liquid beta, and the per-process limits' counters emptied."""
     limits.limits_reset()
     faults.faults_reset()
+    services.liquid_api_beta_set(False)

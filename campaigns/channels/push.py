@@ -190,6 +190,7 @@ class SliderItemForm(PayloadForm):
         "image_url": ("imageUrl",),
         "action_url": ("actionUrl",),
     }
+    personalized = ("image_url", "action_url")
 
     def clean(self):
         data = super().clean()
@@ -214,6 +215,7 @@ class AndroidActionForm(PayloadForm):
         "action_id": ("id",),
         "icon": ("ico",),
     }
+    personalized = ("title", "deep_link")
 
     def clean(self):
         data = super().clean()
@@ -300,6 +302,17 @@ class PushContentForm(CustomKeysForm):
     )
 
     counted = ("title", "body")
+    # What CleverTap personalizes in push: the title and message, links, image URLs (and the
+    # buttons' texts and links, in `AndroidActionForm`).
+    personalized = (
+        "title",
+        "body",
+        "ios_deep_link",
+        "ios_media_url",
+        "android_deep_link",
+        "android_background_image",
+        "android_large_icon",
+    )
     paths = {
         "title": ("content", "title"),
         "body": ("content", "body"),
@@ -408,6 +421,21 @@ class PushContentForm(CustomKeysForm):
         elif channel_id and known and channel_id not in known:
             message = CHANNEL_ID_UNKNOWN.format(value=channel_id, choices=", ".join(known))
             self.add_error("android_channel_id", message)
+
+
+def personalized_texts(body: dict) -> list[tuple[Path, str]]:
+    """Each text of a push body CleverTap personalizes (`personalized` fields, rows included),
+    with its path: what CleverTap parses as Liquid when it renders it."""
+    found = []
+    for name in PushContentForm.personalized:
+        found.append((PushContentForm.paths[name], get_path(body, PushContentForm.paths[name])))
+    for spec in PushContentForm.rows.values():
+        items = get_path(body, spec.path)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            for name in spec.form.personalized:
+                path = spec.form.paths[name]
+                found.append(((*spec.path, index, *path), get_path(item, path)))
+    return [(path, text) for path, text in found if isinstance(text, str)]
 
 
 # The preview: an iOS and an Android notification (only the platforms `devices` names), each cut

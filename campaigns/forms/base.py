@@ -19,6 +19,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 
+from campaigns.forms import personalized as personalized_fields
 from campaigns.forms.fields import MISSING, JsonField
 from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
 
@@ -136,6 +137,8 @@ class PayloadForm(forms.Form):
     # Fields whose change lays the form out again (the WhatsApp template's placeholder inputs):
     # the composer asks for the section again, as for a choice between parts.
     refreshed_by: ClassVar[tuple[str, ...]] = ()
+    # Fields CleverTap personalizes with Liquid where it renders it (`personalized_fields`).
+    personalized: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args, options=None, rows_of: "PayloadFormSet | None" = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,6 +165,7 @@ class PayloadForm(forms.Form):
             self._apply_choice(self.alternatives)
         for name in self.counted:
             self.fields[name].widget.attrs["aria-describedby"] = f"counter-{name}"
+        personalized_fields.mark(self)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -451,6 +455,7 @@ class PayloadForm(forms.Form):
             warning = getattr(form_field, "warning", None)
             if warning and name in self.cleaned_data and (said := warning(self.cleaned_data[name])):
                 self.add_warning(name, said)
+        personalized_fields.check(self)
 
     def add_answered_error(
         self, name: str, message: str, *, code: int | None = None, api_message: str

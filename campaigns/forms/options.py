@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -24,6 +25,14 @@ class SegmentOption:
 
 
 @dataclass(frozen=True)
+class ProfilePropertyOption:
+    name: str
+    # What marketers call it ("" : its name).
+    label: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class AccountOptions:
     """The account's settings that forms offer as choices; loaded once per request."""
 
@@ -42,6 +51,16 @@ class AccountOptions:
     segments: tuple[SegmentOption, ...] = ()
     # CleverTap renders Liquid in this account's API push campaigns (a private beta).
     liquid_api_beta: bool = False
+    # Set per draft by `payloads.bind_forms`: whether CleverTap renders Liquid in this draft's
+    # personalized fields, and if not, why it sends it as typed (`personalization_checks`).
+    liquid_rendered: bool = False
+    liquid_literal_reason: str = ""
+    # The share (0 to 1) of the sandbox's sample audience lacking each profile property; None
+    # where there is no sample (real CleverTap credentials, or validation outside the composer).
+    sample_missing: Mapping[str, float] | None = None
+    # The profile properties known for the account (`ProfileProperty`), for "Insert
+    # personalization"; loaded for the composer only.
+    profile_properties: tuple[ProfilePropertyOption, ...] = ()
 
     def whatsapp_template(self, name: str, locale: str | None) -> WhatsAppTemplateOption | None:
         matches = [t for t in self.whatsapp_templates if t.name == name]

@@ -152,3 +152,35 @@ class AccountSettings(models.Model):
     def current(cls) -> "AccountSettings":
         found, _ = cls.objects.get_or_create(pk=1)
         return found
+
+
+class ProfileProperty(models.Model):
+    """A profile property known for the account: what "Insert personalization" offers.
+
+    CleverTap's API does not list an account's properties, so they are gathered: from the
+    sandbox's sample audience (the demo), from properties seen in the account, or added by an
+    admin.
+    """
+
+    class Source(models.TextChoices):
+        SAMPLE = "sample", "Sandbox sample audience"
+        SEEN = "seen", "Seen in the account"
+        ADMIN = "admin", "Added by an admin"
+
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="As CleverTap names it, with its capitals and spaces, e.g. Customer Type.",
+    )
+    label = models.CharField(
+        max_length=200, blank=True, help_text="What marketers call it, if not its name."
+    )
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ADMIN)
+
+    class Meta:
+        verbose_name_plural = "profile properties"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label or self.name

@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from campaigns import selectors
-from campaigns.models import Campaign
+from campaigns.models import AccountSettings, Campaign, ProfileProperty
+from sandbox import selectors as sandbox_selectors
 from sandbox.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -18,3 +19,13 @@ def test_the_demo_setup_runs_twice_and_its_drafts_are_valid(capsys):
     assert len(drafts) == 5
     for draft in drafts:
         assert selectors.campaign_errors(draft) == [], draft.name
+
+
+def test_the_demo_has_the_liquid_beta_in_the_app_and_the_sandbox_and_knows_the_properties(settings):
+    settings.SANDBOX_ENABLED = True
+    call_command("demo", no_serve=True, profiles=50)
+
+    assert AccountSettings.current().liquid_api_beta
+    assert sandbox_selectors.liquid_api_beta()
+    known = set(ProfileProperty.objects.values_list("name", flat=True))
+    assert {"Name", "City", "Customer Type", "Preferred Language"} <= known

@@ -198,6 +198,7 @@ def test_selectors_list_event_and_property_names():
         "City",
         "Customer Type",
         "Gender",
+        "Preferred Language",
     ]
     assert {"Email", "Phone", "Age"} <= set(selectors.profile_property_names())
     counts = dict(selectors.event_name_counts())

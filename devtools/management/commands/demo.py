@@ -32,6 +32,10 @@ class Command(BaseCommand):
         if settings.SANDBOX_ENABLED and not Profile.objects.exists():
             self.stdout.write(f"Seeding the sandbox audience ({profiles:,} profiles)...")
             call_command("seed_audience", profiles=profiles, seed=1)
+        if settings.SANDBOX_ENABLED:
+            # The sandbox stands for an account with CleverTap's Liquid beta, and so does the app.
+            demo.demo_liquid_beta_ensure()
+            demo.demo_profile_properties_ensure()
         self.stdout.write(self.style.SUCCESS("Demo users (username / password / roles):"))
         for user in users:
             self.stdout.write(f"  {user.username:<10} {user.password:<20} {', '.join(user.groups)}")
