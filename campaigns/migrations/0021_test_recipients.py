@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0019_account_settings"),
+        ("campaigns", "0020_profile_property"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
