@@ -115,6 +115,15 @@ class AuditAction(models.TextChoices):
     SETTINGS_CHANGED = "settings_changed", "Settings changed"
     COMMENTED = "commented", "Comment added"
     COMMENT_RESOLVED = "comment_resolved", "Comment resolved"
+    # The library (campaigns.library): templates and saved audiences.
+    LIBRARY_SAVED = "library_saved", "Library: saved"
+    LIBRARY_EDITED = "library_edited", "Library: new version"
+    LIBRARY_RESTORED = "library_restored", "Library: version restored"
+    LIBRARY_ARCHIVED = "library_archived", "Library: archived"
+    LIBRARY_UNARCHIVED = "library_unarchived", "Library: back in use"
+    LIBRARY_DELETED = "library_deleted", "Library: deleted"
+    LIBRARY_IMPORTED = "library_imported", "Library: imported"
+    LIBRARY_APPLIED = "library_applied", "Applied from the library"
     # Every CleverTap call (`publishing.records.api_call`); identity sends once per send.
     CALL_ESTIMATE = "call_estimate", "CleverTap: estimate"
     CALL_CREATE = "call_create", "CleverTap: create campaign"
