@@ -54,7 +54,7 @@ def labels_from_text(text: str) -> list[str]:
     return labels
 
 
-def _labels_text(labels: list[str]) -> str:
+def labels_text(labels: list[str]) -> str:
     return ("," + ",".join(labels) + ",")[:1000] if labels else ""
 
 
@@ -86,7 +86,7 @@ def item_create(
             kind=kind,
             name=name.strip()[:200],
             description=description,
-            labels_text=_labels_text(list(labels)),
+            labels_text=labels_text(list(labels)),
             channel=channel,
             api=api,
             owner=user,
@@ -172,7 +172,7 @@ def item_edit(
         changes = {
             "name": name.strip()[:200],
             "description": description,
-            "labels_text": _labels_text(list(labels)),
+            "labels_text": labels_text(list(labels)),
             "updated_at": timezone.now(),
         }
         new_version = content is not None and not same_json(content, latest.content)

@@ -7,83 +7,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0019_account_settings'),
+        ("campaigns", "0019_account_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('submitted', 'Submitted for review'), ('approved', 'Approved'), ('changes_requested', 'Changes requested'), ('approval_voided', 'Approval voided'), ('revision_restored', 'Revision restored'), ('archived', 'Archived'), ('unarchived', 'Back to the drafts'), ('publish_requested', 'Publish requested'), ('publish_refused', 'Publish refused'), ('publish_cancelled', 'Publish cancelled'), ('publish_sent', 'Publish sent to CleverTap'), ('published', 'Published'), ('stopped', 'Stopped'), ('settings_changed', 'Settings changed'), ('commented', 'Comment added'), ('comment_resolved', 'Comment resolved'), ('library_saved', 'Library: saved'), ('library_edited', 'Library: new version'), ('library_restored', 'Library: version restored'), ('library_archived', 'Library: archived'), ('library_unarchived', 'Library: back in use'), ('library_deleted', 'Library: deleted'), ('library_imported', 'Library: imported'), ('library_applied', 'Applied from the library'), ('call_estimate', 'CleverTap: estimate'), ('call_create', 'CleverTap: create campaign'), ('call_send', 'CleverTap: identity send'), ('call_stop', 'CleverTap: stop campaign'), ('call_report', 'CleverTap: campaign report'), ('call_list', 'CleverTap: campaign list'), ('call_other', 'CleverTap: other call')], max_length=30),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted for review"),
+                    ("approved", "Approved"),
+                    ("changes_requested", "Changes requested"),
+                    ("approval_voided", "Approval voided"),
+                    ("revision_restored", "Revision restored"),
+                    ("archived", "Archived"),
+                    ("unarchived", "Back to the drafts"),
+                    ("publish_requested", "Publish requested"),
+                    ("publish_refused", "Publish refused"),
+                    ("publish_cancelled", "Publish cancelled"),
+                    ("publish_sent", "Publish sent to CleverTap"),
+                    ("published", "Published"),
+                    ("stopped", "Stopped"),
+                    ("settings_changed", "Settings changed"),
+                    ("commented", "Comment added"),
+                    ("comment_resolved", "Comment resolved"),
+                    ("library_saved", "Library: saved"),
+                    ("library_edited", "Library: new version"),
+                    ("library_restored", "Library: version restored"),
+                    ("library_archived", "Library: archived"),
+                    ("library_unarchived", "Library: back in use"),
+                    ("library_deleted", "Library: deleted"),
+                    ("library_imported", "Library: imported"),
+                    ("library_applied", "Applied from the library"),
+                    ("call_estimate", "CleverTap: estimate"),
+                    ("call_create", "CleverTap: create campaign"),
+                    ("call_send", "CleverTap: identity send"),
+                    ("call_stop", "CleverTap: stop campaign"),
+                    ("call_report", "CleverTap: campaign report"),
+                    ("call_list", "CleverTap: campaign list"),
+                    ("call_other", "CleverTap: other call"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.CreateModel(
-            name='LibraryItem',
+            name="LibraryItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('template', 'Message template'), ('audience', 'Saved audience')], max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, default='')),
-                ('labels_text', models.CharField(blank=True, default='', max_length=1000)),
-                ('channel', models.CharField(blank=True, default='', max_length=20)),
-                ('api', models.CharField(blank=True, default='', max_length=10)),
-                ('archived', models.BooleanField(default=False)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("template", "Message template"), ("audience", "Saved audience")],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, default="")),
+                ("labels_text", models.CharField(blank=True, default="", max_length=1000)),
+                ("channel", models.CharField(blank=True, default="", max_length=20)),
+                ("api", models.CharField(blank=True, default="", max_length=10)),
+                ("archived", models.BooleanField(default=False)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LibraryUse',
+            name="LibraryUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('template', 'Message template'), ('audience', 'Saved audience')], max_length=10)),
-                ('version', models.PositiveIntegerField()),
-                ('applied_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='library_uses', to='campaigns.campaign')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uses', to='campaigns.libraryitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("template", "Message template"), ("audience", "Saved audience")],
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("applied_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="library_uses",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uses",
+                        to="campaigns.libraryitem",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LibraryVersion',
+            name="LibraryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('content', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.CharField(blank=True, default='', max_length=200)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='campaigns.libraryitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("content", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="campaigns.libraryitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.AddIndex(
-            model_name='libraryitem',
-            index=models.Index(fields=['kind', 'archived', 'name'], name='campaigns_l_kind_b1c38e_idx'),
+            model_name="libraryitem",
+            index=models.Index(
+                fields=["kind", "archived", "name"], name="campaigns_l_kind_b1c38e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='libraryitem',
-            index=models.Index(fields=['kind', '-last_used_at'], name='campaigns_l_kind_0ac178_idx'),
+            model_name="libraryitem",
+            index=models.Index(
+                fields=["kind", "-last_used_at"], name="campaigns_l_kind_0ac178_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='libraryuse',
-            index=models.Index(fields=['item', '-applied_at'], name='campaigns_l_item_id_f036ce_idx'),
+            model_name="libraryuse",
+            index=models.Index(
+                fields=["item", "-applied_at"], name="campaigns_l_item_id_f036ce_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='libraryuse',
-            constraint=models.UniqueConstraint(fields=('campaign', 'kind'), name='library_use_one_per_kind'),
+            model_name="libraryuse",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "kind"), name="library_use_one_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='libraryversion',
-            constraint=models.UniqueConstraint(fields=('item', 'number'), name='library_version_unique'),
+            model_name="libraryversion",
+            constraint=models.UniqueConstraint(
+                fields=("item", "number"), name="library_version_unique"
+            ),
         ),
     ]

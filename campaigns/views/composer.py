@@ -28,7 +28,8 @@ from campaigns import (
 )
 from campaigns.channels import email, registry
 from campaigns.forms import audience
-from campaigns.models import Api, Status, identity_lists
+from campaigns.library import selectors as library
+from campaigns.models import Api, LibraryKind, Status, identity_lists
 from campaigns.review import comments
 from campaigns.views import forms
 from campaigns.views.common import campaign_or_404
@@ -290,6 +291,10 @@ def _composer_context(
         "not_ready_text": steps.NOT_READY,
         "ready_text": steps.READY,
         "additional_title": composer.ADDITIONAL_TITLE,
+        # The library: what this draft was made from, newer versions, the audiences to pick.
+        "library_uses": SimpleLazyObject(lambda: library.draft_uses(campaign)),
+        "library_newer": SimpleLazyObject(lambda: library.newer_versions(campaign)),
+        "saved_audiences": SimpleLazyObject(lambda: library.usable(LibraryKind.AUDIENCE)),
     }
 
 

@@ -1,0 +1,139 @@
+"""The library's reads: the lists (a fixed number of queries at any size), an item's versions
+and where it is used, and the newer versions a draft's items have."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from campaigns import diffs, models
+from campaigns.library import parts
+from campaigns.models import LibraryItem, LibraryKind, LibraryUse, LibraryVersion
+
+
+def item_list(
+    *,
+    kind: str,
+    q: str = "",
+    channel: str = "",
+    label: str = "",
+    owner_id: int | None = None,
+    archived: bool = False,
+    order: str = "name",
+) -> QuerySet[LibraryItem]:
+    """The items of a kind, filtered, with their owner and how many drafts use them; each
+    listed item's latest content comes from `latest_contents`, in one more query."""
+    items = (
+        LibraryItem.objects.filter(kind=kind, archived=archived)
+        .select_related("owner")
+        .annotate(use_count=Count("uses"))
+    )
+    if q:
+        items = items.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if channel:
+        items = items.filter(channel=channel)
+    if label:
+        items = items.filter(labels_text__contains=f",{label},")
+    if owner_id is not None:
+        items = items.filter(owner_id=owner_id)
+    if order == "last_used":
+        return items.order_by("-last_used_at", "name", "id")
+    return items.order_by("name", "id")
+
+
+def latest_contents(items: list[LibraryItem]) -> dict[int, dict]:
+    """Each item's latest content, by item id (one query for a page of items)."""
+    wanted = Q()
+    for item in items:
+        wanted |= Q(item_id=item.pk, number=item.version)
+    if not items:
+        return {}
+    return {v.item_id: v.content for v in LibraryVersion.objects.filter(wanted)}
+
+
+def owner_options(kind: str) -> list[tuple[int, str]]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(
+        pk__in=LibraryItem.objects.filter(kind=kind).values("owner_id")
+    )
+    return [(user.pk, user.get_username()) for user in users.order_by("username")]
+
+
+def label_options(kind: str) -> list[str]:
+    texts = LibraryItem.objects.filter(kind=kind).exclude(labels_text="")
+    labels: set[str] = set()
+    for text in texts.values_list("labels_text", flat=True).distinct()[:1000]:
+        labels.update(label for label in text.split(",") if label)
+    return sorted(labels)
+
+
+def item_get(pk: int) -> LibraryItem:
+    return LibraryItem.objects.select_related("owner").get(pk=pk)
+
+
+def versions(item: LibraryItem) -> list[LibraryVersion]:
+    return list(item.versions.select_related("author").order_by("-number"))
+
+
+def where_used(item: LibraryItem) -> list[LibraryUse]:
+    return list(
+        item.uses.select_related("campaign", "campaign__owner").order_by("-applied_at", "-id")
+    )
+
+
+def version_diff(item: LibraryItem, before: int, after: int) -> diffs.Diff | None:
+    found = {v.number: v for v in item.versions.filter(number__in=(before, after))}
+    if before not in found or after not in found:
+        return None
+    return diffs.json_diff(found[before].content, found[after].content)
+
+
+def usable(kind: str) -> list[LibraryItem]:
+    """The items a draft can use: not archived, by name."""
+    return list(LibraryItem.objects.filter(kind=kind, archived=False).order_by("name", "id"))
+
+
+@dataclass(frozen=True)
+class Newer:
+    """A draft made from version `used` of an item whose latest is `latest`."""
+
+    use: LibraryUse
+    diff: diffs.Diff
+
+    @property
+    def item(self) -> LibraryItem:
+        return self.use.item
+
+
+def newer_versions(campaign: models.Campaign) -> list[Newer]:
+    """The items this draft was made from that have a newer version, with what changed."""
+    uses = [
+        use
+        for use in campaign.library_uses.select_related("item")
+        if use.version < use.item.version and not use.item.archived
+    ]
+    found = []
+    for use in uses:
+        diff = version_diff(use.item, use.version, use.item.version)
+        if diff is not None:
+            found.append(Newer(use, diff))
+    return found
+
+
+def draft_uses(campaign: models.Campaign) -> dict[str, LibraryUse]:
+    return {use.kind: use for use in campaign.library_uses.select_related("item")}
+
+
+def template_preview_body(item: LibraryItem, content: dict) -> dict:
+    """A body a channel's device preview can read: the template's content under its channel."""
+    body = dict(content.get("body") or {})
+    if item.channel:
+        body.setdefault("target_mode", item.channel)
+    return body
+
+
+def audience_words(content: dict) -> str:
+    return parts.relative_words(content.get("relative_days"))
+
+
+KINDS = {LibraryKind.TEMPLATE, LibraryKind.AUDIENCE}
