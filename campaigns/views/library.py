@@ -294,9 +294,10 @@ def draft_save(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def draft_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply an item to a draft: GET shows what would change (asking before replacing what the
     draft holds), POST saves it as a new version of the draft."""
-    roles.require_any(request.user, roles.VIEW_PERMISSION)
+    posted = request.method == "POST"
+    roles.require_any(request.user, roles.CHANGE_PERMISSION if posted else roles.VIEW_PERMISSION)
     campaign = campaign_or_404(pk)
-    source = request.POST if request.method == "POST" else request.GET
+    source = request.POST if posted else request.GET
     item_id = source.get("item", "")
     kind = source.get("kind", LibraryKind.TEMPLATE)
     if not item_id.isdigit():
@@ -305,8 +306,7 @@ def draft_apply(request: HttpRequest, pk: int) -> HttpResponse:
     number = source.get("version", "")
     number = int(number) if number.isdigit() else None
     error = ""
-    if request.method == "POST":
-        roles.require_any(request.user, roles.CHANGE_PERMISSION)
+    if posted:
         try:
             saved = library_services.apply_to_draft(
                 campaign=campaign,
