@@ -259,13 +259,18 @@ class Composer:
         return diffs.json_diff(before, after).changes[:CONFLICT_CHANGES_SHOWN]
 
 
-def composer_load(campaign: Campaign, *, options: AccountOptions, start: str = "") -> Composer:
+def composer_load(
+    campaign: Campaign, *, options: AccountOptions, start: str = "", override: dict | None = None
+) -> Composer:
     """The composer for a stored draft, bound to the form data its body parses into; `start`,
     the New page's answer to who gets it (`audience.STARTS`), chooses the audience of a draft
-    that has not chosen one yet."""
+    that has not chosen one yet. `override`, when given, stands for a targets draft's stored body
+    (a saved audience's relative dates resolved for today: `library.selectors.dated_body`)."""
     api, channel = campaign.api, campaign.channel
     listed = audience.long_list(campaign)
     body = campaign.body if listed is None else _without(campaign.stored_body, "to")
+    if override is not None and listed is None:
+        body = override
     parsed = payloads.parse_body(body, api=api, channel=channel)
     data = parsed.data.copy()
     data.update(_meta_data(campaign, api=api, channel=channel))

@@ -124,6 +124,22 @@ def draft_uses(campaign: models.Campaign) -> dict[str, LibraryUse]:
     return {use.kind: use for use in campaign.library_uses.select_related("item")}
 
 
+def dated_body(campaign: models.Campaign, *, today) -> dict | None:
+    """The draft's body with the relative dates of the saved audience it was made from resolved
+    for `today`, when they differ from the saved ones; None when nothing changes."""
+    if not campaign.editable or campaign.api != models.Api.TARGETS:
+        return None
+    use = campaign.library_uses.filter(kind=LibraryKind.AUDIENCE).first()
+    if use is None:
+        return None
+    version = use.item.versions.filter(number=use.version).first()
+    if version is None or version.content.get("relative_days") is None:
+        return None
+    body = campaign.body
+    dated = parts.with_audience(body, parts.resolved_audience(version.content, today=today))
+    return None if dated == body else dated
+
+
 def template_preview_body(item: LibraryItem, content: dict) -> dict:
     """A body a channel's device preview can read: the template's content under its channel."""
     body = dict(content.get("body") or {})

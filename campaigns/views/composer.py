@@ -28,6 +28,7 @@ from campaigns import (
 )
 from campaigns.channels import email, registry
 from campaigns.forms import audience
+from campaigns.forms import schedule as schedule_forms
 from campaigns.library import selectors as library
 from campaigns.models import Api, LibraryKind, Status, identity_lists
 from campaigns.review import comments
@@ -58,7 +59,11 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         # `start`: the New page's answer to who gets it, for a draft that has not chosen yet.
         state = composer.composer_load(
-            campaign, options=options, start=request.GET.get("start", "")
+            campaign,
+            options=options,
+            start=request.GET.get("start", ""),
+            # A saved audience's "last N days" as of today: saved with the next save.
+            override=library.dated_body(campaign, today=schedule_forms.account_now().date()),
         )
         return _render_composer(request, state)
     state = composer.composer_bind(request.POST, campaign, options=options)

@@ -186,3 +186,19 @@ def test_laying_a_part_keeps_the_rest_of_the_body_in_place():
 
     assert list(laid) == ["name", "where", "content", "when"]
     assert laid["content"] == {"title": "B"}
+
+
+def test_a_draft_from_a_relative_audience_opens_with_the_dates_of_the_day(people):
+    draft = new_draft(people["composer"], EVENT_AUDIENCE)
+    audience = library_services.audience_save_from_draft(
+        campaign=draft, user=people["composer"], name="Launchers", relative_days=7
+    )
+    other = new_draft(people["composer"])
+    saved = library_services.apply_to_draft(
+        campaign=other, item=audience, user=people["composer"], base_version=other.version
+    )
+    assert library.dated_body(saved, today=schedule_forms.account_now().date()) is None
+
+    later = library.dated_body(fresh(saved), today=datetime.date(2031, 1, 8))
+
+    assert later["where"]["from"] == 20310101 and later["where"]["to"] == 20310108
