@@ -105,23 +105,25 @@ class Newer:
         return self.use.item
 
 
-def newer_versions(campaign: models.Campaign) -> list[Newer]:
-    """The items this draft was made from that have a newer version, with what changed."""
-    uses = [
-        use
-        for use in campaign.library_uses.select_related("item")
-        if use.version < use.item.version and not use.item.archived
-    ]
+def newer_versions(uses: dict[str, LibraryUse]) -> list[Newer]:
+    """The items a draft was made from (`draft_uses`) that have a newer version, with what
+    changed (a query each, only for those)."""
     found = []
-    for use in uses:
-        diff = version_diff(use.item, use.version, use.item.version)
-        if diff is not None:
-            found.append(Newer(use, diff))
+    for use in uses.values():
+        if use.version < use.item.version and not use.item.archived:
+            diff = version_diff(use.item, use.version, use.item.version)
+            if diff is not None:
+                found.append(Newer(use, diff))
     return found
 
 
 def draft_uses(campaign: models.Campaign) -> dict[str, LibraryUse]:
-    return {use.kind: use for use in campaign.library_uses.select_related("item")}
+    """What the draft was made from, by kind: read once per draft object (one query)."""
+    cached = getattr(campaign, "_library_uses", None)
+    if cached is None:
+        cached = {use.kind: use for use in campaign.library_uses.select_related("item")}
+        campaign._library_uses = cached
+    return cached
 
 
 def dated_body(campaign: models.Campaign, *, today) -> dict | None:
@@ -129,7 +131,7 @@ def dated_body(campaign: models.Campaign, *, today) -> dict | None:
     for `today`, when they differ from the saved ones; None when nothing changes."""
     if not campaign.editable or campaign.api != models.Api.TARGETS:
         return None
-    use = campaign.library_uses.filter(kind=LibraryKind.AUDIENCE).first()
+    use = draft_uses(campaign).get(LibraryKind.AUDIENCE)
     if use is None:
         return None
     version = use.item.versions.filter(number=use.version).first()

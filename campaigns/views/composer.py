@@ -298,7 +298,9 @@ def _composer_context(
         "additional_title": composer.ADDITIONAL_TITLE,
         # The library: what this draft was made from, newer versions, the audiences to pick.
         "library_uses": SimpleLazyObject(lambda: library.draft_uses(campaign)),
-        "library_newer": SimpleLazyObject(lambda: library.newer_versions(campaign)),
+        "library_newer": SimpleLazyObject(
+            lambda: library.newer_versions(library.draft_uses(campaign))
+        ),
         "saved_audiences": SimpleLazyObject(lambda: library.usable(LibraryKind.AUDIENCE)),
     }
 
