@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from campaigns.library import services as library_services
 from campaigns.models import AuditAction, AuditEvent, Campaign, LibraryItem, LibraryKind
+from devtools.bench.library import templates_fill
 from tests.drafts import PUSH_BODY, fresh, new_draft
-from tests.library.library_data import many_templates
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,10 @@ def queries_of(client, url: str) -> int:
 def test_the_templates_page_makes_as_many_queries_at_10_as_at_10000(as_user, people):
     client = as_user("reviewer")
     url = reverse("campaigns:template_list") + "?label=batch3&sort=last_used"
-    many_templates(people["composer"], 10)
+    templates_fill(people["composer"], total=10)
     client.get(url)  # the session and the account settings, read once
     at_10 = queries_of(client, url)
-    many_templates(people["composer"], 9990, start=10)
+    templates_fill(people["composer"], total=10_000)
 
     at_10000 = queries_of(client, url)
 
