@@ -85,7 +85,17 @@ def version_diff(item: LibraryItem, before: int, after: int) -> diffs.Diff | Non
     found = {v.number: v for v in item.versions.filter(number__in=(before, after))}
     if before not in found or after not in found:
         return None
-    return diffs.json_diff(found[before].content, found[after].content)
+    return diffs.json_diff(_compared(item, found[before]), _compared(item, found[after]))
+
+
+def _compared(item: LibraryItem, version: LibraryVersion) -> dict:
+    """What a person compares: a template's content as the body holds it; an audience's too,
+    with its relative dates."""
+    content = version.content if isinstance(version.content, dict) else {}
+    body = content.get("body") if isinstance(content.get("body"), dict) else {}
+    if item.kind == LibraryKind.TEMPLATE:
+        return body
+    return {**body, "relative_days": content.get("relative_days")}
 
 
 def usable(kind: str) -> list[LibraryItem]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from campaigns.models.drafts import Campaign
+from campaigns.models.drafts import Campaign, Channel
 
 
 class LibraryKind(models.TextChoices):
@@ -27,7 +27,7 @@ class LibraryItem(models.Model):
     # Labels as ",a,b," so that the list can filter on one cheaply (as `Campaign.labels_text`).
     labels_text = models.CharField(max_length=1000, blank=True, default="")
     # A template's channel and API family (its content form depends on both); "" for audiences.
-    channel = models.CharField(max_length=20, blank=True, default="")
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, default="")
     api = models.CharField(max_length=10, blank=True, default="")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     archived = models.BooleanField(default=False)

@@ -53,7 +53,7 @@ def test_a_template_saved_from_a_push_draft_starts_a_campaign_and_updates_it(log
     notice = page.locator("#library-newer-template")
     expect(notice).to_contain_text("version 2 is newer")
     notice.get_by_text("What changed in the message template").click()
-    expect(notice.locator("#diff-table")).to_contain_text("Summer sale for {{Name}}")
+    expect(notice.locator(".diff-table")).to_contain_text("Summer sale for {{Name}}")
     notice.get_by_role("button", name="Update to version 2").click()
     expect(page.locator("#library-newer-template")).to_have_count(0)
     assert preview_body(page)["content"]["title"] == "Summer sale for {{Name}}"

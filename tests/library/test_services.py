@@ -64,7 +64,7 @@ def test_an_edit_is_a_new_version_and_the_draft_is_told_a_newer_one_exists(peopl
     assert edited.version == 2
     assert fresh(campaign).body["content"] == PUSH_BODY["content"]  # never changed by an edit
     [newer] = library.newer_versions(library.draft_uses(campaign))
-    assert newer.item == template and "body.content.title" in newer.diff.changed_paths
+    assert newer.item == template and "content.title" in newer.diff.changed_paths
 
 
 def test_updating_a_draft_is_a_revision_with_a_note_and_an_audit_line(people):

@@ -174,3 +174,20 @@ def test_a_reviewer_reads_but_cannot_save(as_user, people):
     )
     assert refused.status_code == 403
     assert LibraryItem.objects.filter(kind=LibraryKind.TEMPLATE).count() == 1
+
+
+def test_every_channel_template_page_shows_its_device_preview(as_user, people):
+    for channel, content in (
+        ("email", {"subject": "Hi", "sender_name": "Shop", "body": "<p>Hello</p>"}),
+        ("sms", {"body": "Hello"}),
+    ):
+        draft = new_draft(
+            people["composer"],
+            {"name": channel, "target_mode": channel, "where": {}, "content": content},
+            channel=channel,
+        )
+        item = library_services.template_save_from_draft(
+            campaign=draft, user=people["composer"], name=f"{channel} template"
+        )
+        page = as_user("reviewer").get(reverse("campaigns:library_item", args=[item.pk]))
+        assert page.status_code == 200 and "On a device" in page.content.decode()
