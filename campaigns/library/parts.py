@@ -13,6 +13,7 @@ import copy
 import datetime
 from typing import Any
 
+from campaigns import set_aside
 from campaigns.channels import registry
 from campaigns.forms.audience import AudienceForm
 
@@ -99,6 +100,16 @@ def _filled(value: Any) -> bool:
     if isinstance(value, list):
         return any(_filled(v) for v in value)
     return value not in (None, "")
+
+
+def edited(original: dict, form_class: type, data, *, prefix: str, options=None) -> dict:
+    """A part as edited in its form (`data`, posted), with what the form cannot show of the
+    `original` (keys it does not model) kept as it was: nothing is lost by an edit."""
+    shown = form_class(
+        form_class.parse_json(original, prefix=prefix).data, prefix=prefix, options=options
+    ).to_json()
+    now = form_class(data, prefix=prefix, options=options).to_json()
+    return set_aside.laid_over(now, set_aside.left_out(original, shown))
 
 
 # Relative dates of a saved audience.

@@ -151,7 +151,13 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         content_form = content_form_class(data, prefix=_prefix(item), options=options)
         if row_action is None and form.is_valid():
             content = dict(latest.content)
-            content["body"] = content_form.to_json()
+            content["body"] = parts.edited(
+                latest.content.get("body") or {},
+                content_form_class,
+                data,
+                prefix=_prefix(item),
+                options=options,
+            )
             if audience:
                 content["relative_days"] = form.cleaned_data.get("relative_days")
             try:

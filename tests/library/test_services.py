@@ -202,3 +202,19 @@ def test_a_draft_from_a_relative_audience_opens_with_the_dates_of_the_day(people
     later = library.dated_body(fresh(saved), today=datetime.date(2031, 1, 8))
 
     assert later["where"]["from"] == 20310101 and later["where"]["to"] == 20310108
+
+
+def test_an_edit_in_the_form_keeps_what_the_form_does_not_show():
+    from django.http import QueryDict
+
+    from campaigns.channels.push import PushContentForm
+
+    original = {"content": {"title": "A", "body": "B", "unknown_key": {"x": 1}}}
+    data = QueryDict(mutable=True)
+    data.update(PushContentForm.parse_json(original, prefix="content").data)
+    data["content-title"] = "Changed"
+
+    edited = parts.edited(original, PushContentForm, data, prefix="content")
+
+    assert edited["content"]["title"] == "Changed"
+    assert edited["content"]["unknown_key"] == {"x": 1}
