@@ -218,3 +218,17 @@ def test_an_edit_in_the_form_keeps_what_the_form_does_not_show():
 
     assert edited["content"]["title"] == "Changed"
     assert edited["content"]["unknown_key"] == {"x": 1}
+
+
+def test_the_audit_log_says_each_library_change_in_words(people):
+    from campaigns import audit
+
+    template, _ = template_of(people)
+    library_services.item_set_archived(item=template, user=people["composer"], archived=True)
+
+    summaries = [audit.event_summary(e) for e in AuditEvent.objects.order_by("pk")]
+
+    assert summaries == [
+        "Message template “Spring”, version 1",
+        "Message template “Spring”",
+    ]
