@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns import composer, diffs, previews, roles, selectors, services
 from campaigns.channels import registry
+from campaigns.forms import schedule as schedule_forms
 from campaigns.library import parts, transfer
 from campaigns.library import selectors as library
 from campaigns.library import services as library_services
@@ -102,7 +103,12 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item,
         "versions": versions,
         "latest": latest,
-        "content_html": previews.highlight_json(content.get("body") or {}),
+        # An audience's relative dates as a draft built today gets them.
+        "content_html": previews.highlight_json(
+            parts.resolved_audience(content, today=schedule_forms.account_now().date())
+            if item.kind == LibraryKind.AUDIENCE
+            else content.get("body") or {}
+        ),
         "preview": _preview(item, content, selectors.account_options()),
         "relative": parts.relative_words(content.get("relative_days")),
         "estimate": content.get("estimate"),
