@@ -37,6 +37,10 @@ from campaigns.views.common import campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
 SAVED = "Saved “{name}” (version {version})."
+DATES_MOVED = (
+    "The saved audience's dates (the last days before today) are brought up to today here: "
+    "save to keep them."
+)
 # `?submit=refused`: the review's submit sends a refused submit back here (review.submit).
 SUBMIT_REFUSED_PARAMETER = "submit"
 SUBMIT_REFUSED_VALUE = "refused"
@@ -58,13 +62,13 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
     options = selectors.account_options(composing=True)
     if request.method == "GET":
         # `start`: the New page's answer to who gets it, for a draft that has not chosen yet.
+        # A saved audience's "last N days" as of today: saved with the next save.
+        dated = library.dated_body(campaign, today=schedule_forms.account_now().date())
         state = composer.composer_load(
-            campaign,
-            options=options,
-            start=request.GET.get("start", ""),
-            # A saved audience's "last N days" as of today: saved with the next save.
-            override=library.dated_body(campaign, today=schedule_forms.account_now().date()),
+            campaign, options=options, start=request.GET.get("start", ""), override=dated
         )
+        if dated is not None:
+            state.notices.append(DATES_MOVED)
         return _render_composer(request, state)
     state = composer.composer_bind(request.POST, campaign, options=options)
     save = None

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from campaigns.library import services as library_services
 from campaigns.models import AuditAction, AuditEvent, Campaign, LibraryItem, LibraryKind
@@ -191,3 +192,31 @@ def test_every_channel_template_page_shows_its_device_preview(as_user, people):
         )
         page = as_user("reviewer").get(reverse("campaigns:library_item", args=[item.pk]))
         assert page.status_code == 200 and "On a device" in page.content.decode()
+
+
+def test_a_draft_from_a_relative_audience_opens_with_todays_dates(as_user, people):
+    import datetime
+
+    from campaigns.forms import schedule as schedule_forms
+    from campaigns.views import composer as composer_views
+    from tests.drafts import edit
+
+    source = new_draft(people["composer"], {**PUSH_BODY, "where": {"event_name": "E"}})
+    audience = library_services.audience_save_from_draft(
+        campaign=source, user=people["composer"], name="Recent", relative_days=7
+    )
+    draft = new_draft(people["composer"])
+    library_services.apply_to_draft(
+        campaign=draft, item=audience, user=people["composer"], base_version=draft.version
+    )
+    edit(draft, people["composer"], where={"event_name": "E", "from": 20200101, "to": 20200108})
+
+    page = as_user("composer").get(reverse("campaigns:composer", args=[draft.pk]))
+
+    today = schedule_forms.account_now().date()
+    week_ago = (today - datetime.timedelta(days=7)).strftime("%Y%m%d")
+    html = page.content.decode()
+    assert escape(composer_views.DATES_MOVED) in html
+    preview = html[html.index('id="preview-json"') :]
+    preview = preview[: preview.index("</pre>")]
+    assert week_ago in preview and "20200101" not in preview
