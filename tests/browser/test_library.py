@@ -95,3 +95,41 @@ def test_a_saved_audience_of_the_last_30_days_is_picked_with_todays_dates(login,
         "from": int(start.strftime("%Y%m%d")),
         "to": int(today.strftime("%Y%m%d")),
     }
+
+
+def test_the_library_pages_pass_axe(login, live_server):
+    from campaigns.library import services as library_services
+    from tests.browser import axe
+
+    draft = new_draft(
+        composer_user(),
+        {**PUSH_BODY, "where": {"event_name": "E", "from": 20260101, "to": 20260102}},
+    )
+    template = library_services.template_save_from_draft(
+        campaign=draft, user=composer_user(), name="Spring", labels=["sale"]
+    )
+    library_services.item_edit(
+        item=template,
+        user=composer_user(),
+        base_version=1,
+        name="Spring",
+        content={"body": {"content": {"title": "Two", "body": "B"}}},
+    )
+    audience = library_services.audience_save_from_draft(
+        campaign=draft, user=composer_user(), name="Recent", relative_days=30
+    )
+    page = login("composer")
+    for path in (
+        "/library/templates/",
+        "/library/audiences/",
+        f"/library/{template.pk}/",
+        f"/library/{audience.pk}/",
+        f"/library/{template.pk}/edit/",
+        f"/library/{audience.pk}/edit/",
+        f"/drafts/{draft.pk}/library/save/audience/",
+        f"/drafts/{draft.pk}/library/apply/?item={template.pk}",
+        f"/drafts/{draft.pk}/library/apply/?kind=template",
+        "/library/import/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert axe.blocking_violations(page) == [], path
