@@ -232,3 +232,14 @@ def test_the_audit_log_says_each_library_change_in_words(people):
         "Message template “Spring”, version 1",
         "Message template “Spring”",
     ]
+
+
+def test_the_demo_adds_a_template_and_a_relative_audience_once(people):
+    from devtools import demo
+
+    demo.demo_drafts_ensure(people["composer"])
+
+    assert demo.demo_library_ensure(people["composer"]) == 2
+    assert demo.demo_library_ensure(people["composer"]) == 0
+    kinds = sorted(models.LibraryItem.objects.values_list("kind", flat=True))
+    assert kinds == ["audience", "template"]
