@@ -295,7 +295,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     channel made (what no longer applies set aside, what applies again brought back), a group
     set aside discarded, then everything bound once."""
     data = data.copy()
-    row_action = _apply_row_actions(data)
+    row_action = apply_row_actions(data)
     aside, aside_error = _posted_aside(data, campaign)
     restoring = _choose_restored(data, aside, campaign)
     meta = ComposerForm(data)
@@ -481,7 +481,7 @@ def _finite_json(body: Any) -> bool:
 # Rows added and removed in the posted data, before binding.
 
 
-def _apply_row_actions(data: QueryDict) -> tuple[str, str] | None:
+def apply_row_actions(data: QueryDict) -> tuple[str, str] | None:
     """Apply "add row", "remove row" and DELETE checkboxes to `data` (mutable), in place.
 
     A removed row is taken out and the rows after it renumbered, so the page shows one row less;

@@ -243,7 +243,7 @@ def item_delete(*, item: LibraryItem, user) -> None:
 # Using an item: on a draft, or to start one.
 
 
-def _version(item: LibraryItem, number: int | None) -> LibraryVersion:
+def version_of(item: LibraryItem, number: int | None) -> LibraryVersion:
     number = item.version if number is None else number
     version = item.versions.filter(number=number).first()
     if version is None:
@@ -283,7 +283,7 @@ def apply_to_draft(
     roles.require_any(user, roles.CHANGE_PERMISSION)
     if item.archived:
         raise LibraryError(ARCHIVED_ITEM.format(name=item.name))
-    version = _version(item, number)
+    version = version_of(item, number)
     body = applied_body(campaign, item, version)
     note = APPLIED_NOTE.format(kind=item.get_kind_display(), name=item.name, number=version.number)
     with transaction.atomic():
@@ -327,7 +327,7 @@ def campaign_from_template(*, item: LibraryItem, user, name: str = "") -> models
         raise LibraryError(NO_SUCH_VERSION.format(name=item.name, number=item.version))
     if item.archived:
         raise LibraryError(ARCHIVED_ITEM.format(name=item.name))
-    version = _version(item, None)
+    version = version_of(item, None)
     name = name.strip() or item.name
     api = item.api or Api.TARGETS
     body: dict[str, Any] = {"name": name} if api == Api.TARGETS else {}

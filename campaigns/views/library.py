@@ -152,7 +152,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     options = selectors.account_options(composing=True)
     if request.method == "POST":
         data = request.POST.copy()
-        row_action = composer._apply_row_actions(data)  # noqa: SLF001 (the composer's rows)
+        row_action = composer.apply_row_actions(data)
         form = forms.ItemForm(data, audience=audience)
         content_form = content_form_class(data, prefix=_prefix(item), options=options)
         if row_action is None and form.is_valid():
@@ -340,7 +340,7 @@ def draft_apply(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, text)
             return redirect("campaigns:composer", pk=campaign.pk)
     try:
-        version = library_services._version(item, number)  # noqa: SLF001
+        version = library_services.version_of(item, number)
         after = library_services.applied_body(campaign, item, version)
     except library_services.LibraryError as refused:
         error, after, version = error or str(refused), None, None

@@ -220,3 +220,23 @@ def test_a_draft_from_a_relative_audience_opens_with_todays_dates(as_user, peopl
     preview = html[html.index('id="preview-json"') :]
     preview = preview[: preview.index("</pre>")]
     assert week_ago in preview and "20200101" not in preview
+
+
+def test_adding_a_row_on_the_edit_page_saves_nothing_and_shows_the_row(as_user, people):
+    draft = new_draft(people["composer"])
+    item = library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="Spring"
+    )
+    client = as_user("composer")
+    from devtools.bench.formdata import submitted_data
+
+    html = client.get(reverse("campaigns:library_edit", args=[item.pk])).content.decode()
+    data = submitted_data(html, form_id="library-edit")
+    data["add_row"] = "content-slider_items"
+
+    response = client.post(reverse("campaigns:library_edit", args=[item.pk]), data)
+
+    assert response.status_code == 200
+    assert 'name="content-slider_items-0-' in response.content.decode()
+    item.refresh_from_db()
+    assert item.version == 1
