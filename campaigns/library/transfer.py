@@ -35,6 +35,8 @@ PROBLEMS = {
     "versions": "it has no versions.",
     "content": "a version's content is not an object.",
     "channel": "its channel is not one of CleverTap's.",
+    "body": "a version's body is not an object, or its relative days are not a whole number.",
+    "labels": "its labels are not a list of texts.",
 }
 
 
@@ -90,6 +92,16 @@ def _problem(index: int, entry: Any) -> str | None:
         return bad("versions")
     if not all(isinstance(v, dict) and isinstance(v.get("content"), dict) for v in versions):
         return bad("content")
+    for version in versions:
+        content = version["content"]
+        days = content.get("relative_days")
+        if not isinstance(content.get("body", {}), dict) or not (
+            days is None or (isinstance(days, int) and not isinstance(days, bool) and days >= 0)
+        ):
+            return bad("body")
+    labels = entry.get("labels", [])
+    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+        return bad("labels")
     return None
 
 
@@ -124,7 +136,7 @@ def import_document(document: Any, *, user) -> list[LibraryItem]:
 
 def _import_item(entry: dict, *, user, people: dict) -> LibraryItem:
     versions = sorted(entry["versions"], key=lambda v: _number(v.get("number")))
-    labels = [str(label) for label in entry.get("labels") or [] if str(label).strip()]
+    labels = [label.strip()[:100] for label in entry.get("labels") or [] if label.strip()]
     existing = LibraryItem.objects.filter(kind=entry["kind"], name=entry["name"].strip()).first()
     if existing is not None:
         return services.item_edit(

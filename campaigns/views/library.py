@@ -35,6 +35,12 @@ LIST_URLS = {
 }
 
 
+def _number(text: str | None, default: int) -> int:
+    """A posted whole number; `default` for anything else (a tampered page never fails)."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else default
+
+
 def _item_or_404(pk: int) -> LibraryItem:
     try:
         return library.item_get(pk)
@@ -127,7 +133,8 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _version_pair(request: HttpRequest, item: LibraryItem) -> tuple[int | None, int | None]:
     def number(name: str) -> int | None:
         text = request.GET.get(name, "")
-        return int(text) if text.isdigit() and 1 <= int(text) <= item.version else None
+        number = _number(text, 0)
+        return number if 1 <= number <= item.version else None
 
     before, after = number("a"), number("b")
     if before is None and after is None and item.version > 1:
@@ -170,7 +177,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 saved = library_services.item_edit(
                     item=item,
                     user=request.user,
-                    base_version=int(request.POST.get("base_version") or 0),
+                    base_version=_number(request.POST.get("base_version"), 0),
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     labels=form.label_list,
@@ -312,11 +319,10 @@ def draft_apply(request: HttpRequest, pk: int) -> HttpResponse:
     source = request.POST if posted else request.GET
     item_id = source.get("item", "")
     kind = source.get("kind", LibraryKind.TEMPLATE)
-    if not item_id.isdigit():
+    if not _number(item_id, 0):
         return _apply_choose(request, campaign, kind)
-    item = _item_or_404(int(item_id))
-    number = source.get("version", "")
-    number = int(number) if number.isdigit() else None
+    item = _item_or_404(_number(item_id, 0))
+    number = _number(source.get("version"), 0) or None
     error = ""
     if posted:
         try:
@@ -324,7 +330,7 @@ def draft_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 campaign=campaign,
                 item=item,
                 user=request.user,
-                base_version=int(request.POST.get("base_version") or campaign.version),
+                base_version=_number(request.POST.get("base_version"), campaign.version),
                 number=number,
             )
         except (
@@ -384,8 +390,8 @@ def library_export(request: HttpRequest) -> HttpResponse:
     if kind in LibraryKind.values:
         items = items.filter(kind=kind)
     item_id = request.GET.get("item", "")
-    if item_id.isdigit():
-        items = items.filter(pk=int(item_id))
+    if _number(item_id, 0):
+        items = items.filter(pk=_number(item_id, 0))
     document = transfer.export_document(items)
     response = HttpResponse(
         previews.json_text(document), content_type="application/json; charset=utf-8"

@@ -75,3 +75,12 @@ def test_a_file_that_is_not_a_library_is_refused_in_words(people, document, mess
     with pytest.raises(ValueError, match=message):
         transfer.import_document(document, user=people["composer"])
     assert not LibraryItem.objects.exists()
+
+
+def test_a_version_with_a_body_that_is_not_an_object_is_refused(people):
+    document = {
+        "campaign_studio_library": 1,
+        "items": [{"kind": "template", "name": "N", "versions": [{"content": {"body": [1]}}]}],
+    }
+    with pytest.raises(ValueError, match="not an object"):
+        transfer.import_document(document, user=people["composer"])

@@ -240,3 +240,18 @@ def test_adding_a_row_on_the_edit_page_saves_nothing_and_shows_the_row(as_user, 
     assert 'name="content-slider_items-0-' in response.content.decode()
     item.refresh_from_db()
     assert item.version == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?item=abc", "?item=1&version=x", "?item=99999999999999999999", "?kind=nope"],
+)
+def test_tampered_links_and_posts_never_fail(as_user, people, query):
+    draft = new_draft(people["composer"])
+    library_services.template_save_from_draft(campaign=draft, user=people["composer"], name="A")
+    client = as_user("composer")
+    url = reverse("campaigns:library_apply", args=[draft.pk])
+
+    assert client.get(url + query).status_code in {200, 404}
+    posted = client.post(url, {"item": "1", "base_version": "abc", "version": "-1"})
+    assert posted.status_code in {200, 302, 400, 404}
