@@ -255,3 +255,15 @@ def test_tampered_links_and_posts_never_fail(as_user, people, query):
     assert client.get(url + query).status_code in {200, 404}
     posted = client.post(url, {"item": "1", "base_version": "abc", "version": "-1"})
     assert posted.status_code in {200, 302, 400, 404}
+
+
+def test_the_new_page_offers_the_templates_to_start_from(as_user, people):
+    draft = new_draft(people["composer"])
+    item = library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="Weekly digest"
+    )
+
+    page = as_user("composer").get(reverse("campaigns:campaign_new")).content.decode()
+
+    assert "Start from a message template" in page
+    assert reverse("campaigns:library_start", args=[item.pk]) in page
