@@ -267,3 +267,16 @@ def test_the_new_page_offers_the_templates_to_start_from(as_user, people):
 
     assert "Start from a message template" in page
     assert reverse("campaigns:library_start", args=[item.pk]) in page
+
+
+def test_one_item_exports_alone(as_user, people):
+    draft = new_draft(people["composer"])
+    first = library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="First"
+    )
+    library_services.template_save_from_draft(campaign=draft, user=people["composer"], name="Two")
+
+    response = as_user("publisher").get(reverse("campaigns:library_export") + f"?item={first.pk}")
+
+    assert [item["name"] for item in json.loads(response.content)["items"]] == ["First"]
+    assert f'filename="library-{first.pk}.json"' in response["Content-Disposition"]
