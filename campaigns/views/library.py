@@ -304,6 +304,7 @@ def draft_save(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "kind": kind,
         "form": form,
         "part_html": previews.highlight_json(part),
+        "part_empty": not part,
         "title": "Save audience" if audience else "Save as template",
     }
     return render(request, "campaigns/library/save.html", context)

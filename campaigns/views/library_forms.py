@@ -10,8 +10,9 @@ from campaigns.library import parts, services
 from campaigns.models import Channel
 
 RELATIVE_HELP = (
-    "Dates are sent as the last N days before the day the draft is built (CleverTap's "
-    "YYYYMMDD), so the audience never goes stale. Leave empty to keep the dates as they are."
+    "The event's dates become the N days up to the day a draft is built from it (sent as "
+    "CleverTap's YYYYMMDD), so the audience never goes stale. Leave empty to keep the dates as "
+    "they are."
 )
 IMPORT_EMPTY = "Choose a library file (JSON) exported from Campaign Studio."
 FILE_NAME = "The file"
