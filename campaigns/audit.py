@@ -32,6 +32,22 @@ COMMENT_SUMMARY = "“{text}”"
 COMMENT_ON = " on {where}"
 COMMENT_SECTION = "section {section}"
 SUMMARY_TEXT_CHARS = 200
+# The library's events (campaigns.library), in words.
+LIBRARY_SUMMARY = "{kind} “{name}”, version {version}"
+LIBRARY_APPLIED_SUMMARY = "{kind} “{name}”, version {library_version}: draft version {version}"
+LIBRARY_KINDS = {"template": "Message template", "audience": "Saved audience"}
+LIBRARY_ACTIONS = frozenset(
+    {
+        models.AuditAction.LIBRARY_SAVED,
+        models.AuditAction.LIBRARY_EDITED,
+        models.AuditAction.LIBRARY_RESTORED,
+        models.AuditAction.LIBRARY_ARCHIVED,
+        models.AuditAction.LIBRARY_UNARCHIVED,
+        models.AuditAction.LIBRARY_DELETED,
+        models.AuditAction.LIBRARY_IMPORTED,
+        models.AuditAction.LIBRARY_APPLIED,
+    }
+)
 
 
 def audit_record(
@@ -225,6 +241,8 @@ def event_summary(event: models.AuditEvent) -> str:
         return _send_summary(details)
     if event.action in (models.AuditAction.TEST_SENT, models.AuditAction.TEST_SEND_FAILED):
         return _test_send_summary(event, details)
+    if event.action in LIBRARY_ACTIONS:
+        return _library_summary(event.action, details)
     if event.action in (*CALL_ACTIONS.values(), models.AuditAction.CALL_OTHER):
         return _call_summary(details)
     if event.action in (models.AuditAction.COMMENTED, models.AuditAction.COMMENT_RESOLVED):
@@ -236,6 +254,20 @@ def event_summary(event: models.AuditEvent) -> str:
         where += [str(path)] if path else []
         return text + (COMMENT_ON.format(where=" · ".join(where)) if where else "")
     return ""
+
+
+def _library_summary(action: str, details: dict[str, Any]) -> str:
+    words = {
+        "kind": LIBRARY_KINDS.get(str(details.get("kind")), "Library item"),
+        "name": Truncator(str(details.get("name", ""))).chars(SUMMARY_TEXT_CHARS),
+        "version": details.get("version", "?"),
+        "library_version": details.get("library_version", "?"),
+    }
+    if action == models.AuditAction.LIBRARY_APPLIED:
+        return LIBRARY_APPLIED_SUMMARY.format(**words)
+    if "version" not in details:
+        return LIBRARY_SUMMARY.format(**words).rsplit(",", 1)[0]
+    return LIBRARY_SUMMARY.format(**words)
 
 
 def _call_summary(details: dict[str, Any]) -> str:

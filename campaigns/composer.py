@@ -259,13 +259,18 @@ class Composer:
         return diffs.json_diff(before, after).changes[:CONFLICT_CHANGES_SHOWN]
 
 
-def composer_load(campaign: Campaign, *, options: AccountOptions, start: str = "") -> Composer:
+def composer_load(
+    campaign: Campaign, *, options: AccountOptions, start: str = "", override: dict | None = None
+) -> Composer:
     """The composer for a stored draft, bound to the form data its body parses into; `start`,
     the New page's answer to who gets it (`audience.STARTS`), chooses the audience of a draft
-    that has not chosen one yet."""
+    that has not chosen one yet. `override`, when given, stands for a targets draft's stored body
+    (a saved audience's relative dates resolved for today: `library.selectors.dated_body`)."""
     api, channel = campaign.api, campaign.channel
     listed = audience.long_list(campaign)
     body = campaign.body if listed is None else _without(campaign.stored_body, "to")
+    if override is not None and listed is None:
+        body = override
     parsed = payloads.parse_body(body, api=api, channel=channel)
     data = parsed.data.copy()
     data.update(_meta_data(campaign, api=api, channel=channel))
@@ -290,7 +295,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     channel made (what no longer applies set aside, what applies again brought back), a group
     set aside discarded, then everything bound once."""
     data = data.copy()
-    row_action = _apply_row_actions(data)
+    row_action = apply_row_actions(data)
     aside, aside_error = _posted_aside(data, campaign)
     restoring = _choose_restored(data, aside, campaign)
     meta = ComposerForm(data)
@@ -476,7 +481,7 @@ def _finite_json(body: Any) -> bool:
 # Rows added and removed in the posted data, before binding.
 
 
-def _apply_row_actions(data: QueryDict) -> tuple[str, str] | None:
+def apply_row_actions(data: QueryDict) -> tuple[str, str] | None:
     """Apply "add row", "remove row" and DELETE checkboxes to `data` (mutable), in place.
 
     A removed row is taken out and the rows after it renumbered, so the page shows one row less;

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from campaigns.views import audit, composer, drafts, publishing, reports, review, test_sends
+from campaigns.views import (
+    audit,
+    composer,
+    drafts,
+    library,
+    publishing,
+    reports,
+    review,
+    test_sends,
+)
 
 app_name = "campaigns"
 
@@ -105,6 +114,23 @@ urlpatterns = [
         name="test_recipient_remove",
     ),
     path("drafts/<int:pk>/test-send/", test_sends.send_test, name="test_send"),
+    # The library: templates and saved audiences
+    path("library/templates/", library.template_list, name="template_list"),
+    path("library/audiences/", library.audience_list, name="audience_list"),
+    path("library/<int:pk>/", library.item_page, name="library_item"),
+    path("library/<int:pk>/edit/", library.item_edit, name="library_edit"),
+    path(
+        "library/<int:pk>/versions/<int:number>/restore/",
+        library.version_restore,
+        name="library_restore",
+    ),
+    path("library/<int:pk>/archive/", library.item_archive, name="library_archive"),
+    path("library/<int:pk>/delete/", library.item_delete, name="library_delete"),
+    path("library/<int:pk>/start/", library.template_start, name="library_start"),
+    path("library/export.json", library.library_export, name="library_export"),
+    path("library/import/", library.library_import, name="library_import"),
+    path("drafts/<int:pk>/library/save/<slug:kind>/", library.draft_save, name="library_save"),
+    path("drafts/<int:pk>/library/apply/", library.draft_apply, name="library_apply"),
     # The audit log
     path("audit/", audit.audit_log, name="audit"),
     path("audit.csv", audit.audit_csv, name="audit_csv"),

@@ -6,12 +6,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from campaigns import roles, services
+from campaigns.library import services as library_services
 from campaigns.models import (
     AccountSettings,
     AndroidChannel,
     Campaign,
     Channel,
     ControlGroup,
+    LibraryItem,
     ProfileProperty,
     Provider,
     WebhookEndpoint,
@@ -168,6 +170,33 @@ def demo_drafts_ensure(user) -> int:
         )
         created += 1
     return created
+
+
+def demo_library_ensure(user) -> int:
+    """A message template and a saved audience of the last 30 days, from the first sample
+    targets push draft, once: nothing is added while the library holds anything."""
+    if LibraryItem.objects.exists():
+        return 0
+    draft = (
+        Campaign.objects.filter(owner=user, api="targets", channel="push").order_by("pk").first()
+    )
+    if draft is None:
+        return 0
+    library_services.template_save_from_draft(
+        campaign=draft,
+        user=user,
+        name=f"{draft.name} (template)",
+        description="The sample push's message, to start new pushes from.",
+        labels=["sample"],
+    )
+    library_services.audience_save_from_draft(
+        campaign=draft,
+        user=user,
+        name=f"{draft.name}: its audience, the last 30 days",
+        labels=["sample"],
+        relative_days=30,
+    )
+    return 2
 
 
 # The account's approved WhatsApp templates, as its WhatsApp Business account has them.

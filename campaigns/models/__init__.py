@@ -10,6 +10,7 @@ from campaigns.models.account import (
 from campaigns.models.api import ApiSlot, ApiSlotPool
 from campaigns.models.drafts import Api, Campaign, Channel, Status
 from campaigns.models.identity_lists import IdentityList
+from campaigns.models.library import LibraryItem, LibraryKind, LibraryUse, LibraryVersion
 from campaigns.models.publishing import (
     ApiCall,
     AttemptState,
@@ -53,6 +54,10 @@ __all__ = [
     "Estimate",
     "EstimateState",
     "IdentityList",
+    "LibraryItem",
+    "LibraryKind",
+    "LibraryUse",
+    "LibraryVersion",
     "MessageReport",
     "ProfileProperty",
     "Provider",

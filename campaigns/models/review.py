@@ -118,6 +118,15 @@ class AuditAction(models.TextChoices):
     # A draft's content sent to its sender's own test recipients (`publishing.test_sends`).
     TEST_SENT = "test_sent", "Test sent"
     TEST_SEND_FAILED = "test_send_failed", "Test send failed"
+    # The library (campaigns.library): templates and saved audiences.
+    LIBRARY_SAVED = "library_saved", "Library: saved"
+    LIBRARY_EDITED = "library_edited", "Library: new version"
+    LIBRARY_RESTORED = "library_restored", "Library: version restored"
+    LIBRARY_ARCHIVED = "library_archived", "Library: archived"
+    LIBRARY_UNARCHIVED = "library_unarchived", "Library: back in use"
+    LIBRARY_DELETED = "library_deleted", "Library: deleted"
+    LIBRARY_IMPORTED = "library_imported", "Library: imported"
+    LIBRARY_APPLIED = "library_applied", "Applied from the library"
     # Every CleverTap call (`publishing.records.api_call`); identity sends once per send.
     CALL_ESTIMATE = "call_estimate", "CleverTap: estimate"
     CALL_CREATE = "call_create", "CleverTap: create campaign"

@@ -30,13 +30,19 @@ from campaigns import (
 )
 from campaigns.channels import email, registry
 from campaigns.forms import audience
-from campaigns.models import Api, Status, identity_lists
+from campaigns.forms import schedule as schedule_forms
+from campaigns.library import selectors as library
+from campaigns.models import Api, LibraryKind, Status, identity_lists
 from campaigns.review import comments
 from campaigns.views import forms, test_sends
 from campaigns.views.common import campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
 SAVED = "Saved “{name}” (version {version})."
+DATES_MOVED = (
+    "The saved audience's dates (the last days before today) are brought up to today here: "
+    "save to keep them."
+)
 # `?submit=refused`: the review's submit sends a refused submit back here (review.submit).
 SUBMIT_REFUSED_PARAMETER = "submit"
 SUBMIT_REFUSED_VALUE = "refused"
@@ -58,9 +64,13 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
     options = selectors.account_options(composing=True)
     if request.method == "GET":
         # `start`: the New page's answer to who gets it, for a draft that has not chosen yet.
+        # A saved audience's "last N days" as of today: saved with the next save.
+        dated = library.dated_body(campaign, today=schedule_forms.account_now().date())
         state = composer.composer_load(
-            campaign, options=options, start=request.GET.get("start", "")
+            campaign, options=options, start=request.GET.get("start", ""), override=dated
         )
+        if dated is not None:
+            state.notices.append(DATES_MOVED)
         return _render_composer(request, state)
     state = composer.composer_bind(request.POST, campaign, options=options)
     save = None
@@ -331,6 +341,12 @@ def _composer_context(
         "not_ready_text": steps.NOT_READY,
         "ready_text": steps.READY,
         "additional_title": composer.ADDITIONAL_TITLE,
+        # The library: what this draft was made from, newer versions, the audiences to pick.
+        "library_uses": SimpleLazyObject(lambda: library.draft_uses(campaign)),
+        "library_newer": SimpleLazyObject(
+            lambda: library.newer_versions(library.draft_uses(campaign))
+        ),
+        "saved_audiences": SimpleLazyObject(lambda: library.usable(LibraryKind.AUDIENCE)),
     }
 
 

@@ -11,11 +11,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns import previews, roles, selectors, services
 from campaigns.forms import audience
-from campaigns.models import Campaign
+from campaigns.library import selectors as library
+from campaigns.models import Campaign, LibraryKind
 from campaigns.views import forms
 from campaigns.views.common import campaign_or_404, wants_fragment
 
 PAGE_SIZE = 25
+# The templates the New page offers to start from (last used first).
+NEW_TEMPLATES = 6
 CLONED = "Cloned into “{name}”."
 ARCHIVED = "Archived “{name}”. Find it again under Status: Archived."
 RESTORED = "Restored “{name}” to the drafts."
@@ -73,7 +76,8 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             # The composer opens on the audience this answer chose (composer.composer_load).
             url += "?" + urlencode({"start": who})
         return redirect(url)
-    return render(request, "campaigns/new.html", {"form": form})
+    templates = library.item_list(kind=LibraryKind.TEMPLATE, order="last_used")[:NEW_TEMPLATES]
+    return render(request, "campaigns/new.html", {"form": form, "templates": templates})
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Api
-from devtools.bench import data, estimates, identity_lists, payload_core, scratch, web
+from devtools.bench import data, estimates, identity_lists, library, payload_core, scratch, web
 from devtools.bench.report import Row
 
 # The composer's live preview is measured on this draft: conversion goal, limits, DND schedule.
@@ -35,6 +35,8 @@ class Sizes:
     drafts_small: int = 100
     drafts_large: int = 10_000
     list_repeat: int = 60
+    templates_small: int = 100
+    templates_large: int = 10_000
     profiles: int = 100_000
     estimate_repeat: int = 7
     identities: int = 1_000_000
@@ -54,6 +56,8 @@ QUICK = Sizes(
     drafts_small=20,
     drafts_large=60,
     list_repeat=3,
+    templates_small=20,
+    templates_large=60,
     profiles=500,
     estimate_repeat=2,
     identities=4_000,
@@ -131,6 +135,18 @@ def bench_run(
         data.drafts_fill(user, total=sizes.drafts_large)
         large = web.draft_list(browser, user, drafts=sizes.drafts_large, repeat=sizes.list_repeat)
         web.draft_list_compare(small, large)
+        rows += [small, large]
+
+        progress("templates page")
+        library.templates_fill(user, total=sizes.templates_small)
+        small = library.template_list(
+            browser, user, templates=sizes.templates_small, repeat=sizes.list_repeat
+        )
+        library.templates_fill(user, total=sizes.templates_large)
+        large = library.template_list(
+            browser, user, templates=sizes.templates_large, repeat=sizes.list_repeat
+        )
+        library.template_list_compare(small, large)
         rows += [small, large]
 
         progress(f"seed_audience, {sizes.profiles:,} profiles")

@@ -27,6 +27,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
 from campaigns import payloads, roles, test_recipients
+from campaigns.library import services as library_services
 from campaigns.models import Estimate, EstimateState, PublishHold, SendBatch
 from campaigns.publishing import attempts, confirm
 from campaigns.review import comments
@@ -80,6 +81,15 @@ MUTATING: dict[str, tuple[str, ...]] = {
     "campaigns:test_recipients": (CHANGE, REVIEW, PUBLISH),
     "campaigns:test_recipient_remove": (CHANGE, REVIEW, PUBLISH),
     "campaigns:test_send": (CHANGE, REVIEW, PUBLISH),
+    # The library: composers write it; using an item on a draft edits the draft.
+    "campaigns:library_edit": (CHANGE,),
+    "campaigns:library_restore": (CHANGE,),
+    "campaigns:library_archive": (CHANGE,),
+    "campaigns:library_delete": (CHANGE,),
+    "campaigns:library_start": (ADD,),
+    "campaigns:library_import": (ADD,),
+    "campaigns:library_save": (ADD,),
+    "campaigns:library_apply": (CHANGE,),
     "sandbox:faults_update": (SANDBOX,),
 }
 # Posted to by the composer's htmx, but they only render: nothing may change, whoever posts.
@@ -106,6 +116,10 @@ READS = {
     "campaigns:publish_pending",
     "campaigns:audit",
     "campaigns:audit_csv",
+    "campaigns:template_list",
+    "campaigns:audience_list",
+    "campaigns:library_item",
+    "campaigns:library_export",
 }
 # These call CleverTap when allowed; only their refusals are checked here.
 CALLS_CLEVERTAP = {
@@ -130,6 +144,10 @@ GETS: dict[str, tuple[str, ...]] = {name: (VIEW,) for name in READS} | {
     "campaigns:publish": (PUBLISH,),
     "campaigns:test_recipients": (CHANGE, REVIEW, PUBLISH),
     "campaigns:test_send": (CHANGE, REVIEW, PUBLISH),
+    "campaigns:library_edit": (CHANGE,),
+    "campaigns:library_import": (ADD,),
+    "campaigns:library_save": (ADD,),
+    "campaigns:library_apply": (VIEW,),
     "sandbox:overview": (SANDBOX,),
 }
 # Open to anyone, logged in or not: URL name -> the methods it takes.
@@ -212,8 +230,21 @@ def world(people, held) -> dict[str, Any]:
     attempt = attempts.campaign_publish(
         campaign=send, user=people["publisher"], confirmation_token=token
     )
+    template = library_services.template_save_from_draft(
+        campaign=campaign, user=people["composer"], name="A template"
+    )
+    template = library_services.item_edit(
+        item=template,
+        user=people["composer"],
+        base_version=1,
+        name="A template",
+        content={"body": {"content": {"title": "Second"}}},
+    )
+    # In use, so that a delete is refused (archived instead) and every URL still finds it.
+    library_services.campaign_from_template(item=template, user=people["composer"])
     return {
         "people": people,
+        "template": template,
         "campaign": campaign,
         "send": send,
         "estimate": estimate,
@@ -247,7 +278,7 @@ def composer_post(world: dict[str, Any]) -> dict[str, list[str]]:
 def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
     """The URL and a POST body that would change something if the view let it through."""
     campaign, send = world["campaign"], world["send"]
-    attempt = world["attempt"]
+    attempt, template = world["attempt"], world["template"]
     by_name: dict[str, tuple[list, dict]] = {
         "campaigns:campaign_new": ([], {"name": "X", "who": "everyone", "channel": "push"}),
         "campaigns:campaign_import": (
@@ -295,6 +326,17 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
         "campaigns:test_recipients": ([], {"kind": "Email", "value": "x@example.com"}),
         "campaigns:test_recipient_remove": ([world["recipient"].pk], {}),
         "campaigns:test_send": ([campaign.pk], {"recipients": [str(world["recipient"].pk)]}),
+        "campaigns:library_item": ([template.pk], {}),
+        "campaigns:library_edit": ([template.pk], {"name": "Renamed", "base_version": "2"}),
+        "campaigns:library_restore": ([template.pk, 1], {}),
+        "campaigns:library_archive": ([template.pk], {}),
+        "campaigns:library_delete": ([template.pk], {}),
+        "campaigns:library_start": ([template.pk], {}),
+        "campaigns:library_save": ([campaign.pk, "template"], {"name": "Saved"}),
+        "campaigns:library_apply": (
+            [campaign.pk],
+            {"item": str(template.pk), "base_version": str(campaign.version)},
+        ),
         "sandbox:faults_update": ([], FAULTS_ON),
         "sandbox:api_create": ([], {"name": "X", "target_mode": "push"}),
         "sandbox:api_send": (["push"], {}),

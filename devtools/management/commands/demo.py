@@ -28,7 +28,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         users = demo.demo_users_ensure()
         demo.demo_account_settings_ensure()
-        demo.demo_drafts_ensure(get_user_model().objects.get(username="composer"))
+        composer = get_user_model().objects.get(username="composer")
+        demo.demo_drafts_ensure(composer)
+        demo.demo_library_ensure(composer)
         if settings.SANDBOX_ENABLED and not Profile.objects.exists():
             self.stdout.write(f"Seeding the sandbox audience ({profiles:,} profiles)...")
             call_command("seed_audience", profiles=profiles, seed=1)
