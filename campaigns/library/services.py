@@ -293,23 +293,14 @@ def apply_to_draft(
         models.Revision.objects.filter(campaign=saved, version=saved.version).update(
             note=note[:200]
         )
-        _used(saved, item, version.number)
-        audit.audit_record(
-            actor=user,
-            action=models.AuditAction.LIBRARY_APPLIED,
-            campaign=saved,
-            details={
-                "item": item.pk,
-                "kind": item.kind,
-                "name": item.name,
-                "library_version": version.number,
-                "version": saved.version,
-            },
-        )
+        _used(saved, item, version.number, user=user)
     return saved
 
 
-def _used(campaign: models.Campaign, item: LibraryItem, number: int) -> None:
+def _used(
+    campaign: models.Campaign, item: LibraryItem, number: int, *, user, started: bool = False
+) -> None:
+    """The draft is made from this version of the item: remembered, and said in the audit log."""
     now = timezone.now()
     LibraryUse.objects.update_or_create(
         campaign=campaign,
@@ -317,6 +308,18 @@ def _used(campaign: models.Campaign, item: LibraryItem, number: int) -> None:
         defaults={"item": item, "version": number, "applied_at": now},
     )
     LibraryItem.objects.filter(pk=item.pk).update(last_used_at=now)
+    details = {
+        "item": item.pk,
+        "kind": item.kind,
+        "name": item.name,
+        "library_version": number,
+        "version": campaign.version,
+    }
+    if started:
+        details["started"] = True
+    audit.audit_record(
+        actor=user, action=models.AuditAction.LIBRARY_APPLIED, campaign=campaign, details=details
+    )
 
 
 def campaign_from_template(*, item: LibraryItem, user, name: str = "") -> models.Campaign:
@@ -340,18 +343,5 @@ def campaign_from_template(*, item: LibraryItem, user, name: str = "") -> models
         campaign = services.campaign_create(
             user=user, api=api, channel=item.channel, body=body, name=name
         )
-        _used(campaign, item, version.number)
-        audit.audit_record(
-            actor=user,
-            action=models.AuditAction.LIBRARY_APPLIED,
-            campaign=campaign,
-            details={
-                "item": item.pk,
-                "kind": item.kind,
-                "name": item.name,
-                "library_version": version.number,
-                "version": campaign.version,
-                "started": True,
-            },
-        )
+        _used(campaign, item, version.number, user=user, started=True)
     return campaign
