@@ -62,6 +62,11 @@ class Entry:
     def is_draft(self) -> bool:
         return self.source.kind == KIND_DRAFT
 
+    @property
+    def day_percent(self) -> float:
+        """How far into its day it goes out, in percent (for the week's time strip)."""
+        return round(_minutes(self.at.time()) / 14.4, 3)
+
 
 @dataclasses.dataclass(frozen=True)
 class QuietBand:

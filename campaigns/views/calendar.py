@@ -18,7 +18,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     roles.require_any(request.user, roles.VIEW_PERMISSION)
     account_tz = calendar_reads.account_tz()
     today = timezone.now().astimezone(account_tz).date()
-    form = CalendarForm(request.GET, owners=selectors.owner_options())
+    form = CalendarForm(request.GET, owners=selectors.owner_options(), today=today)
     asked = form.asked(today=today)
     view, day = asked["view"], asked["day"]
     if view == VIEW_WEEK:

@@ -31,8 +31,12 @@ class CalendarForm(forms.Form):
     label = forms.CharField(label="Label", required=False, max_length=200)
     owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, owners: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args, owners: list[tuple[int, str]], today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
+        # The month and day shown are filled in, so that the form says what the page shows.
+        self.data = self.data.copy()
+        self.data.setdefault("view", VIEW_MONTH)
+        self.data.setdefault("date", today.isoformat())
         self.fields["owner"].choices = [("", "Anyone"), *owners]
         for bound in self:
             select = isinstance(bound.field.widget, forms.Select)

@@ -129,7 +129,7 @@ def test_the_month_shows_every_send_on_its_day_with_a_link_to_its_campaign(as_us
     assert "Sent push as CleverTap lists it" not in page  # published from here: shown once
     # Drafts are marked as drafts, in the grid and in the list.
     assert f'cal-kind-draft" href="/drafts/{plan["email"].pk}/"' in page
-    assert "Push · Draft (draft)" in page
+    assert "Push · Draft · composer · repeats" in page
 
 
 def test_the_week_shows_only_its_seven_days(as_user, plan):
