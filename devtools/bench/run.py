@@ -18,7 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Api
-from devtools.bench import data, estimates, identity_lists, payload_core, scratch, web
+from devtools.bench import (
+    calendar_month,
+    data,
+    estimates,
+    identity_lists,
+    payload_core,
+    scratch,
+    web,
+)
 from devtools.bench.report import Row
 
 # The composer's live preview is measured on this draft: conversion goal, limits, DND schedule.
@@ -34,6 +42,8 @@ class Sizes:
     page_repeat: int = 30
     drafts_small: int = 100
     drafts_large: int = 10_000
+    calendar_small: int = 10
+    calendar_large: int = 1_000
     list_repeat: int = 60
     profiles: int = 100_000
     estimate_repeat: int = 7
@@ -53,6 +63,8 @@ QUICK = Sizes(
     page_repeat=3,
     drafts_small=20,
     drafts_large=60,
+    calendar_small=10,
+    calendar_large=40,
     list_repeat=3,
     profiles=500,
     estimate_repeat=2,
@@ -124,6 +136,20 @@ def bench_run(
         )
         rows.append(web.composer_queries(user, drafts))
         rows.append(web.composer_download(browser, page))
+
+        progress("calendar month")
+        month = calendar_month.this_month()
+        months = []
+        for count in (sizes.calendar_small, sizes.calendar_large):
+            calendar_month.calendar_fill(user, total=count, month=month)
+            months.append(
+                calendar_month.calendar_month(
+                    browser, user, campaigns=count, month=month, repeat=sizes.page_repeat
+                )
+            )
+        calendar_month.calendar_month_compare(*months)
+        rows += months
+        calendar_month.calendar_clear()
 
         progress("drafts list")
         data.drafts_fill(user, total=sizes.drafts_small)

@@ -223,6 +223,20 @@ def many_campaigns(owner, count: int) -> None:
     )
 
 
+def test_a_crowded_day_of_the_month_shows_four_sends_and_links_to_its_week(as_user, people):
+    many_campaigns(people["composer"], 15)  # five weekly pushes on each Monday, and more
+
+    response = as_user("composer").get(URL, MARCH | {"channel": "push"})
+
+    page = text(response)
+    monday = page[page.index('data-day="2030-03-11"') : page.index('data-day="2030-03-12"')]
+    assert monday.count('class="cal-entry ') == 4
+    assert 'href="?view=week&date=2030-03-11&channel=push">' in monday.replace("&amp;", "&")
+    assert "more<span" in monday
+    # The plain list (and the week) show them all.
+    assert len(response.context["agenda"][0].entries) > 4
+
+
 def queries_for(client) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(URL, MARCH)
