@@ -20,9 +20,9 @@ KIND_APPROVED = "approved"
 KIND_PUBLISHED = "published"  # published from here (its local record)
 KIND_ELSEWHERE = "elsewhere"  # in CleverTap's reports, made in CleverTap's dashboard
 
-# Sends asked for one campaign at a time: the days of a month view hold them all at one run a
-# day; a schedule with more (a list of dates) is read on in further chunks.
-_CHUNK_MARGIN = 2
+# Sends asked of the schedule function at a time: a weekly schedule's month in one call; a daily
+# one reads on in further calls (each computes only what it is asked for).
+_CHUNK = 8
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -167,7 +167,7 @@ def source_entries(
         return []
     recurring = schedule.recurrence(source.when) is not None
     user_time = schedule.in_user_time(source.when)
-    chunk = (end - start).days + _CHUNK_MARGIN
+    chunk = _CHUNK
     # A day early: a send scheduled just before the range that quiet hours push into it.
     cursor = start - timedelta(days=1)
     entries: list[Entry] = []
