@@ -1,5 +1,7 @@
 """The calendar in Chromium: sends on their days and times, by keyboard, at 390 px, with axe."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
@@ -156,3 +158,24 @@ def test_at_390_px_the_agenda_list_shows_instead_of_the_grid(login, live_server,
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 390
     assert axe.blocking_violations(page) == []
+
+
+def test_without_javascript_the_filters_and_the_list_work(browser, live_server, demo_users, plan):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Username").fill("composer")
+        page.get_by_label("Password").fill(demo_users["composer"].password)
+        page.get_by_role("button", name="Log in").click()
+        page.goto(f"{live_server.url}/calendar/?date=2030-03-01")
+
+        page.get_by_label("Channel").select_option("email")
+        page.get_by_role("button", name="Show").click()
+
+        agenda = page.locator("#calendar-agenda")
+        expect(agenda.get_by_role("link")).to_have_count(1)
+        expect(agenda.get_by_role("link")).to_have_text("March email")
+        expect(page).to_have_url(re.compile(r"channel=email"))
+    finally:
+        context.close()
