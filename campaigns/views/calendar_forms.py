@@ -10,6 +10,9 @@ from campaigns.calendar_reads import STATUS_CHOICES, CalendarFilters
 from campaigns.models import Channel
 
 VIEW_MONTH, VIEW_WEEK = "month", "week"
+# The calendar's days: a year typed wrong (0202, 9999) is named rather than overflowing a range.
+FIRST_DAY, LAST_DAY = datetime.date(1970, 1, 1), datetime.date(2999, 12, 31)
+OUT_OF_RANGE = "Choose a day from 1970 to 2999 (is the year typed right?)."
 
 
 class CalendarForm(forms.Form):
@@ -42,6 +45,12 @@ class CalendarForm(forms.Form):
             select = isinstance(bound.field.widget, forms.Select)
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
             bound.field.widget.attrs.setdefault("class", css)
+
+    def clean_date(self) -> datetime.date | None:
+        day = self.cleaned_data.get("date")
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(OUT_OF_RANGE)
+        return day
 
     def asked(self, *, today: datetime.date) -> dict[str, Any]:
         """The view, the day and the filters asked for; an invalid one is left out."""

@@ -180,6 +180,15 @@ def test_bad_filters_are_named_and_the_month_of_today_shown(as_user, plan):
     assert response.context["shown"][0] == today.replace(day=1)
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2030-02-30", "x" * 300])
+def test_a_day_out_of_the_calendar_is_named_not_a_server_error(as_user, day):
+    response = as_user("composer").get(URL, {"date": day, "view": "week"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"]
+    assert response.context["day"] == timezone.localdate()
+
+
 def test_without_javascript_the_page_is_a_plain_list_of_links(as_user, plan):
     response = as_user("composer").get(URL, MARCH)
     page = response.content.decode()
