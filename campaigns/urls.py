@@ -4,6 +4,7 @@ from django.urls import path
 
 from campaigns.views import (
     audit,
+    calendar,
     composer,
     drafts,
     library,
@@ -25,6 +26,8 @@ urlpatterns = [
     path("drafts/<int:pk>/archive/", drafts.campaign_archive, name="campaign_archive"),
     path("drafts/<int:pk>/restore/", drafts.campaign_restore, name="campaign_restore"),
     path("published/", drafts.published_list, name="published_list"),
+    # Every send of a month or a week: drafts, published campaigns and CleverTap's reported ones
+    path("calendar/", calendar.calendar_page, name="calendar"),
     # Every campaign of the CleverTap account, from its message reports
     path("clevertap/", reports.clevertap_campaigns, name="clevertap_campaigns"),
     path("clevertap/fetch/", reports.clevertap_fetch, name="clevertap_fetch"),

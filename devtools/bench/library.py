@@ -68,13 +68,3 @@ def template_list(browser: web.Browser, user, *, templates: int, repeat: int) ->
         reference=Reference("health", stats.summary(references)),
         details={"templates": templates},
     )
-
-
-def template_list_compare(small: Row, large: Row) -> None:
-    """The large page's target: the small page's queries, and at most 1.5 times its time."""
-    ratio = large.timing.median / small.timing.median
-    large.details["median_over_small"] = ratio
-    large.label += f" ({ratio:.2f}× the {small.details['templates']:,})"
-    large.target = f"queries as for {small.details['templates']:,}; ≤ 1.5× its time"
-    large.check(large.queries == small.queries, f"{large.queries} vs {small.queries} queries")
-    large.check(ratio <= 1.5, f"{ratio:.2f}× the time")

@@ -18,7 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Api
-from devtools.bench import data, estimates, identity_lists, library, payload_core, scratch, web
+from devtools.bench import (
+    calendar_month,
+    data,
+    estimates,
+    identity_lists,
+    library,
+    payload_core,
+    scratch,
+    web,
+)
 from devtools.bench.report import Row
 
 # The composer's live preview is measured on this draft: conversion goal, limits, DND schedule.
@@ -34,6 +43,8 @@ class Sizes:
     page_repeat: int = 30
     drafts_small: int = 100
     drafts_large: int = 10_000
+    calendar_small: int = 10
+    calendar_large: int = 1_000
     list_repeat: int = 60
     templates_small: int = 100
     templates_large: int = 10_000
@@ -55,6 +66,8 @@ QUICK = Sizes(
     page_repeat=3,
     drafts_small=20,
     drafts_large=60,
+    calendar_small=10,
+    calendar_large=40,
     list_repeat=3,
     templates_small=20,
     templates_large=60,
@@ -129,12 +142,26 @@ def bench_run(
         rows.append(web.composer_queries(user, drafts))
         rows.append(web.composer_download(browser, page))
 
+        progress("calendar month")
+        month = calendar_month.this_month()
+        months = []
+        for count in (sizes.calendar_small, sizes.calendar_large):
+            calendar_month.calendar_fill(user, total=count, month=month)
+            months.append(
+                calendar_month.calendar_month(
+                    browser, user, campaigns=count, month=month, repeat=sizes.page_repeat
+                )
+            )
+        web.sizes_compare(*months, size="campaigns", max_ratio=None)
+        rows += months
+        calendar_month.calendar_clear()
+
         progress("drafts list")
         data.drafts_fill(user, total=sizes.drafts_small)
         small = web.draft_list(browser, user, drafts=sizes.drafts_small, repeat=sizes.list_repeat)
         data.drafts_fill(user, total=sizes.drafts_large)
         large = web.draft_list(browser, user, drafts=sizes.drafts_large, repeat=sizes.list_repeat)
-        web.draft_list_compare(small, large)
+        web.sizes_compare(small, large, size="drafts")
         rows += [small, large]
 
         progress("templates page")
@@ -146,7 +173,7 @@ def bench_run(
         large = library.template_list(
             browser, user, templates=sizes.templates_large, repeat=sizes.list_repeat
         )
-        library.template_list_compare(small, large)
+        web.sizes_compare(small, large, size="templates")
         rows += [small, large]
 
         progress(f"seed_audience, {sizes.profiles:,} profiles")

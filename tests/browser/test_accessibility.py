@@ -36,7 +36,7 @@ def test_the_login_page(page, live_server):
     "name",
     ["campaigns:draft_list", "campaigns:campaign_new", "campaigns:campaign_import"]
     + ["campaigns:review_queue", "campaigns:published_list", "campaigns:clevertap_campaigns"]
-    + ["sandbox:overview", "campaigns:test_recipients"],
+    + ["sandbox:overview", "campaigns:test_recipients", "campaigns:calendar"],
 )
 def test_the_pages_without_a_draft(login, live_server, name):
     services.campaign_create(user=user("composer"), api="targets", channel="push", body=PUSH_BODY)

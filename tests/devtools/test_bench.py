@@ -29,6 +29,8 @@ def test_the_quick_benchmark_measures_every_area_and_leaves_nothing_behind(tmp_p
         "draft_list_60",
         "template_list_20",
         "template_list_60",
+        "calendar_month_10",
+        "calendar_month_40",
         "seed_audience",
         "estimate_event",
         "estimate_segment",
@@ -50,6 +52,9 @@ def test_the_quick_benchmark_measures_every_area_and_leaves_nothing_behind(tmp_p
     assert rows["composer_page_queries"]["queries"] > 0
     assert rows["preview_in_process"]["queries"] > 0
     assert rows["template_list_60"]["queries"] == rows["template_list_20"]["queries"] > 0
+    calendar_small, calendar_large = rows["calendar_month_10"], rows["calendar_month_40"]
+    assert calendar_large["queries"] == calendar_small["queries"] > 0
+    assert calendar_large["details"]["sends"] > calendar_small["details"]["sends"] > 0
     assert rows["estimate_http"]["details"]["answer"]["status"] == "success"
     assert rows["identities_send"]["details"]["batches"] == 2
     assert rows["identities_upload"]["details"]["version"] == 2

@@ -104,6 +104,7 @@ RENDER_ONLY_POSTS = {
 READS = {
     "campaigns:draft_list",
     "campaigns:published_list",
+    "campaigns:calendar",
     "campaigns:clevertap_campaigns",
     "campaigns:email_preview",
     "campaigns:campaign_export",
