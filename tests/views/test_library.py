@@ -53,6 +53,26 @@ def test_the_audiences_page_lists_an_audience_with_its_relative_dates(as_user, p
     assert "Launchers" in page and "the last 30 days" in page
 
 
+def test_a_saved_audience_says_who_it_reaches_in_the_who_steps_words(as_user, people):
+    draft = new_draft(
+        people["composer"],
+        {**PUSH_BODY, "where": {"event_name": "App Launched", "from": 20260101, "to": 20260102}},
+    )
+    item = library_services.audience_save_from_draft(
+        campaign=draft, user=people["composer"], name="Launchers", relative_days=None
+    )
+    client = as_user("publisher")
+    words = "People who did App Launched"
+
+    for url in (
+        reverse("campaigns:audience_list"),
+        reverse("campaigns:library_item", args=[item.pk]),
+        reverse("campaigns:library_apply", args=[draft.pk]) + f"?item={item.pk}",
+    ):
+        page = client.get(url).content.decode()
+        assert 'class="mb-1 audience-who">' + words in page, url
+
+
 def test_saving_a_template_from_the_composer_and_starting_a_campaign(as_user, people):
     client = as_user("composer")
     draft = new_draft(people["composer"])
