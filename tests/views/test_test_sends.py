@@ -316,8 +316,11 @@ def test_personalization_is_said_to_be_sent_as_typed_in_a_test(as_user, people):
     plain = new_draft(people["composer"])
     client = as_user("composer")
 
-    assert test_send_payload.SENT_LITERALLY in text_of(client.get(page_url(tagged)))
+    tagged_page = text_of(client.get(page_url(tagged)))
+    assert test_send_payload.SENT_LITERALLY in tagged_page
     assert test_send_payload.SENT_LITERALLY not in text_of(client.get(page_url(plain)))
+    # In words, pointing to where the tags can be seen filled in; no endpoint placeholder.
+    assert "<channel>" not in tagged_page and "Preview as a person" in tagged_page
 
 
 def test_the_page_shows_the_request_a_test_sends(as_user, people):
