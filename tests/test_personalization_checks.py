@@ -77,6 +77,23 @@ def test_a_message_of_several_lines_gives_the_line_and_column(body, expected):
     assert message.startswith(expected)
 
 
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        ("Hi {{ Profile.Name", personalization_checks.NOT_CLOSED_OUTPUT),
+        ("{% if Profile.A %}x", personalization_checks.NOT_CLOSED_BLOCK.format(name="endif")),
+        ("{% if %}x{% endif %}", personalization_checks.NOTHING_INSIDE),
+        ("{{ }}", personalization_checks.NOTHING_INSIDE),
+        ('{{ Profile.A | default: "x" | }}', personalization_checks.NO_FILTER_NAME),
+    ],
+)
+def test_common_parse_errors_are_said_in_words_not_as_the_engines_text(title, reason):
+    errors, _ = problems({"title": title, "body": "B"})
+
+    (message,) = messages_at(errors, ("content", "title"))
+    assert f"does not parse: {reason}. " in message
+
+
 def test_links_image_urls_and_button_texts_are_checked_too():
     android = {
         "wzrk_cid": "general",
