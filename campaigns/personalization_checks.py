@@ -61,7 +61,11 @@ WHY_NOT_RENDERED = (
     "CleverTap renders Liquid only in push campaigns created through the API by accounts in "
     "its Liquid beta"
 )
-WHY_AT_PROFILE = "the dashboard's @Profile style is not read by the API: use {{ Profile.Name }}"
+# The tag suggested carries a default: one without is an error of its own.
+WHY_AT_PROFILE = (
+    "the dashboard's @Profile style is not read by the API: write "
+    '{{ Profile.Name | default: "there" }} instead'
+)
 
 AT_PROFILE = re.compile(r"@\s*Profile\b[^\n]{0,30}")
 _MARKUP = re.compile(r"\{\{.*?(\}\}|$)|\{%.*?(%\}|$)", re.DOTALL)

@@ -166,7 +166,12 @@ def test_at_profile_is_a_warning_even_where_liquid_is_rendered():
     errors, warnings = problems({"title": "Hi @Profile - Name", "body": "B"})
 
     assert errors == []
-    assert "@Profile" in messages_at(warnings, ("content", "title"))[0]
+    (warning,) = messages_at(warnings, ("content", "title"))
+    assert "@Profile" in warning
+    # What it suggests is a tag that passes the checks: with a default.
+    suggested = warning.split("write ", 1)[1].removesuffix(" instead.")
+    assert suggested == '{{ Profile.Name | default: "there" }}'
+    assert problems({"title": suggested, "body": "B"}) == ([], [])
 
 
 def test_a_field_push_does_not_personalize_warns_with_the_beta_on():
