@@ -273,6 +273,8 @@ def test_cleverTaps_refusal_is_said_in_words_and_recorded(sandbox, as_user, peop
     assert response.status_code == 200
     text = text_of(response)
     assert "The test was not sent:" in text and "Invalid recipients" in text
+    # What to do about it, in words.
+    assert " ".join(test_sends.UNKNOWN_RECIPIENTS.split()) in " ".join(text.split())
     event = AuditEvent.objects.get(action=AuditAction.TEST_SEND_FAILED)
     assert audit.event_summary(event).startswith(
         "Test to 1 recipient by composer (version 1, Push) not sent: "
