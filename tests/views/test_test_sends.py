@@ -362,3 +362,12 @@ def test_every_channel_with_a_send_endpoint_is_test_sent_and_the_sandbox_takes_i
     (sent,) = received(f"send/{channel}.json")
     assert (sent.status_code, sent.body["to"]) == (200, {"Email": [ME]})
     assert AuditEvent.objects.filter(action=AuditAction.TEST_SENT).count() == 1
+
+
+def test_the_test_page_and_the_history_name_a_draft_s_tests_alike(as_user, people):
+    campaign = new_draft(people["composer"])
+    client = as_user("composer")
+    heading = ">Test sends</h2>"
+
+    assert heading in text_of(client.get(page_url(campaign)))
+    assert heading in text_of(client.get(reverse("campaigns:history", args=[campaign.pk])))
