@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from campaigns.library import services as library_services
+from campaigns.library import transfer
 from campaigns.models import AuditAction, AuditEvent, Campaign, LibraryItem, LibraryKind
 from devtools.bench.library import templates_fill
 from tests.drafts import PUSH_BODY, fresh, new_draft
@@ -180,6 +181,12 @@ def test_export_and_import_files_through_the_pages(as_user, people):
     bad = SimpleUploadedFile("x.json", b"{nope", "application/json")
     refused = client.post(reverse("campaigns:library_import"), {"file": bad})
     assert refused.status_code == 200 and "import-error" in refused.content.decode()
+    # In words, with the place: not the JSON parser's own text.
+    assert "at line 1, column 6" in refused.content.decode()
+    assert "Expecting" not in refused.content.decode()
+    not_library = SimpleUploadedFile("x.json", b'{"a": 1}', "application/json")
+    refused = client.post(reverse("campaigns:library_import"), {"file": not_library})
+    assert escape(transfer.NOT_A_LIBRARY) in refused.content.decode()
 
 
 def test_a_reviewer_reads_but_cannot_save(as_user, people):
