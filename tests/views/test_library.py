@@ -165,6 +165,21 @@ def test_applying_asks_first_when_it_replaces_content(as_user, people):
     assert fresh(other).body["content"] == {"title": "Mine"}
 
 
+def test_applying_what_the_draft_already_has_says_it_changes_nothing(as_user, people):
+    draft = new_draft(people["composer"])
+    item = library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="Spring"
+    )
+
+    page = as_user("composer").get(
+        reverse("campaigns:library_apply", args=[draft.pk]) + f"?item={item.pk}"
+    )
+
+    text = page.content.decode()
+    assert 'id="apply-same"' in text and "changes nothing" in text
+    assert "This replaces the draft" not in text and "Replace and save" not in text
+
+
 def test_export_and_import_files_through_the_pages(as_user, people):
     client = as_user("composer")
     draft = new_draft(people["composer"])
