@@ -54,6 +54,24 @@ def test_the_audiences_page_lists_an_audience_with_its_relative_dates(as_user, p
     assert "Launchers" in page and "the last 30 days" in page
 
 
+def test_the_library_is_the_current_page_of_the_menu_on_each_library_page(as_user, people):
+    draft = new_draft(people["composer"])
+    item = library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="Spring"
+    )
+    client = as_user("composer")
+    current = 'active" aria-current="page" href="/library/templates/">Library</a>'
+
+    for url in (
+        reverse("campaigns:template_list"),
+        reverse("campaigns:audience_list"),
+        reverse("campaigns:library_item", args=[item.pk]),
+        reverse("campaigns:library_import"),
+    ):
+        assert current in client.get(url).content.decode(), url
+    assert current not in client.get(reverse("campaigns:draft_list")).content.decode()
+
+
 def test_a_saved_audience_says_who_it_reaches_in_the_who_steps_words(as_user, people):
     draft = new_draft(
         people["composer"],
