@@ -72,6 +72,16 @@ def test_the_library_is_the_current_page_of_the_menu_on_each_library_page(as_use
     assert current not in client.get(reverse("campaigns:draft_list")).content.decode()
 
 
+def test_choosing_a_template_when_there_is_none_says_how_to_make_one(as_user, people):
+    draft = new_draft(people["composer"])
+    url = reverse("campaigns:library_apply", args=[draft.pk]) + "?kind=template"
+
+    text = as_user("composer").get(url).content.decode()
+
+    assert 'id="library-choices-empty"' in text
+    assert "No message template for Push yet" in text and "“Save as template”" in text
+
+
 def test_a_saved_audience_says_who_it_reaches_in_the_who_steps_words(as_user, people):
     draft = new_draft(
         people["composer"],
