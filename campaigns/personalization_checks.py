@@ -22,6 +22,11 @@ from campaigns.models.drafts import Api, Channel
 
 SYNTAX_ERROR = "The Liquid at {where} does not parse: {reason}. CleverTap refuses the campaign."
 UNKNOWN_TAG = "“{name}” is not a Liquid tag CleverTap documents"
+# python-liquid's own reasons, said in words (any other reason is shown as it comes).
+NOT_CLOSED_OUTPUT = "a “{{” is not closed with “}}”"
+NOT_CLOSED_BLOCK = "the block is not closed: add “{{% {name} %}}” where it ends"
+NOTHING_INSIDE = "a tag has nothing to show or test inside it"
+NO_FILTER_NAME = "a “|” has no filter name after it"
 UNKNOWN_OBJECT = (
     "“{name}” at {where} is not something CleverTap knows in an API campaign: use "
     "Profile.<property> (e.g. Profile.Name) or Campaign.campaignId."
@@ -56,7 +61,11 @@ WHY_NOT_RENDERED = (
     "CleverTap renders Liquid only in push campaigns created through the API by accounts in "
     "its Liquid beta"
 )
-WHY_AT_PROFILE = "the dashboard's @Profile style is not read by the API: use {{ Profile.Name }}"
+# The tag suggested carries a default: one without is an error of its own.
+WHY_AT_PROFILE = (
+    "the dashboard's @Profile style is not read by the API: write "
+    '{{ Profile.Name | default: "there" }} instead'
+)
 
 AT_PROFILE = re.compile(r"@\s*Profile\b[^\n]{0,30}")
 _MARKUP = re.compile(r"\{\{.*?(\}\}|$)|\{%.*?(%\}|$)", re.DOTALL)
@@ -202,12 +211,25 @@ def _walk(nodes, context) -> Iterator:
 def _syntax_error(text: str, error: LiquidError) -> str:
     index = getattr(error.token, "start_index", -1) if error.token else -1
     reason = error.message if hasattr(error, "message") else str(error)
-    tag = re.fullmatch(r"unexpected tag '(?P<name>[^']*)'", reason or "")
-    if tag:
-        reason = UNKNOWN_TAG.format(name=tag["name"])
+    reason = _in_words(reason or "")
     if index < 0:
         index = _failing_markup(text)
     return SYNTAX_ERROR.format(where=where(text, index), reason=reason)
+
+
+def _in_words(reason: str) -> str:
+    """python-liquid's reason for a parse error, in a marketer's words where it is a common one."""
+    if tag := re.fullmatch(r"unexpected tag '(?P<name>[^']*)'", reason):
+        return UNKNOWN_TAG.format(name=tag["name"])
+    if closing := re.fullmatch(r"expected tag (?P<name>end\w+), found .*", reason):
+        return NOT_CLOSED_BLOCK.format(name=closing["name"])
+    if re.fullmatch(r"expected '}}', found .*", reason):
+        return NOT_CLOSED_OUTPUT
+    if reason == "missing expression" or reason.startswith("expected a primitive expression"):
+        return NOTHING_INSIDE
+    if reason == "expected word, found end of expression":
+        return NO_FILTER_NAME
+    return reason
 
 
 def _failing_markup(text: str) -> int:

@@ -246,7 +246,12 @@ def personalized(
         return Personalized(body, notes)
     notes = _notes(renderings, person)
     counted = COUNTED_AS.format(person=person.short) if person else COUNTED_DEFAULTS
-    fields = frozenset(str(path[1]) for path in renderings if len(path) == 2)
+    # A text that does not parse is shown, and counted, as typed: its counter says so already.
+    fields = frozenset(
+        str(path[1])
+        for path, rendering in renderings.items()
+        if len(path) == 2 and not rendering.failed
+    )
     return Personalized({**body, "content": rendered}, notes, counted, fields)
 
 

@@ -33,9 +33,9 @@ NO_SEND_ENDPOINT = (
     "composer's preview instead."
 )
 SENT_LITERALLY = (
-    "Personalization ({{ ... }} or @Profile) is sent as typed in a test: CleverTap documents no "
-    "Liquid for send/<channel>.json, so the test shows the tags where people would see their "
-    "values."
+    "In a test, personalization ({{ ... }} or @Profile) arrives as typed: CleverTap does not say "
+    "it fills tags in for direct sends, so the test shows the tags where people would see their "
+    "values. “Preview as a person” in the composer shows them filled in."
 )
 TOO_MANY = f"Choose at most {MAX_RECIPIENTS} test recipients for one test."
 NONE_CHOSEN = "Choose at least one test recipient."

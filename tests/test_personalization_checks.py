@@ -77,6 +77,23 @@ def test_a_message_of_several_lines_gives_the_line_and_column(body, expected):
     assert message.startswith(expected)
 
 
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        ("Hi {{ Profile.Name", personalization_checks.NOT_CLOSED_OUTPUT),
+        ("{% if Profile.A %}x", personalization_checks.NOT_CLOSED_BLOCK.format(name="endif")),
+        ("{% if %}x{% endif %}", personalization_checks.NOTHING_INSIDE),
+        ("{{ }}", personalization_checks.NOTHING_INSIDE),
+        ('{{ Profile.A | default: "x" | }}', personalization_checks.NO_FILTER_NAME),
+    ],
+)
+def test_common_parse_errors_are_said_in_words_not_as_the_engines_text(title, reason):
+    errors, _ = problems({"title": title, "body": "B"})
+
+    (message,) = messages_at(errors, ("content", "title"))
+    assert f"does not parse: {reason}. " in message
+
+
 def test_links_image_urls_and_button_texts_are_checked_too():
     android = {
         "wzrk_cid": "general",
@@ -149,7 +166,12 @@ def test_at_profile_is_a_warning_even_where_liquid_is_rendered():
     errors, warnings = problems({"title": "Hi @Profile - Name", "body": "B"})
 
     assert errors == []
-    assert "@Profile" in messages_at(warnings, ("content", "title"))[0]
+    (warning,) = messages_at(warnings, ("content", "title"))
+    assert "@Profile" in warning
+    # What it suggests is a tag that passes the checks: with a default.
+    suggested = warning.split("write ", 1)[1].removesuffix(" instead.")
+    assert suggested == '{{ Profile.Name | default: "there" }}'
+    assert problems({"title": suggested, "body": "B"}) == ([], [])
 
 
 def test_a_field_push_does_not_personalize_warns_with_the_beta_on():

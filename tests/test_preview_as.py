@@ -116,6 +116,20 @@ def test_the_counters_of_rendered_fields_say_how_they_counted():
     assert counted["body"] == message
 
 
+def test_the_counter_of_liquid_that_does_not_parse_says_only_that_it_counts_as_typed():
+    draft = body(title="Hi {{Profile.Name", body='Hi {{Profile.Name | default: "you"}}')
+    shown = preview_as.personalized(draft, person=None, rendered_by_clevertap=True)
+    title = previews.length_counter("Hi {{Profile.Name", what="title", cuts=[])
+    message = previews.length_counter("Hi you", what="message", cuts=[])
+
+    counted = shown.counters({"title": title, "body": message})
+
+    assert counted["title"] == title
+    assert previews.TAGS_AS_TYPED in counted["title"].words
+    assert preview_as.COUNTED_DEFAULTS not in counted["title"].words
+    assert counted["body"].words.endswith(preview_as.COUNTED_DEFAULTS)
+
+
 def test_a_person_read_from_a_profile_record_keeps_scalars_and_identifiers():
     record = {
         "identity": "ada-1",

@@ -10,8 +10,14 @@ def mark(form) -> None:
     """Mark the fields beside which static/js/personalization.js puts its button (the value is
     the field's label, for the button's name)."""
     if form.options is not None and form.options.liquid_rendered:
+        # A field's group on the page tells apart fields of one label (iOS's and Android's links).
+        groups = getattr(form, "GROUPS", {})
         for name in form.personalized:
-            form.fields[name].widget.attrs["data-personalize"] = form.fields[name].label
+            label = form.fields[name].label
+            group = groups.get(name.split("_")[0])
+            form.fields[name].widget.attrs["data-personalize"] = (
+                f"{label} ({group})" if group else label
+            )
 
 
 def check(form) -> None:

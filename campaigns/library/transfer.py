@@ -26,7 +26,8 @@ from campaigns.models import LibraryItem, LibraryKind, LibraryVersion
 FORMAT_KEY = "campaign_studio_library"
 FORMAT_VERSION = 1
 NOT_A_LIBRARY = (
-    f"This file is not a library exported from Campaign Studio (it has no “{FORMAT_KEY}” key)."
+    "This file is not a library exported from Campaign Studio: make one with “Export all as "
+    "JSON” on the library's pages, or “Export as JSON” on a template or saved audience."
 )
 BAD_ITEM = "Item {index} of the file: {problem}"
 PROBLEMS = {

@@ -29,6 +29,13 @@ NOT_BUILT = (
 NOT_YOURS = "Only your own test recipients can be sent a test."
 SENT = "Test sent to {count} recipient{plural}: {names}. CleverTap answered: {answer}"
 FAILED = "The test was not sent: {error}"
+# CleverTap's code 84: no profile of the account has the recipients' identity or email.
+CODE_UNKNOWN_RECIPIENTS = 84
+UNKNOWN_RECIPIENTS = (
+    " CleverTap has no profile with the chosen recipients' email or identity: check them in your "
+    "test recipients (the identity is the one your app sets for you). With the sandbox, use a "
+    "person of its sample audience: “A random person” under Preview as a person shows one."
+)
 ANSWER_DEFAULT = "queued."
 # What the page shows for WhatsApp's message id, drawn anew for each test.
 MESSAGE_ID_SHOWN = "(random)"
@@ -102,7 +109,10 @@ def campaign_test_send(
                 campaign=campaign, user=user, labels=labels, api_call=call, error=said
             )
         )
-        return TestSendOutcome(False, FAILED.format(error=said), body, call, recipients)
+        message = FAILED.format(error=said)
+        if str(error.clevertap_code) == str(CODE_UNKNOWN_RECIPIENTS):
+            message += UNKNOWN_RECIPIENTS
+        return TestSendOutcome(False, message, body, call, recipients)
     call = _stored_call(campaign, user)
     records.retrying_when_locked(
         lambda: audit.sent_test_record(campaign=campaign, user=user, labels=labels, api_call=call)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns import composer, diffs, previews, roles, selectors, services
+from campaigns import composer, diffs, previews, roles, selectors, services, step_summaries
 from campaigns.channels import registry
 from campaigns.forms import schedule as schedule_forms
 from campaigns.library import parts, transfer
@@ -48,6 +48,12 @@ def _item_or_404(pk: int) -> LibraryItem:
         raise Http404("No such library item.") from None
 
 
+def _audience_words(content: dict) -> str:
+    """Who a saved audience reaches, in the words of the composer's Who step summary."""
+    today = schedule_forms.account_now().date()
+    return step_summaries.who(parts.resolved_audience(content, today=today))
+
+
 def _preview(item: LibraryItem, content: dict, options) -> dict | None:
     if item.kind != LibraryKind.TEMPLATE or not item.channel:
         return None
@@ -82,6 +88,9 @@ def _item_list(request: HttpRequest, kind: str) -> HttpResponse:
             "item": item,
             "preview": _preview(item, contents.get(item.pk, {}), options),
             "audience": contents.get(item.pk, {}) if kind == LibraryKind.AUDIENCE else None,
+            "who": (
+                _audience_words(contents.get(item.pk, {})) if kind == LibraryKind.AUDIENCE else ""
+            ),
         }
         for item in page.object_list
     ]
@@ -117,6 +126,7 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "preview": _preview(item, content, selectors.account_options()),
         "relative": parts.relative_words(content.get("relative_days")),
+        "who": _audience_words(content) if item.kind == LibraryKind.AUDIENCE else "",
         "estimate": content.get("estimate"),
         "uses": library.where_used(item),
         "diff": diff,
@@ -364,6 +374,11 @@ def draft_apply(request: HttpRequest, pk: int) -> HttpResponse:
         "diff": diffs.json_diff(campaign.body, after) if after is not None else None,
         "estimate": version.content.get("estimate") if version else None,
         "relative": parts.relative_words(version.content.get("relative_days")) if version else "",
+        "who": (
+            _audience_words(version.content)
+            if version and item.kind == LibraryKind.AUDIENCE
+            else ""
+        ),
         "can_edit": campaign.editable and request.user.has_perm(roles.CHANGE_PERMISSION),
     }
     return render(request, "campaigns/library/apply.html", context, status=400 if error else 200)

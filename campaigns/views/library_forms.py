@@ -112,9 +112,11 @@ class LibraryImportForm(forms.Form):
             raise forms.ValidationError(IMPORT_EMPTY)
         try:
             jsonfile.size_check(upload.size, name=FILE_NAME)
-            data["document"] = jsonfile.load_json_bytes(
-                upload.read(), name=FILE_NAME, storable=True
-            )
+            # Leniently, as the campaign import does: a file kept in version control may have
+            # been edited by hand, and what does not read is said with its place in words.
+            data["document"] = jsonfile.read_json_bytes(
+                upload.read(), name=FILE_NAME, storable=True, lenient=True
+            ).document
         except jsonfile.JsonFileError as error:
             raise forms.ValidationError(str(error)) from None
         return data

@@ -169,7 +169,16 @@
     if (!list) {
       return;
     }
-    form.querySelectorAll(".live-error, .invalid-feedback").forEach((el) => el.remove());
+    form.querySelectorAll(".live-error, .live-warning, .invalid-feedback").forEach((el) => el.remove());
+    form.querySelectorAll("[data-live-warning]").forEach((el) => {
+      const described = (el.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("live-warning-"));
+      if (described.length) {
+        el.setAttribute("aria-describedby", described.join(" "));
+      } else {
+        el.removeAttribute("aria-describedby");
+      }
+      el.removeAttribute("data-live-warning");
+    });
     form.querySelectorAll("[aria-invalid]").forEach((el) => {
       el.classList.remove("is-invalid");
       el.removeAttribute("aria-invalid");
@@ -204,7 +213,39 @@
         input.setAttribute("aria-describedby", [...described, feedback.id].join(" "));
       });
     });
+    placeWarnings();
   }
+
+  // Warnings at their fields too (Liquid CleverTap would send as typed...), below any error.
+  function placeWarnings() {
+    const list = document.getElementById("preview-warnings");
+    if (!list) {
+      return;
+    }
+    const messages = new Map();
+    list.querySelectorAll("li[data-field]").forEach((item) => {
+      const name = item.dataset.field;
+      messages.set(name, [...(messages.get(name) || []), item.dataset.message]);
+    });
+    messages.forEach((texts, name) => {
+      const inputs = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+      if (!inputs.length) {
+        return;
+      }
+      const holder = inputs[0].closest("[id^='div_id_']") || inputs[0].parentElement;
+      const note = document.createElement("div");
+      note.className = "form-text text-warning-emphasis live-warning";
+      note.id = `live-warning-${name}`;
+      note.textContent = `Warning: ${texts.join(" ")}`;
+      holder.appendChild(note);
+      inputs.forEach((input) => {
+        const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        input.setAttribute("aria-describedby", [...described, note.id].join(" "));
+        input.setAttribute("data-live-warning", "");
+      });
+    });
+  }
+  placeWarnings();
   document.body.addEventListener("htmx:afterSettle", (event) => {
     if (event.target instanceof Element && event.target.closest("#preview-region")) {
       placeErrors();
@@ -213,7 +254,7 @@
 
   // An error's link focuses its field (radio groups and checkboxes have no id_<name>).
   document.addEventListener("click", (event) => {
-    const link = event.target.closest("#preview-errors li[data-field] a");
+    const link = event.target.closest("#preview-errors li[data-field] a, #preview-warnings li[data-field] a");
     if (!link) {
       return;
     }

@@ -73,15 +73,22 @@ def test_a_saved_audience_of_the_last_30_days_is_picked_with_todays_dates(login,
     estimated(source, 1234)
     page.goto(f"{live_server.url}/drafts/{source.pk}/")
     page.get_by_role("link", name="Save audience").click()
-    page.get_by_label("Name").fill("Recent launchers")
+    page.get_by_label("Name").fill("Recent launchers of the app, over the last thirty days")
     page.get_by_label("Dates: the last … days").fill("30")
     page.get_by_role("button", name="Save audience").click()
     expect(page.locator("#item-name")).to_contain_text("Recent launchers")
     expect(page.locator("main")).to_contain_text("the last 30 days")
 
     target = new_draft(composer_user())
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/drafts/{target.pk}/")
-    page.get_by_label("Saved audience").select_option(label="Recent launchers")
+    # A long saved audience's name in the picker does not push the page sideways on a phone.
+    expect(page.get_by_label("Saved audience")).to_be_attached()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Saved audience").select_option(
+        label="Recent launchers of the app, over the last thirty days"
+    )
     page.get_by_role("button", name="Use this saved audience").click()
     expect(page.locator(".audience-estimate")).to_contain_text("1234")
     page.get_by_role("button", name="Use it and save the draft").click()

@@ -1,6 +1,8 @@
 """'Insert personalization' in Chromium, by keyboard only: the tag lands at the cursor of the
 field, the preview's request body and the saved draft carry it, and focus comes back."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -95,3 +97,21 @@ def test_without_the_beta_there_is_no_control(login, live_server):
     expect(page.locator("#id_content-title")).to_be_visible()
     expect(page.get_by_role("button", name="Insert personalization in Title")).to_have_count(0)
     assert page.locator("[data-personalize]").count() == 0
+
+
+def test_a_warning_about_liquid_sent_as_typed_shows_at_its_field(login, live_server):
+    campaign = push_draft(beta=False)
+    page = login("composer")
+    page.goto(f"{live_server.url}/drafts/{campaign.pk}/")
+    message = page.locator("#id_content-body")
+    warning = page.locator("#live-warning-content-body")
+    expect(warning).to_have_count(0)
+
+    message.fill("Sale for @Profile.City")
+
+    expect(warning).to_contain_text("CleverTap will send “@Profile.City” as typed")
+    described = re.compile(r"\blive-warning-content-body\b")
+    expect(message).to_have_attribute("aria-describedby", described)
+    message.fill("Sale for everyone")
+    expect(warning).to_have_count(0)
+    expect(message).not_to_have_attribute("aria-describedby", described)

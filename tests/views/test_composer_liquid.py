@@ -78,6 +78,9 @@ def test_the_insert_control_is_marked_only_where_clevertap_renders_liquid(
     campaign = push_draft(composer_user)
     page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
     assert 'data-personalize="Title"' in page and 'id="personalization-dialog"' in page
+    # Fields of one label are told apart by their group: each button has its own name.
+    assert 'data-personalize="Link when tapped (iOS)"' in page
+    assert 'data-personalize="Link when tapped (Android)"' in page
 
     # A change to a send by identity lays the message out again, without the control.
     data = page_data(composer_client, campaign)

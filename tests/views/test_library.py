@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from campaigns.library import services as library_services
+from campaigns.library import transfer
 from campaigns.models import AuditAction, AuditEvent, Campaign, LibraryItem, LibraryKind
 from devtools.bench.library import templates_fill
 from tests.drafts import PUSH_BODY, fresh, new_draft
@@ -51,6 +52,54 @@ def test_the_audiences_page_lists_an_audience_with_its_relative_dates(as_user, p
     page = as_user("publisher").get(reverse("campaigns:audience_list")).content.decode()
 
     assert "Launchers" in page and "the last 30 days" in page
+
+
+def test_the_library_is_the_current_page_of_the_menu_on_each_library_page(as_user, people):
+    draft = new_draft(people["composer"])
+    item = library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="Spring"
+    )
+    client = as_user("composer")
+    current = 'active" aria-current="page" href="/library/templates/">Library</a>'
+
+    for url in (
+        reverse("campaigns:template_list"),
+        reverse("campaigns:audience_list"),
+        reverse("campaigns:library_item", args=[item.pk]),
+        reverse("campaigns:library_import"),
+    ):
+        assert current in client.get(url).content.decode(), url
+    assert current not in client.get(reverse("campaigns:draft_list")).content.decode()
+
+
+def test_choosing_a_template_when_there_is_none_says_how_to_make_one(as_user, people):
+    draft = new_draft(people["composer"])
+    url = reverse("campaigns:library_apply", args=[draft.pk]) + "?kind=template"
+
+    text = as_user("composer").get(url).content.decode()
+
+    assert 'id="library-choices-empty"' in text
+    assert "No message template for Push yet" in text and "“Save as template”" in text
+
+
+def test_a_saved_audience_says_who_it_reaches_in_the_who_steps_words(as_user, people):
+    draft = new_draft(
+        people["composer"],
+        {**PUSH_BODY, "where": {"event_name": "App Launched", "from": 20260101, "to": 20260102}},
+    )
+    item = library_services.audience_save_from_draft(
+        campaign=draft, user=people["composer"], name="Launchers", relative_days=None
+    )
+    client = as_user("publisher")
+    words = "People who did App Launched"
+
+    for url in (
+        reverse("campaigns:audience_list"),
+        reverse("campaigns:library_item", args=[item.pk]),
+        reverse("campaigns:library_apply", args=[draft.pk]) + f"?item={item.pk}",
+    ):
+        page = client.get(url).content.decode()
+        assert 'class="mb-1 audience-who">' + words in page, url
 
 
 def test_saving_a_template_from_the_composer_and_starting_a_campaign(as_user, people):
@@ -144,6 +193,21 @@ def test_applying_asks_first_when_it_replaces_content(as_user, people):
     assert fresh(other).body["content"] == {"title": "Mine"}
 
 
+def test_applying_what_the_draft_already_has_says_it_changes_nothing(as_user, people):
+    draft = new_draft(people["composer"])
+    item = library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="Spring"
+    )
+
+    page = as_user("composer").get(
+        reverse("campaigns:library_apply", args=[draft.pk]) + f"?item={item.pk}"
+    )
+
+    text = page.content.decode()
+    assert 'id="apply-same"' in text and "changes nothing" in text
+    assert "This replaces the draft" not in text and "Replace and save" not in text
+
+
 def test_export_and_import_files_through_the_pages(as_user, people):
     client = as_user("composer")
     draft = new_draft(people["composer"])
@@ -160,6 +224,12 @@ def test_export_and_import_files_through_the_pages(as_user, people):
     bad = SimpleUploadedFile("x.json", b"{nope", "application/json")
     refused = client.post(reverse("campaigns:library_import"), {"file": bad})
     assert refused.status_code == 200 and "import-error" in refused.content.decode()
+    # In words, with the place: not the JSON parser's own text.
+    assert "at line 1, column 6" in refused.content.decode()
+    assert "Expecting" not in refused.content.decode()
+    not_library = SimpleUploadedFile("x.json", b'{"a": 1}', "application/json")
+    refused = client.post(reverse("campaigns:library_import"), {"file": not_library})
+    assert escape(transfer.NOT_A_LIBRARY) in refused.content.decode()
 
 
 def test_a_reviewer_reads_but_cannot_save(as_user, people):

@@ -273,6 +273,8 @@ def test_cleverTaps_refusal_is_said_in_words_and_recorded(sandbox, as_user, peop
     assert response.status_code == 200
     text = text_of(response)
     assert "The test was not sent:" in text and "Invalid recipients" in text
+    # What to do about it, in words.
+    assert " ".join(test_sends.UNKNOWN_RECIPIENTS.split()) in " ".join(text.split())
     event = AuditEvent.objects.get(action=AuditAction.TEST_SEND_FAILED)
     assert audit.event_summary(event).startswith(
         "Test to 1 recipient by composer (version 1, Push) not sent: "
@@ -316,8 +318,11 @@ def test_personalization_is_said_to_be_sent_as_typed_in_a_test(as_user, people):
     plain = new_draft(people["composer"])
     client = as_user("composer")
 
-    assert test_send_payload.SENT_LITERALLY in text_of(client.get(page_url(tagged)))
+    tagged_page = text_of(client.get(page_url(tagged)))
+    assert test_send_payload.SENT_LITERALLY in tagged_page
     assert test_send_payload.SENT_LITERALLY not in text_of(client.get(page_url(plain)))
+    # In words, pointing to where the tags can be seen filled in; no endpoint placeholder.
+    assert "<channel>" not in tagged_page and "Preview as a person" in tagged_page
 
 
 def test_the_page_shows_the_request_a_test_sends(as_user, people):
@@ -357,3 +362,12 @@ def test_every_channel_with_a_send_endpoint_is_test_sent_and_the_sandbox_takes_i
     (sent,) = received(f"send/{channel}.json")
     assert (sent.status_code, sent.body["to"]) == (200, {"Email": [ME]})
     assert AuditEvent.objects.filter(action=AuditAction.TEST_SENT).count() == 1
+
+
+def test_the_test_page_and_the_history_name_a_draft_s_tests_alike(as_user, people):
+    campaign = new_draft(people["composer"])
+    client = as_user("composer")
+    heading = ">Test sends</h2>"
+
+    assert heading in text_of(client.get(page_url(campaign)))
+    assert heading in text_of(client.get(reverse("campaigns:history", args=[campaign.pk])))
