@@ -57,6 +57,12 @@ class Entry:
     delayed: bool = False  # quiet hours (DND) hold it back from its scheduled time
     recurring: bool = False
     in_user_time: bool = False  # at this wall time in each person's own timezone
+    # What other campaigns reach the same people close to this send (overlaps.Overlap).
+    overlaps: tuple = ()
+
+    @property
+    def overlap_text(self) -> str:
+        return " ".join(overlap.text for overlap in self.overlaps)
 
     @property
     def is_draft(self) -> bool:

@@ -140,6 +140,15 @@ class AccountSettings(models.Model):
             "account has it; without it CleverTap sends the tags as typed."
         ),
     )
+    # Two campaigns reaching the same people closer than this are flagged (issue 24).
+    overlap_window_hours = models.PositiveSmallIntegerField(
+        "Overlap window (hours)",
+        default=24,
+        help_text=(
+            "Campaigns on the same channel whose audiences can overlap and whose sends are "
+            "closer than this are flagged in the composer, in review and on the calendar."
+        ),
+    )
 
     class Meta:
         verbose_name = "account settings"

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from campaigns import calendar, calendar_reads, roles, selectors
+from campaigns import calendar, calendar_reads, overlap_reads, roles, selectors
 from campaigns.views.calendar_forms import VIEW_MONTH, VIEW_WEEK, CalendarForm
 
 PAGE = "campaigns/calendar.html"
@@ -35,8 +35,10 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     sources = calendar_reads.calendar_sources(
         first_day=first_day, last_day=last_day, filters=asked["filters"]
     )
-    days = calendar.calendar_days(
-        sources, first_day=first_day, last_day=last_day, account_tz=account_tz, in_range=shown
+    days = overlap_reads.days_with_overlaps(
+        calendar.calendar_days(
+            sources, first_day=first_day, last_day=last_day, account_tz=account_tz, in_range=shown
+        )
     )
     agenda = [day for day in days if day.in_range and day.entries]
     context = {

@@ -19,6 +19,7 @@ from campaigns import (
     clevertap,
     composer,
     identities,
+    overlap_reads,
     payloads,
     personalization,
     preview_as,
@@ -325,6 +326,8 @@ def _composer_context(
         ),
         "target_mode_id": f"id_{composer.target_mode_input(state.api) or ''}",
         "steps": found_steps,
+        # Read on a page load only: the campaigns reaching the same people close to its sends.
+        "overlaps": SimpleLazyObject(lambda: overlap_reads.campaign_overlaps(campaign)),
         "steps_to_fix": SimpleLazyObject(lambda: steps.with_problems(found_steps)),
         "can_submit": SimpleLazyObject(
             lambda: (

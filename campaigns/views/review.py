@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns import models, payloads, previews, review, roles, selectors, services
+from campaigns import models, overlap_reads, payloads, previews, review, roles, selectors, services
 from campaigns.publishing import estimates, test_sends
 from campaigns.review import approvals, comments, guards, revisions
 from campaigns.views import composer as composer_views
@@ -80,6 +80,7 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
             account_tz=ZoneInfo(settings.TIME_ZONE),
             audience_timezones=selectors.audience_timezones,
         ),
+        "overlaps": overlap_reads.campaign_overlaps(campaign),
         "approvals": selectors.approval_list(campaign=campaign),
         "comments": selectors.comment_list(campaign=campaign),
         "comment_form": forms.CommentForm(campaign=campaign),
