@@ -290,16 +290,21 @@ def extras_notices(extras: dict[Path, Any], *, api: str, channel: str) -> list[s
     return notices
 
 
+def draft_options(options: AccountOptions, *, api: str, channel: str) -> AccountOptions:
+    """The account's options for a draft of this API family and channel: whether CleverTap
+    renders Liquid depends on the draft, not only on the account."""
+    reason = personalization_checks.literal_reason(
+        api=api, channel=channel, liquid_api_beta=options.liquid_api_beta
+    )
+    rendered = {"liquid_rendered": not reason, "liquid_literal_reason": reason}
+    return dataclasses.replace(options, **rendered)
+
+
 def bind_forms(
     data: QueryDict, *, api: str, channel: str, options: AccountOptions | None = NO_OPTIONS
 ) -> dict[str, PayloadForm]:
     if options is not None:
-        # Whether CleverTap renders Liquid depends on the draft, not only on the account.
-        reason = personalization_checks.literal_reason(
-            api=api, channel=channel, liquid_api_beta=options.liquid_api_beta
-        )
-        rendered = {"liquid_rendered": not reason, "liquid_literal_reason": reason}
-        options = dataclasses.replace(options, **rendered)
+        options = draft_options(options, api=api, channel=channel)
     return {
         section.prefix: section.form(data, prefix=section.prefix, options=options)
         for section in sections(api, channel)

@@ -8,13 +8,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns import composer, diffs, previews, roles, selectors, services, step_summaries
+from campaigns import (
+    composer,
+    diffs,
+    payloads,
+    previews,
+    roles,
+    selectors,
+    services,
+    step_summaries,
+)
 from campaigns.channels import registry
 from campaigns.forms import schedule as schedule_forms
 from campaigns.library import parts, transfer
 from campaigns.library import selectors as library
 from campaigns.library import services as library_services
-from campaigns.models import LibraryItem, LibraryKind
+from campaigns.models import Api, LibraryItem, LibraryKind
 from campaigns.views import library_forms as forms
 from campaigns.views.common import campaign_or_404
 
@@ -154,7 +163,11 @@ def _version_pair(request: HttpRequest, item: LibraryItem) -> tuple[int | None, 
 
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Name, description, labels and the content, whose change is a new version."""
+    """Name, description, labels and the content, whose change is a new version.
+
+    The content is checked as the composer checks that part of a draft (its form's rules and,
+    where CleverTap renders it, the Liquid): an edit with errors is not saved and comes back with
+    everything typed and the errors at their fields; warnings are shown and block nothing."""
     roles.require_any(request.user, roles.CHANGE_PERMISSION)
     item = _item_or_404(pk)
     latest = item.versions.get(number=item.version)
@@ -166,13 +179,15 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "labels": ", ".join(item.labels),
         "relative_days": latest.content.get("relative_days"),
     }
-    options = selectors.account_options(composing=True)
-    if request.method == "POST":
+    options = _content_options(item)
+    posted = request.method == "POST"
+    if posted:
         data = request.POST.copy()
         row_action = composer.apply_row_actions(data)
         form = forms.ItemForm(data, audience=audience)
         content_form = content_form_class(data, prefix=_prefix(item), options=options)
-        if row_action is None and form.is_valid():
+        errors = content_form.path_errors()
+        if row_action is None and form.is_valid() and not errors:
             content = dict(latest.content)
             content["body"] = parts.edited(
                 latest.content.get("body") or {},
@@ -198,14 +213,57 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, EDITED.format(name=saved.name, version=saved.version))
                 return redirect("campaigns:library_item", pk=item.pk)
+        # A row added or removed is not a save: its new empty row is no problem yet.
+        refused = row_action is None and bool(errors)
     else:
         form = forms.ItemForm(initial=initial, audience=audience)
         parsed = content_form_class.parse_json(
             latest.content.get("body") or {}, prefix=_prefix(item)
         )
         content_form = content_form_class(parsed.data, prefix=_prefix(item), options=options)
-    context = {"item": item, "form": form, "content_form": content_form}
-    return render(request, "campaigns/library/edit.html", context)
+        errors, refused = content_form.path_errors(), False
+    context = {
+        "item": item,
+        "form": form,
+        "content_form": content_form,
+        "errors": _at_labels(errors, content_form),
+        "refused": refused,
+        "warnings": _at_labels(content_form.path_warnings(), content_form),
+        "warnings_note": payloads.WARNINGS_NOTE,
+    }
+    return render(request, "campaigns/library/edit.html", context, status=400 if refused else 200)
+
+
+def _field_labels(form) -> dict[str, str]:
+    """Each field's label by its HTML name, rows included: problems are said at a field's
+    words, the JSON path only as a hint."""
+    labels = {form.add_prefix(name): str(each.label or name) for name, each in form.fields.items()}
+    for formset in form.formsets.values():
+        for row in formset.forms:
+            labels |= _field_labels(row)
+    return labels
+
+
+def _at_labels(problems: list, form) -> list[dict]:
+    labels = _field_labels(form)
+    return [
+        {
+            "label": labels.get(problem.field or "", ""),
+            "field": problem.field or "",
+            "where": problem.where,
+            "message": problem.message,
+        }
+        for problem in problems
+    ]
+
+
+def _content_options(item: LibraryItem):
+    """The options the composer binds this part with: for a template, those of a draft of its
+    API family and channel (whether CleverTap renders its Liquid)."""
+    options = selectors.account_options(composing=True)
+    if item.kind == LibraryKind.TEMPLATE and item.channel:
+        return payloads.draft_options(options, api=item.api or Api.TARGETS, channel=item.channel)
+    return options
 
 
 def _prefix(item: LibraryItem) -> str:
