@@ -350,3 +350,87 @@ def test_one_item_exports_alone(as_user, people):
 
     assert [item["name"] for item in json.loads(response.content)["items"]] == ["First"]
     assert f'filename="library-{first.pk}.json"' in response["Content-Disposition"]
+
+
+# Editing a template runs the composer's checks on its content.
+
+
+def _push_template(people):
+    from campaigns.models import AccountSettings
+
+    # Push drafts of the targets API are where CleverTap renders Liquid (in its beta).
+    AccountSettings.objects.update_or_create(pk=1, defaults={"liquid_api_beta": True})
+    draft = new_draft(people["composer"])
+    return library_services.template_save_from_draft(
+        campaign=draft, user=people["composer"], name="Spring"
+    )
+
+
+def _edit_post(client, item, title: str):
+    return client.post(
+        reverse("campaigns:library_edit", args=[item.pk]),
+        {
+            "name": "Spring renamed",
+            "labels": "spring, sale",
+            "description": "Kept as typed",
+            "base_version": str(item.version),
+            "content-SHOWN": "1",
+            "content-title": title,
+            "content-body": "Up to 40% off",
+        },
+    )
+
+
+def _field_block(page: str, html_name: str) -> str:
+    """The field's part of the page: its wrapper, from its label to the next field."""
+    return page.split(f'id="div_id_{html_name}"')[1].split('id="div_id_')[0]
+
+
+def test_an_invalid_liquid_title_is_refused_at_its_field_with_nothing_typed_lost(as_user, people):
+    item = _push_template(people)
+    client = as_user("composer")
+    title = "Hi {{Profile.Name}} {% if %}"
+
+    response = _edit_post(client, item, title)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = _field_block(page, "content-title")
+    assert "is-invalid" in field and "invalid-feedback" in field
+    assert 'value="' + escape(title) + '"' in field
+    assert 'value="Spring renamed"' in page and "Kept as typed" in page
+    assert 'value="spring, sale"' in page
+    summary = page.split('id="edit-errors"')[1].split("</div>")[0]
+    assert "Not saved" in summary and 'href="#id_content-title"' in summary
+    item.refresh_from_db()
+    assert (item.version, item.name, item.versions.count()) == (1, "Spring", 1)
+    assert not AuditEvent.objects.filter(action=AuditAction.LIBRARY_EDITED).exists()
+
+
+def test_a_valid_liquid_title_still_makes_a_new_version(as_user, people):
+    item = _push_template(people)
+    title = 'Hi {{ Profile.Name | default: "there" }}'
+
+    response = _edit_post(as_user("composer"), item, title)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.version == 2 and item.name == "Spring renamed"
+    assert item.versions.get(number=2).content["body"]["content"]["title"] == title
+
+
+def test_a_warning_is_shown_but_does_not_block_the_new_version(as_user, people):
+    item = _push_template(people)
+    client = as_user("composer")
+    title = "Hi @Profile.Name"
+
+    response = _edit_post(client, item, title)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.version == 2
+    assert item.versions.get(number=2).content["body"]["content"]["title"] == title
+    page = client.get(reverse("campaigns:library_edit", args=[item.pk])).content.decode()
+    warnings = page.split('id="edit-warnings"')[1].split("</div>")[0]
+    assert 'href="#id_content-title"' in warnings and "@Profile.Name" in warnings
+    assert 'id="edit-errors"' not in page
