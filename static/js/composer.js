@@ -190,28 +190,16 @@
       }
     });
     form.querySelectorAll(".is-invalid").forEach((el) => el.classList.remove("is-invalid"));
-    const messages = new Map();
-    list.querySelectorAll("li[data-field]").forEach((item) => {
-      const name = item.dataset.field;
-      messages.set(name, [...(messages.get(name) || []), item.dataset.message]);
-    });
-    messages.forEach((texts, name) => {
-      const inputs = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
-      if (!inputs.length) {
-        return;
-      }
-      const holder = inputs[0].closest("[id^='div_id_']") || inputs[0].parentElement;
+    placeNotes(list, (name, texts, inputs) => {
       const feedback = document.createElement("div");
       feedback.className = "invalid-feedback d-block live-error";
       feedback.id = `live-error-${name}`;
       feedback.textContent = texts.join(" ");
-      holder.appendChild(feedback);
       inputs.forEach((input) => {
         input.classList.add("is-invalid");
         input.setAttribute("aria-invalid", "true");
-        const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-        input.setAttribute("aria-describedby", [...described, feedback.id].join(" "));
       });
+      return feedback;
     });
     placeWarnings();
   }
@@ -222,6 +210,19 @@
     if (!list) {
       return;
     }
+    placeNotes(list, (name, texts, inputs) => {
+      const note = document.createElement("div");
+      note.className = "form-text text-warning-emphasis live-warning";
+      note.id = `live-warning-${name}`;
+      note.textContent = `Warning: ${texts.join(" ")}`;
+      inputs.forEach((input) => input.setAttribute("data-live-warning", ""));
+      return note;
+    });
+  }
+
+  // Each field named in a list of problems gets one note (made by `make`) under it, read out
+  // with the field (aria-describedby).
+  function placeNotes(list, make) {
     const messages = new Map();
     list.querySelectorAll("li[data-field]").forEach((item) => {
       const name = item.dataset.field;
@@ -233,15 +234,11 @@
         return;
       }
       const holder = inputs[0].closest("[id^='div_id_']") || inputs[0].parentElement;
-      const note = document.createElement("div");
-      note.className = "form-text text-warning-emphasis live-warning";
-      note.id = `live-warning-${name}`;
-      note.textContent = `Warning: ${texts.join(" ")}`;
+      const note = make(name, texts, inputs);
       holder.appendChild(note);
       inputs.forEach((input) => {
         const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
         input.setAttribute("aria-describedby", [...described, note.id].join(" "));
-        input.setAttribute("data-live-warning", "");
       });
     });
   }
