@@ -19,6 +19,7 @@ from liquid import builtin
 from liquid.ast import Node
 from liquid.context import RenderContext
 from liquid.exceptions import LiquidError
+from liquid.static_analysis import TemplateAnalysis
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_TAG
@@ -140,6 +141,18 @@ def parse(text: str) -> liquid.BoundTemplate:
     return ENVIRONMENT.from_string(text)
 
 
+@functools.lru_cache(maxsize=1024)
+def analysis(text: str) -> TemplateAnalysis | None:
+    """What the parsed `text` uses (variables, filters, tags); None when it does not parse.
+
+    Cached like `parse`: the checks, the filters and the previews all ask, on every keystroke.
+    """
+    try:
+        return parse(text).analyze()
+    except LiquidError:
+        return None
+
+
 @dataclasses.dataclass(frozen=True)
 class Rendering:
     text: str
@@ -185,13 +198,12 @@ def undocumented_filters(text: str) -> list[tuple[str, int]]:
 
     python-liquid parses any filter name and refuses an unknown one only when rendering.
     """
-    try:
-        analysis = parse(text).analyze()
-    except LiquidError:
+    used = analysis(text)
+    if used is None:
         return []
     found = [
         (name, span.index)
-        for name, spans in analysis.filters.items()
+        for name, spans in used.filters.items()
         if name not in ENVIRONMENT.filters
         for span in spans
     ]
@@ -199,8 +211,7 @@ def undocumented_filters(text: str) -> list[tuple[str, int]]:
 
 
 def _variables(text: str):
-    try:
-        analysis = parse(text).analyze()
-    except LiquidError:
+    used = analysis(text)
+    if used is None:
         return []
-    return [variable for found in analysis.variables.values() for variable in found]
+    return [variable for found in used.variables.values() for variable in found]

@@ -145,8 +145,7 @@ def _problems(text, sample_missing) -> list[tuple[int, str, bool]]:
     except LiquidError as error:
         return [(0, _syntax_error(text, error), True)]
     problems: list[tuple[int, str, bool]] = []
-    analysis = template.analyze()
-    for root, variables in analysis.globals.items():
+    for root, variables in personalization.analysis(text).globals.items():
         for variable in variables:
             problems += [(*found, True) for found in _object_problem(text, root, variable)]
     for name, index in personalization.undocumented_filters(text):
