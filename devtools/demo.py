@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from campaigns import roles, services
+from campaigns import roles, services, test_recipients
 from campaigns.library import services as library_services
 from campaigns.models import (
     AccountSettings,
@@ -16,11 +16,13 @@ from campaigns.models import (
     LibraryItem,
     ProfileProperty,
     Provider,
+    RecipientKind,
     WebhookEndpoint,
     WhatsAppTemplate,
 )
 from sandbox import selectors as sandbox_selectors
 from sandbox import services as sandbox_services
+from sandbox.models import Profile
 
 
 @dataclass(frozen=True)
@@ -279,3 +281,26 @@ def demo_profile_properties_ensure() -> int:
         )
         added += created
     return added
+
+
+def demo_test_recipients_ensure(user) -> int:
+    """Two test recipients for `user` from the sandbox's sample audience (a person with an
+    identity, a push token and an email), so "Send test" works at once; a list the user already
+    keeps is left alone. Returns how many were added."""
+    if test_recipients.recipient_list(user=user).exists():
+        return 0
+    person = (
+        Profile.objects.filter(has_android=True, email_opt_out=False)
+        .exclude(email="")
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        return 0
+    test_recipients.recipient_add(
+        user=user, kind=RecipientKind.IDENTITY, value=person.identity, label="Sample phone"
+    )
+    test_recipients.recipient_add(
+        user=user, kind=RecipientKind.EMAIL, value=person.email, label="Sample inbox"
+    )
+    return 2

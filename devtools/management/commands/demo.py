@@ -38,6 +38,7 @@ class Command(BaseCommand):
             # The sandbox stands for an account with CleverTap's Liquid beta, and so does the app.
             demo.demo_liquid_beta_ensure()
             demo.demo_profile_properties_ensure()
+            demo.demo_test_recipients_ensure(composer)
         self.stdout.write(self.style.SUCCESS("Demo users (username / password / roles):"))
         for user in users:
             self.stdout.write(f"  {user.username:<10} {user.password:<20} {', '.join(user.groups)}")
