@@ -45,15 +45,6 @@ class LibraryError(Exception):
     """A write refused, with its reason in words."""
 
 
-def labels_from_text(text: str) -> list[str]:
-    labels: list[str] = []
-    for label in (text or "").split(","):
-        label = label.strip()[:100]
-        if label and label not in labels:
-            labels.append(label)
-    return labels
-
-
 def labels_text(labels: list[str]) -> str:
     return ("," + ",".join(labels) + ",")[:1000] if labels else ""
 

@@ -176,7 +176,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "name": item.name,
         "description": item.description,
-        "labels": ", ".join(item.labels),
+        "labels": "\n".join(item.labels),
         "relative_days": latest.content.get("relative_days"),
     }
     options = _content_options(item)
@@ -205,7 +205,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     base_version=_number(request.POST.get("base_version"), 0),
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
-                    labels=form.label_list,
+                    labels=form.cleaned_data["labels"],
                     content=content,
                 )
             except library_services.LibraryError as error:
@@ -348,7 +348,7 @@ def draft_save(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             "user": request.user,
             "name": form.cleaned_data["name"],
             "description": form.cleaned_data["description"],
-            "labels": form.label_list,
+            "labels": form.cleaned_data["labels"],
         }
         try:
             if audience:

@@ -16,6 +16,9 @@ RELATIVE_HELP = (
 )
 IMPORT_EMPTY = "Choose a library file (JSON) exported from Campaign Studio."
 FILE_NAME = "The file"
+LABEL_MAX = 100
+LABEL_COMMA = "“{label}” has a comma: put each label on its own line."
+LABEL_TOO_LONG = "The label “{label}…” is longer than 100 characters."
 
 
 def _styled(form: forms.Form, small: bool = False) -> None:
@@ -76,7 +79,8 @@ class ItemForm(forms.Form):
         label="Labels",
         required=False,
         max_length=900,
-        help_text="Separated by commas, e.g. spring sale, onboarding.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One label per line, as a campaign's labels.",
     )
     relative_days = forms.IntegerField(
         label="Dates: the last … days",
@@ -93,9 +97,19 @@ class ItemForm(forms.Form):
         self.fields["name"].error_messages["required"] = services.NAME_REQUIRED
         _styled(self)
 
-    @property
-    def label_list(self) -> list[str]:
-        return services.labels_from_text(self.cleaned_data.get("labels", ""))
+    def clean_labels(self) -> list[str]:
+        """One label per line; a comma cannot be in one (the library keeps labels comma-separated
+        to find them by label)."""
+        labels: list[str] = []
+        for line in self.cleaned_data.get("labels", "").splitlines():
+            label = line.strip()
+            if "," in label:
+                raise forms.ValidationError(LABEL_COMMA.format(label=label))
+            if len(label) > LABEL_MAX:
+                raise forms.ValidationError(LABEL_TOO_LONG.format(label=label[:20]))
+            if label and label not in labels:
+                labels.append(label)
+        return labels
 
 
 class LibraryImportForm(forms.Form):

@@ -110,7 +110,7 @@ def test_saving_a_template_from_the_composer_and_starting_a_campaign(as_user, pe
 
     response = client.post(
         reverse("campaigns:library_save", args=[draft.pk, "template"]),
-        {"name": "Spring", "description": "", "labels": "sale, spring"},
+        {"name": "Spring", "description": "", "labels": "sale\nspring"},
     )
     item = LibraryItem.objects.get()
     assert response.url == reverse("campaigns:library_item", args=[item.pk])
@@ -371,7 +371,7 @@ def _edit_post(client, item, title: str):
         reverse("campaigns:library_edit", args=[item.pk]),
         {
             "name": "Spring renamed",
-            "labels": "spring, sale",
+            "labels": "spring\nsale",
             "description": "Kept as typed",
             "base_version": str(item.version),
             "content-SHOWN": "1",
@@ -399,7 +399,7 @@ def test_an_invalid_liquid_title_is_refused_at_its_field_with_nothing_typed_lost
     assert "is-invalid" in field and "invalid-feedback" in field
     assert 'value="' + escape(title) + '"' in field
     assert 'value="Spring renamed"' in page and "Kept as typed" in page
-    assert 'value="spring, sale"' in page
+    assert ">\nspring\nsale</textarea>" in page
     summary = page.split('id="edit-errors"')[1].split("</div>")[0]
     assert "Not saved" in summary and 'href="#id_content-title"' in summary
     item.refresh_from_db()
@@ -434,3 +434,19 @@ def test_a_warning_is_shown_but_does_not_block_the_new_version(as_user, people):
     warnings = page.split('id="edit-warnings"')[1].split("</div>")[0]
     assert 'href="#id_content-title"' in warnings and "@Profile.Name" in warnings
     assert 'id="edit-errors"' not in page
+
+
+def test_labels_are_one_per_line_and_a_comma_in_one_is_refused_in_words(as_user, people):
+    client = as_user("composer")
+    draft = new_draft(people["composer"])
+
+    response = client.post(
+        reverse("campaigns:library_save", args=[draft.pk, "template"]),
+        {"name": "Spring", "description": "Kept", "labels": "sale\nspring, summer"},
+    )
+
+    assert response.status_code == 200
+    assert not LibraryItem.objects.exists()
+    page = response.content.decode()
+    assert "“spring, summer” has a comma: put each label on its own line." in page
+    assert "Kept" in page and "spring, summer" in page
