@@ -1,7 +1,8 @@
 "use strict";
-// The composer: saved/unsaved state (beside the title too), saving before leaving, errors placed
-// at their fields after each preview, copy buttons, and focus after rows are added or removed or a
-// part set aside is brought back. The page works without this file.
+// The composer: saved/unsaved state (beside the title too), saving before leaving, what was typed
+// while a part was laid out again, errors placed at their fields after each preview, copy buttons,
+// and focus after rows are added or removed or a part set aside is brought back. The page works
+// without this file.
 (function () {
   const form = document.getElementById("composer-form");
   if (!form) {
@@ -92,6 +93,60 @@
       showPill(state);
       settle(!unsaved());
     }
+  });
+  // Typing while a part of the form is laid out again (a row added, a channel or template
+  // chosen): the answer holds what was sent, so what was typed after it goes back into the new
+  // fields of the same name; only where the answer kept the value sent (rows renumbered or a
+  // field the server changed are left as answered).
+  function typedValues() {
+    const values = new Map();
+    form.querySelectorAll("input[name], textarea[name], select[name]").forEach((field) => {
+      if (field.type === "checkbox" || field.type === "radio") {
+        values.set(`${field.name}\u0000${field.value}`, field.checked);
+      } else if (!["file", "hidden", "submit", "button"].includes(field.type) && !field.multiple) {
+        values.set(field.name, field.value);
+      }
+    });
+    return values;
+  }
+  const layoutRequests = new WeakMap();
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const elt = event.detail.elt;
+    if (!isSaveRequest(elt) && !(elt && elt.closest && elt.closest("#preview-region")) && event.detail.xhr) {
+      layoutRequests.set(event.detail.xhr, { sent: typedValues(), typed: null });
+    }
+  });
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const request = event.detail.xhr && layoutRequests.get(event.detail.xhr);
+    if (request && request.typed === null) {
+      const now = typedValues();
+      request.typed = new Map([...now].filter(([key, value]) => request.sent.has(key) && request.sent.get(key) !== value));
+    }
+  });
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const request = event.detail.xhr && layoutRequests.get(event.detail.xhr);
+    if (!request || !request.typed) {
+      return;
+    }
+    layoutRequests.delete(event.detail.xhr);
+    const answered = typedValues();
+    request.typed.forEach((value, key) => {
+      if (answered.get(key) !== request.sent.get(key)) {
+        return;
+      }
+      const [name, choice] = key.split("\u0000");
+      const selector = choice === undefined ? `[name="${CSS.escape(name)}"]` : `[name="${CSS.escape(name)}"][value="${CSS.escape(choice)}"]`;
+      const field = form.querySelector(selector);
+      if (!field) {
+        return;
+      }
+      if (choice === undefined) {
+        field.value = value;
+      } else {
+        field.checked = value;
+      }
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
   });
   // While a conflict is shown, autosave waits: the person chooses to reload or overwrite.
   document.body.addEventListener("htmx:confirm", (event) => {

@@ -233,3 +233,31 @@ def test_the_save_state_stays_in_sight_beside_the_title(login, live_server, peop
     wait_until_saved(page)
     expect(pill).to_have_text("All changes saved")
     expect(pill).to_be_in_viewport()
+
+
+def test_typing_while_a_section_is_laid_out_again_is_kept(login, live_server, people):
+    campaign = new_draft(
+        people["composer"],
+        EMPTY_PUSH
+        | {
+            "where": {"event_name": "App Launched", "from": 20260101, "to": 20260301},
+            "content": {"title": "Hi", "body": "Hello"},
+        },
+    )
+    page = login("composer")
+    open_composer(page, live_server, campaign)
+    audience = page.locator("#section-audience")
+    # The section's answer is held back while the person goes on typing in that section.
+    held = []
+    page.route("**/sections/**", lambda route: held.append(route))
+    with page.expect_request("**/sections/**"):
+        audience.get_by_role("button", name="Add a profile property").click()
+    audience.get_by_label("Did the event").fill("Charged")
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/sections/**")
+
+    expect(audience.locator("#audience-profile_fields .row-form")).to_have_count(1)
+    expect(audience.get_by_label("Did the event")).to_have_value("Charged")
+    wait_until_saved(page)
+    assert fresh(campaign).body["where"]["event_name"] == "Charged"
