@@ -119,6 +119,11 @@ def test_on_a_phone_the_preview_opens_beside_the_form_and_nothing_scrolls_sidewa
     page = login("composer")
     open_composer(page, live_server, campaign, 390)
     assert no_sideways_scroll(page)
+    # Every step is in sight: the steps wrap rather than scroll inside their row.
+    for right in page.locator("#step-summary .step-link").evaluate_all(
+        "links => links.map((link) => link.getBoundingClientRect().right)"
+    ):
+        assert right <= 390
 
     toggle = page.locator("#preview-toggle")
     expect(toggle).to_have_text("Show preview")
