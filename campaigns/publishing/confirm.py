@@ -94,8 +94,9 @@ def publish_confirmation(
 ) -> Confirmation:
     """The endpoint, final body, latest estimate and schedule, with a signed token for them.
 
-    With `look_up_recipients` (the confirmation page), an identity send's recipient check is
-    made now and bound to the token: the page asks for "send anyway" when it found none known.
+    With `look_up_recipients` (the confirmation page), an identity send's recipient check (made
+    now, or in the last minutes for the same list) is bound to the token: the page asks for "send
+    anyway" when it found none known.
     """
     roles.require_any(user, roles.PUBLISH_PERMISSION)
     campaign = selectors.campaign_with_people(campaign.pk)
@@ -103,7 +104,7 @@ def publish_confirmation(
     estimate = selectors.estimate_latest(campaign=campaign)
     errors = selectors.campaign_errors(campaign)
     checked = (
-        recipients.recipient_check(campaign=campaign, user=user)
+        recipients.recipient_check_recent(campaign=campaign, user=user, body_hash=digest)
         if look_up_recipients and campaign.api == models.Api.SEND
         else None
     )

@@ -12,15 +12,20 @@ client one at a time, within the account's limiter; the first failure ends the c
 says why and blocks nothing.
 """
 
+import datetime
 import random
 from typing import Any
 
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from campaigns import audit, clevertap, identities, models, payloads
 from campaigns.publishing import records
 
 SAMPLE_SIZE = 20
+# How long a check of one list stands for it: a reload of the confirmation page, or a publish
+# soon after an estimate, does not look the same people up again.
+CHECK_KEPT_FOR = datetime.timedelta(minutes=10)
 # The `to` key -> the keyword of `clevertap.profile` that looks it up. CleverTap's profile API
 # reads by identity, email or objectId only: FBID and GPID entries cannot be checked.
 LOOKUP_KEYWORDS = {"Identity": "identity", "Email": "email", "objectId": "object_id"}
@@ -97,6 +102,22 @@ def recipient_check(
     check.summary = _summary(check)
     check.save()
     return check
+
+
+def recipient_check_recent(
+    *, campaign: models.Campaign, user, body_hash: str
+) -> models.RecipientCheck:
+    """The check of this exact list made within CHECK_KEPT_FOR that found someone known, or a
+    new one (the sample is the same for the same list). A check that found nobody is made again:
+    the person may have just put the list right in CleverTap."""
+    recent = models.RecipientCheck.objects.filter(
+        campaign=campaign,
+        body_hash=body_hash,
+        error="",
+        known__gt=0,
+        created_at__gte=timezone.now() - CHECK_KEPT_FOR,
+    ).first()
+    return recent or recipient_check(campaign=campaign, user=user)
 
 
 def send_anyway_label(check: models.RecipientCheck) -> str:

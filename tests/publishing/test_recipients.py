@@ -2,12 +2,14 @@
 list looked up in CleverTap's profiles (the sandbox answers from its audience: identities
 android-0..11 and ios-0..6, objectIds a0..a11 and i0..i6)."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from campaigns import clevertap, identities, payloads
 from campaigns.models import RecipientCheck
-from campaigns.publishing import estimates, recipients
+from campaigns.publishing import confirm, estimates, recipients
 from sandbox import faults
 from tests.drafts import draft, email_send_body, emails
 from tests.sandbox_records import ANDROID_USERS, IOS_USERS
@@ -191,3 +193,51 @@ def test_the_reviewer_sees_the_check_next_to_the_estimate(sandbox, people, clien
     estimate_region = page.split('id="estimate"')[1]
     assert 'id="recipient-check"' in estimate_region
     assert "0 of 20 sampled identities are known to CleverTap." in estimate_region
+
+
+def test_the_confirmation_reuses_a_recent_check_of_the_same_list(sandbox, people, lookups):
+    campaign = identity_draft(people, {"Identity": KNOWN_IDENTITIES, "objectId": KNOWN_OBJECT_IDS})
+    estimate = estimates.campaign_estimate(campaign=campaign, user=people["reviewer"])
+
+    shown = [
+        confirm.publish_confirmation(
+            campaign=campaign, user=people["publisher"], look_up_recipients=True
+        ).recipients
+        for _ in range(2)
+    ]
+
+    assert [check.pk for check in shown] == [estimate.recipient_check.pk] * 2
+    assert len(lookups) == 20
+
+
+def test_an_old_failed_or_unknown_check_or_another_list_is_looked_up_again(
+    sandbox, people, lookups
+):
+    campaign = identity_draft(people, {"Identity": KNOWN_IDENTITIES, "objectId": KNOWN_OBJECT_IDS})
+    digest = payloads.body_hash(campaign.body)
+    first = recipients.recipient_check(campaign=campaign, user=people["publisher"])
+    RecipientCheck.objects.filter(pk=first.pk).update(
+        created_at=first.created_at - recipients.CHECK_KEPT_FOR - timedelta(seconds=1)
+    )
+
+    again = recipients.recipient_check_recent(
+        campaign=campaign, user=people["publisher"], body_hash=digest
+    )
+    RecipientCheck.objects.filter(pk=again.pk).update(error="CleverTap did not answer.")
+    after_failure = recipients.recipient_check_recent(
+        campaign=campaign, user=people["publisher"], body_hash=digest
+    )
+    other_list = recipients.recipient_check_recent(
+        campaign=campaign, user=people["publisher"], body_hash="another list"
+    )
+    # None known: the person may have just put the list right in CleverTap.
+    unknown = identity_draft(people, {"Email": emails(500)})
+    unknown_digest = payloads.body_hash(unknown.body)
+    none_known = recipients.recipient_check(campaign=unknown, user=people["publisher"])
+    none_known_again = recipients.recipient_check_recent(
+        campaign=unknown, user=people["publisher"], body_hash=unknown_digest
+    )
+
+    checks = [first, again, after_failure, other_list, none_known, none_known_again]
+    assert len({check.pk for check in checks}) == 6
+    assert len(lookups) == 120
