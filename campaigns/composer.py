@@ -8,6 +8,7 @@ channel or API family set aside (`set_aside.py`) with its "switch back" and "dis
 the body once, so that a preview, a save and a re-rendered page all stand on the same data.
 """
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from campaigns import diffs, jsonfile, payloads, previews, set_aside
+from campaigns import diffs, jsonfile, payloads, previews, section_cache, set_aside
 from campaigns.channels import registry
 from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
@@ -141,6 +142,8 @@ class Composer:
     posted: QueryDict | None = field(default=None, repr=False)
     # What a change of channel or API family left out of the body, to bring back.
     aside: list[set_aside.Entry] = field(default_factory=list)
+    # Each section's JSON, errors and warnings, as the body was made from them (`_bind`).
+    built: dict[str, payloads.Built] = field(default_factory=dict, repr=False)
 
     @property
     def forms(self) -> dict[str, PayloadForm]:
@@ -294,7 +297,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     """The composer for posted page data: rows added or removed, a change of API family or
     channel made (what no longer applies set aside, what applies again brought back), a group
     set aside discarded, then everything bound once."""
-    data = data.copy()
+    data = _mutable_copy(data)
     row_action = apply_row_actions(data)
     aside, aside_error = _posted_aside(data, campaign)
     restoring = _choose_restored(data, aside, campaign)
@@ -313,7 +316,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
         and (restoring or shown != (api, channel))
     ):
         # The forms of the new choice, on a copy: `missing_parts` checks what was posted.
-        data = data.copy()
+        data = _mutable_copy(data)
         additional = AdditionalFieldsForm(data)
         aside = set_aside.switch(
             data,
@@ -332,6 +335,12 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     composer.row_action = row_action
     composer.posted = posted
     return composer
+
+
+def _mutable_copy(data: QueryDict) -> QueryDict:
+    """A mutable copy: new lists of the same texts (`QueryDict.copy` deep-copies every text,
+    which cannot change anyway, on every keystroke)."""
+    return copy.copy(data)
 
 
 def _posted_aside(data: QueryDict, campaign: Campaign) -> tuple[list[set_aside.Entry], str | None]:
@@ -433,13 +442,14 @@ def _bind(
         extras = additional.cleaned_data["extras"]
     else:
         extras, not_saved = {}, NOT_SAVED_EXTRAS
-    body = payloads.build_body(bound, extras)
+    built = section_cache.built_sections(bound, data, api=api, channel=channel, options=options)
+    body = payloads.build_body(built, extras)
     stored = [body, set_aside.as_json(aside)]
     if not _finite_json(stored):
         not_saved = not_saved or NOT_SAVED_NUMBER
     elif jsonfile.has_nul(stored):
         not_saved = not_saved or jsonfile.NUL_NOT_ALLOWED
-    errors = payloads.form_errors(bound, extras, body=body, api=api, channel=channel)
+    errors = payloads.form_errors(built, extras, body=body, api=api, channel=channel)
     errors += [
         PayloadError((), message, field=additional.add_prefix("extras"))
         for message in additional.errors.get("extras", [])
@@ -463,10 +473,11 @@ def _bind(
         body=body,
         errors=errors,
         notices=notices,
-        warnings=payloads.form_warnings(bound),
+        warnings=payloads.form_warnings(built),
         not_saved=not_saved,
         options=options,
         aside=aside,
+        built=built,
     )
 
 

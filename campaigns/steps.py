@@ -122,7 +122,7 @@ def composer_steps(state: composer.Composer) -> list[Step]:
             errors=errors.get(section.prefix, 0),
             warnings=warnings.get(section.prefix, 0),
             optional=section.prefix in OPTIONAL,
-            touched=bool(section.form.to_json()),
+            touched=bool(state.built[section.prefix].to_json()),
         )
         for section in sections
     ]
