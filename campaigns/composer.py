@@ -115,8 +115,19 @@ class BoundSection:
     prefix: str
     # As the page shows it: its step's word (`step_title`).
     title: str
-    # None: a part the posted API family or channel does not have.
-    form: PayloadForm | None
+    # The page's forms, this section's bound when first asked for (a live preview reuses the
+    # kept results of the sections it did not change). None: a part the posted API family or
+    # channel does not have.
+    forms: payloads.BoundForms | None = field(default=None, repr=False)
+
+    @property
+    def form(self) -> PayloadForm | None:
+        return self.forms[self.prefix] if self.forms is not None else None
+
+    @property
+    def form_class(self) -> type[PayloadForm] | None:
+        """The form's class, known without binding it."""
+        return self.forms.classes[self.prefix] if self.forms is not None else None
 
 
 @dataclass
@@ -206,7 +217,8 @@ class Composer:
         self.meta.fields["channel"].widget.attrs.update(attrs)
         name = target_mode_input(self.api)
         prefix, _, field_name = (name or "").partition("-")
-        form = self.forms.get(prefix)
+        section = self.section(prefix)
+        form = section.form if section is not None else None
         if form is not None and field_name in form.fields:
             form.fields[field_name].widget.attrs.update(attrs)
 
@@ -429,11 +441,10 @@ def _bind(
 ) -> Composer:
     meta = meta or ComposerForm(data)
     aside = aside or []
-    bound = payloads.bind_forms(data, api=api, channel=channel, options=options)
+    # Bound when first asked for: `data` is this composer's own copy, which nothing changes now.
+    bound = payloads.BoundForms(data, api=api, channel=channel, options=options)
     sections = [
-        BoundSection(
-            section.prefix, step_title(section.prefix, section.title), bound[section.prefix]
-        )
+        BoundSection(section.prefix, step_title(section.prefix, section.title), bound)
         for section in payloads.sections(api, channel)
     ]
     additional = AdditionalFieldsForm(data)

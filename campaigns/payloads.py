@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -300,15 +301,46 @@ def draft_options(options: AccountOptions, *, api: str, channel: str) -> Account
     return dataclasses.replace(options, **rendered)
 
 
+class BoundForms(Mapping[str, PayloadForm]):
+    """The sections' forms for posted data, each bound when first asked for: a live preview
+    binds only the sections it did not find kept (`section_cache`). `data` must not change
+    afterwards (`bind_forms` binds at once, for data that will)."""
+
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        api: str,
+        channel: str,
+        options: AccountOptions | None = NO_OPTIONS,
+    ) -> None:
+        if options is not None:
+            options = draft_options(options, api=api, channel=channel)
+        self.data, self.options = data, options
+        self.classes = {section.prefix: section.form for section in sections(api, channel)}
+        self._bound: dict[str, PayloadForm] = {}
+
+    def __getitem__(self, prefix: str) -> PayloadForm:
+        form = self._bound.get(prefix)
+        if form is None:
+            form = self.classes[prefix](self.data, prefix=prefix, options=self.options)
+            self._bound[prefix] = form
+        return form
+
+    def __contains__(self, prefix: object) -> bool:
+        return prefix in self.classes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.classes)
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+
 def bind_forms(
     data: QueryDict, *, api: str, channel: str, options: AccountOptions | None = NO_OPTIONS
 ) -> dict[str, PayloadForm]:
-    if options is not None:
-        options = draft_options(options, api=api, channel=channel)
-    return {
-        section.prefix: section.form(data, prefix=section.prefix, options=options)
-        for section in sections(api, channel)
-    }
+    return dict(BoundForms(data, api=api, channel=channel, options=options))
 
 
 @dataclass(frozen=True)

@@ -33,31 +33,32 @@ NOT_READ_BY_FORMS = frozenset({"profile_properties"})
 
 
 def built_sections(
-    forms: dict[str, PayloadForm],
+    forms: payloads.BoundForms,
     data: QueryDict,
     *,
     api: str,
     channel: str,
     options: AccountOptions | None,
 ) -> dict[str, payloads.Built]:
-    """Each bound section's result (`payloads.built`), from the cache where its key was built
-    before; `forms` are `payloads.bind_forms(data, api=api, channel=channel, options=options)`."""
+    """Each section's result (`payloads.built`), from the cache where its key was built before
+    (its form is then never bound); `forms` are `payloads.BoundForms(data, api=api,
+    channel=channel, options=options)`."""
     common = _common_key(api, channel, options)
     keys = {
-        prefix: _section_key(common, prefix, type(form), data)
-        for prefix, form in forms.items()
-        if type(form).reads_only_posted(data, prefix)
+        prefix: _section_key(common, prefix, form, data)
+        for prefix, form in forms.classes.items()
+        if form.reads_only_posted(data, prefix)
     }
     cache = caches[CACHE_ALIAS]
     found = cache.get_many(keys.values()) if keys else {}
     results: dict[str, payloads.Built] = {}
     fresh: dict[str, payloads.Built] = {}
-    for prefix, form in forms.items():
+    for prefix in forms:
         key = keys.get(prefix)
         if key in found:
             results[prefix] = found[key]
             continue
-        results[prefix] = payloads.built(form)
+        results[prefix] = payloads.built(forms[prefix])
         if key is not None:
             fresh[key] = results[prefix]
     if fresh:

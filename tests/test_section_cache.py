@@ -25,7 +25,7 @@ BODY = {
 
 def built(options: AccountOptions) -> dict[str, payloads.Built]:
     data = payloads.parse_body(BODY, api=Api.TARGETS, channel="push").data
-    forms = payloads.bind_forms(data, api=Api.TARGETS, channel="push", options=options)
+    forms = payloads.BoundForms(data, api=Api.TARGETS, channel="push", options=options)
     return section_cache.built_sections(
         forms, data, api=Api.TARGETS, channel="push", options=options
     )
