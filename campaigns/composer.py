@@ -8,6 +8,7 @@ channel or API family set aside (`set_aside.py`) with its "switch back" and "dis
 the body once, so that a preview, a save and a re-rendered page all stand on the same data.
 """
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
-from campaigns import diffs, jsonfile, payloads, previews, set_aside
+from campaigns import diffs, jsonfile, payloads, previews, section_cache, set_aside
 from campaigns.channels import registry
 from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
@@ -114,8 +115,19 @@ class BoundSection:
     prefix: str
     # As the page shows it: its step's word (`step_title`).
     title: str
-    # None: a part the posted API family or channel does not have.
-    form: PayloadForm | None
+    # The page's forms, this section's bound when first asked for (a live preview reuses the
+    # kept results of the sections it did not change). None: a part the posted API family or
+    # channel does not have.
+    forms: payloads.BoundForms | None = field(default=None, repr=False)
+
+    @property
+    def form(self) -> PayloadForm | None:
+        return self.forms[self.prefix] if self.forms is not None else None
+
+    @property
+    def form_class(self) -> type[PayloadForm] | None:
+        """The form's class, known without binding it."""
+        return self.forms.classes[self.prefix] if self.forms is not None else None
 
 
 @dataclass
@@ -141,6 +153,8 @@ class Composer:
     posted: QueryDict | None = field(default=None, repr=False)
     # What a change of channel or API family left out of the body, to bring back.
     aside: list[set_aside.Entry] = field(default_factory=list)
+    # Each section's JSON, errors and warnings, as the body was made from them (`_bind`).
+    built: dict[str, payloads.Built] = field(default_factory=dict, repr=False)
 
     @property
     def forms(self) -> dict[str, PayloadForm]:
@@ -203,7 +217,8 @@ class Composer:
         self.meta.fields["channel"].widget.attrs.update(attrs)
         name = target_mode_input(self.api)
         prefix, _, field_name = (name or "").partition("-")
-        form = self.forms.get(prefix)
+        section = self.section(prefix)
+        form = section.form if section is not None else None
         if form is not None and field_name in form.fields:
             form.fields[field_name].widget.attrs.update(attrs)
 
@@ -294,7 +309,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     """The composer for posted page data: rows added or removed, a change of API family or
     channel made (what no longer applies set aside, what applies again brought back), a group
     set aside discarded, then everything bound once."""
-    data = data.copy()
+    data = _mutable_copy(data)
     row_action = apply_row_actions(data)
     aside, aside_error = _posted_aside(data, campaign)
     restoring = _choose_restored(data, aside, campaign)
@@ -313,7 +328,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
         and (restoring or shown != (api, channel))
     ):
         # The forms of the new choice, on a copy: `missing_parts` checks what was posted.
-        data = data.copy()
+        data = _mutable_copy(data)
         additional = AdditionalFieldsForm(data)
         aside = set_aside.switch(
             data,
@@ -332,6 +347,12 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     composer.row_action = row_action
     composer.posted = posted
     return composer
+
+
+def _mutable_copy(data: QueryDict) -> QueryDict:
+    """A mutable copy: new lists of the same texts (`QueryDict.copy` deep-copies every text,
+    which cannot change anyway, on every keystroke)."""
+    return copy.copy(data)
 
 
 def _posted_aside(data: QueryDict, campaign: Campaign) -> tuple[list[set_aside.Entry], str | None]:
@@ -420,11 +441,10 @@ def _bind(
 ) -> Composer:
     meta = meta or ComposerForm(data)
     aside = aside or []
-    bound = payloads.bind_forms(data, api=api, channel=channel, options=options)
+    # Bound when first asked for: `data` is this composer's own copy, which nothing changes now.
+    bound = payloads.BoundForms(data, api=api, channel=channel, options=options)
     sections = [
-        BoundSection(
-            section.prefix, step_title(section.prefix, section.title), bound[section.prefix]
-        )
+        BoundSection(section.prefix, step_title(section.prefix, section.title), bound)
         for section in payloads.sections(api, channel)
     ]
     additional = AdditionalFieldsForm(data)
@@ -433,13 +453,14 @@ def _bind(
         extras = additional.cleaned_data["extras"]
     else:
         extras, not_saved = {}, NOT_SAVED_EXTRAS
-    body = payloads.build_body(bound, extras)
+    built = section_cache.built_sections(bound, data, api=api, channel=channel, options=options)
+    body = payloads.build_body(built, extras)
     stored = [body, set_aside.as_json(aside)]
     if not _finite_json(stored):
         not_saved = not_saved or NOT_SAVED_NUMBER
     elif jsonfile.has_nul(stored):
         not_saved = not_saved or jsonfile.NUL_NOT_ALLOWED
-    errors = payloads.form_errors(bound, extras, body=body, api=api, channel=channel)
+    errors = payloads.form_errors(built, extras, body=body, api=api, channel=channel)
     errors += [
         PayloadError((), message, field=additional.add_prefix("extras"))
         for message in additional.errors.get("extras", [])
@@ -463,10 +484,11 @@ def _bind(
         body=body,
         errors=errors,
         notices=notices,
-        warnings=payloads.form_warnings(bound),
+        warnings=payloads.form_warnings(built),
         not_saved=not_saved,
         options=options,
         aside=aside,
+        built=built,
     )
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -300,18 +301,75 @@ def draft_options(options: AccountOptions, *, api: str, channel: str) -> Account
     return dataclasses.replace(options, **rendered)
 
 
+class BoundForms(Mapping[str, PayloadForm]):
+    """The sections' forms for posted data, each bound when first asked for: a live preview
+    binds only the sections it did not find kept (`section_cache`). `data` must not change
+    afterwards (`bind_forms` binds at once, for data that will)."""
+
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        api: str,
+        channel: str,
+        options: AccountOptions | None = NO_OPTIONS,
+    ) -> None:
+        if options is not None:
+            options = draft_options(options, api=api, channel=channel)
+        self.data, self.options = data, options
+        self.classes = {section.prefix: section.form for section in sections(api, channel)}
+        self._bound: dict[str, PayloadForm] = {}
+
+    def __getitem__(self, prefix: str) -> PayloadForm:
+        form = self._bound.get(prefix)
+        if form is None:
+            form = self.classes[prefix](self.data, prefix=prefix, options=self.options)
+            self._bound[prefix] = form
+        return form
+
+    def __contains__(self, prefix: object) -> bool:
+        return prefix in self.classes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.classes)
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+
 def bind_forms(
     data: QueryDict, *, api: str, channel: str, options: AccountOptions | None = NO_OPTIONS
 ) -> dict[str, PayloadForm]:
-    if options is not None:
-        options = draft_options(options, api=api, channel=channel)
-    return {
-        section.prefix: section.form(data, prefix=section.prefix, options=options)
-        for section in sections(api, channel)
-    }
+    return dict(BoundForms(data, api=api, channel=channel, options=options))
 
 
-def build_body(forms: dict[str, PayloadForm], extras: dict[Path, Any]) -> dict:
+@dataclass(frozen=True)
+class Built:
+    """What one bound section stands for, as `built` took it from the form: its JSON and its
+    problems at their paths. It answers as the form does (`to_json`, `path_errors`,
+    `path_warnings`), so the body and its errors are made from either by the same code; the
+    composer keeps it by what was posted (`section_cache`)."""
+
+    json: Any
+    errors: tuple[PayloadError, ...]
+    warnings: tuple[PayloadError, ...]
+
+    def to_json(self) -> Any:
+        return self.json
+
+    def path_errors(self) -> list[PayloadError]:
+        return list(self.errors)
+
+    def path_warnings(self) -> list[PayloadError]:
+        return list(self.warnings)
+
+
+def built(form: PayloadForm) -> Built:
+    """A bound section's JSON, errors and warnings, each made once."""
+    return Built(form.to_json(), tuple(form.path_errors()), tuple(form.path_warnings()))
+
+
+def build_body(forms: dict[str, PayloadForm | Built], extras: dict[Path, Any]) -> dict:
     """The request body the forms stand for, valid or not, with the extras laid over it."""
     body: dict = {}
     for form in forms.values():
@@ -323,7 +381,7 @@ def build_body(forms: dict[str, PayloadForm], extras: dict[Path, Any]) -> dict:
 
 
 def form_errors(
-    forms: dict[str, PayloadForm],
+    forms: dict[str, PayloadForm | Built],
     extras: dict[Path, Any],
     *,
     body: dict,
@@ -362,7 +420,7 @@ def form_errors(
     return errors
 
 
-def form_warnings(forms: dict[str, PayloadForm]) -> list[PayloadError]:
+def form_warnings(forms: dict[str, PayloadForm | Built]) -> list[PayloadError]:
     """The problems that block nothing (identities that do not look like their type...), at
     their JSON paths: shown, never refusing a save, an approval or a publish."""
     return [warning for form in forms.values() for warning in form.path_warnings()]
@@ -491,11 +549,21 @@ def _unclaimed(
 
 
 def _merge(target: dict, source: dict) -> None:
+    # Copied in: the extras are then set into the body, and a section's JSON is shared (built
+    # once per binding, kept by section_cache).
     for key, value in source.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge(target[key], value)
         else:
-            target[key] = value
+            target[key] = _json_copy(value)
+
+
+def _json_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(item) for item in value]
+    return value
 
 
 def _sort_key(path: Path) -> tuple:

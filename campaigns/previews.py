@@ -70,8 +70,40 @@ def highlight_json(value: Any) -> SafeString:
     key names its JSON path (`data-path`, as the fields' hints write it), so that the composer can
     mark the key of the field being edited."""
     parts: list[str] = []
-    _highlight(value, 0, parts, ())
+    if isinstance(value, dict) and value:
+        # A keystroke changes one part of the body: each top-level member's HTML is kept by its
+        # JSON text (`_member_html`).
+        parts.append("{\n")
+        for position, (key, item) in enumerate(value.items()):
+            parts.append(_member_html(str(key), item))
+            parts.append(",\n" if position < len(value) - 1 else "\n")
+        parts.append("}")
+    else:
+        _highlight(value, 0, parts, ())
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped below
+
+
+# Top-level members' HTML by (key, JSON text): a body's keys are texts (it is JSON), so the
+# text stands for the value exactly. Bounded: emptied when full.
+_MEMBERS: dict[tuple[str, str], str] = {}
+_MEMBERS_KEPT = 512
+
+
+def _member_html(key: str, item: Any) -> str:
+    try:
+        text = json.dumps(item, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = None
+    found = _MEMBERS.get((key, text)) if text is not None else None
+    if found is None:
+        out = ["  " + _key(key, (key,)) + ": "]
+        _highlight(item, 1, out, (key,))
+        found = "".join(out)
+        if text is not None:
+            if len(_MEMBERS) >= _MEMBERS_KEPT:
+                _MEMBERS.clear()
+            _MEMBERS[(key, text)] = found
+    return found
 
 
 def _token(kind: str, text: str) -> str:

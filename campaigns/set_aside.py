@@ -193,7 +193,8 @@ def switch(
     for prefix, form in old.items():
         if type(new.get(prefix)) is type(form) and prefix not in restored:
             continue
-        body = form.to_json()
+        # A copy: the form's JSON is built once and shared (`PayloadForm.to_json`).
+        body = dict(form.to_json())
         for key in CHOICE_KEYS:
             body.pop(key, None)
         _keep(kept, Entry(shown[0], shown[1], prefix, {}), left_out(body, held(prefix)))

@@ -90,12 +90,12 @@ def _summaries(channel: str) -> dict[str, Callable[[Any], str]]:
 
 def composer_steps(state: composer.Composer) -> list[Step]:
     """The steps of a bound composer (`composer.Composer`), in the page's order."""
-    sections = [section for section in state.sections if section.form is not None]
+    sections = [section for section in state.sections if section.form_class is not None]
     prefixes = [section.prefix for section in sections]
     # Which step writes each top-level key of the body, for problems that name no field.
     owners: dict[str, str] = {}
     for section in sections:
-        form = section.form
+        form = section.form_class
         for path in [*form.paths.values(), *(rows.path for rows in form.rows.values())]:
             if path:
                 owners.setdefault(path[0], section.prefix)
@@ -122,7 +122,7 @@ def composer_steps(state: composer.Composer) -> list[Step]:
             errors=errors.get(section.prefix, 0),
             warnings=warnings.get(section.prefix, 0),
             optional=section.prefix in OPTIONAL,
-            touched=bool(section.form.to_json()),
+            touched=bool(state.built[section.prefix].to_json()),
         )
         for section in sections
     ]

@@ -145,6 +145,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The composer's built sections (campaigns/section_cache.py) and the segment list. Local memory,
+# per process, by default; app servers share one backend when CACHE_BACKEND and CACHE_LOCATION
+# name it (Django's Redis or Memcached backend, with its client package installed).
+LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", LOCAL_MEMORY_CACHE),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "campaign-studio"),
+    }
+}
+if CACHES["default"]["BACKEND"] == LOCAL_MEMORY_CACHE:
+    # A section's entry is a few kB: room for many drafts being typed in at once.
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 5000)}
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

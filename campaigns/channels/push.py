@@ -135,8 +135,8 @@ class CustomKeysForm(PayloadForm):
                 parsed.claimed |= {base + container + (key,) for key in pairs}
         return parsed
 
-    def to_json(self):
-        result = super().to_json()
+    def build_json(self):
+        result = super().build_json()
         for name, container in self.custom_keys.items():
             pairs = self.json_value(name)
             if pairs is fields.MISSING:

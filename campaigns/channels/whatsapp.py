@@ -219,8 +219,8 @@ class WhatsAppTemplatePartsForm(PayloadForm):
 
     # Building: the replacement lists are written even when empty, but only where they belong.
 
-    def to_json(self) -> Any:
-        result = super().to_json()
+    def build_json(self) -> Any:
+        result = super().build_json()
         template = get_path(result, self.template_base)
         if not isinstance(template, dict):
             return result

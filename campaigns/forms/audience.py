@@ -300,10 +300,10 @@ class AudienceForm(FromToMixin, PayloadForm):
         # Again, now that the choice is known: a body with a where and a segment keeps both.
         return cls.keep_as_read(parsed, prefix=prefix)
 
-    def to_json(self):
+    def build_json(self):
         # A segment kept with a where, as the body was read, is an error the person sees
         # (payloads.cross_part_errors), rather than a value dropped unseen.
-        result = super().to_json()
+        result = super().build_json()
         who = self.raw("who")
         if who == EVERYONE:
             result["where"] = {}
@@ -448,6 +448,11 @@ class RecipientsForm(PayloadForm):
         self.upload_summary: list[str] = []
         self.upload_errors: list[str] = []
 
+    @classmethod
+    def reads_only_posted(cls, data, prefix: str) -> bool:
+        # A list named by its hash is read from the database (`stored_list`).
+        return not data.get(f"{prefix}-identity_list")
+
     @cached_property
     def stored_list(self) -> IdentityList | None:
         """The stored list the page names by its hash, or None (none named, or none stored)."""
@@ -456,8 +461,8 @@ class RecipientsForm(PayloadForm):
             return None
         return IdentityList.objects.filter(sha256=digest.strip()).first()
 
-    def to_json(self) -> Any:
-        result = super().to_json()
+    def build_json(self) -> Any:
+        result = super().build_json()
         if self.stored_list is not None:
             # The boxes are not shown beside a stored list: it is the whole of `to`.
             result["to"] = dict(self.stored_list.to)

@@ -141,6 +141,8 @@ class PayloadForm(forms.Form):
     personalized: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args, options=None, rows_of: "PayloadFormSet | None" = None, **kwargs):
+        # `to_json`'s value, built once per binding (MISSING until asked).
+        self._json: Any = MISSING
         super().__init__(*args, **kwargs)
         self.options = options
         # The repeated part this form is a row of; None for a section of the body.
@@ -325,6 +327,13 @@ class PayloadForm(forms.Form):
 
     # Building JSON from what was posted.
 
+    @classmethod
+    def reads_only_posted(cls, data, prefix: str) -> bool:
+        """Whether the form bound to `data` under `prefix` makes its JSON, errors and warnings
+        from nothing but that data, its options and the clock (`section_cache` keeps them by
+        those); a form that reads the database for some data says no."""
+        return True
+
     def raw(self, name: str) -> Any:
         if not self.is_bound:
             return self.initial.get(name)
@@ -341,6 +350,14 @@ class PayloadForm(forms.Form):
         )
 
     def to_json(self) -> Any:
+        """The JSON value the form stands for, valid or not: built once per binding, since its
+        own checks, its rows and the body all ask. Shared: callers copy before changing it."""
+        if self._json is MISSING:
+            self._json = self.build_json()
+        return self._json
+
+    def build_json(self) -> Any:
+        """What `to_json` returns, built from the posted data (forms extend this one)."""
         if self.element is list:
             return [
                 "" if (value := self.json_value(name)) is MISSING else value
@@ -533,6 +550,11 @@ class PayloadFormSet(forms.BaseFormSet):
         ]
 
     def to_json(self) -> list | dict:
+        return self._json
+
+    @cached_property
+    def _json(self) -> list | dict:
+        # Once per binding, like the rows' own (`PayloadForm.to_json`).
         if self.spec.keyed_by:
             key_field = self.spec.keyed_by
             return {str(form.raw(key_field) or ""): form.to_json() for form in self.kept_forms}

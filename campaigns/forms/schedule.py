@@ -145,7 +145,7 @@ class DeliveryTimeForm(PayloadForm):
 
     paths = {"at": ()}
 
-    def to_json(self):
+    def build_json(self):
         value = self.json_value("at")
         return "" if value is MISSING else value
 
@@ -267,8 +267,8 @@ class ScheduleForm(PayloadForm):
                 parsed.claimed.add(base + ("when",))
         return parsed
 
-    def to_json(self):
-        result = super().to_json()
+    def build_json(self):
+        result = super().build_json()
         when = result.get("when")
         if self.raw("style") == FULL:
             result["when"] = when or {}

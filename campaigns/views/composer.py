@@ -372,7 +372,8 @@ def _wire_choices(state: composer.Composer) -> None:
     again, which shows the parts of the new choice; so does a field that lays its section out
     (a WhatsApp template: its placeholders' inputs)."""
     for section in state.sections:
-        if section.form is not None and (section.form.alternatives or section.form.refreshed_by):
+        form = section.form_class
+        if form is not None and (form.alternatives or form.refreshed_by):
             url = reverse("campaigns:composer_section", args=[state.campaign.pk, section.prefix])
             section.form.wire_choice(
                 {
