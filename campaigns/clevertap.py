@@ -270,12 +270,21 @@ def http_client_build() -> httpx.Client:
 # The operations
 
 
-def estimate(*, endpoint: str, body: dict[str, Any]) -> CleverTapResult:
+def estimate(
+    *, endpoint: str, body: dict[str, Any], limit_wait_seconds: float | None = None
+) -> CleverTapResult:
     """Ask how many users a campaign would reach; nothing is sent. `endpoint` is
-    "targets/create.json" or "send/<channel>.json"."""
+    "targets/create.json" or "send/<channel>.json". `limit_wait_seconds`: how long to wait for
+    the limiter's slots (its configured wait when None); when they stay busy, nothing is sent and
+    the error's kind is KIND_RATE_LIMITED with no attempt made."""
     if endpoint != ENDPOINT_CREATE and not SEND_ENDPOINT_RE.match(endpoint):
         raise ValueError(f"Not a campaign endpoint: {endpoint!r}")
-    return _call(operation="estimate", endpoint=endpoint, body={**body, "estimate_only": True})
+    return _call(
+        operation="estimate",
+        endpoint=endpoint,
+        body={**body, "estimate_only": True},
+        limit_wait_seconds=limit_wait_seconds,
+    )
 
 
 def create(*, body: dict[str, Any]) -> CleverTapResult:
@@ -393,9 +402,10 @@ def _call(
     body: dict[str, Any] | None = None,
     query: dict[str, str] | None = None,
     answer: str = "",
+    limit_wait_seconds: float | None = None,
 ) -> CleverTapResult:
     """POST `body`, or without a body GET with `query` (URL-encoded). `answer`: the key of a
-    read's answer (READ_ANSWERS)."""
+    read's answer (READ_ANSWERS). `limit_wait_seconds`: see `clevertap_limits.request_slots`."""
     account = account_current()
     url = f"{account.base_url}/1/{endpoint}"
     if query:
@@ -436,6 +446,7 @@ def _call(
                     account_id=account.account_id,
                     # CleverTap counts every call to create.json, estimates included.
                     counts_as_create=endpoint == ENDPOINT_CREATE,
+                    wait_seconds=limit_wait_seconds,
                 ):
                     attempts += 1
                     attempt_started = time.monotonic()
