@@ -207,34 +207,49 @@ class Match:
     audience_changed: bool
 
 
+def saved_versions(campaign: models.Campaign) -> dict[str, int]:
+    """Body hash -> the latest version saved with that body (one query)."""
+    rows = (
+        models.Revision.objects.filter(campaign=campaign)
+        .order_by("version")
+        .values_list("body_hash", "version")
+    )
+    return dict(rows)
+
+
+def version_of(estimate: models.Estimate, versions: dict[str, int]) -> int:
+    """The version an estimate counts: an estimate of what was typed counts the version that was
+    saved with that body, when it was saved; else the version it was typed on."""
+    return versions.get(estimate.body_hash, estimate.version)
+
+
 def estimate_match(
-    estimate: models.Estimate, *, campaign: models.Campaign, typed_key: str = ""
+    estimate: models.Estimate,
+    *,
+    campaign: models.Campaign,
+    typed_key: str = "",
+    versions: dict[str, int] | None = None,
 ) -> Match | None:
     """Against what is typed (`typed_key`) when known, else against the saved version."""
     if estimate.state != models.EstimateState.READY:
         return None
+    version = version_of(estimate, versions or {})
+    changed = Match(AUDIENCE_CHANGED.format(version=version), matches=False, audience_changed=True)
     if typed_key:
         if estimate.audience_key == typed_key:
             return Match(MATCHES_TYPED, matches=True, audience_changed=False)
-        return Match(
-            AUDIENCE_CHANGED.format(version=estimate.version), matches=False, audience_changed=True
-        )
-    saved_key = audience_keys.audience_key(campaign.body, endpoint=estimate.endpoint)
+        return changed
     if not estimate.audience_key:
         return None  # made before estimates knew their audience: the version check says it
-    if estimate.audience_key != saved_key:
-        return Match(
-            AUDIENCE_CHANGED.format(version=estimate.version), matches=False, audience_changed=True
-        )
-    if estimate.version == campaign.version or estimate.body_hash == payloads.body_hash(
-        campaign.body
+    if estimate.audience_key != audience_keys.audience_key(
+        campaign.body, endpoint=estimate.endpoint
     ):
+        return changed
+    if version == campaign.version or estimate.body_hash == payloads.body_hash(campaign.body):
         return Match(
             MATCHES_SAVED.format(version=campaign.version), matches=True, audience_changed=False
         )
-    return Match(
-        SAME_AUDIENCE.format(version=estimate.version), matches=True, audience_changed=False
-    )
+    return Match(SAME_AUDIENCE.format(version=version), matches=True, audience_changed=False)
 
 
 def estimate_of_version(campaign: models.Campaign) -> models.Estimate | None:

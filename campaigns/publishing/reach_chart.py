@@ -41,17 +41,20 @@ class Chart:
     label_y: int = HEIGHT - 8
 
 
-def history(campaign: models.Campaign) -> list[Point]:
-    """The latest ready estimate of each version, oldest version first (the last 12)."""
+def history(campaign: models.Campaign, versions: dict[str, int]) -> list[Point]:
+    """The latest ready estimate of each version, oldest version first (the last 12).
+    `versions`: body hash -> version saved with it (an estimate of what was typed then saved
+    counts that version)."""
     rows = (
         models.Estimate.objects.filter(
             campaign=campaign, state=models.EstimateState.READY, total__isnull=False
         )
         .order_by("-created_at", "-id")
-        .values_list("version", "total", "created_at", "answered_at")[:ROWS_READ]
+        .values_list("version", "body_hash", "total", "created_at", "answered_at")[:ROWS_READ]
     )
     latest: dict[int, Point] = {}
-    for version, total, created_at, answered_at in rows:
+    for typed_on, body_hash, total, created_at, answered_at in rows:
+        version = versions.get(body_hash, typed_on)
         if version not in latest:
             latest[version] = Point(version, total, answered_at or created_at)
     versions = sorted(latest)[-VERSIONS_SHOWN:]

@@ -110,8 +110,13 @@ def estimate_context(
 ) -> dict[str, Any]:
     """What the estimate panel shows: the estimate, its age and whether it matches what the page
     shows, and the draft's reach over its versions."""
-    match = reach.estimate_match(made, campaign=campaign, typed_key=typed_key) if made else None
-    points = reach_chart.history(campaign)
+    versions = reach.saved_versions(campaign)
+    match = (
+        reach.estimate_match(made, campaign=campaign, typed_key=typed_key, versions=versions)
+        if made
+        else None
+    )
+    points = reach_chart.history(campaign, versions)
     return {
         "campaign": campaign,
         "estimate": made,
@@ -123,6 +128,7 @@ def estimate_context(
             else ""
         ),
         "estimate_age": reach.age_words(made.answered) if made and made.pk else "",
+        "estimate_version": reach.version_of(made, versions) if made else None,
         "match": match,
         "notice": notice,
         "history": points,

@@ -6,7 +6,7 @@
 (function () {
   const follow = document.getElementById("reach-follow");
   const form = document.getElementById("composer-form");
-  if (!follow || !form || !window.htmx) {
+  if (!follow || !form) {
     return;
   }
   const names = JSON.parse(follow.dataset.audienceInputs || "[]");
@@ -34,10 +34,25 @@
       const now = audienceNow();
       if (now !== asked) {
         asked = now;
-        htmx.trigger(document.body, "reach:audience-edited");
+        // htmx (loaded deferred, after this file) asks for the reach on this event.
+        document.body.dispatchEvent(new CustomEvent("reach:audience-edited"));
       }
     }, pause);
   }
+
+  // CleverTap was busy (the limiter had no slot): ask again in a few seconds, whatever swaps the
+  // panel meanwhile (a save refreshes it with the saved draft's estimate).
+  const retryMs = Number(follow.dataset.retryMs || "5000");
+  let retry = null;
+  follow.addEventListener("htmx:afterRequest", (event) => {
+    const xhr = event.detail && event.detail.xhr;
+    window.clearTimeout(retry);
+    if (xhr && xhr.responseText && xhr.responseText.includes('data-retry="true"')) {
+      retry = window.setTimeout(() => {
+        document.body.dispatchEvent(new CustomEvent("reach:audience-edited"));
+      }, retryMs);
+    }
+  });
 
   const edited = (event) => {
     if (event.target && isAudience(event.target.name)) {
