@@ -43,6 +43,9 @@ REVIEW_NONE = (
     "Version {version}, the version under review, has not been estimated yet. “Estimate reach” "
     "estimates it (nothing is sent)."
 )
+REVIEW_SAME_AUDIENCE = (
+    " Version {earlier} had the same audience and was estimated to reach {total} user{plural}."
+)
 
 
 @dataclasses.dataclass
@@ -262,4 +265,30 @@ def estimate_of_version(campaign: models.Campaign) -> models.Estimate | None:
         )
         .select_related("recipient_check")
         .first()
+    )
+
+
+def review_note(campaign: models.Campaign, estimate: models.Estimate | None) -> str:
+    """What the review page says about the estimate of the version under review; without one,
+    the reach of an earlier version with the same audience, when there is one."""
+    if estimate is not None:
+        return REVIEW_EXACT.format(version=campaign.version)
+    note = REVIEW_NONE.format(version=campaign.version)
+    endpoint = payloads.endpoint(campaign.api, campaign.channel)
+    same = (
+        models.Estimate.objects.filter(
+            campaign=campaign,
+            state=models.EstimateState.READY,
+            total__isnull=False,
+            audience_key=audience_keys.audience_key(campaign.body, endpoint=endpoint),
+        )
+        .only("version", "body_hash", "total")
+        .first()
+    )
+    if same is None:
+        return note
+    return note + REVIEW_SAME_AUDIENCE.format(
+        earlier=version_of(same, saved_versions(campaign)),
+        total=same.total,
+        plural=pluralize(same.total),
     )

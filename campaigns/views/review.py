@@ -56,9 +56,7 @@ def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
     base = revisions.diff_base(campaign=campaign)
     # The estimate of exactly the body under review, never one of another version.
     estimate = reach.estimate_of_version(campaign)
-    review_note = (reach.REVIEW_EXACT if estimate else reach.REVIEW_NONE).format(
-        version=campaign.version
-    )
+    review_note = reach.review_note(campaign, estimate)
     return publishing_views.estimate_context(campaign, estimate) | {
         "review_estimate_note": review_note,
         "guards": guards.guards(campaign=campaign),

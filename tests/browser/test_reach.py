@@ -74,7 +74,7 @@ def test_the_reach_follows_audience_edits_only_and_never_beyond_the_limiter(
     content_burst(page, "Hats are back")
     wait_until_saved(page)
     # The saved draft has the same audience: the reach still holds.
-    expect(page.locator("#estimate-match")).to_have_attribute("data-matches", "true")
+    expect(page.locator(".reach-match")).to_have_attribute("data-matches", "true")
     expect(page.locator("#estimate-headline")).to_have_text("5")
     assert estimate_calls() == 1
 

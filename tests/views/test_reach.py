@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from campaigns import clevertap, clevertap_limits, services
 from campaigns.models import Estimate
-from campaigns.publishing import estimates, reach, reach_chart
+from campaigns.publishing import audience_keys, estimates, reach, reach_chart
 from devtools.bench.formdata import submitted_data
 from tests import sandbox_records
 from tests.drafts import email_send_body, emails, estimated, fresh, new_draft
@@ -225,8 +225,10 @@ def test_the_review_page_shows_the_estimate_of_the_version_under_review(as_user,
         body={**campaign.body, "where": {"event_name": "Viewed hats"}},
         base_version=1,
     )
-    estimated(campaign, 77)
+    counted = estimated(campaign, 77)
     campaign = fresh(campaign)
+    counted.audience_key = audience_keys.audience_key(campaign.body, endpoint=counted.endpoint)
+    counted.save()
     services.campaign_save(
         campaign=campaign,
         user=people["composer"],
@@ -248,6 +250,8 @@ def test_the_review_page_shows_the_estimate_of_the_version_under_review(as_user,
 
     page = html.unescape(client.get(url).content.decode())
     assert reach.REVIEW_NONE.format(version=3) in page
+    # Only the name changed since version 2: its reach is said, as another version's.
+    assert reach.REVIEW_SAME_AUDIENCE.format(earlier=2, total=77, plural="s") in page
     assert 'id="estimate-total"' not in page
     assert "Estimate reach" in page
 
