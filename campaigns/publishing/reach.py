@@ -20,7 +20,7 @@ from campaigns.publishing import audience_keys, estimates, reach_cache, records
 
 NOT_ESTIMABLE = (
     "Cannot be estimated until {count} problem{plural} {are} fixed: shown at {their} "
-    "field{plural}. The reach refreshes by itself once {it_they} {are} fixed."
+    "field{plural}. The reach refreshes by itself once {it_they} {are}."
 )
 BUSY = (
     "CleverTap is busy with other requests: the estimate will refresh in a few seconds. The "

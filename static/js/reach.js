@@ -28,11 +28,14 @@
   let asked = audienceNow();
   let timer = null;
 
-  function later() {
+  // The panel said the draft has problems: the edit that fixes them (wherever it is) asks again.
+  const blocked = () => Boolean(document.querySelector('#estimate[data-blocked="true"]'));
+
+  function later(force) {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
       const now = audienceNow();
-      if (now !== asked) {
+      if (now !== asked || force) {
         asked = now;
         // htmx (loaded deferred, after this file) asks for the reach on this event.
         document.body.dispatchEvent(new CustomEvent("reach:audience-edited"));
@@ -56,7 +59,9 @@
 
   const edited = (event) => {
     if (event.target && isAudience(event.target.name)) {
-      later();
+      later(false);
+    } else if (blocked()) {
+      later(true);
     }
   };
   form.addEventListener("input", edited);
@@ -65,7 +70,7 @@
   document.body.addEventListener("htmx:afterSettle", (event) => {
     const elt = event.detail && event.detail.elt;
     if (elt && elt.closest && (elt.closest("#section-audience") || elt.closest("#target") || elt.id === "sections")) {
-      later();
+      later(false);
     }
   });
 })();

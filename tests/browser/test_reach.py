@@ -104,3 +104,22 @@ def test_the_reach_follows_audience_edits_only_and_never_beyond_the_limiter(
     expect(page.locator("#estimate-match")).to_have_text(reach.MATCHES_TYPED, timeout=15_000)
     expect(page.locator("#estimate-headline")).to_have_text("0")
     assert estimate_calls() == 3
+
+
+def test_a_draft_with_problems_is_not_estimated_until_they_are_fixed(
+    people, sandbox, login, live_server
+):
+    campaign = new_draft(people["composer"], {**PUSH_BODY, "where": {"event_name": "Viewed"}})
+    page = login("composer")
+    page.goto(f"{live_server.url}/drafts/{campaign.pk}/")
+    page.locator('[name="content-body"]').fill("")
+
+    audience_burst(page, "Viewed hats")
+    expect(page.locator("#estimate")).to_contain_text("Cannot be estimated until", timeout=FRESH)
+    assert estimate_calls() == 0
+
+    # Fixing the message (no audience edit) asks again, once.
+    page.locator('[name="content-body"]').fill("Hats are back")
+    expect(page.locator("#estimate-match")).to_have_text(reach.MATCHES_TYPED, timeout=FRESH)
+    expect(page.locator("#estimate-headline")).to_have_text("0")
+    assert estimate_calls() == 1

@@ -129,6 +129,7 @@ def test_a_draft_with_problems_is_not_estimated_and_says_why(composer, people):
 
     assert estimate_calls() == []
     assert "Cannot be estimated until 1 problem is fixed" in shown
+    assert 'data-blocked="true"' in shown  # the script asks again after the next edit
     assert not Estimate.objects.filter(campaign=campaign).exists()
 
 
