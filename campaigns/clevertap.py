@@ -271,12 +271,17 @@ def http_client_build() -> httpx.Client:
 
 
 def estimate(
-    *, endpoint: str, body: dict[str, Any], limit_wait_seconds: float | None = None
+    *,
+    endpoint: str,
+    body: dict[str, Any],
+    limit_wait_seconds: float | None = None,
+    max_attempts: int | None = None,
 ) -> CleverTapResult:
     """Ask how many users a campaign would reach; nothing is sent. `endpoint` is
     "targets/create.json" or "send/<channel>.json". `limit_wait_seconds`: how long to wait for
     the limiter's slots (its configured wait when None); when they stay busy, nothing is sent and
-    the error's kind is KIND_RATE_LIMITED with no attempt made."""
+    the error's kind is KIND_RATE_LIMITED with no attempt made. `max_attempts`: tries at most
+    (CLEVERTAP_MAX_ATTEMPTS when None)."""
     if endpoint != ENDPOINT_CREATE and not SEND_ENDPOINT_RE.match(endpoint):
         raise ValueError(f"Not a campaign endpoint: {endpoint!r}")
     return _call(
@@ -284,6 +289,7 @@ def estimate(
         endpoint=endpoint,
         body={**body, "estimate_only": True},
         limit_wait_seconds=limit_wait_seconds,
+        max_attempts=max_attempts,
     )
 
 
@@ -403,9 +409,11 @@ def _call(
     query: dict[str, str] | None = None,
     answer: str = "",
     limit_wait_seconds: float | None = None,
+    max_attempts: int | None = None,
 ) -> CleverTapResult:
     """POST `body`, or without a body GET with `query` (URL-encoded). `answer`: the key of a
-    read's answer (READ_ANSWERS). `limit_wait_seconds`: see `clevertap_limits.request_slots`."""
+    read's answer (READ_ANSWERS). `limit_wait_seconds`: see `clevertap_limits.request_slots`;
+    `max_attempts`: tries at most (CLEVERTAP_MAX_ATTEMPTS when None)."""
     account = account_current()
     url = f"{account.base_url}/1/{endpoint}"
     if query:
@@ -423,7 +431,7 @@ def _call(
     content = json.dumps(body).encode() if body is not None else None
     path = httpx.URL(url).path
     delivering = operation in DELIVERING_OPERATIONS
-    max_attempts = max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
+    max_attempts = max(1, settings.CLEVERTAP_MAX_ATTEMPTS if max_attempts is None else max_attempts)
 
     started = time.monotonic()
     attempts = 0

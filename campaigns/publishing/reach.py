@@ -164,7 +164,10 @@ def _asked(campaign, *, body, endpoint: str, key: str, latest, user) -> Reach:
     made.save()
     try:
         result = records.api_call(
-            lambda: clevertap.estimate(endpoint=endpoint, body=body, limit_wait_seconds=0),
+            # No wait for the limiter, one try: the next audience edit (or the button) asks again.
+            lambda: clevertap.estimate(
+                endpoint=endpoint, body=body, limit_wait_seconds=0, max_attempts=1
+            ),
             campaign=campaign,
             user=user,
             estimate=made,

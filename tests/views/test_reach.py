@@ -12,6 +12,7 @@ from campaigns import clevertap, clevertap_limits, services
 from campaigns.models import Estimate
 from campaigns.publishing import audience_keys, estimates, reach, reach_chart
 from devtools.bench.formdata import submitted_data
+from sandbox import faults as sandbox_faults
 from tests import sandbox_records
 from tests.drafts import email_send_body, emails, estimated, fresh, new_draft
 
@@ -260,3 +261,16 @@ def test_the_review_page_shows_the_estimate_of_the_version_under_review(as_user,
     page = html.unescape(client.get(url).content.decode())
     assert reach.REVIEW_EXACT.format(version=3) in page
     assert reach.MATCHES_SAVED.format(version=3) in page
+
+
+def test_a_failed_answer_is_tried_once_said_in_words_and_not_cached(composer, people):
+    campaign = new_draft(people["composer"])
+    sandbox_faults.faults_configure(error_rate=1.0, error_status=503)
+
+    shown = reach_of(composer, campaign, typed(composer, campaign, **AUDIENCE_A))
+
+    assert len(estimate_calls()) == 1  # one try: the next audience edit asks again
+    assert "CleverTap could not estimate this draft" in shown
+    sandbox_faults.faults_reset()
+    reach_of(composer, campaign, typed(composer, campaign, **AUDIENCE_A))
+    assert len(estimate_calls()) == 2
