@@ -270,27 +270,12 @@ def http_client_build() -> httpx.Client:
 # The operations
 
 
-def estimate(
-    *,
-    endpoint: str,
-    body: dict[str, Any],
-    limit_wait_seconds: float | None = None,
-    max_attempts: int | None = None,
-) -> CleverTapResult:
-    """Ask how many users a campaign would reach; nothing is sent. `endpoint` is
-    "targets/create.json" or "send/<channel>.json". `limit_wait_seconds`: how long to wait for
-    the limiter's slots (its configured wait when None); when they stay busy, nothing is sent and
-    the error's kind is KIND_RATE_LIMITED with no attempt made. `max_attempts`: tries at most
-    (CLEVERTAP_MAX_ATTEMPTS when None)."""
+def estimate(*, endpoint: str, body: dict[str, Any], live: bool = False) -> CleverTapResult:
+    """How many users a campaign would reach (nothing is sent); `live`: one try, no limiter wait."""
     if endpoint != ENDPOINT_CREATE and not SEND_ENDPOINT_RE.match(endpoint):
         raise ValueError(f"Not a campaign endpoint: {endpoint!r}")
-    return _call(
-        operation="estimate",
-        endpoint=endpoint,
-        body={**body, "estimate_only": True},
-        limit_wait_seconds=limit_wait_seconds,
-        max_attempts=max_attempts,
-    )
+    asked = {**body, "estimate_only": True}
+    return _call(operation="estimate", endpoint=endpoint, body=asked, live=live)
 
 
 def create(*, body: dict[str, Any]) -> CleverTapResult:
@@ -408,12 +393,10 @@ def _call(
     body: dict[str, Any] | None = None,
     query: dict[str, str] | None = None,
     answer: str = "",
-    limit_wait_seconds: float | None = None,
-    max_attempts: int | None = None,
+    live: bool = False,
 ) -> CleverTapResult:
     """POST `body`, or without a body GET with `query` (URL-encoded). `answer`: the key of a
-    read's answer (READ_ANSWERS). `limit_wait_seconds`: see `clevertap_limits.request_slots`;
-    `max_attempts`: tries at most (CLEVERTAP_MAX_ATTEMPTS when None)."""
+    read's answer (READ_ANSWERS). `live`: one try, no wait for the limiter's slots."""
     account = account_current()
     url = f"{account.base_url}/1/{endpoint}"
     if query:
@@ -431,7 +414,7 @@ def _call(
     content = json.dumps(body).encode() if body is not None else None
     path = httpx.URL(url).path
     delivering = operation in DELIVERING_OPERATIONS
-    max_attempts = max(1, settings.CLEVERTAP_MAX_ATTEMPTS if max_attempts is None else max_attempts)
+    max_attempts = 1 if live else max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
 
     started = time.monotonic()
     attempts = 0
@@ -454,7 +437,7 @@ def _call(
                     account_id=account.account_id,
                     # CleverTap counts every call to create.json, estimates included.
                     counts_as_create=endpoint == ENDPOINT_CREATE,
-                    wait_seconds=limit_wait_seconds,
+                    wait_seconds=0 if live else None,
                 ):
                     attempts += 1
                     attempt_started = time.monotonic()

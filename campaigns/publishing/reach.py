@@ -56,7 +56,6 @@ class Reach:
     notice: str = ""
     # Ask again in a few seconds (the limiter was busy, or another page was asking).
     retry: bool = False
-    called: bool = False
 
 
 def live_estimate(*, campaign: models.Campaign, state, user) -> Reach:
@@ -165,9 +164,7 @@ def _asked(campaign, *, body, endpoint: str, key: str, latest, user) -> Reach:
     try:
         result = records.api_call(
             # No wait for the limiter, one try: the next audience edit (or the button) asks again.
-            lambda: clevertap.estimate(
-                endpoint=endpoint, body=body, limit_wait_seconds=0, max_attempts=1
-            ),
+            lambda: clevertap.estimate(endpoint=endpoint, body=body, live=True),
             campaign=campaign,
             user=user,
             estimate=made,
@@ -181,7 +178,7 @@ def _asked(campaign, *, body, endpoint: str, key: str, latest, user) -> Reach:
         estimates.estimate_read(made, result.data, waiting=False)
     made.save()
     reach_cache.answer_remember(made)
-    return Reach(made, called=True)
+    return Reach(made)
 
 
 # What the panel says about an estimate
