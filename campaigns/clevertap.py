@@ -270,12 +270,12 @@ def http_client_build() -> httpx.Client:
 # The operations
 
 
-def estimate(*, endpoint: str, body: dict[str, Any]) -> CleverTapResult:
-    """Ask how many users a campaign would reach; nothing is sent. `endpoint` is
-    "targets/create.json" or "send/<channel>.json"."""
+def estimate(*, endpoint: str, body: dict[str, Any], live: bool = False) -> CleverTapResult:
+    """How many users a campaign would reach (nothing is sent); `live`: one try, no limiter wait."""
     if endpoint != ENDPOINT_CREATE and not SEND_ENDPOINT_RE.match(endpoint):
         raise ValueError(f"Not a campaign endpoint: {endpoint!r}")
-    return _call(operation="estimate", endpoint=endpoint, body={**body, "estimate_only": True})
+    asked = {**body, "estimate_only": True}
+    return _call(operation="estimate", endpoint=endpoint, body=asked, live=live)
 
 
 def create(*, body: dict[str, Any]) -> CleverTapResult:
@@ -393,9 +393,10 @@ def _call(
     body: dict[str, Any] | None = None,
     query: dict[str, str] | None = None,
     answer: str = "",
+    live: bool = False,
 ) -> CleverTapResult:
     """POST `body`, or without a body GET with `query` (URL-encoded). `answer`: the key of a
-    read's answer (READ_ANSWERS)."""
+    read's answer (READ_ANSWERS). `live`: one try, no wait for the limiter's slots."""
     account = account_current()
     url = f"{account.base_url}/1/{endpoint}"
     if query:
@@ -413,7 +414,7 @@ def _call(
     content = json.dumps(body).encode() if body is not None else None
     path = httpx.URL(url).path
     delivering = operation in DELIVERING_OPERATIONS
-    max_attempts = max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
+    max_attempts = 1 if live else max(1, settings.CLEVERTAP_MAX_ATTEMPTS)
 
     started = time.monotonic()
     attempts = 0
@@ -436,6 +437,7 @@ def _call(
                     account_id=account.account_id,
                     # CleverTap counts every call to create.json, estimates included.
                     counts_as_create=endpoint == ENDPOINT_CREATE,
+                    wait_seconds=0 if live else None,
                 ):
                     attempts += 1
                     attempt_started = time.monotonic()

@@ -28,42 +28,53 @@ class SlotsBusy(Exception):
 
 
 @contextlib.contextmanager
-def request_slots(*, account_id: str, counts_as_create: bool) -> Iterator[None]:
+def request_slots(
+    *, account_id: str, counts_as_create: bool, wait_seconds: float | None = None
+) -> Iterator[None]:
     """The slots one request holds while the block runs: one in flight, and when CleverTap
-    counts the call as a create, one of the creates the account may send per window."""
+    counts the call as a create, one of the creates the account may send per window.
+
+    `wait_seconds`: how long to wait for them (the configured wait when None; 0 for a request
+    that is not worth queueing, such as a reach refreshed while typing)."""
+    wait = settings.CLEVERTAP_LIMIT_WAIT_SECONDS if wait_seconds is None else wait_seconds
     with contextlib.ExitStack() as held:
-        held.enter_context(_in_flight_slot(account_id=account_id))
+        held.enter_context(_in_flight_slot(account_id=account_id, wait=wait))
         if counts_as_create:
-            held.enter_context(_create_rate_slot(account_id=account_id))
+            held.enter_context(_create_rate_slot(account_id=account_id, wait=wait))
         yield
 
 
-def _in_flight_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
+def _in_flight_slot(*, account_id: str, wait: float) -> contextlib.AbstractContextManager[None]:
     """One of the requests the account may have in flight, held while the block runs."""
     return _slot(
         account_id=account_id,
         pool=models.ApiSlotPool.IN_FLIGHT,
         size=settings.CLEVERTAP_MAX_IN_FLIGHT,
+        wait=wait,
     )
 
 
-def _create_rate_slot(*, account_id: str) -> contextlib.AbstractContextManager[None]:
+def _create_rate_slot(*, account_id: str, wait: float) -> contextlib.AbstractContextManager[None]:
     """One of the creates the account may send per window, busy for a window after the block."""
     return _slot(
         account_id=account_id,
         pool=models.ApiSlotPool.CREATE_RATE,
         size=settings.CLEVERTAP_CREATES_PER_WINDOW,
         rest_seconds=settings.CLEVERTAP_CREATE_WINDOW_SECONDS,
+        wait=wait,
     )
 
 
 @contextlib.contextmanager
-def _slot(*, account_id: str, pool: str, size: int, rest_seconds: float = 0.0) -> Iterator[None]:
+def _slot(
+    *, account_id: str, pool: str, size: int, wait: float, rest_seconds: float = 0.0
+) -> Iterator[None]:
     lease = settings.CLEVERTAP_SLOT_LEASE_SECONDS
     holder = _wait_for(
         lambda: models.ApiSlot.objects.claim(
             account_id=account_id, pool=pool, size=size, busy_seconds=lease
-        )
+        ),
+        wait=wait,
     )
     try:
         yield
@@ -84,9 +95,9 @@ def _slot_release(*, holder: str, rest_seconds: float) -> None:
     logger.error("Could not free a CleverTap slot: its lease will run out")
 
 
-def _wait_for[T](claim: Callable[[], T]) -> T:
-    """Call `claim` until it returns something truthy, polling up to the configured wait."""
-    deadline = time.monotonic() + settings.CLEVERTAP_LIMIT_WAIT_SECONDS
+def _wait_for[T](claim: Callable[[], T], *, wait: float) -> T:
+    """Call `claim` until it returns something truthy, polling for up to `wait` seconds."""
+    deadline = time.monotonic() + wait
     while True:
         try:
             claimed = claim()

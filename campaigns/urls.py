@@ -65,6 +65,8 @@ urlpatterns = [
     ),
     # Estimating and publishing
     path("campaigns/<int:pk>/estimate/", publishing.estimate, name="estimate"),
+    # The composer's reach of the audience typed (its form posted after an audience edit)
+    path("drafts/<int:pk>/reach/", publishing.estimate_live, name="estimate_live"),
     path(
         "campaigns/<int:pk>/estimate/<int:estimate_pk>/poll/",
         publishing.estimate_poll,

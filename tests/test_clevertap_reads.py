@@ -293,8 +293,8 @@ def test_a_read_holds_an_in_flight_slot_but_no_create_slot(server, db, monkeypat
     clevertap.message_reports(date_from=SEPTEMBER_1, date_to=SEPTEMBER_30)
 
     assert held == [
-        {"account_id": fault_server.ACCOUNT_ID, "counts_as_create": False},
-        {"account_id": fault_server.ACCOUNT_ID, "counts_as_create": False},
+        {"account_id": fault_server.ACCOUNT_ID, "counts_as_create": False, "wait_seconds": None},
+        {"account_id": fault_server.ACCOUNT_ID, "counts_as_create": False, "wait_seconds": None},
     ]
 
 

@@ -47,6 +47,12 @@ class Estimate(models.Model):
     error = models.TextField(blank=True, default="")
     # Problems at JSON paths: [{"path": "when", "message": "...", "field": "schedule-when"}].
     errors = models.JSONField(default=list, blank=True)
+    # A digest of the parts of the body that decide reach (`publishing.audience_keys`): two
+    # bodies with the same key reach the same people, whatever their message says.
+    audience_key = models.CharField(max_length=64, blank=True, default="")
+    # When CleverTap answered, for an estimate copied from the shared cache of answers; empty when
+    # it answered this estimate itself (then `created_at` says when).
+    answered_at = models.DateTimeField(null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -59,6 +65,11 @@ class Estimate(models.Model):
 
     def __str__(self) -> str:
         return f"Estimate of {self.campaign_id} v{self.version}: {self.state}"
+
+    @property
+    def answered(self):
+        """When the reach shown was counted."""
+        return self.answered_at or self.created_at
 
 
 class RecipientCheck(models.Model):

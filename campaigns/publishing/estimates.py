@@ -18,7 +18,7 @@ from django.utils import timezone
 from campaigns import clevertap, identities, models, payloads, roles, selectors
 from campaigns.forms.base import PayloadError
 from campaigns.jsonpath import Path, format_path
-from campaigns.publishing import recipients, records
+from campaigns.publishing import audience_keys, reach_cache, recipients, records
 
 ESTIMATE_PERMISSIONS = (
     roles.CHANGE_PERMISSION,
@@ -74,6 +74,7 @@ def campaign_estimate(
         version=campaign.version,
         body_hash=payloads.body_hash(campaign.body),
         endpoint=endpoint,
+        audience_key=audience_keys.audience_key(campaign.body, endpoint=endpoint),
         user=user,
     )
     if campaign.api == models.Api.SEND:
@@ -131,10 +132,11 @@ def _estimate_ask(estimate: models.Estimate, *, body: dict, user, waiting: bool)
             estimate=estimate,
         )
     except clevertap.CleverTapError as error:
-        _estimate_failed(estimate, error, campaign=campaign)
+        estimate_failed(estimate, error, campaign=campaign)
     else:
-        _estimate_read(estimate, result.data, waiting=waiting)
+        estimate_read(estimate, result.data, waiting=waiting)
     estimate.save()
+    reach_cache.answer_remember(estimate)
     return estimate
 
 
@@ -149,7 +151,7 @@ def estimate_progress(*, estimate: models.Estimate) -> dict[str, int]:
     }
 
 
-def _estimate_read(estimate: models.Estimate, data: dict[str, Any], *, waiting: bool) -> None:
+def estimate_read(estimate: models.Estimate, data: dict[str, Any], *, waiting: bool) -> None:
     """Store CleverTap's answer: counts, or (for a background estimate) the request id to poll."""
     counts = data.get("estimates")
     still_computing = str(data.get("state") or "").lower() in ASYNC_STATES_WAITING
@@ -184,13 +186,22 @@ def _request_id(data: dict[str, Any]) -> str:
     return ""
 
 
-def _estimate_failed(
-    estimate: models.Estimate, error: clevertap.CleverTapError, *, campaign: models.Campaign
+def estimate_failed(
+    estimate: models.Estimate,
+    error: clevertap.CleverTapError,
+    *,
+    campaign: models.Campaign,
+    body: dict | None = None,
 ) -> None:
+    """Store why CleverTap gave no estimate, with the fields of `body` (the saved one by default)
+    that its message names."""
     estimate.state = models.EstimateState.FAILED
     estimate.error = ESTIMATE_FAILED.format(error=str(error))
     estimate.errors = named_field_errors(
-        error.clevertap_error, body=campaign.body, api=campaign.api, channel=campaign.channel
+        error.clevertap_error,
+        body=campaign.body if body is None else body,
+        api=campaign.api,
+        channel=campaign.channel,
     )
 
 

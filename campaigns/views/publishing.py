@@ -11,8 +11,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from campaigns import models, previews, publishing, roles, selectors
-from campaigns.publishing import attempts, confirm, estimates, followup, recipients, sends
+from campaigns import composer, models, previews, publishing, roles, selectors
+from campaigns.publishing import (
+    attempts,
+    audience_keys,
+    confirm,
+    estimates,
+    followup,
+    reach,
+    reach_chart,
+    recipients,
+    sends,
+)
 from campaigns.views import forms
 from campaigns.views.common import campaign_or_404, wants_fragment
 
@@ -69,20 +79,60 @@ def estimate_poll(request: HttpRequest, pk: int, estimate_pk: int) -> HttpRespon
     return _estimate_render(request, campaign, made, field_errors=True)
 
 
-def _estimate_render(
-    request: HttpRequest,
+@require_POST
+def estimate_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reach of the audience typed in the composer (its whole form is posted, as for the live
+    preview): asked after an edit of the audience, answered from the cache when it can be."""
+    roles.require_any(request.user, *estimates.ESTIMATE_PERMISSIONS)
+    campaign = campaign_or_404(pk)
+    state = composer.composer_bind(
+        request.POST, campaign, options=selectors.account_options(composing=True)
+    )
+    outcome = reach.live_estimate(campaign=campaign, state=state, user=request.user)
+    typed_key = (
+        audience_keys.audience_key(state.body, endpoint=state.endpoint) if state.endpoint else ""
+    )
+    context = estimate_context(
+        campaign, outcome.estimate, typed_key=typed_key, notice=outcome.notice
+    ) | {"retry": outcome.retry}
+    if wants_fragment(request):
+        return render(request, f"{ESTIMATE}#estimate", context)
+    return render(request, ESTIMATE, context)
+
+
+def estimate_context(
     campaign: models.Campaign,
     made: models.Estimate | None,
     *,
-    field_errors: bool,
-) -> HttpResponse:
-    context = {
+    typed_key: str = "",
+    notice: str = "",
+    field_errors: bool = False,
+) -> dict[str, Any]:
+    """What the estimate panel shows: the estimate, its age and whether it matches what the page
+    shows, and the draft's reach over its versions."""
+    versions = reach.saved_versions(campaign)
+    match = (
+        reach.estimate_match(made, campaign=campaign, typed_key=typed_key, versions=versions)
+        if made
+        else None
+    )
+    points = reach_chart.history(campaign, versions)
+    return {
         "campaign": campaign,
         "estimate": made,
         "estimate_loaded": True,
+        # The version warning stands unless the audience is known to be the same.
         "stale": (
-            estimates.estimate_stale_message(estimate=made, campaign=campaign) if made else ""
+            estimates.estimate_stale_message(estimate=made, campaign=campaign)
+            if made and (match is None or match.audience_changed) and not typed_key
+            else ""
         ),
+        "estimate_age": reach.age_words(made.answered) if made and made.pk else "",
+        "estimate_version": reach.version_of(made, versions) if made else None,
+        "match": match,
+        "notice": notice,
+        "history": points,
+        "chart": reach_chart.chart(points),
         "progress": (
             estimates.estimate_progress(estimate=made)
             if made and made.state == models.EstimateState.PENDING
@@ -90,6 +140,16 @@ def _estimate_render(
         ),
         "field_errors": field_errors,
     }
+
+
+def _estimate_render(
+    request: HttpRequest,
+    campaign: models.Campaign,
+    made: models.Estimate | None,
+    *,
+    field_errors: bool,
+) -> HttpResponse:
+    context = estimate_context(campaign, made, field_errors=field_errors)
     if wants_fragment(request):
         return render(request, f"{ESTIMATE}#estimate", context)
     return render(request, ESTIMATE, context)

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns import models, overlap_reads, payloads, previews, review, roles, selectors, services
-from campaigns.publishing import estimates, test_sends
+from campaigns.publishing import reach, test_sends
 from campaigns.review import approvals, comments, guards, revisions
 from campaigns.views import composer as composer_views
 from campaigns.views import forms
+from campaigns.views import publishing as publishing_views
 from campaigns.views.common import campaign_or_404, wants_fragment
 
 QUEUE = "campaigns/review/queue.html"
@@ -53,27 +54,17 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _review_context(request: HttpRequest, campaign: models.Campaign) -> dict:
     base = revisions.diff_base(campaign=campaign)
-    estimate = selectors.estimate_latest(campaign=campaign)
-    return {
-        "campaign": campaign,
+    # The estimate of exactly the body under review, never one of another version.
+    estimate = reach.estimate_of_version(campaign)
+    review_note = reach.review_note(campaign, estimate)
+    return publishing_views.estimate_context(campaign, estimate) | {
+        "review_estimate_note": review_note,
         "guards": guards.guards(campaign=campaign),
         "actions": guards.actions(campaign=campaign, user=request.user),
         "warnings_note": payloads.WARNINGS_NOTE,
         "base": base,
         "diff": revisions.body_diff(base.body, campaign.body),
         "list_change": revisions.list_change(base.body, campaign.body),
-        "estimate": estimate,
-        "estimate_loaded": True,
-        "stale": (
-            estimates.estimate_stale_message(estimate=estimate, campaign=campaign)
-            if estimate
-            else ""
-        ),
-        "progress": (
-            estimates.estimate_progress(estimate=estimate)
-            if estimate and estimate.state == models.EstimateState.PENDING
-            else None
-        ),
         "schedule": previews.schedule_preview(
             campaign.body,
             now=timezone.now(),

@@ -87,7 +87,7 @@ def test_the_estimate_region_tells_when_the_draft_was_saved_since(
     services.campaign_save(
         campaign=campaign,
         user=people["composer"],
-        body={**campaign.body, "name": "Renamed"},
+        body={**campaign.body, "where": {"event_name": "Viewed shoes"}},
         base_version=campaign.version,
     )
     page.evaluate("document.body.dispatchEvent(new CustomEvent('campaign:saved'))")

@@ -61,6 +61,8 @@ MUTATING: dict[str, tuple[str, ...]] = {
     "campaigns:campaign_restore": (CHANGE,),
     "campaigns:estimate": (CHANGE, REVIEW, PUBLISH),
     "campaigns:estimate_poll": (CHANGE, REVIEW, PUBLISH),
+    # The composer's reach of the audience typed: stores the estimate it makes.
+    "campaigns:estimate_live": (CHANGE, REVIEW, PUBLISH),
     "campaigns:publish": (PUBLISH,),
     "campaigns:stop": (PUBLISH,),
     "campaigns:report": (VIEW, PUBLISH),
@@ -126,6 +128,7 @@ READS = {
 CALLS_CLEVERTAP = {
     "campaigns:estimate",
     "campaigns:estimate_poll",
+    "campaigns:estimate_live",
     "campaigns:publish",
     "campaigns:stop",
     "campaigns:report",
@@ -300,6 +303,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict]:
         "campaigns:campaign_export": ([campaign.pk], {}),
         "campaigns:estimate": ([campaign.pk], {}),
         "campaigns:estimate_poll": ([campaign.pk, world["estimate"].pk], {}),
+        "campaigns:estimate_live": ([campaign.pk], {}),
         "campaigns:publish": ([campaign.pk], {"confirmation_token": "x"}),
         "campaigns:published": ([send.pk], {}),
         "campaigns:stop": ([send.pk], {}),
