@@ -21,6 +21,7 @@ from django import forms
 
 from campaigns.forms import personalized as personalized_fields
 from campaigns.forms.fields import MISSING, JsonField
+from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
 
 
@@ -106,10 +107,6 @@ class Rows:
     max_rows: int = 200
 
 
-# Every field of a payload form is drawn by this template: crispy's, with its JSON path as a hint.
-FIELD_TEMPLATE = "campaigns/_field.html"
-
-
 class HintedBoundField(forms.BoundField):
     """A field of a payload form, which knows where its value goes in the body: `api_path`, shown
     small beside its label (campaigns/_field.html) for those who know the API."""
@@ -121,6 +118,8 @@ class HintedBoundField(forms.BoundField):
 
 class PayloadForm(forms.Form):
     bound_field_class = HintedBoundField
+    # Its inputs drawn in Python, as Django's templates draw them (widget_html).
+    default_renderer = RENDERER
     paths: ClassVar[dict[str, Path]] = {}
     rows: ClassVar[dict[str, Rows]] = {}
     alternatives: ClassVar[Alternatives | None] = None
@@ -169,7 +168,6 @@ class PayloadForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.field_template = FIELD_TEMPLATE
         if self.alternatives is not None:
             self.helper.layout = self._choice_layout(self.alternatives)
 
