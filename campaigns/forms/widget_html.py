@@ -1,12 +1,13 @@
 """The payload forms' inputs drawn in Python: Django's own widget templates (input, textarea,
-select and its options), written out as the same HTML. The composer page draws about 130 inputs
-and several long lists of options; each went through two or three template includes, which were
-most of the page's time. Any other widget template is rendered by Django as before."""
+select and its options), written out as the same HTML, to the templates' final newlines. The
+composer page draws about 130 inputs and several long lists of options; each went through two or
+three template includes, which were most of the page's time. Any other widget template is
+rendered by Django as before."""
 
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDGETS = "django/forms/widgets/"
@@ -31,6 +32,7 @@ _INPUTS = {
         "url",
     ]
 }
+_INPUT = f"{WIDGETS}input.html"
 _PLAIN = Context(autoescape=True)
 
 
@@ -58,43 +60,53 @@ def _attrs(attrs: dict) -> str:
 class PayloadWidgetRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         widget = context.get("widget")
-        if widget is None or request is not None:
+        html = None if widget is None or request is not None else _html(template_name, widget)
+        if html is None:
             return super().render(template_name, context, request)
-        if template_name in _INPUTS:
-            value = widget["value"]
-            shown = "" if value is None else f' value="{_string(value)}"'
-            return mark_safe(
-                f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
-                f"{shown}{_attrs(widget['attrs'])}>"
-            )
-        if template_name == f"{WIDGETS}textarea.html":
-            value = _text(widget["value"]) if widget["value"] else ""
-            return format_html(
-                '<textarea name="{}"{}>\n{}</textarea>',
-                widget["name"],
-                mark_safe(_attrs(widget["attrs"])),
-                mark_safe(value),
-            )
-        if template_name == f"{WIDGETS}select.html":
-            return self._select(widget)
-        if template_name == f"{WIDGETS}select_option.html":
-            return mark_safe(
-                f'<option value="{_string(widget["value"])}"{_attrs(widget["attrs"])}>'
-                f"{_text(widget['label'])}</option>"
-            )
-        return super().render(template_name, context, request)
+        # As Django's renderer returns a widget's template: stripped.
+        return mark_safe(html.strip())
 
-    def _select(self, widget: dict) -> SafeString:
-        html = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                html.append(f'\n  <optgroup label="{_text(group_name)}">')
-            for option in options:
-                html.append("\n  " + self.render(option["template_name"], {"widget": option}))
-            if group_name:
-                html.append("\n  </optgroup>")
-        html.append("\n</select>")
-        return mark_safe("".join(html))
+
+def _html(template_name: str, widget: dict) -> str | None:
+    """The template's output, final newlines kept (as an include keeps them); None for a
+    template not written out here."""
+    if template_name in _INPUTS:
+        value = widget["value"]
+        shown = "" if value is None else f' value="{_string(value)}"'
+        # input.html's final newline, and the including template's (text.html and the like).
+        end = "\n" if template_name == _INPUT else "\n\n"
+        return (
+            f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+            f"{shown}{_attrs(widget['attrs'])}>{end}"
+        )
+    if template_name == f"{WIDGETS}textarea.html":
+        value = _text(widget["value"]) if widget["value"] else ""
+        start = f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>'
+        return f"{start}\n{value}</textarea>\n"
+    if template_name == f"{WIDGETS}select.html":
+        return _select(widget)
+    if template_name == f"{WIDGETS}select_option.html":
+        return (
+            f'<option value="{_string(widget["value"])}"{_attrs(widget["attrs"])}>'
+            f"{_text(widget['label'])}</option>\n"
+        )
+    return None
+
+
+def _select(widget: dict) -> str:
+    html = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            html.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in options:
+            shown = _html(option["template_name"], option)
+            if shown is None:
+                shown = RENDERER.get_template(option["template_name"]).render({"widget": option})
+            html.append(f"\n  {shown}")
+        if group_name:
+            html.append("\n  </optgroup>")
+    html.append("\n</select>\n")
+    return "".join(html)
 
 
 RENDERER = PayloadWidgetRenderer()
