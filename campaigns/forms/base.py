@@ -109,7 +109,7 @@ class Rows:
 
 class HintedBoundField(forms.BoundField):
     """A field of a payload form, which knows where its value goes in the body: `api_path`, shown
-    small beside its label (campaigns/_field.html) for those who know the API."""
+    small beside its label (forms.rendering) for those who know the API."""
 
     @property
     def api_path(self) -> str:

@@ -1,11 +1,12 @@
 """How a payload form is drawn on the composer page: its layout (crispy's layout objects, kept as
-the forms' description of their groups) walked here, each field drawn by one light template,
-campaigns/_field.html, rendered in the page's own context.
+the forms' description of their groups) walked here, each field written out in Python (`_field`),
+the HTML slots of the layout rendered in the page's own context.
 
 Crispy's walk rendered a template per layout object, flattened the page's context for every
 field, drew each widget through `crispy_field` tags and nested includes, and compiled every HTML
-slot again on each render: with about 130 fields that was most of the composer page's time. The
-markup is crispy-bootstrap5's, as before: the same classes on the widgets, the same ids.
+slot again on each render: with about 130 fields that was most of the composer page's time; a
+light template per field still cost a third of it. The markup is crispy-bootstrap5's, as before:
+the same classes on the widgets, the same ids.
 """
 
 import functools
@@ -15,10 +16,12 @@ from django import forms
 from django.template import Context, Template
 from django.template.defaultfilters import unordered_list
 from django.template.loader import get_template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-FIELD_TEMPLATE = "campaigns/_field.html"
+CHOICES_TEMPLATE = "bootstrap5/layout/radio_checkbox_select.html"
+FIELD_COMMENTS = "campaigns/_comments.html#field-comments"
+REQUIRED = mark_safe('<span class="asteriskField">*</span>')
 NON_FIELD_ERRORS = '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>'
 
 
@@ -29,9 +32,9 @@ def _compiled(html: str) -> Template:
 
 
 @functools.cache
-def _field_template() -> Template:
+def _template(name: str) -> Template:
     # The engine's own template (the cached loader's), rendered in the page's context.
-    return get_template(FIELD_TEMPLATE).template
+    return get_template(name).template
 
 
 def render_form(form: forms.Form, context: Context) -> SafeString:
@@ -84,13 +87,110 @@ def _attr(name: str, value: str | None) -> str:
 
 
 def _field(field: forms.BoundField, context: Context) -> str:
+    """crispy-bootstrap5's field markup (bootstrap5/field.html, the parts a payload form uses),
+    with the field's JSON path small beside its label, a hint for those who know the API; the
+    label itself stays in words. The reviewers' comments on the field follow it (a counted field
+    has them after its counter: forms.layout.COUNTER_SLOT)."""
+    form = field.form
+    html = [_widget(field) if field.is_hidden else _visible_field(field, context)]
+    if field.name not in getattr(form, "counted", ()):
+        html.append(_comments(field.html_name, context))
+    return "\n".join(html)
+
+
+def _visible_field(field: forms.BoundField, context: Context) -> str:
     widget = field.field.widget
-    choices = isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
     checkbox = isinstance(widget, forms.CheckboxInput)
-    shown = {"widget_html": None if choices else _widget(field), "checkbox": checkbox}
-    # crispy's template for the lists of choices reads whether errors are shown.
-    with context.push(field=field, form_show_errors=True, **shown):
-        return _field_template().render(context)
+    css = f" {field.css_classes()}" if field.css_classes() else ""
+    api_path = getattr(field, "api_path", "")
+    hint = format_html('<code class="api-path">{}</code>', api_path) if api_path else ""
+    required = field.field.required
+    fieldset = field.use_fieldset and bool(field.label) and not checkbox
+    html = [
+        format_html(
+            '<div id="div_{}" class="{}{}">',
+            field.auto_id,
+            "form-check" if checkbox else "mb-3",
+            css,
+        )
+    ]
+    if field.label and not checkbox:
+        if fieldset:
+            described = getattr(field, "aria_describedby", "")
+            html.append(format_html("<fieldset{}>", _attr("aria-describedby", described)))
+        tag = "legend" if field.use_fieldset else "label"
+        html.append(
+            format_html(
+                '<{} {}class="form-label{}{}">\n{}{}\n</{}>',
+                tag,
+                format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
+                " requiredField" if required else "",
+                " fs-6" if field.use_fieldset else "",
+                field.label,
+                REQUIRED if required else "",
+                tag,
+            )
+        )
+        html.append(hint)
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        # crispy's own template for a list of radio buttons or checkboxes (it reads whether
+        # errors are shown).
+        with context.push(field=field, form_show_errors=True):
+            html.append(_template(CHOICES_TEMPLATE).render(context))
+    else:
+        html.append(_widget(field))
+        if checkbox:
+            html.append(
+                format_html(
+                    '<label for="{}" class="form-check-label{}">\n{}{}\n</label>',
+                    field.id_for_label,
+                    " requiredField" if required else "",
+                    field.label,
+                    REQUIRED if required else "",
+                )
+            )
+            html.append(hint)
+        html.append(_errors(field))
+        html.append(_help_text(field))
+    if fieldset:
+        html.append("</fieldset>")
+    html.append("</div>")
+    if checkbox:
+        html = ['<div class="mb-3">', *html, "</div>"]
+    return "\n".join(part for part in html if part)
+
+
+def _errors(field: forms.BoundField) -> str:
+    if not field.errors:
+        return ""
+    spans = format_html_join(
+        "\n",
+        '<span id="error_{}_{}"><strong>{}</strong></span>',
+        ((number, field.auto_id, error) for number, error in enumerate(field.errors, start=1)),
+    )
+    return format_html(
+        '<div id="{}_error" class="invalid-feedback">\n{}\n</div>', field.errors.field_id, spans
+    )
+
+
+def _help_text(field: forms.BoundField) -> str:
+    if not field.help_text:
+        return ""
+    # Help texts are ours, written as HTML (crispy marks them safe too).
+    shown = mark_safe(str(field.help_text))
+    if field.auto_id:
+        return format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, shown)
+    return format_html('<div class="form-text">{}</div>', shown)
+
+
+def _comments(html_name: str, context: Context) -> str:
+    """The open comments on the field, drawn by the comments' partial; nothing to draw, most of
+    the time, without it."""
+    comments = context.get("composer_comments")
+    if not hasattr(comments, "at_field") or not comments.at_field(html_name):
+        return ""
+    with context.push(html_name=html_name):
+        return _template(FIELD_COMMENTS).render(context)
 
 
 def _widget(field: forms.BoundField) -> str:
