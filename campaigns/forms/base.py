@@ -547,6 +547,7 @@ class PayloadFormSet(forms.BaseFormSet):
             {f"{self.prefix}-{key}": str(value) for key, value in values.items()},
             auto_id=self.auto_id,
             prefix=self.prefix,
+            renderer=self.renderer,
         )
         form.full_clean()
         return form
@@ -590,6 +591,8 @@ def _formset_class(spec: Rows) -> type[PayloadFormSet]:
         can_delete=True,
         max_num=spec.max_rows,
         absolute_max=spec.max_rows,
+        # The management form's hidden inputs drawn as the rows' inputs are (widget_html).
+        renderer=RENDERER,
     )
     formset.spec = spec
     return formset
