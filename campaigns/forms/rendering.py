@@ -12,14 +12,17 @@ the same classes on the widgets, the same ids.
 import functools
 
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from django import forms
 from django.template import Context, Template
 from django.template.defaultfilters import unordered_list
 from django.template.loader import get_template
+from django.templatetags.l10n import unlocalize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-CHOICES_TEMPLATE = "bootstrap5/layout/radio_checkbox_select.html"
+from campaigns.forms.widget_html import attrs_html
+
 FIELD_COMMENTS = "campaigns/_comments.html#field-comments"
 REQUIRED = mark_safe('<span class="asteriskField">*</span>')
 NON_FIELD_ERRORS = '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>'
@@ -133,10 +136,8 @@ def _visible_field(field: forms.BoundField, context: Context) -> str:
         )
         html.append(hint)
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-        # crispy's own template for a list of radio buttons or checkboxes (it reads whether
-        # errors are shown).
-        with context.push(field=field, form_show_errors=True):
-            html.append(_template(CHOICES_TEMPLATE).render(context))
+        html.append(_choices(field))
+        html.append(_help_text(field))
     else:
         html.append(_widget(field))
         if checkbox:
@@ -160,13 +161,51 @@ def _visible_field(field: forms.BoundField, context: Context) -> str:
     return "\n".join(part for part in html if part)
 
 
-def _errors(field: forms.BoundField) -> str:
+def _choices(field: forms.BoundField) -> str:
+    """A list of radio buttons or checkboxes: crispy-bootstrap5's radio_checkbox_select.html,
+    the field's errors under its last box."""
+    groups = list(optgroups(field))
+    invalid = " is-invalid" if field.errors else ""
+    html = ["<div>"]
+    for number, (group, options, _index) in enumerate(groups, start=1):
+        if group:
+            html.append(format_html("<strong>{}</strong>", group))
+        for count, option in enumerate(options, start=1):
+            html.append('<div class="form-check">')
+            html.append(
+                format_html(
+                    '<input type="{}" class="form-check-input{}" name="{}" value="{}"{}>',
+                    option["type"],
+                    invalid,
+                    field.html_name,
+                    unlocalize(option["value"]),
+                    mark_safe(attrs_html(option["attrs"])),
+                )
+            )
+            html.append(
+                format_html(
+                    '<label for="{}" class="form-check-label">\n{}\n</label>',
+                    option["attrs"].get("id", ""),
+                    unlocalize(option["label"]),
+                )
+            )
+            if count == len(options) and number == len(groups):
+                html.append(_errors(field, tag="p"))
+            html.append("</div>")
+    html.append("</div>")
+    return "\n".join(part for part in html if part)
+
+
+def _errors(field: forms.BoundField, *, tag: str = "span") -> str:
     if not field.errors:
         return ""
     spans = format_html_join(
         "\n",
-        '<span id="error_{}_{}"><strong>{}</strong></span>',
-        ((number, field.auto_id, error) for number, error in enumerate(field.errors, start=1)),
+        '<{} id="error_{}_{}"><strong>{}</strong></{}>',
+        (
+            (tag, number, field.auto_id, error, tag)
+            for number, error in enumerate(field.errors, start=1)
+        ),
     )
     return format_html(
         '<div id="{}_error" class="invalid-feedback">\n{}\n</div>', field.errors.field_id, spans

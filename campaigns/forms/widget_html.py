@@ -46,7 +46,7 @@ def _string(value) -> str:
     return conditional_escape(value if isinstance(value, SafeString) else str(value))
 
 
-def _attrs(attrs: dict) -> str:
+def attrs_html(attrs: dict) -> str:
     """django/forms/widgets/attrs.html: True as a bare name, False left out."""
     return "".join(
         f" {conditional_escape(name)}"
@@ -77,24 +77,24 @@ def _html(template_name: str, widget: dict) -> str | None:
         end = "\n" if template_name == _INPUT else "\n\n"
         return (
             f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
-            f"{shown}{_attrs(widget['attrs'])}>{end}"
+            f"{shown}{attrs_html(widget['attrs'])}>{end}"
         )
     if template_name == f"{WIDGETS}textarea.html":
         value = _text(widget["value"]) if widget["value"] else ""
-        start = f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>'
+        start = f'<textarea name="{_text(widget["name"])}"{attrs_html(widget["attrs"])}>'
         return f"{start}\n{value}</textarea>\n"
     if template_name == f"{WIDGETS}select.html":
         return _select(widget)
     if template_name == f"{WIDGETS}select_option.html":
         return (
-            f'<option value="{_string(widget["value"])}"{_attrs(widget["attrs"])}>'
+            f'<option value="{_string(widget["value"])}"{attrs_html(widget["attrs"])}>'
             f"{_text(widget['label'])}</option>\n"
         )
     return None
 
 
 def _select(widget: dict) -> str:
-    html = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    html = [f'<select name="{_text(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             html.append(f'\n  <optgroup label="{_text(group_name)}">')

@@ -2,12 +2,16 @@
 the composer page draws each field with its label, API path, classes and errors at the field."""
 
 import copy
+import re
 
 import pytest
+from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.forms.renderers import DjangoTemplates
+from django.template.loader import get_template
 from django.urls import reverse
 
 from campaigns import composer, selectors, services
+from campaigns.forms import rendering
 from campaigns.forms.base import PayloadForm
 from devtools.bench.formdata import submitted_data
 from tests.drafts import PUSH_BODY
@@ -88,3 +92,37 @@ def test_a_field_shows_its_label_path_classes_and_error_at_it(composer_client, c
     text = " ".join(text[: text.index('id="div_id_', 10)].split())
     assert "is-invalid" in text
     assert 'class="invalid-feedback"' in text and "<strong>" in text
+
+
+def markup(html: str) -> str:
+    """HTML with whitespace between tags and inside them left out (none of it is shown)."""
+    html = re.sub(r">\s+<", "><", html.strip())
+    html = re.sub(r"\s+", " ", html)
+    return re.sub(r"\s+>", ">", html).replace("> ", ">").replace(" <", "<")
+
+
+def test_lists_of_choices_are_crispys_markup_errors_included(composer_client, composer_user):
+    campaign = services.campaign_import(
+        user=composer_user, body=copy.deepcopy(PUSH_BODY), endpoint="targets/create.json"
+    ).campaign
+    html = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    data = submitted_data(html)
+    data.setlist("audience-who", ["nobody-in-particular"])
+    data.setlist("delivery-devices", ["android", "toaster"])
+    state = composer.composer_bind(
+        data, campaign, options=selectors.account_options(composing=True)
+    )
+    crispy = get_template("bootstrap5/layout/radio_checkbox_select.html")
+    compared, invalid = 0, 0
+    for section in state.forms.values():
+        for form in every_form(section) if section is not None else ():
+            for field in form:
+                if not isinstance(field.field.widget, RadioSelect | CheckboxSelectMultiple):
+                    continue
+                ours = rendering._choices(field) + rendering._help_text(field)
+                theirs = crispy.render({"field": field, "form_show_errors": True})
+                assert markup(ours) == markup(theirs)
+                compared += 1
+                invalid += bool(field.errors)
+    assert compared >= 2
+    assert invalid >= 1
