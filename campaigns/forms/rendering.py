@@ -34,9 +34,9 @@ def _compiled(html: str) -> Template:
     return Template(html)
 
 
-@functools.cache
 def _template(name: str) -> Template:
-    # The engine's own template (the cached loader's), rendered in the page's context.
+    # The engine's own template, from its cached loader (which a template edit resets while
+    # developing), rendered in the page's context.
     return get_template(name).template
 
 
