@@ -18,6 +18,7 @@ from django.template import Context, Template
 from django.template.defaultfilters import unordered_list
 from django.template.loader import get_template
 from django.templatetags.l10n import unlocalize
+from django.utils.html import conditional_escape as esc
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -102,38 +103,29 @@ def _field(field: forms.BoundField, context: Context) -> str:
 
 
 def _visible_field(field: forms.BoundField, context: Context) -> str:
+    # f-strings with every value escaped: format_html cost as much as the rest of a field.
     widget = field.field.widget
     checkbox = isinstance(widget, forms.CheckboxInput)
-    css = f" {field.css_classes()}" if field.css_classes() else ""
+    classes = field.css_classes()
+    label = esc(field.label) if field.label else ""
     api_path = getattr(field, "api_path", "")
-    hint = format_html('<code class="api-path">{}</code>', api_path) if api_path else ""
+    hint = f'<code class="api-path">{esc(api_path)}</code>' if api_path else ""
     required = field.field.required
-    fieldset = field.use_fieldset and bool(field.label) and not checkbox
+    asterisk = REQUIRED if required else ""
+    fieldset = field.use_fieldset and bool(label) and not checkbox
+    kind = "form-check" if checkbox else "mb-3"
     html = [
-        format_html(
-            '<div id="div_{}" class="{}{}">',
-            field.auto_id,
-            "form-check" if checkbox else "mb-3",
-            css,
-        )
+        f'<div id="div_{esc(field.auto_id)}" class="{kind}{f" {esc(classes)}" if classes else ""}">'
     ]
-    if field.label and not checkbox:
+    if label and not checkbox:
         if fieldset:
             described = getattr(field, "aria_describedby", "")
-            html.append(format_html("<fieldset{}>", _attr("aria-describedby", described)))
+            html.append(f"<fieldset{_attr('aria-describedby', described)}>")
         tag = "legend" if field.use_fieldset else "label"
-        html.append(
-            format_html(
-                '<{} {}class="form-label{}{}">\n{}{}\n</{}>',
-                tag,
-                format_html('for="{}" ', field.id_for_label) if field.id_for_label else "",
-                " requiredField" if required else "",
-                " fs-6" if field.use_fieldset else "",
-                field.label,
-                REQUIRED if required else "",
-                tag,
-            )
-        )
+        target = f'for="{esc(field.id_for_label)}" ' if field.id_for_label else ""
+        css = "form-label" + (" requiredField" if required else "")
+        css += " fs-6" if field.use_fieldset else ""
+        html.append(f'<{tag} {target}class="{css}">\n{label}{asterisk}\n</{tag}>')
         html.append(hint)
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         html.append(_choices(field))
@@ -141,15 +133,9 @@ def _visible_field(field: forms.BoundField, context: Context) -> str:
     else:
         html.append(_widget(field))
         if checkbox:
-            html.append(
-                format_html(
-                    '<label for="{}" class="form-check-label{}">\n{}{}\n</label>',
-                    field.id_for_label,
-                    " requiredField" if required else "",
-                    field.label,
-                    REQUIRED if required else "",
-                )
-            )
+            css = f"form-check-label{' requiredField' if required else ''}"
+            target = esc(field.id_for_label)
+            html.append(f'<label for="{target}" class="{css}">\n{label}{asterisk}\n</label>')
             html.append(hint)
         html.append(_errors(field))
         html.append(_help_text(field))
