@@ -21,6 +21,7 @@ from django import forms
 
 from campaigns.forms import personalized as personalized_fields
 from campaigns.forms.fields import MISSING, JsonField
+from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
 
 
@@ -106,13 +107,9 @@ class Rows:
     max_rows: int = 200
 
 
-# Every field of a payload form is drawn by this template: crispy's, with its JSON path as a hint.
-FIELD_TEMPLATE = "campaigns/_field.html"
-
-
 class HintedBoundField(forms.BoundField):
     """A field of a payload form, which knows where its value goes in the body: `api_path`, shown
-    small beside its label (campaigns/_field.html) for those who know the API."""
+    small beside its label (forms.rendering) for those who know the API."""
 
     @property
     def api_path(self) -> str:
@@ -121,6 +118,8 @@ class HintedBoundField(forms.BoundField):
 
 class PayloadForm(forms.Form):
     bound_field_class = HintedBoundField
+    # Its inputs drawn in Python, as Django's templates draw them (widget_html).
+    default_renderer = RENDERER
     paths: ClassVar[dict[str, Path]] = {}
     rows: ClassVar[dict[str, Rows]] = {}
     alternatives: ClassVar[Alternatives | None] = None
@@ -171,7 +170,6 @@ class PayloadForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.field_template = FIELD_TEMPLATE
         if self.alternatives is not None:
             self.helper.layout = self._choice_layout(self.alternatives)
 
@@ -571,6 +569,7 @@ class PayloadFormSet(forms.BaseFormSet):
             {f"{self.prefix}-{key}": str(value) for key, value in values.items()},
             auto_id=self.auto_id,
             prefix=self.prefix,
+            renderer=self.renderer,
         )
         form.full_clean()
         return form
@@ -614,6 +613,8 @@ def _formset_class(spec: Rows) -> type[PayloadFormSet]:
         can_delete=True,
         max_num=spec.max_rows,
         absolute_max=spec.max_rows,
+        # The management form's hidden inputs drawn as the rows' inputs are (widget_html).
+        renderer=RENDERER,
     )
     formset.spec = spec
     return formset

@@ -357,12 +357,15 @@ def composer_server_time(browser: Browser, page: ComposerPage, *, channel: str, 
     pages, references = stats.interleaved(
         lambda: browser.get(page.url), lambda: browser.get(health), repeat=repeat
     )
-    return Row(
+    row = Row(
         key="composer_page_time",
         label=f"composer page GET ({channel})",
         timing=stats.summary(pages),
         reference=Reference("health", stats.summary(references)),
+        target="≤ 10× health",
     )
+    row.check(row.ratio <= 10, f"{row.ratio:.1f}× health")
+    return row
 
 
 def composer_download(browser: Browser, page: ComposerPage) -> Row:
