@@ -42,6 +42,10 @@ SEGMENTS_CACHE_KEY = "campaigns:segment-options"
 SAMPLE_MISSING_CACHE_KEY = "campaigns:sample-missing"
 SUGGESTIONS_CACHE_SECONDS = 300
 TIMEZONES_CACHE_KEY = "campaigns:audience-timezones"
+# The account data the forms offer, under its version (`AccountSettings.options_version`); the
+# time only bounds what a change made outside the models (a data migration) leaves stale.
+ACCOUNT_DATA_CACHE_KEY = "campaigns:account-data"
+ACCOUNT_DATA_CACHE_SECONDS = 600
 
 
 def campaign_list(*, statuses: list[str] | None = None) -> QuerySet[Campaign]:
@@ -280,12 +284,30 @@ def campaign_problems(campaign: Campaign) -> tuple[list[PayloadError], list[Payl
 
 
 def account_options(*, composing: bool = False) -> AccountOptions:
-    """The account settings the forms offer as choices (six small queries).
+    """The account settings the forms offer as choices: one query for the account's settings,
+    the rest from the cache while the account data is unchanged (`_account_data`).
 
     `composing`: with what only the composer shows, the templates' words and the segments
     (cached). Validation reads neither, so that it runs on any database state a data migration
     sees (0015 validates drafts before 0016 gives templates their words).
     """
+    version, liquid_api_beta = AccountSettings.objects.filter(pk=1).values_list(
+        "options_version", "liquid_api_beta"
+    ).first() or (0, False)
+    key = f"{ACCOUNT_DATA_CACHE_KEY}:{version}:{int(composing)}"
+    return AccountOptions(
+        liquid_api_beta=liquid_api_beta,
+        **cache.get_or_set(key, lambda: _account_data(composing), ACCOUNT_DATA_CACHE_SECONDS),
+        segments=segment_options() if composing else (),
+        sample_missing=sample_missing() if composing else None,
+        # Read when the page lays out "Insert personalization", never by a live preview.
+        profile_properties=SimpleLazyObject(profile_property_options) if composing else (),
+        **name_suggestions(),
+    )
+
+
+def _account_data(composing: bool) -> dict[str, Any]:
+    """The account data the forms offer: five small queries."""
     providers: dict[str, list[str]] = {}
     provider_ids: dict[str, str] = {}
     for provider in Provider.objects.all():
@@ -307,21 +329,15 @@ def account_options(*, composing: bool = False) -> AccountOptions:
         for template in found
     )
     android_channels = dict(AndroidChannel.objects.values_list("channel_id", "name"))
-    return AccountOptions(
-        liquid_api_beta=AccountSettings.objects.filter(pk=1, liquid_api_beta=True).exists(),
-        providers={channel: tuple(names) for channel, names in providers.items()},
-        provider_ids=provider_ids,
-        whatsapp_templates=templates,
-        webhook_endpoints=tuple(WebhookEndpoint.objects.values_list("name", flat=True)),
-        android_channels=tuple(android_channels),
-        android_channel_names={key: name for key, name in android_channels.items() if name},
-        control_groups=tuple(ControlGroup.objects.values_list("name", flat=True)),
-        segments=segment_options() if composing else (),
-        sample_missing=sample_missing() if composing else None,
-        # Read when the page lays out "Insert personalization", never by a live preview.
-        profile_properties=SimpleLazyObject(profile_property_options) if composing else (),
-        **name_suggestions(),
-    )
+    return {
+        "providers": {channel: tuple(names) for channel, names in providers.items()},
+        "provider_ids": provider_ids,
+        "whatsapp_templates": templates,
+        "webhook_endpoints": tuple(WebhookEndpoint.objects.values_list("name", flat=True)),
+        "android_channels": tuple(android_channels),
+        "android_channel_names": {key: name for key, name in android_channels.items() if name},
+        "control_groups": tuple(ControlGroup.objects.values_list("name", flat=True)),
+    }
 
 
 def _template_words(template: WhatsAppTemplate) -> dict[str, Any]:

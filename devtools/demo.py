@@ -257,7 +257,9 @@ def demo_account_settings_ensure() -> None:
         )
         if not created and not template.body_text:
             # Saved by an earlier demo, before templates had their words.
-            WhatsAppTemplate.objects.filter(pk=template.pk).update(**settings)
+            for field, value in settings.items():
+                setattr(template, field, value)
+            template.save()
     WebhookEndpoint.objects.get_or_create(name="Recommendation Endpoint")
     AndroidChannel.objects.get_or_create(channel_id="Marketing", defaults={"name": "Marketing"})
     ControlGroup.objects.get_or_create(name="Holdout")

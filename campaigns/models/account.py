@@ -7,6 +7,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 
 from campaigns.models.drafts import Channel
 
@@ -150,6 +151,11 @@ class AccountSettings(models.Model):
         ),
     )
 
+    # Counts changes of the account data the forms offer (providers, templates, endpoints,
+    # channels, control groups): the cached account options are keyed by it, so that every app
+    # server sees a change at its next request (`selectors.account_options`).
+    options_version = models.PositiveBigIntegerField(default=0, editable=False)
+
     class Meta:
         verbose_name = "account settings"
         verbose_name_plural = "account settings"
@@ -161,6 +167,12 @@ class AccountSettings(models.Model):
     def current(cls) -> "AccountSettings":
         found, _ = cls.objects.get_or_create(pk=1)
         return found
+
+    @classmethod
+    def options_changed(cls) -> None:
+        """Count a change of the account data the forms offer (see `options_version`)."""
+        if not cls.objects.filter(pk=1).update(options_version=models.F("options_version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"options_version": 1})
 
 
 class ProfileProperty(models.Model):
@@ -193,3 +205,18 @@ class ProfileProperty(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.name
+
+
+# The account data `selectors.account_options` caches: a save or delete (the admin's, a
+# queryset's delete too) counts a change. `QuerySet.update()` sends no signal: call
+# `AccountSettings.options_changed()` after one.
+OPTIONS_MODELS = (Provider, WhatsAppTemplate, WebhookEndpoint, AndroidChannel, ControlGroup)
+
+
+def _options_changed(sender, **kwargs) -> None:
+    AccountSettings.options_changed()
+
+
+for _model in OPTIONS_MODELS:
+    post_save.connect(_options_changed, sender=_model, dispatch_uid=f"options-{_model.__name__}")
+    post_delete.connect(_options_changed, sender=_model, dispatch_uid=f"options-{_model.__name__}")

@@ -14,7 +14,7 @@ from campaigns import payloads, selectors
 from campaigns.channels import sms, webhook, whatsapp
 from campaigns.forms import audience, pickers
 from campaigns.forms.options import AccountOptions, SegmentOption, WhatsAppTemplateOption
-from campaigns.models import Api
+from campaigns.models import AccountSettings, Api, ControlGroup, Provider, WebhookEndpoint
 from devtools.bench.formdata import submitted_data
 from sandbox.models import Segment
 from tests.sandbox_records import profiles_create
@@ -313,3 +313,25 @@ def test_a_header_input_the_template_does_not_use_stays_shown_while_it_holds_a_v
         )
     ]
     assert whatsapp.HEADER_NOT_IN_TEMPLATE in messages
+
+
+def test_the_account_data_is_read_once_and_a_change_shows_at_the_next_read(db):
+    Provider.objects.create(channel="sms", nick_name="Nick Name")
+    with CaptureQueriesContext(connection) as first:
+        assert selectors.account_options().providers == {"sms": ("Nick Name",)}
+    with CaptureQueriesContext(connection) as again:
+        assert selectors.account_options().providers == {"sms": ("Nick Name",)}
+    assert len(again) == 1 < len(first)
+
+    # Saves and deletes, the admin's or a queryset's, count as changes.
+    WebhookEndpoint.objects.create(name="CRM sync")
+    assert selectors.account_options().webhook_endpoints == ("CRM sync",)
+    group = ControlGroup.objects.create(name="Holdout")
+    assert selectors.account_options().control_groups == ("Holdout",)
+    group.delete()
+    Provider.objects.filter(nick_name="Nick Name").delete()
+    options = selectors.account_options()
+    assert options.control_groups == () and options.providers == {}
+    # The Liquid switch is read with the version, never from the cache.
+    AccountSettings.objects.filter(pk=1).update(liquid_api_beta=True)
+    assert selectors.account_options().liquid_api_beta

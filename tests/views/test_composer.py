@@ -522,17 +522,17 @@ def test_the_email_preview_blocks_remote_content_until_asked(composer_client, co
 def test_the_composer_page_and_the_preview_use_a_fixed_number_of_queries(
     composer_client, composer_user, django_assert_num_queries, example
 ):
-    # Session, user, permissions (2), the draft, account options (6, custom control groups and
-    # the account's settings included); the session is written only once a minute
-    # (campaigns/middleware.py). The page reads the reviewers' comments and the latest review
-    # step too (2), and the profile properties "Insert personalization" lists (1); the preview
-    # does not. The library: what the draft was made from (1), and the saved audiences to pick
-    # in a targets draft's Who step (1).
+    # Session, user, permissions (2), the draft, the account's settings (1: the account data is
+    # cached under its version, read when `page_data` opened the page); the session is written
+    # only once a minute (campaigns/middleware.py). The page reads the reviewers' comments and
+    # the latest review step too (2), and the profile properties "Insert personalization" lists
+    # (1); the preview does not. The library: what the draft was made from (1), and the saved
+    # audiences to pick in a targets draft's Who step (1).
     campaign = imported(composer_user, example)
     data = page_data(composer_client, campaign)
-    with django_assert_num_queries(15 + (campaign.api == Api.TARGETS)):
+    with django_assert_num_queries(10 + (campaign.api == Api.TARGETS)):
         composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(6):
         composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)
 
 
