@@ -3,6 +3,7 @@ size limits, deployment settings (HTTPS, the sandbox unmounted), and the passcod
 logs and exports (login throttling: test_login.py; who may open what: views/test_permissions.py)."""
 
 import datetime
+import gzip
 import io
 import json
 import logging
@@ -184,6 +185,17 @@ def test_every_page_forbids_being_framed(admin_client, drafts):
         # The email preview has a policy of its own, under which nothing can run.
         if "sandbox" not in directives:
             assert directives["frame-ancestors"] == ["'none'"], url
+
+
+def test_pages_are_compressed_for_browsers_that_take_it(admin_client, drafts):
+    url = reverse("campaigns:composer", args=[drafts[0].pk])
+    plain = admin_client.get(url)
+    packed = admin_client.get(url, headers={"accept-encoding": "gzip"})
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) * 4 < len(plain.content)
+    assert b"<form" in gzip.decompress(packed.content)
 
 
 def test_the_script_audit_catches_inline_handlers_and_scripts_without_the_nonce():
