@@ -286,7 +286,7 @@ def composer_load(
     body = campaign.body if listed is None else _without(campaign.stored_body, "to")
     if override is not None and listed is None:
         body = override
-    parsed = payloads.parse_body(body, api=api, channel=channel)
+    parsed = section_cache.parsed_body(body, api=api, channel=channel)
     data = parsed.data.copy()
     data.update(_meta_data(campaign, api=api, channel=channel))
     for section in payloads.sections(api, channel):

@@ -33,7 +33,7 @@ from campaigns.channels import email, registry
 from campaigns.forms import audience
 from campaigns.forms import schedule as schedule_forms
 from campaigns.library import selectors as library
-from campaigns.models import Api, LibraryKind, Status, identity_lists
+from campaigns.models import Api, Status, identity_lists
 from campaigns.review import comments
 from campaigns.views import forms, test_sends
 from campaigns.views.common import campaign_or_404
@@ -66,6 +66,7 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         # `start`: the New page's answer to who gets it, for a draft that has not chosen yet.
         # A saved audience's "last N days" as of today: saved with the next save.
+        library.composer_library(campaign)
         dated = library.dated_body(campaign, today=schedule_forms.account_now().date())
         state = composer.composer_load(
             campaign, options=options, start=request.GET.get("start", ""), override=dated
@@ -349,7 +350,7 @@ def _composer_context(
         "library_newer": SimpleLazyObject(
             lambda: library.newer_versions(library.draft_uses(campaign))
         ),
-        "saved_audiences": SimpleLazyObject(lambda: library.usable(LibraryKind.AUDIENCE)),
+        "saved_audiences": SimpleLazyObject(lambda: library.saved_audiences(campaign)),
     }
 
 
