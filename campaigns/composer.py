@@ -216,11 +216,20 @@ class Composer:
         self.meta.fields["api"].widget.attrs.update(attrs)
         self.meta.fields["channel"].widget.attrs.update(attrs)
         name = target_mode_input(self.api)
-        prefix, _, field_name = (name or "").partition("-")
-        section = self.section(prefix)
-        form = section.form if section is not None else None
-        if form is not None and field_name in form.fields:
-            form.fields[field_name].widget.attrs.update(attrs)
+        wired, _, field_name = (name or "").partition("-")
+
+        def wire_target_mode(prefix: str, form: PayloadForm) -> None:
+            if prefix == wired and field_name in form.fields:
+                form.fields[field_name].widget.attrs.update(attrs)
+
+        self.prepare_forms(wire_target_mode)
+
+    def prepare_forms(self, prepare) -> None:
+        """Apply `prepare(prefix, form)` to each section's form when it is bound (`BoundForms
+        .prepare`): a page load that draws a section from the cache never binds its form."""
+        bound = next((s.forms for s in self.sections if s.forms is not None), None)
+        if bound is not None:
+            bound.prepare(prepare)
 
     @property
     def unchanged(self) -> bool:
