@@ -125,6 +125,12 @@ class BoundSection:
         return self.forms[self.prefix] if self.forms is not None else None
 
     @property
+    def shown(self) -> bool:
+        """Whether the page shows the section (its form, without binding it; a template would
+        call `form_class`)."""
+        return self.forms is not None
+
+    @property
     def form_class(self) -> type[PayloadForm] | None:
         """The form's class, known without binding it."""
         return self.forms.classes[self.prefix] if self.forms is not None else None
