@@ -23,6 +23,7 @@ from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
 from campaigns.forms.options import AccountOptions
+from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, same_json
 from campaigns.models import Api, Campaign, Channel
 
@@ -57,6 +58,9 @@ _DELETE_KEY = re.compile(r"^(?P<formset>.+)-(?P<index>\d+)-DELETE$")
 
 class ComposerForm(forms.Form):
     """The API family and send channel of the draft, and the version the page stands on."""
+
+    # Its selects drawn in Python as the payload forms' inputs (the same HTML).
+    default_renderer = RENDERER
 
     api = forms.ChoiceField(label="Find the audience", choices=Api.choices)
     channel = forms.ChoiceField(
@@ -161,6 +165,8 @@ class Composer:
     aside: list[set_aside.Entry] = field(default_factory=list)
     # Each section's JSON, errors and warnings, as the body was made from them (`_bind`).
     built: dict[str, payloads.Built] = field(default_factory=dict, repr=False)
+    # The key of each section kept by its posted data (`section_cache.section_keys`).
+    section_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def forms(self) -> dict[str, PayloadForm]:
@@ -468,7 +474,10 @@ def _bind(
         extras = additional.cleaned_data["extras"]
     else:
         extras, not_saved = {}, NOT_SAVED_EXTRAS
-    built = section_cache.built_sections(bound, data, api=api, channel=channel, options=options)
+    keys = section_cache.section_keys(bound, data, api=api, channel=channel, options=options)
+    built = section_cache.built_sections(
+        bound, data, api=api, channel=channel, options=options, keys=keys
+    )
     body = payloads.build_body(built, extras)
     stored = [body, set_aside.as_json(aside)]
     if not _finite_json(stored):
@@ -504,6 +513,7 @@ def _bind(
         options=options,
         aside=aside,
         built=built,
+        section_keys=keys,
     )
 
 

@@ -40,16 +40,13 @@ def built_sections(
     api: str,
     channel: str,
     options: AccountOptions | None,
+    keys: dict[str, str] | None = None,
 ) -> dict[str, payloads.Built]:
     """Each section's result (`payloads.built`), from the cache where its key was built before
     (its form is then never bound); `forms` are `payloads.BoundForms(data, api=api,
-    channel=channel, options=options)`."""
-    common = _common_key(api, channel, options)
-    keys = {
-        prefix: _section_key(common, prefix, form, data)
-        for prefix, form in forms.classes.items()
-        if form.reads_only_posted(data, prefix)
-    }
+    channel=channel, options=options)`. `keys`: `section_keys` of the same, if made already."""
+    if keys is None:
+        keys = section_keys(forms, data, api=api, channel=channel, options=options)
     cache = caches[CACHE_ALIAS]
     found = cache.get_many(keys.values()) if keys else {}
     results: dict[str, payloads.Built] = {}
@@ -65,6 +62,23 @@ def built_sections(
     if fresh:
         cache.set_many(fresh, TIMEOUT_SECONDS)
     return results
+
+
+def section_keys(
+    forms: payloads.BoundForms,
+    data: QueryDict,
+    *,
+    api: str,
+    channel: str,
+    options: AccountOptions | None,
+) -> dict[str, str]:
+    """The key of each section's result, for the sections made from their posted data alone."""
+    common = _common_key(api, channel, options)
+    return {
+        prefix: _section_key(common, prefix, form, data)
+        for prefix, form in forms.classes.items()
+        if form.reads_only_posted(data, prefix)
+    }
 
 
 def parsed_body(body: dict, *, api: str, channel: str) -> payloads.ParsedBody:

@@ -49,17 +49,13 @@ class KeptForms:
 def kept_forms(state, *, can_edit: bool, counters: dict | None, comments) -> KeptForms:
     """The keys of the sections of `state` (a `composer.Composer` loaded from the draft) that
     may be drawn from the cache; `comments` are the page's `ComposerComments`."""
-    common = section_cache._common_key(state.api, state.channel, state.options)
     around = repr((state.campaign.pk, bool(can_edit), counters))
     keys = {}
     for section in state.sections:
-        form = section.form_class
-        if form is None or comments.on_fields_of(section.prefix):
+        # The key of its built JSON and errors: none for a section that reads the database.
+        base = state.section_keys.get(section.prefix)
+        if base is None or comments.on_fields_of(section.prefix):
             continue
-        data = section.forms.data
-        if not form.reads_only_posted(data, section.prefix):
-            continue
-        base = section_cache._section_key(common, section.prefix, form, data)
         text = json.dumps([base, around])
         keys[section.prefix] = f"{KEY_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
     return KeptForms(keys)
