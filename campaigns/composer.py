@@ -10,7 +10,6 @@ the body once, so that a preview, a save and a re-rendered page all stand on the
 
 import copy
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +18,12 @@ from django.http import QueryDict
 
 from campaigns import diffs, jsonfile, payloads, previews, section_cache, set_aside
 from campaigns.channels import registry
+from campaigns.composer_rows import apply_row_actions
 from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
 from campaigns.forms.options import AccountOptions
+from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, same_json
 from campaigns.models import Api, Campaign, Channel
 
@@ -38,8 +39,6 @@ NOT_SAVED_INCOMPLETE = (
 
 PREFIX = "composer"
 CONFLICT_CHANGES_SHOWN = 50
-ADD_ROW = "add_row"
-REMOVE_ROW = "remove_row"
 # The buttons of what was set aside; their value names the group (`set_aside.Group.value`).
 RESTORE = f"{PREFIX}-restore"
 DISCARD = f"{PREFIX}-discard"
@@ -52,11 +51,13 @@ SHOWN = "SHOWN"
 # The composer's own inputs that every page posts, and the titles the page gives its parts.
 META_INPUTS = ("api", "channel", "base_version", "shown_api", "shown_channel")
 META_TITLE = "API and channel"
-_DELETE_KEY = re.compile(r"^(?P<formset>.+)-(?P<index>\d+)-DELETE$")
 
 
 class ComposerForm(forms.Form):
     """The API family and send channel of the draft, and the version the page stands on."""
+
+    # Its selects drawn in Python as the payload forms' inputs (the same HTML).
+    default_renderer = RENDERER
 
     api = forms.ChoiceField(label="Find the audience", choices=Api.choices)
     channel = forms.ChoiceField(
@@ -125,6 +126,12 @@ class BoundSection:
         return self.forms[self.prefix] if self.forms is not None else None
 
     @property
+    def shown(self) -> bool:
+        """Whether the page shows the section (its form, without binding it; a template would
+        call `form_class`)."""
+        return self.forms is not None
+
+    @property
     def form_class(self) -> type[PayloadForm] | None:
         """The form's class, known without binding it."""
         return self.forms.classes[self.prefix] if self.forms is not None else None
@@ -155,6 +162,8 @@ class Composer:
     aside: list[set_aside.Entry] = field(default_factory=list)
     # Each section's JSON, errors and warnings, as the body was made from them (`_bind`).
     built: dict[str, payloads.Built] = field(default_factory=dict, repr=False)
+    # The key of each section kept by its posted data (`section_cache.section_keys`).
+    section_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def forms(self) -> dict[str, PayloadForm]:
@@ -216,11 +225,20 @@ class Composer:
         self.meta.fields["api"].widget.attrs.update(attrs)
         self.meta.fields["channel"].widget.attrs.update(attrs)
         name = target_mode_input(self.api)
-        prefix, _, field_name = (name or "").partition("-")
-        section = self.section(prefix)
-        form = section.form if section is not None else None
-        if form is not None and field_name in form.fields:
-            form.fields[field_name].widget.attrs.update(attrs)
+        wired, _, field_name = (name or "").partition("-")
+
+        def wire_target_mode(prefix: str, form: PayloadForm) -> None:
+            if prefix == wired and field_name in form.fields:
+                form.fields[field_name].widget.attrs.update(attrs)
+
+        self.prepare_forms(wire_target_mode)
+
+    def prepare_forms(self, prepare) -> None:
+        """Apply `prepare(prefix, form)` to each section's form when it is bound (`BoundForms
+        .prepare`): a page load that draws a section from the cache never binds its form."""
+        bound = next((s.forms for s in self.sections if s.forms is not None), None)
+        if bound is not None:
+            bound.prepare(prepare)
 
     @property
     def unchanged(self) -> bool:
@@ -286,7 +304,7 @@ def composer_load(
     body = campaign.body if listed is None else _without(campaign.stored_body, "to")
     if override is not None and listed is None:
         body = override
-    parsed = payloads.parse_body(body, api=api, channel=channel)
+    parsed = section_cache.parsed_body(body, api=api, channel=channel)
     data = parsed.data.copy()
     data.update(_meta_data(campaign, api=api, channel=channel))
     for section in payloads.sections(api, channel):
@@ -453,7 +471,10 @@ def _bind(
         extras = additional.cleaned_data["extras"]
     else:
         extras, not_saved = {}, NOT_SAVED_EXTRAS
-    built = section_cache.built_sections(bound, data, api=api, channel=channel, options=options)
+    keys = section_cache.section_keys(bound, data, api=api, channel=channel, options=options)
+    built = section_cache.built_sections(
+        bound, data, api=api, channel=channel, options=options, keys=keys
+    )
     body = payloads.build_body(built, extras)
     stored = [body, set_aside.as_json(aside)]
     if not _finite_json(stored):
@@ -489,6 +510,7 @@ def _bind(
         options=options,
         aside=aside,
         built=built,
+        section_keys=keys,
     )
 
 
@@ -498,82 +520,6 @@ def _finite_json(body: Any) -> bool:
     except ValueError:
         return False
     return True
-
-
-# Rows added and removed in the posted data, before binding.
-
-
-def apply_row_actions(data: QueryDict) -> tuple[str, str] | None:
-    """Apply "add row", "remove row" and DELETE checkboxes to `data` (mutable), in place.
-
-    A removed row is taken out and the rows after it renumbered, so the page shows one row less;
-    a DELETE checkbox does the same. Returns the action of the request's button, if any.
-    """
-    action = None
-    removed = data.pop(REMOVE_ROW, [])
-    for row_prefix in removed[:1]:
-        match = re.fullmatch(r"(?P<formset>.+)-(?P<index>\d+)", row_prefix)
-        if match:
-            data[f"{row_prefix}-DELETE"] = "on"
-            action = ("remove", match["formset"])
-    _compact_deleted_rows(data)
-    added = data.pop(ADD_ROW, [])
-    for formset_prefix in added[:1]:
-        if formset_prefix and len(formset_prefix) <= 500:
-            data[f"{formset_prefix}-TOTAL_FORMS"] = str(_total(data, formset_prefix) + 1)
-            action = ("add", formset_prefix)
-    return action
-
-
-def _total(data: QueryDict, formset_prefix: str) -> int:
-    try:
-        return max(0, min(int(data.get(f"{formset_prefix}-TOTAL_FORMS", 0)), 10_000))
-    except (TypeError, ValueError):
-        return 0
-
-
-def _checked(value: str) -> bool:
-    # As Django's CheckboxInput reads it, which is what decides whether a row is kept.
-    return {"true": True, "false": False}.get(value.lower(), bool(value))
-
-
-def _compact_deleted_rows(data: QueryDict) -> None:
-    for _ in range(1000):
-        deleted = [key for key in data if _DELETE_KEY.match(key) and _checked(data.get(key) or "")]
-        if not deleted:
-            return
-        # Innermost rows first: removing an outer row renumbers the rows inside the later ones.
-        key = max(deleted, key=lambda k: (k.count("-"), k))
-        match = _DELETE_KEY.match(key)
-        data.pop(key)
-        formset, index = match["formset"], int(match["index"])
-        total = _total(data, formset)
-        if index < total:
-            _remove_row(data, formset, index, total)
-
-
-def _remove_row(data: QueryDict, formset: str, index: int, total: int) -> None:
-    lists = {key: data.getlist(key) for key in data}
-    renamed: dict[str, list[str]] = {}
-    for key, values in lists.items():
-        position = _row_position(key, formset)
-        if position is None:
-            renamed[key] = values
-        elif position > index:
-            renamed[f"{formset}-{position - 1}-" + key[len(f"{formset}-{position}-") :]] = values
-        elif position < index:
-            renamed[key] = values
-    data.clear()
-    for key, values in renamed.items():
-        data.setlist(key, values)
-    data[f"{formset}-TOTAL_FORMS"] = str(total - 1)
-
-
-def _row_position(key: str, formset: str) -> int | None:
-    if not key.startswith(formset + "-"):
-        return None
-    head, _, rest = key[len(formset) + 1 :].partition("-")
-    return int(head) if head.isdigit() and rest else None
 
 
 def _find_formset(forms_: Any, prefix: str) -> PayloadFormSet | None:

@@ -10,7 +10,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -319,13 +319,23 @@ class BoundForms(Mapping[str, PayloadForm]):
         self.data, self.options = data, options
         self.classes = {section.prefix: section.form for section in sections(api, channel)}
         self._bound: dict[str, PayloadForm] = {}
+        self._prepare: list[Callable[[str, PayloadForm], None]] = []
 
     def __getitem__(self, prefix: str) -> PayloadForm:
         form = self._bound.get(prefix)
         if form is None:
             form = self.classes[prefix](self.data, prefix=prefix, options=self.options)
             self._bound[prefix] = form
+            for prepare in self._prepare:
+                prepare(prefix, form)
         return form
+
+    def prepare(self, prepare: Callable[[str, PayloadForm], None]) -> None:
+        """Apply `prepare(prefix, form)` to each form once bound (now, for those bound already):
+        the page's wiring of its inputs binds no form a page load draws from the cache."""
+        self._prepare.append(prepare)
+        for prefix, form in self._bound.items():
+            prepare(prefix, form)
 
     def __contains__(self, prefix: object) -> bool:
         return prefix in self.classes

@@ -28,6 +28,7 @@ CACHE_ALIAS = "default"
 # Long enough for a person pausing over a draft; the minute in the key retires entries anyway.
 TIMEOUT_SECONDS = 15 * 60
 KEY_PREFIX = "composer-section"
+PARSED_KEY_PREFIX = "composer-parsed-body"
 # Options the forms never read (the page's "Insert personalization" list, loaded lazily).
 NOT_READ_BY_FORMS = frozenset({"profile_properties"})
 
@@ -39,16 +40,13 @@ def built_sections(
     api: str,
     channel: str,
     options: AccountOptions | None,
+    keys: dict[str, str] | None = None,
 ) -> dict[str, payloads.Built]:
     """Each section's result (`payloads.built`), from the cache where its key was built before
     (its form is then never bound); `forms` are `payloads.BoundForms(data, api=api,
-    channel=channel, options=options)`."""
-    common = _common_key(api, channel, options)
-    keys = {
-        prefix: _section_key(common, prefix, form, data)
-        for prefix, form in forms.classes.items()
-        if form.reads_only_posted(data, prefix)
-    }
+    channel=channel, options=options)`. `keys`: `section_keys` of the same, if made already."""
+    if keys is None:
+        keys = section_keys(forms, data, api=api, channel=channel, options=options)
     cache = caches[CACHE_ALIAS]
     found = cache.get_many(keys.values()) if keys else {}
     results: dict[str, payloads.Built] = {}
@@ -64,6 +62,38 @@ def built_sections(
     if fresh:
         cache.set_many(fresh, TIMEOUT_SECONDS)
     return results
+
+
+def section_keys(
+    forms: payloads.BoundForms,
+    data: QueryDict,
+    *,
+    api: str,
+    channel: str,
+    options: AccountOptions | None,
+) -> dict[str, str]:
+    """The key of each section's result, for the sections made from their posted data alone."""
+    common = _common_key(api, channel, options)
+    return {
+        prefix: _section_key(common, prefix, form, data)
+        for prefix, form in forms.classes.items()
+        if form.reads_only_posted(data, prefix)
+    }
+
+
+def parsed_body(body: dict, *, api: str, channel: str) -> payloads.ParsedBody:
+    """`payloads.parse_body`, kept by what it depends on: the body as stored (its keys in their
+    order), the API family and channel, the account's minute (as the sections' results) and the
+    code. A page load of a draft reads its parsed form data from here after the first."""
+    minute = schedule_forms.account_now().isoformat()
+    text = json.dumps([_code_version(), api, channel, minute, body])
+    key = f"{PARSED_KEY_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
+    cache = caches[CACHE_ALIAS]
+    parsed = cache.get(key)
+    if parsed is None:
+        parsed = payloads.parse_body(body, api=api, channel=channel)
+        cache.set(key, parsed, TIMEOUT_SECONDS)
+    return parsed
 
 
 def _common_key(api: str, channel: str, options: AccountOptions | None) -> str:

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from campaigns import jsonfile
+from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, format_path, parse_path
 
 # Who the reader's messages (`jsonfile`) name.
@@ -18,6 +19,8 @@ class AdditionalFieldsForm(forms.Form):
     """Keys of the body that no form models, as `{"json.path": value}`, sent unchanged."""
 
     FIELD = "additional-extras"
+    # Drawn in Python as the payload forms' inputs (the same HTML).
+    default_renderer = RENDERER
 
     extras = forms.CharField(
         label="Additional fields (JSON)",

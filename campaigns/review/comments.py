@@ -1,6 +1,7 @@
 """Comments on a draft: on the whole of it, on one of its sections, or on a field path; resolved
 once dealt with; and where the composer shows them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -67,6 +68,8 @@ def comment_resolve(*, comment: models.Comment, user) -> models.Comment:
     return comment
 
 
+# A JSON path -> the section and HTML name of the field the composer shows it in.
+Places = dict[Path, tuple[str, str]]
 # Where the composer shows a comment that it places at no section: at the top of the page.
 TOP = "composer-comments"
 
@@ -114,19 +117,30 @@ class ComposerComments:
     def at_field(self, html_name: str) -> list[Placed]:
         return self.by_field.get(html_name, [])
 
+    def on_fields_of(self, prefix: str) -> bool:
+        """Whether an open comment is shown under a field of that section."""
+        anchor = f"section-{prefix}"
+        return any(p.anchor == anchor for ps in self.by_field.values() for p in ps)
+
 
 def composer_comments(
-    *, campaign: models.Campaign, places: dict[Path, tuple[str, str]], sections: list[str]
+    *,
+    campaign: models.Campaign,
+    places: Places | Callable[[], Places],
+    sections: list[str],
 ) -> ComposerComments:
     """The draft's comments where the composer shows them (two queries): each open one at its
     field (`places`: a JSON path -> its section and field's HTML name), else at its section, else
-    at the top; the latest "request changes" note; the resolved ones apart."""
+    at the top; the latest "request changes" note; the resolved ones apart. `places` may be a
+    function, called only when an open comment names a path (it binds the page's forms)."""
     found = ComposerComments()
     comments = list(selectors.comment_list(campaign=campaign))
     step = selectors.review_step_latest(campaign=campaign)
     sent_back = step is not None and step.action == models.AuditAction.CHANGES_REQUESTED
     note_pk = step.details.get("comment") if sent_back and isinstance(step.details, dict) else None
     note_placed = None
+    if callable(places) and any(c.path and c.resolved_at is None for c in comments):
+        places = places()
     for comment in comments:
         if comment.resolved_at is not None:
             found.resolved.append(comment)

@@ -25,6 +25,7 @@ from campaigns import (
     preview_as,
     previews,
     roles,
+    section_html,
     selectors,
     services,
     steps,
@@ -33,7 +34,7 @@ from campaigns.channels import email, registry
 from campaigns.forms import audience
 from campaigns.forms import schedule as schedule_forms
 from campaigns.library import selectors as library
-from campaigns.models import Api, LibraryKind, Status, identity_lists
+from campaigns.models import Api, Status, identity_lists
 from campaigns.review import comments
 from campaigns.views import forms, test_sends
 from campaigns.views.common import campaign_or_404
@@ -66,6 +67,7 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         # `start`: the New page's answer to who gets it, for a draft that has not chosen yet.
         # A saved audience's "last N days" as of today: saved with the next save.
+        library.composer_library(campaign)
         dated = library.dated_body(campaign, today=schedule_forms.account_now().date())
         state = composer.composer_load(
             campaign, options=options, start=request.GET.get("start", ""), override=dated
@@ -277,6 +279,14 @@ def _render_composer(
     request: HttpRequest, state: composer.Composer, *, save: services.SaveOutcome | None = None
 ) -> HttpResponse:
     context = _composer_context(request, state, save=save, with_preview=True)
+    if request.method == "GET":
+        # A page load draws each section's form once per content (`section_html`).
+        context["kept_forms"] = section_html.kept_forms(
+            state,
+            can_edit=bool(context["can_edit"]),
+            counters=context["preview"]["device"].get("counters"),
+            comments=context["composer_comments"],
+        )
     return render(request, COMPOSER, context)
 
 
@@ -317,8 +327,8 @@ def _composer_context(
         "composer_comments": SimpleLazyObject(
             lambda: comments.composer_comments(
                 campaign=campaign,
-                places=state.field_places(),
-                sections=[s.prefix for s in state.sections if s.form is not None],
+                places=state.field_places,
+                sections=[s.prefix for s in state.sections if s.form_class is not None],
             )
         ),
         "can_resolve_comments": SimpleLazyObject(
@@ -349,7 +359,7 @@ def _composer_context(
         "library_newer": SimpleLazyObject(
             lambda: library.newer_versions(library.draft_uses(campaign))
         ),
-        "saved_audiences": SimpleLazyObject(lambda: library.usable(LibraryKind.AUDIENCE)),
+        "saved_audiences": SimpleLazyObject(lambda: library.saved_audiences(campaign)),
     }
 
 
@@ -371,11 +381,12 @@ def _wire_choices(state: composer.Composer) -> None:
     """A choice between parts of a section (see forms.base.Alternatives) asks for the section
     again, which shows the parts of the new choice; so does a field that lays its section out
     (a WhatsApp template: its placeholders' inputs)."""
-    for section in state.sections:
-        form = section.form_class
-        if form is not None and (form.alternatives or form.refreshed_by):
-            url = reverse("campaigns:composer_section", args=[state.campaign.pk, section.prefix])
-            section.form.wire_choice(
+    pk = state.campaign.pk
+
+    def wire(prefix: str, form) -> None:
+        if form.alternatives or form.refreshed_by:
+            url = reverse("campaigns:composer_section", args=[pk, prefix])
+            form.wire_choice(
                 {
                     "hx-post": url,
                     "hx-trigger": "change",
@@ -383,6 +394,8 @@ def _wire_choices(state: composer.Composer) -> None:
                     "hx-swap": "outerHTML",
                 }
             )
+
+    state.prepare_forms(wire)
 
 
 def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict:
