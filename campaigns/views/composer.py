@@ -36,7 +36,7 @@ from campaigns.library import selectors as library
 from campaigns.models import Api, LibraryKind, Status, identity_lists
 from campaigns.review import comments
 from campaigns.views import forms, test_sends
-from campaigns.views.common import campaign_or_404
+from campaigns.views.common import campaign_for_preview_or_404, campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
 SAVED = "Saved “{name}” (version {version})."
@@ -92,9 +92,13 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    roles.require_any(request.user, roles.VIEW_PERMISSION)
-    state = _bound_composer(request, pk)
-    context = _composer_context(request, state, with_preview=True)
+    """The live preview, posted on every pause in typing: its fragments show no form, so the
+    draft is read without what they never show and no form is wired (`wired=False`)."""
+    # The step summary's submit line asks whether the user may change the draft.
+    held = roles.permissions_held(request.user, roles.VIEW_PERMISSION, roles.CHANGE_PERMISSION)
+    roles.require_held(held, roles.VIEW_PERMISSION)
+    state = _bound_composer(request, pk, for_preview=True)
+    context = _composer_context(request, state, with_preview=True, wired=False, held=held)
     return _render_partials(
         request, context, "preview", ("notices", True), "counters", ("step-summary", True)
     )
@@ -266,8 +270,10 @@ def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _bound_composer(request: HttpRequest, pk: int) -> composer.Composer:
-    campaign = campaign_or_404(pk)
+def _bound_composer(
+    request: HttpRequest, pk: int, *, for_preview: bool = False
+) -> composer.Composer:
+    campaign = campaign_for_preview_or_404(pk) if for_preview else campaign_or_404(pk)
     return composer.composer_bind(
         request.POST, campaign, options=selectors.account_options(composing=True)
     )
@@ -286,10 +292,23 @@ def _composer_context(
     *,
     save: services.SaveOutcome | None = None,
     with_preview: bool = False,
+    wired: bool = True,
+    held: dict[str, bool] | None = None,
 ) -> dict:
+    """`wired`: the forms' inputs ask the server for the parts that depend on them (binding the
+    forms that have such inputs); False for fragments that show no form. `held`: permissions
+    already asked (`roles.permissions_held`), the others asked of the user when a fragment
+    needs them."""
     campaign = state.campaign
-    state.wire(target_url=reverse("campaigns:composer_target", args=[campaign.pk]))
-    _wire_choices(state)
+
+    def has_perm(permission: str) -> bool:
+        if held is not None and permission in held:
+            return held[permission]
+        return request.user.has_perm(permission)
+
+    if wired:
+        state.wire(target_url=reverse("campaigns:composer_target", args=[campaign.pk]))
+        _wire_choices(state)
     if save is not None and save.state == "saved":
         base_version = save.version
     else:
@@ -304,7 +323,7 @@ def _composer_context(
         "editable": campaign.editable,
         # Lazy, like the export and the datalists below: a live preview's fragments use none.
         "can_edit": SimpleLazyObject(
-            lambda: campaign.editable and request.user.has_perm(roles.CHANGE_PERMISSION)
+            lambda: campaign.editable and has_perm(roles.CHANGE_PERMISSION)
         ),
         "save": save,
         "base_version": base_version,
@@ -322,7 +341,7 @@ def _composer_context(
             )
         ),
         "can_resolve_comments": SimpleLazyObject(
-            lambda: any(request.user.has_perm(p) for p in comments.COMMENT_PERMISSIONS)
+            lambda: any(has_perm(p) for p in comments.COMMENT_PERMISSIONS)
         ),
         "target_mode_id": f"id_{composer.target_mode_input(state.api) or ''}",
         "steps": found_steps,
@@ -330,13 +349,9 @@ def _composer_context(
         "overlaps": SimpleLazyObject(lambda: overlap_reads.campaign_overlaps(campaign)),
         "steps_to_fix": SimpleLazyObject(lambda: steps.with_problems(found_steps)),
         "can_submit": SimpleLazyObject(
-            lambda: (
-                campaign.status == Status.DRAFT and request.user.has_perm(roles.CHANGE_PERMISSION)
-            )
+            lambda: campaign.status == Status.DRAFT and has_perm(roles.CHANGE_PERMISSION)
         ),
-        "can_test_send": SimpleLazyObject(
-            lambda: any(request.user.has_perm(p) for p in test_sends.TESTERS)
-        ),
+        "can_test_send": SimpleLazyObject(lambda: any(has_perm(p) for p in test_sends.TESTERS)),
         # The page a refused submit came back to; a live refresh says what is left instead.
         "submit_refused": request.method == "GET"
         and request.GET.get(SUBMIT_REFUSED_PARAMETER) == SUBMIT_REFUSED_VALUE,
