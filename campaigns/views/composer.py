@@ -99,9 +99,11 @@ def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_held(held, roles.VIEW_PERMISSION)
     state = _bound_composer(request, pk, for_preview=True)
     context = _composer_context(request, state, with_preview=True, wired=False, held=held)
-    return _render_partials(
-        request, context, "preview", ("notices", True), "counters", ("step-summary", True)
-    )
+    names: list = ["preview", ("notices", True), "counters"]
+    # The step summary only when it would show something else than the page shows.
+    if request.POST.get(steps.SHOWN_INPUT) != str(context["steps_shown"]):
+        names.append(("step-summary", True))
+    return _render_partials(request, context, *names)
 
 
 @require_POST
@@ -315,6 +317,14 @@ def _composer_context(
         base_version = state.meta.value("base_version")
         base_version = campaign.version if base_version is None else base_version
     found_steps = SimpleLazyObject(lambda: steps.composer_steps(state))
+    # The page a refused submit came back to; a live refresh says what is left instead.
+    submit_refused = (
+        request.method == "GET"
+        and request.GET.get(SUBMIT_REFUSED_PARAMETER) == SUBMIT_REFUSED_VALUE
+    )
+    can_submit = SimpleLazyObject(
+        lambda: campaign.status == Status.DRAFT and has_perm(roles.CHANGE_PERMISSION)
+    )
     person = preview_as.session_person(request.session, campaign.pk)
     return {
         "campaign": campaign,
@@ -348,13 +358,15 @@ def _composer_context(
         # Read on a page load only: the campaigns reaching the same people close to its sends.
         "overlaps": SimpleLazyObject(lambda: overlap_reads.campaign_overlaps(campaign)),
         "steps_to_fix": SimpleLazyObject(lambda: steps.with_problems(found_steps)),
-        "can_submit": SimpleLazyObject(
-            lambda: campaign.status == Status.DRAFT and has_perm(roles.CHANGE_PERMISSION)
-        ),
+        "can_submit": can_submit,
         "can_test_send": SimpleLazyObject(lambda: any(has_perm(p) for p in test_sends.TESTERS)),
-        # The page a refused submit came back to; a live refresh says what is left instead.
-        "submit_refused": request.method == "GET"
-        and request.GET.get(SUBMIT_REFUSED_PARAMETER) == SUBMIT_REFUSED_VALUE,
+        "submit_refused": submit_refused,
+        "steps_shown_input": steps.SHOWN_INPUT,
+        "steps_shown": SimpleLazyObject(
+            lambda: steps.shown_digest(
+                list(found_steps), can_submit=bool(can_submit), refused=submit_refused
+            )
+        ),
         "submit_refused_text": steps.SUBMIT_REFUSED,
         "not_ready_text": steps.NOT_READY,
         "ready_text": steps.READY,
