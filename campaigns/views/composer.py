@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
@@ -433,6 +433,12 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
     if "counters" in device:
         device["counters"] = personal.counters(device["counters"])
     count = identities.count(to) if state.api == Api.SEND and isinstance(to, dict) else 0
+    schedule = previews.schedule_preview(
+        state.body,
+        now=timezone.now(),
+        account_tz=ZoneInfo(settings.TIME_ZONE),
+        audience_timezones=selectors.audience_timezones,
+    )
     long_list = count > audience.LIST_SHOWN_AS_TEXT
     return {
         "endpoint": state.endpoint,
@@ -447,13 +453,29 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
         "device_template": registry.preview_template(state.channel),
         "device": device,
         "person_notes": personal.notes,
-        "schedule": previews.schedule_preview(
-            state.body,
-            now=timezone.now(),
-            account_tz=ZoneInfo(settings.TIME_ZONE),
-            audience_timezones=selectors.audience_timezones,
-        ),
+        "schedule": schedule,
+        "dnd_week_html": _dnd_week_html(schedule) if schedule else "",
     }
+
+
+# The weeks of quiet hours rendered lately, by what they show: rendering one cost as much as the
+# rest of the preview's JSON and device fragments, and a keystroke seldom changes it.
+_DND_WEEKS_RENDERED: dict[tuple[str, str, str], str] = {}
+DND_WEEKS_KEPT = 64
+
+
+def _dnd_week_html(schedule: dict) -> str:
+    """The week of quiet hours (`composer.html#dnd-week`), rendered once for each week it
+    shows: the same days, timezone and language render the same HTML."""
+    shown = {"has_dnd": schedule["has_dnd"], "days": schedule["days"]}
+    key = (repr(shown), timezone.get_current_timezone_name(), translation.get_language())
+    html = _DND_WEEKS_RENDERED.get(key)
+    if html is None:
+        html = render_to_string(f"{COMPOSER}#dnd-week", {"schedule": shown})
+        if len(_DND_WEEKS_RENDERED) >= DND_WEEKS_KEPT:
+            _DND_WEEKS_RENDERED.clear()
+        _DND_WEEKS_RENDERED[key] = html
+    return html
 
 
 def _render_partials(request: HttpRequest, context: dict, *names) -> HttpResponse:
