@@ -1,6 +1,7 @@
 """The team roles: a Django group each, with the permissions it grants."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 COMPOSERS = "composers"
 REVIEWERS = "reviewers"
@@ -50,3 +51,54 @@ def require_any(user, *permissions: str) -> None:
     """PermissionDenied unless the user has at least one of the permissions."""
     if not any(user.has_perm(permission) for permission in permissions):
         raise PermissionDenied
+
+
+def permissions_held(user, *permissions: str) -> dict[str, bool]:
+    """Whether the user holds each of `permissions`, in one query for them alone, for a request
+    that asks nothing else of the user's permissions (the live preview, sent on every pause in
+    typing): `has_perm` loads all of the user's and of their groups' (two queries, sets built).
+
+    It answers as `has_perm` does with this project's backends: ModelBackend grants what the
+    user and their groups hold, to an active user, and everything to an active superuser;
+    AxesBackend grants nothing. A permission set already loaded this request is used."""
+    if not user.is_active or user.is_superuser:
+        return dict.fromkeys(permissions, user.is_active)
+    loaded = getattr(user, "_perm_cache", None)
+    if loaded is None:
+        loaded = _held_among(user.pk, permissions)
+    return {permission: permission in loaded for permission in permissions}
+
+
+def require_held(held: dict[str, bool], *permissions: str) -> None:
+    """PermissionDenied unless `held` (`permissions_held`) says one of the permissions is held."""
+    if not any(held[permission] for permission in permissions):
+        raise PermissionDenied
+
+
+def _held_among(user_pk: int, permissions: tuple[str, ...]) -> set[str]:
+    """Those of `permissions` the user holds, through a group or their own. In SQL written here:
+    the ORM's query (two many-to-many joins, OR-ed) cost 0.8 ms to compile on every keystroke,
+    five times what it costs to run."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    User = get_user_model()
+    permission_table = connection.ops.quote_name(Permission._meta.db_table)
+    type_table = connection.ops.quote_name(ContentType._meta.db_table)
+    group_permissions = connection.ops.quote_name(Group.permissions.through._meta.db_table)
+    user_groups = connection.ops.quote_name(User.groups.through._meta.db_table)
+    user_permissions = connection.ops.quote_name(User.user_permissions.through._meta.db_table)
+    asked = " OR ".join(["(t.app_label = %s AND p.codename = %s)"] * len(permissions))
+    sql = (
+        f"SELECT t.app_label, p.codename FROM {permission_table} p"
+        f" JOIN {type_table} t ON t.id = p.content_type_id"
+        f" WHERE ({asked}) AND p.id IN ("
+        f"SELECT gp.permission_id FROM {group_permissions} gp"
+        f" JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s"
+        f" UNION SELECT up.permission_id FROM {user_permissions} up WHERE up.user_id = %s)"
+    )
+    parameters = [part for name in permissions for part in name.split(".", 1)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*parameters, user_pk, user_pk])
+        return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}

@@ -74,10 +74,11 @@ def section_keys(
 ) -> dict[str, str]:
     """The key of each section's result, for the sections made from their posted data alone."""
     common = _common_key(api, channel, options)
+    classes = forms.classes
+    kept = [prefix for prefix, form in classes.items() if form.reads_only_posted(data, prefix)]
+    posted = _posted_by_section(data, kept)
     return {
-        prefix: _section_key(common, prefix, form, data)
-        for prefix, form in forms.classes.items()
-        if form.reads_only_posted(data, prefix)
+        prefix: _section_key(common, prefix, classes[prefix], posted[prefix]) for prefix in kept
     }
 
 
@@ -111,9 +112,20 @@ def _common_key(api: str, channel: str, options: AccountOptions | None) -> str:
     return repr((_code_version(), api, channel, minute, read))
 
 
-def _section_key(common: str, prefix: str, form: type[PayloadForm], data: QueryDict) -> str:
-    start = f"{prefix}-"
-    posted = sorted((key, data.getlist(key)) for key in data if key.startswith(start))
+def _posted_by_section(data: QueryDict, prefixes: list[str]) -> dict[str, list]:
+    """Each section's posted (key, values) pairs, sorted: every key under its prefix, found in one
+    pass over the posted data (section prefixes hold no "-")."""
+    posted: dict[str, list] = {prefix: [] for prefix in prefixes}
+    for key, values in data.lists():
+        head, dash, _ = key.partition("-")
+        if dash and head in posted:
+            posted[head].append((key, values))
+    return {prefix: sorted(pairs) for prefix, pairs in posted.items()}
+
+
+def _section_key(common: str, prefix: str, form: type[PayloadForm], posted: list) -> str:
+    if "-" in prefix:
+        raise ValueError(f"A section prefix holds no '-': {prefix!r}")
     text = json.dumps([common, prefix, form.__module__, form.__qualname__, posted])
     return f"{KEY_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
 

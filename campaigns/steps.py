@@ -7,6 +7,7 @@ are the composer's errors and warnings that belong to its fields or to the part 
 fields write; its line comes from the built body (`step_summaries`).
 """
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ WARNINGS_TEXT = "{count} warning{plural}"
 READY = "No problems: ready to submit for review."
 NOT_READY = "Before it can be submitted for review, fix:"
 SUBMIT_REFUSED = "Not submitted for review: the draft has problems. Fix these steps first:"
+# The hidden input in the step summary: a digest of what it shows (`shown_digest`), posted with
+# the form, so that a live preview swaps the summary only when it would show something else.
+SHOWN_INPUT = "composer-steps_shown"
 
 
 @dataclass(frozen=True)
@@ -147,3 +151,10 @@ def with_problems(steps: list[Step]) -> list[Step]:
 
 def _no_summary(body: Any) -> str:
     return ""
+
+
+def shown_digest(steps: list[Step], *, can_submit: bool, refused: bool) -> str:
+    """A digest of everything the step summary shows: its steps (each state, count and line),
+    whether it shows the submit line and which words it says."""
+    shown = (steps, can_submit, refused, READY, NOT_READY, SUBMIT_REFUSED)
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]

@@ -16,3 +16,10 @@ def campaign_or_404(pk: int) -> Campaign:
         return selectors.campaign_with_people(pk)
     except Campaign.DoesNotExist:
         raise Http404("No such campaign.") from None
+
+
+def campaign_for_preview_or_404(pk: int) -> Campaign:
+    try:
+        return selectors.campaign_for_preview(pk)
+    except Campaign.DoesNotExist:
+        raise Http404("No such campaign.") from None

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
@@ -37,7 +37,7 @@ from campaigns.library import selectors as library
 from campaigns.models import Api, Status, identity_lists
 from campaigns.review import comments
 from campaigns.views import forms, test_sends
-from campaigns.views.common import campaign_or_404
+from campaigns.views.common import campaign_for_preview_or_404, campaign_or_404
 
 COMPOSER = "campaigns/composer.html"
 SAVED = "Saved “{name}” (version {version})."
@@ -94,12 +94,18 @@ def composer_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    roles.require_any(request.user, roles.VIEW_PERMISSION)
-    state = _bound_composer(request, pk)
-    context = _composer_context(request, state, with_preview=True)
-    return _render_partials(
-        request, context, "preview", ("notices", True), "counters", ("step-summary", True)
-    )
+    """The live preview, posted on every pause in typing: its fragments show no form, so the
+    draft is read without what they never show and no form is wired (`wired=False`)."""
+    # The step summary's submit line asks whether the user may change the draft.
+    held = roles.permissions_held(request.user, roles.VIEW_PERMISSION, roles.CHANGE_PERMISSION)
+    roles.require_held(held, roles.VIEW_PERMISSION)
+    state = _bound_composer(request, pk, for_preview=True)
+    context = _composer_context(request, state, with_preview=True, wired=False, held=held)
+    names: list = ["preview", ("notices", True), "counters"]
+    # The step summary only when it would show something else than the page shows.
+    if request.POST.get(steps.SHOWN_INPUT) != str(context["steps_shown"]):
+        names.append(("step-summary", True))
+    return _render_partials(request, context, *names)
 
 
 @require_POST
@@ -268,8 +274,10 @@ def email_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _bound_composer(request: HttpRequest, pk: int) -> composer.Composer:
-    campaign = campaign_or_404(pk)
+def _bound_composer(
+    request: HttpRequest, pk: int, *, for_preview: bool = False
+) -> composer.Composer:
+    campaign = campaign_for_preview_or_404(pk) if for_preview else campaign_or_404(pk)
     return composer.composer_bind(
         request.POST, campaign, options=selectors.account_options(composing=True)
     )
@@ -296,16 +304,37 @@ def _composer_context(
     *,
     save: services.SaveOutcome | None = None,
     with_preview: bool = False,
+    wired: bool = True,
+    held: dict[str, bool] | None = None,
 ) -> dict:
+    """`wired`: the forms' inputs ask the server for the parts that depend on them (binding the
+    forms that have such inputs); False for fragments that show no form. `held`: permissions
+    already asked (`roles.permissions_held`), the others asked of the user when a fragment
+    needs them."""
     campaign = state.campaign
-    state.wire(target_url=reverse("campaigns:composer_target", args=[campaign.pk]))
-    _wire_choices(state)
+
+    def has_perm(permission: str) -> bool:
+        if held is not None and permission in held:
+            return held[permission]
+        return request.user.has_perm(permission)
+
+    if wired:
+        state.wire(target_url=reverse("campaigns:composer_target", args=[campaign.pk]))
+        _wire_choices(state)
     if save is not None and save.state == "saved":
         base_version = save.version
     else:
         base_version = state.meta.value("base_version")
         base_version = campaign.version if base_version is None else base_version
     found_steps = SimpleLazyObject(lambda: steps.composer_steps(state))
+    # The page a refused submit came back to; a live refresh says what is left instead.
+    submit_refused = (
+        request.method == "GET"
+        and request.GET.get(SUBMIT_REFUSED_PARAMETER) == SUBMIT_REFUSED_VALUE
+    )
+    can_submit = SimpleLazyObject(
+        lambda: campaign.status == Status.DRAFT and has_perm(roles.CHANGE_PERMISSION)
+    )
     person = preview_as.session_person(request.session, campaign.pk)
     return {
         "campaign": campaign,
@@ -314,7 +343,7 @@ def _composer_context(
         "editable": campaign.editable,
         # Lazy, like the export and the datalists below: a live preview's fragments use none.
         "can_edit": SimpleLazyObject(
-            lambda: campaign.editable and request.user.has_perm(roles.CHANGE_PERMISSION)
+            lambda: campaign.editable and has_perm(roles.CHANGE_PERMISSION)
         ),
         "save": save,
         "base_version": base_version,
@@ -332,24 +361,22 @@ def _composer_context(
             )
         ),
         "can_resolve_comments": SimpleLazyObject(
-            lambda: any(request.user.has_perm(p) for p in comments.COMMENT_PERMISSIONS)
+            lambda: any(has_perm(p) for p in comments.COMMENT_PERMISSIONS)
         ),
         "target_mode_id": f"id_{composer.target_mode_input(state.api) or ''}",
         "steps": found_steps,
         # Read on a page load only: the campaigns reaching the same people close to its sends.
         "overlaps": SimpleLazyObject(lambda: overlap_reads.campaign_overlaps(campaign)),
         "steps_to_fix": SimpleLazyObject(lambda: steps.with_problems(found_steps)),
-        "can_submit": SimpleLazyObject(
-            lambda: (
-                campaign.status == Status.DRAFT and request.user.has_perm(roles.CHANGE_PERMISSION)
+        "can_submit": can_submit,
+        "can_test_send": SimpleLazyObject(lambda: any(has_perm(p) for p in test_sends.TESTERS)),
+        "submit_refused": submit_refused,
+        "steps_shown_input": steps.SHOWN_INPUT,
+        "steps_shown": SimpleLazyObject(
+            lambda: steps.shown_digest(
+                list(found_steps), can_submit=bool(can_submit), refused=submit_refused
             )
         ),
-        "can_test_send": SimpleLazyObject(
-            lambda: any(request.user.has_perm(p) for p in test_sends.TESTERS)
-        ),
-        # The page a refused submit came back to; a live refresh says what is left instead.
-        "submit_refused": request.method == "GET"
-        and request.GET.get(SUBMIT_REFUSED_PARAMETER) == SUBMIT_REFUSED_VALUE,
         "submit_refused_text": steps.SUBMIT_REFUSED,
         "not_ready_text": steps.NOT_READY,
         "ready_text": steps.READY,
@@ -419,6 +446,12 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
     if "counters" in device:
         device["counters"] = personal.counters(device["counters"])
     count = identities.count(to) if state.api == Api.SEND and isinstance(to, dict) else 0
+    schedule = previews.schedule_preview(
+        state.body,
+        now=timezone.now(),
+        account_tz=ZoneInfo(settings.TIME_ZONE),
+        audience_timezones=selectors.audience_timezones,
+    )
     long_list = count > audience.LIST_SHOWN_AS_TEXT
     return {
         "endpoint": state.endpoint,
@@ -433,13 +466,29 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
         "device_template": registry.preview_template(state.channel),
         "device": device,
         "person_notes": personal.notes,
-        "schedule": previews.schedule_preview(
-            state.body,
-            now=timezone.now(),
-            account_tz=ZoneInfo(settings.TIME_ZONE),
-            audience_timezones=selectors.audience_timezones,
-        ),
+        "schedule": schedule,
+        "dnd_week_html": _dnd_week_html(schedule) if schedule else "",
     }
+
+
+# The weeks of quiet hours rendered lately, by what they show: rendering one cost as much as the
+# rest of the preview's JSON and device fragments, and a keystroke seldom changes it.
+_DND_WEEKS_RENDERED: dict[tuple[str, str, str], str] = {}
+DND_WEEKS_KEPT = 64
+
+
+def _dnd_week_html(schedule: dict) -> str:
+    """The week of quiet hours (`composer.html#dnd-week`), rendered once for each week it
+    shows: the same days, timezone and language render the same HTML."""
+    shown = {"has_dnd": schedule["has_dnd"], "days": schedule["days"]}
+    key = (repr(shown), timezone.get_current_timezone_name(), translation.get_language())
+    html = _DND_WEEKS_RENDERED.get(key)
+    if html is None:
+        html = render_to_string(f"{COMPOSER}#dnd-week", {"schedule": shown})
+        if len(_DND_WEEKS_RENDERED) >= DND_WEEKS_KEPT:
+            _DND_WEEKS_RENDERED.clear()
+        _DND_WEEKS_RENDERED[key] = html
+    return html
 
 
 def _render_partials(request: HttpRequest, context: dict, *names) -> HttpResponse:

@@ -74,6 +74,38 @@ def test_the_live_preview_brings_the_steps_up_to_date(composer_client, composer_
     assert '<span class="step-text" title="Charged">Charged</span>' in html
 
 
+def shown_digest(html: str) -> str:
+    return re.search(rf'name="{steps.SHOWN_INPUT}" value="([0-9a-f]+)"', html)[1]
+
+
+def test_the_live_preview_swaps_the_steps_only_when_they_would_show_something_else(
+    composer_client, composer_user
+):
+    campaign = new_draft(composer_user, NO_AUDIENCE)
+    url = reverse("campaigns:composer_preview", args=[campaign.pk])
+    data = dict(submitted_data(page(composer_client, campaign)).lists())
+
+    # A change no step shows (the push's body text): the page's summary stands.
+    assert data["content-body"] == ["Up to 40% off"]
+    unchanged = composer_client.post(url, data | {"content-body": ["Only the body"]})
+    assert 'id="step-summary"' not in unchanged.content.decode()
+    assert 'id="preview"' in unchanged.content.decode()
+
+    # Who is answered: the summary comes, with the digest of what it now shows.
+    data |= {"audience-who": [audience.EVERYONE]}
+    changed = composer_client.post(url, data).content.decode()
+    assert step_states(changed, oob=True)["audience"] == steps.COMPLETE
+    digest = shown_digest(changed)
+    assert digest != data[steps.SHOWN_INPUT][0]
+
+    # Posted back with that digest, the same content swaps no summary; a stale one gets it.
+    again = composer_client.post(url, data | {steps.SHOWN_INPUT: [digest]}).content.decode()
+    assert 'id="step-summary"' not in again
+    stale = composer_client.post(url, data | {steps.SHOWN_INPUT: ["0" * 32]}).content.decode()
+    assert step_states(stale, oob=True)["audience"] == steps.COMPLETE
+    assert shown_digest(stale) == digest
+
+
 def test_warnings_show_as_such_and_block_no_submit(composer_client, composer_user):
     body = email_send_body(["not-an-address"])
     campaign = new_draft(composer_user, body, api="send", channel="email")
