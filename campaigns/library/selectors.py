@@ -3,7 +3,8 @@ and where it is used, and the newer versions a draft's items have."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from campaigns import diffs, models
 from campaigns.library import parts
@@ -22,10 +23,18 @@ def item_list(
 ) -> QuerySet[LibraryItem]:
     """The items of a kind, filtered, with their owner and how many drafts use them; each
     listed item's latest content comes from `latest_contents`, in one more query."""
+    # Counted per listed row (a subquery), not grouped over every item before the page is cut.
+    uses = (
+        LibraryUse.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     items = (
         LibraryItem.objects.filter(kind=kind, archived=archived)
         .select_related("owner")
-        .annotate(use_count=Count("uses"))
+        .annotate(use_count=Coalesce(Subquery(uses), 0))
     )
     if q:
         items = items.filter(Q(name__icontains=q) | Q(description__icontains=q))
