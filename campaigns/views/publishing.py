@@ -170,8 +170,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST,
         recipients_shown=confirm.recipients_shown(token, campaign=campaign, user=request.user),
     )
-    if not form.is_valid():
-        # Only "send anyway" can be missing: nothing is published, the page says why.
+    valid = form.is_valid()
+    if not valid and "send_anyway" in form.errors:
+        # "Send anyway" missing: nothing is published, the page says why.
         return _confirm_render(
             request,
             campaign,
@@ -181,6 +182,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             send_anyway_error=form.errors["send_anyway"][0],
             status=409,
         )
+    # A token the form refuses (a null character) is none: publishing refuses it in words.
+    token = form.cleaned_data["confirmation_token"] if valid else ""
     try:
         attempt = attempts.campaign_publish(
             campaign=campaign, user=request.user, confirmation_token=token

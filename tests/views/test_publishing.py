@@ -177,6 +177,21 @@ def test_publishing_through_the_page_shows_the_campaign_and_its_api_calls(sandbo
     assert PASSCODE not in html
 
 
+def test_a_token_with_a_null_character_is_refused_in_words_and_nothing_is_sent(
+    sandbox, people, client
+):
+    client.force_login(people["publisher"])
+    campaign = draft(people["composer"])
+
+    response = client.post(
+        reverse("campaigns:publish", args=[campaign.pk]), {"confirmation_token": "abc\x00def"}
+    )
+
+    assert response.status_code == 409
+    assert confirm.CONFIRMATION_INVALID in response.content.decode()
+    assert not PublishAttempt.objects.exists()
+
+
 def test_a_double_submitted_publish_creates_one_campaign_and_says_so(sandbox, people, client):
     publisher = people["publisher"]
     client.force_login(publisher)
