@@ -1,18 +1,5 @@
-"""Forms that stand for parts of a CleverTap request body.
+"""`PayloadForm`: a form that stands for one JSON object of a request body (see the package)."""
 
-A `PayloadForm` maps each field to a path in its JSON object (`paths`) and each repeated part to a
-formset of row forms (`rows`). It converts both ways without validating (see `fields.py`), so an
-invalid draft still builds a body with everything that was typed, and its normal Django validation
-reports the problems, each at the JSON path of its field.
-
-A form may hold one choice between parts of its body (`alternatives`): the parts the chosen value
-leaves out are not sent, and stay in the page (greyed and disabled, or hidden) with what was typed
-in them, so that choosing again brings them back.
-"""
-
-import functools
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
@@ -20,91 +7,21 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 
 from campaigns.forms import personalized as personalized_fields
+from campaigns.forms.base.parts import (
+    APPLY_CHOICE,
+    GREYED_HELP,
+    HIDDEN_HELP,
+    KEEP_AS_READ,
+    KEEP_AS_READ_HELP,
+    Alternatives,
+    ParsedJson,
+    PayloadError,
+    Rows,
+)
+from campaigns.forms.base.rows import PayloadFormSet, formset_class, parse_rows
 from campaigns.forms.fields import MISSING, JsonField
 from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
-
-
-@dataclass(frozen=True)
-class PayloadError:
-    path: Path
-    message: str
-    # The CleverTap error code the rule answers with, where the API documents one.
-    code: int | None = None
-    # The form field's HTML name, when the error belongs to one.
-    field: str | None = None
-    # CleverTap's own text for this error, where the reference records it and ours says more:
-    # what the sandbox answers (`PayloadForm.answers`).
-    api_message: str | None = None
-
-    @property
-    def where(self) -> str:
-        return format_path(self.path) or "(body)"
-
-
-@dataclass
-class ParsedJson:
-    """Form data for one JSON object, and the paths of the values that the data stands for."""
-
-    data: dict[str, Any] = field(default_factory=dict)
-    claimed: set[Path] = field(default_factory=set)
-
-    def update(self, other: "ParsedJson") -> None:
-        self.data.update(other.data)
-        self.claimed |= other.claimed
-
-
-@dataclass(frozen=True)
-class Alternatives:
-    """A choice between parts of a body: each value of the `choice` field leaves out the parts
-    at the paths `leaves_out[value]` (the fields and rows under them), which are not sent.
-
-    Left-out parts stay in the page with what was typed in them: greyed and disabled where they
-    stand (their values posted by hidden copies, as a disabled input is not posted), or hidden
-    (`hide`). A body read with parts that its choice leaves out keeps them, behind a ticked box,
-    until the person unticks it or makes another choice.
-    """
-
-    choice: str
-    leaves_out: dict[str, tuple[Path, ...]]
-    hide: bool = False
-
-
-KEEP_AS_READ = "Keep the other parts as imported"
-KEEP_AS_READ_HELP = (
-    "The imported campaign also has parts this choice does not send; they are sent while this "
-    "is ticked. Untick it to send only the parts of this choice."
-)
-GREYED_HELP = (
-    "What is greyed out below is not sent with this choice; it stays here, so choosing again "
-    "brings it back."
-)
-HIDDEN_HELP = (
-    "Only the fields of this choice are shown and sent; choosing the other again brings back "
-    "what you typed in it."
-)
-# Without JavaScript a changed choice shows its parts once the composer's page is posted.
-APPLY_CHOICE = (
-    '<noscript><button type="submit" class="btn btn-outline-secondary btn-sm mb-3" '
-    'name="composer-action" value="preview">Apply this choice</button></noscript>'
-)
-
-
-@dataclass(frozen=True)
-class Rows:
-    """A repeated part: a list of objects, or an object keyed by one of the row's fields.
-
-    `label` titles the part ("Send times"); `item` names one row on its remove button ("Remove
-    send time 2"), and `add` is the text of the button that adds one ("Add a send time").
-    """
-
-    path: Path
-    form: type["PayloadForm"]
-    label: str
-    item: str
-    add: str
-    keyed_by: str | None = None
-    max_rows: int = 200
 
 
 class HintedBoundField(forms.BoundField):
@@ -151,7 +68,7 @@ class PayloadForm(forms.Form):
         # refusing a save, an approval or a publish. Filled by `clean` (`add_warning`).
         self.warnings: dict[str, list[str]] = {}
         self.formsets = {
-            name: _formset_class(spec)(
+            name: formset_class(spec)(
                 self.data if self.is_bound else None,
                 prefix=self.add_prefix(name),
                 form_kwargs={"options": options},
@@ -390,7 +307,7 @@ class PayloadForm(forms.Form):
                 parsed.claimed.add(base + path)
         for name, spec in cls.rows.items():
             parsed.update(
-                _parse_rows(get_path(obj, spec.path), spec, prefix=f"{prefix}-{name}", base=base)
+                parse_rows(get_path(obj, spec.path), spec, prefix=f"{prefix}-{name}", base=base)
             )
         return cls.keep_as_read(parsed, prefix=prefix)
 
@@ -482,139 +399,3 @@ class PayloadForm(forms.Form):
 
     def add_row_error(self, rows_name: str, message: str) -> None:
         self.formsets[rows_name].extra_errors.append(message)
-
-
-def _parse_rows(container: Any, spec: Rows, *, prefix: str, base: Path) -> ParsedJson:
-    parsed = ParsedJson()
-    expected = dict if spec.keyed_by else list
-    if not isinstance(container, expected) or not container or len(container) > spec.max_rows:
-        return parsed
-    items = container.items() if spec.keyed_by else enumerate(container)
-    rows = ParsedJson()
-    for index, (key, element) in enumerate(items):
-        row_prefix = f"{prefix}-{index}"
-        row = spec.form.parse_json(element, prefix=row_prefix, base=base + spec.path + (key,))
-        if not row.claimed:
-            # A row the form cannot show would vanish on the way back: keep the whole part aside.
-            return parsed
-        if spec.keyed_by:
-            row.data[f"{row_prefix}-{spec.keyed_by}"] = key
-        rows.update(row)
-    parsed.update(rows)
-    parsed.data |= {
-        f"{prefix}-TOTAL_FORMS": str(len(container)),
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": str(spec.max_rows),
-    }
-    return parsed
-
-
-class PayloadFormSet(forms.BaseFormSet):
-    spec: ClassVar[Rows]
-
-    def __init__(self, *args, owner: PayloadForm, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The form whose repeated part this is.
-        self.owner = owner
-        self.extra_errors: list[str] = []
-
-    def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "rows_of": self}
-
-    @property
-    def path(self) -> Path:
-        return self.owner.base + self.spec.path
-
-    @property
-    def api_path(self) -> str:
-        return format_path(self.path)
-
-    def row_path(self, form: PayloadForm) -> Path:
-        """Where the row goes in the body: its key, or its place among the rows sent (where it
-        will go, for a row left empty)."""
-        if self.spec.keyed_by:
-            return self.path + (str(form.raw(self.spec.keyed_by) or ""),)
-        before = self.forms[: self.forms.index(form)]
-        return self.path + (sum(row in self.kept_forms for row in before),)
-
-    @cached_property
-    def kept_forms(self) -> list[PayloadForm]:
-        """The rows that go into the body: not marked for deletion, not left empty."""
-        return [
-            form
-            for form in self.forms
-            if not (self.can_delete and form["DELETE"].data) and not form.is_empty()
-        ]
-
-    def to_json(self) -> list | dict:
-        return self._json
-
-    @cached_property
-    def _json(self) -> list | dict:
-        # Once per binding, like the rows' own (`PayloadForm.to_json`).
-        if self.spec.keyed_by:
-            key_field = self.spec.keyed_by
-            return {str(form.raw(key_field) or ""): form.to_json() for form in self.kept_forms}
-        return [form.to_json() for form in self.kept_forms]
-
-    @cached_property
-    def management_form(self):
-        # Rows are counted from the posted total alone: missing or tampered management data means
-        # "no rows", never a crash, and every row is an optional "extra" row.
-        total = self._bound_total() if self.is_bound else self.total_form_count()
-        values = {"TOTAL_FORMS": total, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0}
-        values["MAX_NUM_FORMS"] = self.spec.max_rows
-        form = forms.formsets.ManagementForm(
-            {f"{self.prefix}-{key}": str(value) for key, value in values.items()},
-            auto_id=self.auto_id,
-            prefix=self.prefix,
-            renderer=self.renderer,
-        )
-        form.full_clean()
-        return form
-
-    def _bound_total(self) -> int:
-        try:
-            total = int(self.data.get(f"{self.prefix}-TOTAL_FORMS", 0))
-        except (TypeError, ValueError):
-            return 0
-        return max(0, min(total, self.spec.max_rows))
-
-    def path_errors(self, base: Path) -> list[PayloadError]:
-        errors = [PayloadError(base, message) for message in self.non_form_errors()]
-        errors += [PayloadError(base, message) for message in self.extra_errors]
-        for key, form in self._keyed_rows():
-            errors += form.path_errors(base + (key,))
-        return errors
-
-    def path_warnings(self, base: Path) -> list[PayloadError]:
-        return [
-            warning
-            for key, form in self._keyed_rows()
-            for warning in form.path_warnings(base + (key,))
-        ]
-
-    def _keyed_rows(self) -> list[tuple[str | int, PayloadForm]]:
-        """Each kept row with its place in the body: its key, or its index."""
-        return [
-            (str(form.raw(self.spec.keyed_by) or "") if self.spec.keyed_by else index, form)
-            for index, form in enumerate(self.kept_forms)
-        ]
-
-
-@functools.cache
-def _formset_class(spec: Rows) -> type[PayloadFormSet]:
-    """One class per repeated part, made once: formset_factory builds a new class per call."""
-    formset = forms.formset_factory(
-        spec.form,
-        formset=PayloadFormSet,
-        extra=0,
-        can_delete=True,
-        max_num=spec.max_rows,
-        absolute_max=spec.max_rows,
-        # The management form's hidden inputs drawn as the rows' inputs are (widget_html).
-        renderer=RENDERER,
-    )
-    formset.spec = spec
-    return formset
