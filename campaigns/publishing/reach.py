@@ -30,7 +30,10 @@ BUSY_NO_ESTIMATE = (
     "CleverTap is busy with other requests: the estimate will refresh in a few seconds."
 )
 ASKING = "Being estimated for another page: the estimate will refresh in a few seconds."
-NO_ENDPOINT = "This channel cannot be sent with this API family, so it cannot be estimated."
+NO_ENDPOINT = (
+    "This channel cannot be sent to a list of identities, so its reach cannot be estimated: find "
+    "the audience by events and properties instead."
+)
 
 MATCHES_TYPED = "Matches what you see."
 MATCHES_SAVED = "Matches the saved version {version}."
