@@ -400,7 +400,7 @@ def _zone_label(zone: str, profiles: Mapping[str, int]) -> str:
 
 
 def _local(moment: datetime, zone: str) -> str:
-    return dateformat.format(moment.astimezone(ZoneInfo(zone)), "H:i")
+    return dateformat.format(moment.astimezone(schedule.zone_named(zone)), "H:i")
 
 
 def _short(moment: datetime) -> str:

@@ -10,6 +10,7 @@ instant they jump to, an ambiguous one (fall back) is its first occurrence.
 """
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -61,6 +62,14 @@ class Run:
     sends: tuple[ZoneSend, ...]
     # When the campaign cutoff ends this run, in the account timezone; None without a cutoff.
     cutoff_at: datetime | None = None
+
+
+@functools.lru_cache(maxsize=1024)
+def zone_named(name: str) -> ZoneInfo:
+    """The timezone of this name, kept: ZoneInfo keeps only the last eight it made, and a schedule
+    in user time walks every timezone of the audience on each preview (reading each one's file
+    again)."""
+    return ZoneInfo(name)
 
 
 def in_user_time(when: object) -> bool:
@@ -173,7 +182,7 @@ def next_runs_in_user_time(
     if now.tzinfo is None:
         now = _instant(now, account_tz)
     now = now.astimezone(UTC)
-    places = [(name, ZoneInfo(name)) for name in zones]
+    places = [(name, zone_named(name)) for name in zones]
     try:
         nominal, rules = _read_when(when)
         # Wrapping around is for a send at one time; a recurring run comes again anyway.

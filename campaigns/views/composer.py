@@ -2,6 +2,7 @@
 less or a new choice, the parts that depend on the API family and channel, and the email on its
 own."""
 
+import json
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from campaigns import (
     preview_as,
     previews,
     roles,
+    schedule,
     section_html,
     selectors,
     services,
@@ -446,12 +448,6 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
     if "counters" in device:
         device["counters"] = personal.counters(device["counters"])
     count = identities.count(to) if state.api == Api.SEND and isinstance(to, dict) else 0
-    schedule = previews.schedule_preview(
-        state.body,
-        now=timezone.now(),
-        account_tz=ZoneInfo(settings.TIME_ZONE),
-        audience_timezones=selectors.audience_timezones,
-    )
     long_list = count > audience.LIST_SHOWN_AS_TEXT
     return {
         "endpoint": state.endpoint,
@@ -466,13 +462,49 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
         "device_template": registry.preview_template(state.channel),
         "device": device,
         "person_notes": personal.notes,
-        "schedule": schedule,
-        "dnd_week_html": _dnd_week_html(schedule) if schedule else "",
+        "schedule_html": _schedule_html(state.body),
     }
 
 
-# The weeks of quiet hours rendered lately, by what they show: rendering one cost as much as the
-# rest of the preview's JSON and device fragments, and a keystroke seldom changes it.
+# The schedule previews rendered lately, by what they show: the send times and the week of quiet
+# hours cost more than the rest of the preview's fragments, and a keystroke seldom changes them.
+_SCHEDULES_RENDERED: dict[tuple, str] = {}
+SCHEDULES_KEPT = 64
+
+
+def _schedule_html(body: dict) -> str:
+    """The preview's schedule (`composer.html#schedule-preview`: the next send times and the week
+    of quiet hours), rendered once for each `when`, minute, timezone and language, which are all
+    it shows. Its "now" is the current minute, the one the schedule's fields are checked at
+    (`schedule_forms.account_now`)."""
+    if not isinstance(body, dict) or "when" not in body:
+        return ""
+    when = body["when"]
+    now = schedule_forms.current_time().replace(second=0, microsecond=0)
+    zones = selectors.audience_timezones() if schedule.in_user_time(when) else None
+    key = (
+        json.dumps(when, sort_keys=True, default=repr),
+        now,
+        settings.TIME_ZONE,
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+        repr(zones),
+    )
+    html = _SCHEDULES_RENDERED.get(key)
+    if html is None:
+        shown = previews.schedule_preview(
+            body, now=now, account_tz=ZoneInfo(settings.TIME_ZONE), audience_timezones=lambda: zones
+        )
+        context = {"schedule": shown, "dnd_week_html": _dnd_week_html(shown) if shown else ""}
+        html = render_to_string(f"{COMPOSER}#schedule-preview", context)
+        if len(_SCHEDULES_RENDERED) >= SCHEDULES_KEPT:
+            _SCHEDULES_RENDERED.clear()
+        _SCHEDULES_RENDERED[key] = html
+    return html
+
+
+# The weeks of quiet hours rendered lately, by what they show: a change to another part of the
+# schedule (a send time) draws the same week.
 _DND_WEEKS_RENDERED: dict[tuple[str, str, str], str] = {}
 DND_WEEKS_KEPT = 64
 
