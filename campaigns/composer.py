@@ -18,7 +18,7 @@ from django.http import QueryDict
 
 from campaigns import diffs, jsonfile, payloads, previews, section_cache, set_aside
 from campaigns.channels import registry
-from campaigns.composer_rows import apply_row_actions
+from campaigns.composer_rows import ADD_ROW, REMOVE_ROW, apply_row_actions
 from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
@@ -327,8 +327,11 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     """The composer for posted page data: rows added or removed, a change of API family or
     channel made (what no longer applies set aside, what applies again brought back), a group
     set aside discarded, then everything bound once."""
-    data = _mutable_copy(data)
-    row_action = apply_row_actions(data)
+    # Copied only to be changed: a keystroke's preview changes nothing (the copy is its cost).
+    row_action, copied = None, False
+    if _row_actions_posted(data) or data.get(RESTORE):
+        data, copied = _mutable_copy(data), True
+        row_action = apply_row_actions(data)
     aside, aside_error = _posted_aside(data, campaign)
     restoring = _choose_restored(data, aside, campaign)
     meta = ComposerForm(data)
@@ -337,6 +340,7 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     target_mode = target_mode_input(api)
     if target_mode and target_mode not in data:
         # The page did not show the field (the draft was a send draft): start from its channel.
+        data = data if copied else _mutable_copy(data)
         data[target_mode] = channel
     posted = data
     shown = (meta.value("shown_api"), meta.value("shown_channel"))
@@ -365,6 +369,11 @@ def composer_bind(data: QueryDict, campaign: Campaign, *, options: AccountOption
     composer.row_action = row_action
     composer.posted = posted
     return composer
+
+
+def _row_actions_posted(data: QueryDict) -> bool:
+    """Whether `apply_row_actions` may change `data`: a row's button or a DELETE box posted."""
+    return ADD_ROW in data or REMOVE_ROW in data or any(key.endswith("-DELETE") for key in data)
 
 
 def _mutable_copy(data: QueryDict) -> QueryDict:

@@ -18,6 +18,22 @@ OPERATORS = {"": "=", "gt": ">"}
 def row(model: type[models.Model], fields: Sequence[str], **lookups) -> models.Model | None:
     """The one `model` row matching `lookups` (each `name=` or `name__gt=`), with `fields` (and
     the primary key) loaded, or None."""
+    fields = [model._meta.pk.name, *(name for name in fields if name != model._meta.pk.name)]
+    sql, params = _query(model, fields, lookups)
+    found = list(model.objects.raw(sql, params))
+    return found[0] if found else None
+
+
+def values(model: type[models.Model], fields: Sequence[str], **lookups) -> tuple | None:
+    """The `fields` of the one `model` row matching `lookups`, as the database driver gives them
+    (no model instance, no field conversion: for texts and numbers), or None."""
+    sql, params = _query(model, fields, lookups)
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _query(model: type[models.Model], fields: Sequence[str], lookups: dict) -> tuple[str, list]:
     alias = router.db_for_read(model)
     sql, compared = _select(model, tuple(fields), tuple(lookups), alias)
     connection = connections[alias]
@@ -25,19 +41,17 @@ def row(model: type[models.Model], fields: Sequence[str], **lookups) -> models.M
         field.get_db_prep_value(value, connection)
         for field, value in zip(compared, lookups.values(), strict=True)
     ]
-    found = list(model.objects.raw(sql, params))
-    return found[0] if found else None
+    return sql, params
 
 
 @functools.cache
 def _select(
     model: type[models.Model], fields: tuple[str, ...], lookups: tuple[str, ...], alias: str
 ) -> tuple[str, list[models.Field]]:
-    """The SELECT for `row`, and the fields its parameters are compared with, in order."""
+    """The SELECT of `row` and `values`, and the fields its parameters are compared with."""
     quote = connections[alias].ops.quote_name
     meta = model._meta
-    names = dict.fromkeys([meta.pk.name, *fields])
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
     conditions, compared = [], []
     for lookup in lookups:
         name, _, operator = lookup.partition("__")

@@ -322,8 +322,9 @@ def account_options(*, composing: bool = False) -> AccountOptions:
 def _options_version() -> tuple[int, bool]:
     """The account settings' options version and Liquid beta flag ((0, False) before they are
     saved), in a query written out (`raw_reads`): every keystroke's preview asks."""
-    found = raw_reads.row(AccountSettings, ["options_version", "liquid_api_beta"], id=1)
-    return (found.options_version, found.liquid_api_beta) if found else (0, False)
+    found = raw_reads.values(AccountSettings, ["options_version", "liquid_api_beta"], id=1)
+    # SQLite gives a boolean column as 0 or 1.
+    return (found[0], bool(found[1])) if found else (0, False)
 
 
 def _account_data(composing: bool) -> dict[str, Any]:

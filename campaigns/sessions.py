@@ -9,9 +9,9 @@ from campaigns import raw_reads
 
 
 class SessionStore(db.SessionStore):
-    def _get_session_from_db(self):
+    def load(self) -> dict:
         # Django's query: the session of this key, unless it has expired.
-        found = raw_reads.row(
+        found = raw_reads.values(
             self.model,
             ["session_data"],
             session_key=self.session_key,
@@ -20,4 +20,5 @@ class SessionStore(db.SessionStore):
         if found is None:
             # As Django's engine: an unknown or expired key is let go (a new one is made on save).
             self._session_key = None
-        return found
+            return {}
+        return self.decode(found[0])
