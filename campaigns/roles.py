@@ -75,10 +75,21 @@ def require_held(held: dict[str, bool], *permissions: str) -> None:
         raise PermissionDenied
 
 
-def _held_among(user_pk: int, permissions: tuple[str, ...]) -> set[str]:
-    """Those of `permissions` the user holds, through a group or their own. In SQL written here:
-    the ORM's query (two many-to-many joins, OR-ed) cost 0.8 ms to compile on every keystroke,
-    five times what it costs to run."""
+def permissions_of(user) -> set[str]:
+    """Every permission the user holds, as has_perm names them: what Django's ModelBackend loads
+    for `has_perm` (an active user's own and their groups'; every one for an active superuser;
+    none for an inactive user), in one query written out instead of the ORM's two, which most
+    pages made on each request."""
+    if not user.is_active:
+        return set()
+    return _held_among(None if user.is_superuser else user.pk, None)
+
+
+def _held_among(user_pk: int | None, permissions: tuple[str, ...] | None) -> set[str]:
+    """Those of `permissions` (every permission when None) the user holds, through a group or
+    their own (every one when `user_pk` is None: a superuser). In SQL written here: the ORM's
+    query (two many-to-many joins, OR-ed) cost 0.8 ms to compile on every keystroke, five times
+    what it costs to run."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
@@ -89,16 +100,23 @@ def _held_among(user_pk: int, permissions: tuple[str, ...]) -> set[str]:
     group_permissions = connection.ops.quote_name(Group.permissions.through._meta.db_table)
     user_groups = connection.ops.quote_name(User.groups.through._meta.db_table)
     user_permissions = connection.ops.quote_name(User.user_permissions.through._meta.db_table)
-    asked = " OR ".join(["(t.app_label = %s AND p.codename = %s)"] * len(permissions))
+    conditions, parameters = [], []
+    if permissions is not None:
+        asked = " OR ".join(["(t.app_label = %s AND p.codename = %s)"] * len(permissions))
+        conditions.append(f"({asked})")
+        parameters += [part for name in permissions for part in name.split(".", 1)]
+    if user_pk is not None:
+        conditions.append(
+            f"p.id IN (SELECT gp.permission_id FROM {group_permissions} gp"
+            f" JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s"
+            f" UNION SELECT up.permission_id FROM {user_permissions} up WHERE up.user_id = %s)"
+        )
+        parameters += [user_pk, user_pk]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     sql = (
         f"SELECT t.app_label, p.codename FROM {permission_table} p"
-        f" JOIN {type_table} t ON t.id = p.content_type_id"
-        f" WHERE ({asked}) AND p.id IN ("
-        f"SELECT gp.permission_id FROM {group_permissions} gp"
-        f" JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s"
-        f" UNION SELECT up.permission_id FROM {user_permissions} up WHERE up.user_id = %s)"
+        f" JOIN {type_table} t ON t.id = p.content_type_id{where}"
     )
-    parameters = [part for name in permissions for part in name.split(".", 1)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*parameters, user_pk, user_pk])
+        cursor.execute(sql, parameters)
         return {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}

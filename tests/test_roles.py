@@ -74,3 +74,27 @@ def test_a_group_losing_a_permission_is_seen_at_once(demo_users, django_assert_n
     assert roles.permissions_held(fresh(composer), roles.CHANGE_PERMISSION) == {
         roles.CHANGE_PERMISSION: False
     }
+
+
+@pytest.mark.django_db
+def test_the_backend_loads_the_permissions_djangos_own_backend_loads(demo_users):
+    """campaigns.login.ModelBackend loads a user's permissions in one query
+    (`roles.permissions_of`): the same set Django's ModelBackend builds, for each kind of user."""
+    from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+
+    from campaigns.login import ModelBackend
+
+    User = get_user_model()
+    own = User.objects.create_user(username="own-and-group")
+    own.user_permissions.add(Permission.objects.get(codename="review_campaign"))
+    own.groups.set(Group.objects.filter(name=roles.COMPOSERS))
+    gone = User.objects.create_user(username="gone", is_active=False)
+    gone.groups.set(Group.objects.filter(name=roles.COMPOSERS))
+    boss = User.objects.create_superuser(username="boss")
+    nobody = User.objects.create_user(username="nobody")
+    for user in [*demo_users.values(), own, gone, boss, nobody]:
+        loaded = ModelBackend().get_all_permissions(fresh(user))
+        assert loaded == DjangoModelBackend().get_all_permissions(fresh(user)), user.username
+    assert "campaigns.review_campaign" in ModelBackend().get_all_permissions(fresh(own))
+    assert len(ModelBackend().get_all_permissions(fresh(boss))) == Permission.objects.count()
+    assert ModelBackend().get_all_permissions(fresh(gone)) == set()

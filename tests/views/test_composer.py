@@ -528,7 +528,7 @@ FIRST_OF_EACH_CHANNEL = list({(e.endpoint, e.channel): e for e in reversed(EXAMP
 def test_the_composer_page_and_the_preview_use_a_fixed_number_of_queries(
     composer_client, composer_user, django_assert_num_queries, example
 ):
-    # Session, user, permissions (2), the draft, the account's settings (1: the account data is
+    # Session, user, permissions (1: `roles.permissions_of`), the draft, the account's settings (1: the account data is
     # cached under its version, read when `page_data` opened the page); the session is written
     # only once a minute (campaigns/middleware.py). The page reads the reviewers' comments and
     # the latest review step too (2), and the profile properties "Insert personalization" lists
@@ -538,7 +538,7 @@ def test_the_composer_page_and_the_preview_use_a_fixed_number_of_queries(
     # (`roles.permissions_held`).
     campaign = imported(composer_user, example)
     data = page_data(composer_client, campaign)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
     with django_assert_num_queries(5):
         composer_client.post(reverse("campaigns:composer_preview", args=[campaign.pk]), data)

@@ -124,11 +124,11 @@ def test_the_list_makes_the_same_few_queries_for_10_or_10000_drafts(
     url = reverse("campaigns:draft_list")
     # The session is written on the first request, then once a minute (campaigns/middleware.py).
     composer_client.get(url)
-    # Session, user, owners, count, page, permissions (2).
-    with django_assert_num_queries(7):
+    # Session, user, owners, count, page, permissions (1: `roles.permissions_of`).
+    with django_assert_num_queries(6):
         response = composer_client.get(url, {"q": "Draft", "sort": "name", "page": "2"})
     assert response.status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         composer_client.get(url, {"channel": "push", "status": "draft", "owner": composer_user.pk})
 
 
@@ -667,8 +667,8 @@ def test_the_lists_columns_cost_no_query_per_draft(
     Campaign.objects.update(status=Status.APPROVED)
     url = reverse("campaigns:draft_list")
     composer_client.get(url)
-    # Session, user, owners, count, page, permissions (2).
-    with django_assert_num_queries(7):
+    # Session, user, owners, count, page, permissions (1: `roles.permissions_of`).
+    with django_assert_num_queries(6):
         response = composer_client.get(url, {"page": "1"})
     assert len(response.context["rows"]) == min(count, drafts.PAGE_SIZE)
     assert all(row.status_detail == "by reviewer" for row in response.context["rows"])
