@@ -118,6 +118,24 @@ def dnd_week_grid(dnd_info: object) -> dict[int, list[tuple[time, time]]]:
     return grid
 
 
+def shown_key(when: object) -> str:
+    """What the send times and the quiet hours shown of `when` depend on (`next_send_times`,
+    `next_runs_in_user_time`, `dnd_week_grid`), as a text: its reading (the nominal times or
+    recurrence and the sending rules, or that it cannot be read), whether it is delivered in
+    user time and wraps around, and its week of quiet windows. For the same "now" and
+    timezones, two values with the same key show the same: a key of another type of schedule,
+    never read, changes nothing."""
+    try:
+        reading = repr(_read_when(when))
+    except (_Malformed, OverflowError):
+        reading = "unreadable"
+    wraps = isinstance(when, dict) and when.get("user_timezone_wrap_around") is True
+    dnd = when.get("dnd") if isinstance(when, dict) else None
+    dnd_info = dnd.get("dnd_info") if isinstance(dnd, dict) else None
+    week = None if dnd_info is None else dnd_week_grid(dnd_info)
+    return repr((reading, in_user_time(when), wraps, week))
+
+
 def next_send_times(
     when: object, *, now: datetime, account_tz: ZoneInfo, count: int = 10
 ) -> list[SendTime]:

@@ -1,3 +1,4 @@
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -796,3 +797,66 @@ def test_sends_now_and_recurrence_read_the_kind_of_schedule():
     )
     assert schedule.recurrence("now") is None
     assert schedule.recurrence({**weekly, "repeats_every": 0}) is None
+
+
+# `shown_key`: schedules that show the same (for the same now and timezones) share a key; the
+# composer keeps the drawn schedule under it.
+_RECURRING = {
+    "type": "recurring",
+    "repeat_type": "week",
+    "repeats_every": 1,
+    "repeat_on_days_of_week": [2],
+    "start_time": "20260302 10:00",
+}
+_LATER = {"type": "later", "delivery_date_time": ["20260302 10:00"]}
+_DND = {"message_state": "delay", "dnd_timezone": "user", "dnd_info": {"2": ["21:00", "06:00"]}}
+SHOWN_WHENS = [
+    "now",
+    "20260302 10:00",
+    {"type": "now"},
+    {"type": "now", "repeats_every": " x1"},
+    {"type": "now", "end_by_occurrences": " x2"},
+    {"type": "now", "delivery_timezone": "user"},
+    {"type": "now", "delivery_timezone": "user", "repeats_every": " x3"},
+    {"type": "now", "dnd": _DND},
+    {"type": "now", "dnd": {**_DND, "dnd_info": {"2": ["22:00", "06:00"]}}},
+    {"type": "now", "dnd": {**_DND, "dnd_info": "broken"}},
+    _LATER,
+    {**_LATER, "repeats_every": 2},
+    {**_LATER, "delivery_date_time": ["20260302 11:00"]},
+    {**_LATER, "delivery_timezone": "user"},
+    {**_LATER, "delivery_timezone": "user", "user_timezone_wrap_around": True},
+    {**_LATER, "campaign_cutoff": "10:30"},
+    _RECURRING,
+    {**_RECURRING, "repeats_every": 2},
+    {**_RECURRING, "delivery_date_time": " x4"},
+    {**_RECURRING, "end_by_occurrences": 3},
+    {"type": "later"},
+    {"type": "later", "delivery_date_time": ["soon"]},
+    {"type": "bogus"},
+]
+
+
+def _shown(when) -> dict | None:
+    from campaigns import previews
+
+    zones = {"Asia/Kolkata": 3, "America/New_York": 2, "Pacific/Auckland": 1}
+    return previews.schedule_preview(
+        {"when": when}, now=NOW, account_tz=KOLKATA, audience_timezones=lambda: zones
+    )
+
+
+def test_schedules_with_the_same_shown_key_show_the_same():
+    keys = [schedule.shown_key(when) for when in SHOWN_WHENS]
+    shown = [_shown(when) for when in SHOWN_WHENS]
+    for i, j in itertools.combinations(range(len(SHOWN_WHENS)), 2):
+        if keys[i] == keys[j]:
+            assert shown[i] == shown[j], (SHOWN_WHENS[i], SHOWN_WHENS[j])
+    # Keys never read by the type of schedule share its key; what is read does not.
+    assert keys[2] == keys[3] == keys[4] == keys[0]
+    assert keys[5] == keys[6] != keys[2]
+    assert keys[11] == keys[10] != keys[12]
+    assert keys[18] == keys[16] != keys[17]
+    assert len({keys[7], keys[8], keys[9], keys[2]}) == 4
+    assert len({keys[10], keys[13], keys[14], keys[15], keys[19]}) == 5
+    assert keys[20] == keys[22] == keys[21]

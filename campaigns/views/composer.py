@@ -2,7 +2,6 @@
 less or a new choice, the parts that depend on the API family and channel, and the email on its
 own."""
 
-import json
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -474,16 +473,16 @@ SCHEDULES_KEPT = 64
 
 def _schedule_html(body: dict) -> str:
     """The preview's schedule (`composer.html#schedule-preview`: the next send times and the week
-    of quiet hours), rendered once for each `when`, minute, timezone and language, which are all
-    it shows. Its "now" is the current minute, the one the schedule's fields are checked at
-    (`schedule_forms.account_now`)."""
+    of quiet hours), rendered once for each schedule as it reads (`schedule.shown_key`), minute,
+    timezone and language, which are all it shows. Its "now" is the current minute, the one the
+    schedule's fields are checked at (`schedule_forms.account_now`)."""
     if not isinstance(body, dict) or "when" not in body:
         return ""
     when = body["when"]
     now = schedule_forms.current_time().replace(second=0, microsecond=0)
     zones = selectors.audience_timezones() if schedule.in_user_time(when) else None
     key = (
-        json.dumps(when, sort_keys=True, default=repr),
+        schedule.shown_key(when),
         now,
         settings.TIME_ZONE,
         timezone.get_current_timezone_name(),

@@ -262,7 +262,7 @@ def preview_one_client(browser: Browser, page: ComposerPage, *, repeat: int) -> 
         timing=stats.summary(previews),
         bytes=len(page.preview(browser).content),
         reference=Reference("health", stats.summary(references)),
-        target="p95 ≤ 20 ms; ≤ 4× health",
+        target="p95 ≤ 20 ms; p95 ≤ 4× health's",
         details={
             "form_fields": len(page.form),
             "preview_url": page.preview_url,
@@ -271,8 +271,13 @@ def preview_one_client(browser: Browser, page: ComposerPage, *, repeat: int) -> 
         },
     )
     p95 = row.timing.p95
+    # As the issue states the target: the preview's p95 over the health check's p95 (the
+    # "× ref" column is the medians' ratio, as on every row).
+    p95_ratio = p95 / row.reference.timing.p95
+    row.details["p95_over_health_p95"] = p95_ratio
+    row.label += f", p95 {p95_ratio:.1f}× health's"
     row.check(p95 <= 0.020, f"p95 {p95 * 1000:.1f} ms")
-    row.check(row.ratio <= 4, f"{row.ratio:.1f}× health")
+    row.check(p95_ratio <= 4, f"p95 {p95_ratio:.1f}× health's p95")
     return row
 
 

@@ -47,6 +47,7 @@ def test_the_quick_benchmark_measures_every_area_and_leaves_nothing_behind(tmp_p
     assert all(row["met"] is None for row in results["rows"])
     # Each timing has its reference from the same run.
     assert rows["preview_1_client"]["reference"]["label"] == "health"
+    assert rows["preview_1_client"]["details"]["p95_over_health_p95"] > 0
     assert rows["payload_core"]["reference"]["label"] == "json.dumps"
     assert len(rows["composer_page_queries"]["details"]["queries"]) == 12
     assert rows["composer_page_queries"]["queries"] > 0
