@@ -528,14 +528,14 @@ FIRST_OF_EACH_CHANNEL = list({(e.endpoint, e.channel): e for e in reversed(EXAMP
 def test_the_composer_page_and_the_preview_use_a_fixed_number_of_queries(
     composer_client, composer_user, django_assert_num_queries, example
 ):
-    # Session, user, permissions (1: `roles.permissions_of`), the draft, the account's settings (1: the account data is
-    # cached under its version, read when `page_data` opened the page); the session is written
-    # only once a minute (campaigns/middleware.py). The page reads the reviewers' comments and
-    # the latest review step too (2), and the profile properties "Insert personalization" lists
-    # (1); the preview does not. The library: what the draft was made from and the saved
-    # audiences to pick in a targets draft's Who step, in one query (1): every channel's page
-    # reads as many. The preview asks for the two permissions it needs alone, in one query
-    # (`roles.permissions_held`).
+    # Session, user, permissions (1: `roles.permissions_of`), the draft, the account's settings
+    # (1: the account data is cached under its version, read when `page_data` opened the page);
+    # the session is written only once a minute (campaigns/middleware.py). The page reads the
+    # reviewers' comments and the latest review step too (2), and the profile properties
+    # "Insert personalization" lists (1); the preview does not. The library: what the draft was
+    # made from and the saved audiences to pick in a targets draft's Who step, in one query (1):
+    # every channel's page reads as many. The preview asks for the two permissions it needs
+    # alone, in one query (`roles.permissions_held`).
     campaign = imported(composer_user, example)
     data = page_data(composer_client, campaign)
     with django_assert_num_queries(9):

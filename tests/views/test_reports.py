@@ -376,8 +376,8 @@ def test_the_page_makes_the_same_few_queries_for_10_or_100_campaigns(
     published_here(campaign, 1741000000, people["publisher"])
     client = as_user("reviewer")
     client.get(URL, RANGE)  # the session is written on the first request
-    # Session, user, review badge, permissions (1: `roles.permissions_of`), the three filters' choices, the weeks read,
-    # count, page, the campaigns made here.
+    # Session, user, review badge, permissions (1: `roles.permissions_of`), the three filters'
+    # choices, the weeks read, count, page, the campaigns made here.
     with django_assert_num_queries(11):
         response = client.get(URL, RANGE)
     assert len(response.context["entries"]) == min(count, views.PAGE_SIZE)
