@@ -2,6 +2,7 @@
 less or a new choice, the parts that depend on the API family and channel, and the email on its
 own."""
 
+import hashlib
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -103,9 +104,11 @@ def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     state = _bound_composer(request, pk, for_preview=True)
     context = _composer_context(request, state, with_preview=True, wired=False, held=held)
     names: list = ["preview", ("notices", True), "counters"]
-    # The step summary only when it would show something else than the page shows.
+    # The step summary and the schedule only when they would show something else than the page.
     if request.POST.get(steps.SHOWN_INPUT) != str(context["steps_shown"]):
         names.append(("step-summary", True))
+    if request.POST.get(SCHEDULE_SHOWN_INPUT) != context["preview"]["schedule_digest"]:
+        names.append(("schedule-panel", True))
     return _render_partials(request, context, *names)
 
 
@@ -373,6 +376,7 @@ def _composer_context(
         "can_test_send": SimpleLazyObject(lambda: any(has_perm(p) for p in test_sends.TESTERS)),
         "submit_refused": submit_refused,
         "steps_shown_input": steps.SHOWN_INPUT,
+        "schedule_shown_input": SCHEDULE_SHOWN_INPUT,
         "steps_shown": SimpleLazyObject(
             lambda: steps.shown_digest(
                 list(found_steps), can_submit=bool(can_submit), refused=submit_refused
@@ -461,23 +465,26 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
         "device_template": registry.preview_template(state.channel),
         "device": device,
         "person_notes": personal.notes,
-        "schedule_html": _schedule_html(state.body),
+        **_schedule_html(state.body),
     }
 
 
 # The schedule previews rendered lately, by what they show: the send times and the week of quiet
 # hours cost more than the rest of the preview's fragments, and a keystroke seldom changes them.
-_SCHEDULES_RENDERED: dict[tuple, str] = {}
+_SCHEDULES_RENDERED: dict[tuple, dict[str, str]] = {}
 SCHEDULES_KEPT = 64
+# Posted by the live preview: the digest of the schedule the page shows (`schedule_digest`).
+SCHEDULE_SHOWN_INPUT = "preview-schedule_shown"
 
 
-def _schedule_html(body: dict) -> str:
+def _schedule_html(body: dict) -> dict[str, str]:
     """The preview's schedule (`composer.html#schedule-preview`: the next send times and the week
-    of quiet hours), rendered once for each schedule as it reads (`schedule.shown_key`), minute,
-    timezone and language, which are all it shows. Its "now" is the current minute, the one the
-    schedule's fields are checked at (`schedule_forms.account_now`)."""
+    of quiet hours) as `schedule_html`, with its digest as `schedule_digest`; rendered once for
+    each schedule as it reads (`schedule.shown_key`), minute, timezone and language, which are
+    all it shows. Its "now" is the current minute, the one the schedule's fields are checked at
+    (`schedule_forms.account_now`)."""
     if not isinstance(body, dict) or "when" not in body:
-        return ""
+        return {"schedule_html": "", "schedule_digest": ""}
     when = body["when"]
     now = schedule_forms.current_time().replace(second=0, microsecond=0)
     zones = selectors.audience_timezones() if schedule.in_user_time(when) else None
@@ -489,17 +496,19 @@ def _schedule_html(body: dict) -> str:
         translation.get_language(),
         repr(zones),
     )
-    html = _SCHEDULES_RENDERED.get(key)
-    if html is None:
+    drawn = _SCHEDULES_RENDERED.get(key)
+    if drawn is None:
         shown = previews.schedule_preview(
             body, now=now, account_tz=ZoneInfo(settings.TIME_ZONE), audience_timezones=lambda: zones
         )
         context = {"schedule": shown, "dnd_week_html": _dnd_week_html(shown) if shown else ""}
         html = render_to_string(f"{COMPOSER}#schedule-preview", context)
+        digest = hashlib.sha256(html.encode()).hexdigest()[:16]
+        drawn = {"schedule_html": html, "schedule_digest": digest}
         if len(_SCHEDULES_RENDERED) >= SCHEDULES_KEPT:
             _SCHEDULES_RENDERED.clear()
-        _SCHEDULES_RENDERED[key] = html
-    return html
+        _SCHEDULES_RENDERED[key] = drawn
+    return drawn
 
 
 # The weeks of quiet hours rendered lately, by what they show: a change to another part of the

@@ -79,6 +79,9 @@ class ComposerPage:
     keystrokes: Iterator[int] = dataclasses.field(default_factory=itertools.count, compare=False)
     # Told apart from other browsers' pages, whose keystrokes type the same counts.
     token: str = dataclasses.field(default_factory=lambda: secrets.token_hex(3), compare=False)
+    # The inputs outside the form that the preview includes too (the schedule's digest), by id:
+    # kept as htmx keeps the page, from each answer that swaps them anew (`answered`).
+    included: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict, compare=False)
 
     def keystroke(self) -> list[tuple[str, str]]:
         """The form after one keystroke, as a live preview posts it: one text input changed, in
@@ -86,20 +89,28 @@ class ComposerPage:
         value no earlier preview posted; the other sections as the page has them. Posting the
         same form again would measure the composer's section cache, not a person typing."""
         pairs = list(self.form)
-        if not self.typed:
-            return pairs
-        count = next(self.keystrokes)
-        section = self.typed[count % len(self.typed)]
-        position = section[(count // len(self.typed)) % len(section)]
-        name, value = pairs[position]
-        pairs[position] = (name, f"{value} {self.token}{count}")
-        return pairs
+        if self.typed:
+            count = next(self.keystrokes)
+            section = self.typed[count % len(self.typed)]
+            position = section[(count // len(self.typed)) % len(section)]
+            name, value = pairs[position]
+            pairs[position] = (name, f"{value} {self.token}{count}")
+        return pairs + list(self.included.values())
 
     def preview(self, browser: Browser) -> httpx.Response:
         response = _ok(browser.post_form(self.preview_url, self.keystroke(), self.headers))
         if 'id="preview"' not in response.text:
             raise RuntimeError("The preview answer has no #preview fragment.")
+        self.answered(response.text)
         return response
+
+    def answered(self, html: str) -> None:
+        """Take in a preview's answer as htmx would: an included input it swaps anew (out of
+        band) replaces the page's."""
+        for element_id in self.included:
+            found = formdata.input_pair(html, element_id)
+            if found is not None:
+                self.included[element_id] = found
 
 
 class _PageReader(HTMLParser):
@@ -134,7 +145,14 @@ def composer_page(browser: Browser, url: str) -> ComposerPage:
     reader.feed(html)
     if reader.preview is None:
         raise RuntimeError(f"No element on {url} posts previews into {PREVIEW_TARGET}.")
-    form_id = reader.preview.get("hx-include", "").removeprefix("#") or None
+    # What the preview includes: the composer form, and inputs outside it, by id.
+    form_id, included = None, {}
+    for part in reader.preview.get("hx-include", "").split(","):
+        element_id = part.strip().removeprefix("#")
+        if found := formdata.input_pair(html, element_id):
+            included[element_id] = found
+        elif element_id:
+            form_id = element_id
     pairs = formdata.submitted_pairs(html, form_id=form_id)
     if not pairs:
         raise RuntimeError(f"The composer form #{form_id} on {url} has no fields.")
@@ -146,7 +164,9 @@ def composer_page(browser: Browser, url: str) -> ComposerPage:
     }
     assets = [asset for asset in reader.assets if _same_origin(asset)]
     typed = _typed_by_section(pairs, reader.typed)
-    return ComposerPage(url, reader.preview["hx-post"], pairs, headers, assets, typed)
+    return ComposerPage(
+        url, reader.preview["hx-post"], pairs, headers, assets, typed, included=included
+    )
 
 
 def _typed_by_section(pairs: list[tuple[str, str]], typed: set[str]) -> tuple[tuple[int, ...], ...]:
@@ -293,6 +313,7 @@ def preview_in_process(user, page: ComposerPage, *, repeat: int) -> Row:
             page.preview_url, body, content_type=FORM_CONTENT_TYPE, headers={"HX-Request": "true"}
         )
         _ok_in_process(response, page.preview_url)
+        page.answered(response.content.decode())
 
     preview()
     with CaptureQueriesContext(connection) as queries:

@@ -39,6 +39,8 @@ def test_the_week_of_quiet_hours_is_rendered_once_and_follows_each_change(
     )
     page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
     data = dict(submitted_data(page.content.decode()).lists())
+    # As from a page that shows no schedule yet: every answer carries it.
+    data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
     url = reverse("campaigns:composer_preview", args=[campaign.pk])
 
     composer_views._SCHEDULES_RENDERED.clear()
@@ -76,6 +78,7 @@ def test_the_schedule_is_rendered_again_when_the_minute_changes(
     )
     page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
     data = dict(submitted_data(page.content.decode()).lists())
+    data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
     url = reverse("campaigns:composer_preview", args=[campaign.pk])
     composer_views._SCHEDULES_RENDERED.clear()
     shown = []
@@ -87,3 +90,31 @@ def test_the_schedule_is_rendered_again_when_the_minute_changes(
     assert "Thu 31 Dec 2099" in shown[0]
     assert shown[0] != shown[1]
     assert len(composer_views._SCHEDULES_RENDERED) == 2
+
+
+def test_the_schedule_is_sent_only_when_it_shows_something_else(composer_client, composer_user):
+    """The page posts the digest of the schedule it shows; a preview that leaves the schedule
+    as it was answers without it (the page keeps its own), another schedule swaps it."""
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="push", body={**PUSH_BODY, "when": WHEN}
+    )
+    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    data = dict(submitted_data(page).lists())
+    url = reverse("campaigns:composer_preview", args=[campaign.pk])
+    shown = page.split('id="schedule-shown"')[1].split('value="')[1].split('"')[0]
+    assert len(shown) == 16
+    same = {**data, "content-body": ["Another body"], composer_views.SCHEDULE_SHOWN_INPUT: shown}
+    kept = composer_client.post(url, same).content.decode()
+    assert 'id="preview"' in kept and "schedule-panel" not in kept
+    assert 'class="dnd-week"' not in kept
+
+    other = same | {"schedule-start_time": ["2099-01-05T11:00"]}
+    swapped = composer_client.post(url, other).content.decode()
+    assert '<div id="schedule-panel" hx-swap-oob="true">' in swapped
+    assert "Jan 2099, 11:00" in swapped
+    assert swapped.split('id="schedule-shown"')[1].split('value="')[1].split('"')[0] != shown
+
+    # A page that posts no digest (or an old one) gets the schedule.
+    data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
+    fresh = composer_client.post(url, data).content.decode()
+    assert '<div id="schedule-panel" hx-swap-oob="true">' in fresh
