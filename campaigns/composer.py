@@ -22,6 +22,7 @@ from campaigns.composer_rows import ADD_ROW, REMOVE_ROW, apply_row_actions
 from campaigns.forms import audience
 from campaigns.forms.additional import AdditionalFieldsForm
 from campaigns.forms.base import PayloadError, PayloadForm, PayloadFormSet
+from campaigns.forms.fields import QuickCopyForm
 from campaigns.forms.options import AccountOptions
 from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, same_json
@@ -53,7 +54,7 @@ META_INPUTS = ("api", "channel", "base_version", "shown_api", "shown_channel")
 META_TITLE = "API and channel"
 
 
-class ComposerForm(forms.Form):
+class ComposerForm(QuickCopyForm):
     """The API family and send channel of the draft, and the version the page stands on."""
 
     # Its selects drawn in Python as the payload forms' inputs (the same HTML).

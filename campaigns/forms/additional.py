@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from campaigns import jsonfile
+from campaigns.forms.fields import QuickCopyForm
 from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, format_path, parse_path
 
@@ -15,7 +16,7 @@ EXTRAS_NOT_OBJECT = 'Additional fields must be a JSON object of "path": value pa
 EXTRAS_BAD_PATH = "“{path}” is not a JSON path (write it like content.platform_specific.ios.key)."
 
 
-class AdditionalFieldsForm(forms.Form):
+class AdditionalFieldsForm(QuickCopyForm):
     """Keys of the body that no form models, as `{"json.path": value}`, sent unchanged."""
 
     FIELD = "additional-extras"

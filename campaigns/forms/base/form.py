@@ -19,7 +19,7 @@ from campaigns.forms.base.parts import (
     Rows,
 )
 from campaigns.forms.base.rows import PayloadFormSet, formset_class, parse_rows
-from campaigns.forms.fields import MISSING, JsonField
+from campaigns.forms.fields import MISSING, JsonField, QuickCopyForm
 from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, format_path, get_path, has_path, same_json, set_path
 
@@ -33,7 +33,7 @@ class HintedBoundField(forms.BoundField):
         return self.form.api_path(self.name)
 
 
-class PayloadForm(forms.Form):
+class PayloadForm(QuickCopyForm):
     bound_field_class = HintedBoundField
     # Its inputs drawn in Python, as Django's templates draw them (widget_html).
     default_renderer = RENDERER
