@@ -73,7 +73,9 @@ def section_keys(
     options: AccountOptions | None,
 ) -> dict[str, str]:
     """The key of each section's result, for the sections made from their posted data alone."""
-    common = _common_key(api, channel, options)
+    # What every key holds, hashed once (one line: a repr holds no newline); each section's key
+    # goes on from a copy.
+    common = hashlib.sha256(f"{_common_key(api, channel, options)}\n".encode())
     classes = forms.classes
     kept = [prefix for prefix, form in classes.items() if form.reads_only_posted(data, prefix)]
     posted = _posted_by_section(data, kept)
@@ -123,11 +125,14 @@ def _posted_by_section(data: QueryDict, prefixes: list[str]) -> dict[str, list]:
     return {prefix: sorted(pairs) for prefix, pairs in posted.items()}
 
 
-def _section_key(common: str, prefix: str, form: type[PayloadForm], posted: list) -> str:
+def _section_key(common, prefix: str, form: type[PayloadForm], posted: list) -> str:
+    """The key of one section's result: `common`, the hash of what every key holds, goes on with
+    the section's prefix, form and posted data."""
     if "-" in prefix:
         raise ValueError(f"A section prefix holds no '-': {prefix!r}")
-    text = json.dumps([common, prefix, form.__module__, form.__qualname__, posted])
-    return f"{KEY_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
+    digest = common.copy()
+    digest.update(json.dumps([prefix, form.__module__, form.__qualname__, posted]).encode())
+    return f"{KEY_PREFIX}:{digest.hexdigest()}"
 
 
 @functools.cache

@@ -3,6 +3,7 @@ less or a new choice, the parts that depend on the API family and channel, and t
 own."""
 
 import hashlib
+import pickle
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -452,6 +453,7 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
         device["counters"] = personal.counters(device["counters"])
     count = identities.count(to) if state.api == Api.SEND and isinstance(to, dict) else 0
     long_list = count > audience.LIST_SHOWN_AS_TEXT
+    template = registry.preview_template(state.channel)
     return {
         "endpoint": state.endpoint,
         "requests": previews.request_count(state.body) if state.api == Api.SEND else None,
@@ -462,19 +464,68 @@ def _preview(state: composer.Composer, person: preview_as.Person | None) -> dict
         "errors": state.errors,
         "warnings": state.warnings,
         "warnings_note": payloads.WARNINGS_NOTE,
-        "device_template": registry.preview_template(state.channel),
+        "device_template": template,
         "device": device,
+        "device_html": _device_html(template, device, state.campaign.pk) if template else "",
+        "counters_html": _DRAWN.html(
+            f"{COMPOSER}#counters-drawn", {"counters": device.get("counters", {})}
+        ),
         "person_notes": personal.notes,
         **_schedule_html(state.body),
     }
 
 
-# The schedule previews rendered lately, by what they show: the send times and the week of quiet
-# hours cost more than the rest of the preview's fragments, and a keystroke seldom changes them.
-_SCHEDULES_RENDERED: dict[tuple, dict[str, str]] = {}
-SCHEDULES_KEPT = 64
+class _Drawn:
+    """Fragments rendered lately, by what they show: a keystroke seldom changes the device
+    preview, the length counters or the schedule, and rendering them costs more than the rest of
+    a live preview's fragments. Kept by key, at most `kept` of them (all let go when full); a key
+    holds the timezone and language as well, which every fragment may show."""
+
+    def __init__(self, kept: int):
+        self.kept = kept
+        self.drawn: dict = {}
+
+    def get(self, key: tuple, draw):
+        key = (*key, timezone.get_current_timezone_name(), translation.get_language())
+        found = self.drawn.get(key)
+        if found is None:
+            found = draw()
+            if len(self.drawn) >= self.kept:
+                self.drawn.clear()
+            self.drawn[key] = found
+        return found
+
+    def html(self, template: str, context: dict) -> str:
+        """`template` rendered with `context` alone (no request), kept by the context's pickle."""
+        return self.get(
+            (template, self.pickled(context)), lambda: render_to_string(template, context)
+        )
+
+    @staticmethod
+    def pickled(value) -> bytes:
+        """A key for `value`: its pickle holds every part a template can read, whole (a repr
+        may leave some out)."""
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_DRAWN = _Drawn(kept=256)
 # Posted by the live preview: the digest of the schedule the page shows (`schedule_digest`).
 SCHEDULE_SHOWN_INPUT = "preview-schedule_shown"
+
+
+def _device_html(template: str, device: dict, campaign_pk: int) -> str:
+    """The channel's device preview (`previews.html`), with the URLs its email preview posts to
+    and links to (the draft's: the key holds its pk, not the URLs, reversed only to draw it)."""
+
+    def draw() -> str:
+        context = {
+            "device": device,
+            "preview_url": reverse("campaigns:composer_preview", args=[campaign_pk]),
+            "email_page_url": reverse("campaigns:email_preview", args=[campaign_pk]),
+        }
+        return render_to_string(template, context)
+
+    return _DRAWN.get((template, _Drawn.pickled(device), campaign_pk), draw)
 
 
 def _schedule_html(body: dict) -> dict[str, str]:
@@ -488,47 +539,27 @@ def _schedule_html(body: dict) -> dict[str, str]:
     when = body["when"]
     now = schedule_forms.current_time().replace(second=0, microsecond=0)
     zones = selectors.audience_timezones() if schedule.in_user_time(when) else None
-    key = (
-        schedule.shown_key(when),
-        now,
-        settings.TIME_ZONE,
-        timezone.get_current_timezone_name(),
-        translation.get_language(),
-        repr(zones),
-    )
-    drawn = _SCHEDULES_RENDERED.get(key)
-    if drawn is None:
+
+    def draw() -> dict[str, str]:
         shown = previews.schedule_preview(
             body, now=now, account_tz=ZoneInfo(settings.TIME_ZONE), audience_timezones=lambda: zones
         )
         context = {"schedule": shown, "dnd_week_html": _dnd_week_html(shown) if shown else ""}
         html = render_to_string(f"{COMPOSER}#schedule-preview", context)
-        digest = hashlib.sha256(html.encode()).hexdigest()[:16]
-        drawn = {"schedule_html": html, "schedule_digest": digest}
-        if len(_SCHEDULES_RENDERED) >= SCHEDULES_KEPT:
-            _SCHEDULES_RENDERED.clear()
-        _SCHEDULES_RENDERED[key] = drawn
-    return drawn
+        return {
+            "schedule_html": html,
+            "schedule_digest": hashlib.sha256(html.encode()).hexdigest()[:16],
+        }
 
-
-# The weeks of quiet hours rendered lately, by what they show: a change to another part of the
-# schedule (a send time) draws the same week.
-_DND_WEEKS_RENDERED: dict[tuple[str, str, str], str] = {}
-DND_WEEKS_KEPT = 64
+    key = ("schedule", schedule.shown_key(when), now, settings.TIME_ZONE, repr(zones))
+    return _DRAWN.get(key, draw)
 
 
 def _dnd_week_html(schedule: dict) -> str:
     """The week of quiet hours (`composer.html#dnd-week`), rendered once for each week it
-    shows: the same days, timezone and language render the same HTML."""
+    shows: a change to another part of the schedule (a send time) draws the same week."""
     shown = {"has_dnd": schedule["has_dnd"], "days": schedule["days"]}
-    key = (repr(shown), timezone.get_current_timezone_name(), translation.get_language())
-    html = _DND_WEEKS_RENDERED.get(key)
-    if html is None:
-        html = render_to_string(f"{COMPOSER}#dnd-week", {"schedule": shown})
-        if len(_DND_WEEKS_RENDERED) >= DND_WEEKS_KEPT:
-            _DND_WEEKS_RENDERED.clear()
-        _DND_WEEKS_RENDERED[key] = html
-    return html
+    return _DRAWN.html(f"{COMPOSER}#dnd-week", {"schedule": shown})
 
 
 def _render_partials(request: HttpRequest, context: dict, *names) -> HttpResponse:

@@ -1,5 +1,6 @@
-"""The live preview's parts rendered once and reused (the schedule, the week of quiet hours): the
-same HTML as rendered afresh, and new HTML as soon as what it shows changes."""
+"""The live preview's parts rendered once and reused (the schedule, the week of quiet hours, the
+device preview, the length counters): the same HTML as rendered afresh, and new HTML as soon as
+what it shows changes."""
 
 import datetime
 
@@ -26,6 +27,11 @@ WHEN = {
 }
 
 
+def drawn(kind: str) -> int:
+    """How many fragments of a kind are kept: "schedule", or a template's name ("#dnd-week")."""
+    return sum(key[0] == kind or key[0].endswith(kind) for key in composer_views._DRAWN.drawn)
+
+
 def week(html: str) -> str:
     figure = html[html.index('<figure class="dnd-week"') :]
     return figure[: figure.index("</figure>")]
@@ -43,21 +49,20 @@ def test_the_week_of_quiet_hours_is_rendered_once_and_follows_each_change(
     data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
     url = reverse("campaigns:composer_preview", args=[campaign.pk])
 
-    composer_views._SCHEDULES_RENDERED.clear()
-    composer_views._DND_WEEKS_RENDERED.clear()
+    composer_views._DRAWN.drawn.clear()
     fresh = composer_client.post(url, data).content.decode()
-    assert len(composer_views._SCHEDULES_RENDERED) == 1
-    assert len(composer_views._DND_WEEKS_RENDERED) == 1
+    assert drawn("schedule") == 1
+    assert drawn("#dnd-week") == 1
     kept = composer_client.post(url, data | {"content-body": ["Another body"]}).content.decode()
     assert week(kept) == week(fresh)
-    assert len(composer_views._SCHEDULES_RENDERED) == 1
+    assert drawn("schedule") == 1
     # Another start: the send times drawn again, the same week of quiet hours reused.
     assert data["schedule-start_time"] == ["2099-01-05T10:00"], data["schedule-start_time"]
     later = composer_client.post(url, data | {"schedule-start_time": ["2099-01-05T11:00"]})
     times = later.content.decode().split('id="schedule-preview"')[1].split("</ol>")[0]
     assert "Jan 2099, 11:00" in times and "10:00" not in times
-    assert len(composer_views._SCHEDULES_RENDERED) == 2
-    assert len(composer_views._DND_WEEKS_RENDERED) == 1
+    assert drawn("schedule") == 2
+    assert drawn("#dnd-week") == 1
     assert 'class="dnd-block"' in week(fresh) and "Mon: quiet from 21:00 to 24:00" in fresh
 
     # Other hours: the figure shows them, rendered anew.
@@ -66,7 +71,7 @@ def test_the_week_of_quiet_hours_is_rendered_once_and_follows_each_change(
     changed = composer_client.post(url, data | {starts[0]: ["22:00"]}).content.decode()
     assert "Mon: quiet from 22:00 to 24:00" in changed
     assert week(changed) != week(fresh)
-    assert len(composer_views._DND_WEEKS_RENDERED) == 2
+    assert drawn("#dnd-week") == 2
 
 
 def test_the_schedule_is_rendered_again_when_the_minute_changes(
@@ -80,7 +85,7 @@ def test_the_schedule_is_rendered_again_when_the_minute_changes(
     data = dict(submitted_data(page.content.decode()).lists())
     data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
     url = reverse("campaigns:composer_preview", args=[campaign.pk])
-    composer_views._SCHEDULES_RENDERED.clear()
+    composer_views._DRAWN.drawn.clear()
     shown = []
     for minute in (10, 11):
         at = datetime.datetime(2099, 12, 31, 9, minute, 30, tzinfo=datetime.UTC)
@@ -89,7 +94,7 @@ def test_the_schedule_is_rendered_again_when_the_minute_changes(
         shown.append(html[html.index('id="schedule-preview"') :][:600])
     assert "Thu 31 Dec 2099" in shown[0]
     assert shown[0] != shown[1]
-    assert len(composer_views._SCHEDULES_RENDERED) == 2
+    assert drawn("schedule") == 2
 
 
 def test_the_schedule_is_sent_only_when_it_shows_something_else(composer_client, composer_user):
@@ -118,3 +123,55 @@ def test_the_schedule_is_sent_only_when_it_shows_something_else(composer_client,
     data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
     fresh = composer_client.post(url, data).content.decode()
     assert '<div id="schedule-panel" hx-swap-oob="true">' in fresh
+
+
+def device(html: str) -> str:
+    figure = html[html.index('id="device-preview"') :]
+    return figure[: figure.index("</figure>")]
+
+
+def test_the_device_preview_and_counters_are_rendered_once_and_follow_each_change(
+    composer_client, composer_user
+):
+    campaign = services.campaign_create(
+        user=composer_user, api=Api.TARGETS, channel="push", body=PUSH_BODY
+    )
+    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
+    data = dict(submitted_data(page.content.decode()).lists())
+    url = reverse("campaigns:composer_preview", args=[campaign.pk])
+
+    composer_views._DRAWN.drawn.clear()
+    fresh = composer_client.post(url, data).content.decode()
+    assert drawn("#push") == 1 and drawn("#counters-drawn") == 1
+    # A keystroke elsewhere (the campaign's name) shows the same device: it is reused, as drawn.
+    elsewhere = composer_client.post(url, data | {"campaign-name": ["Renamed"]}).content.decode()
+    assert device(elsewhere) == device(fresh)
+    assert drawn("#push") == 1 and drawn("#counters-drawn") == 1
+    assert device(fresh) in page.content.decode()
+
+    # A new title: the device and the title's counter show it.
+    title = composer_client.post(url, data | {"content-title": ["A much newer title"]})
+    html = title.content.decode()
+    assert "A much newer title" in device(html) and "A much newer title" not in device(fresh)
+    assert 'id="counter-title"' in html and "18 / 50 characters" in html
+    assert drawn("#push") == 2 and drawn("#counters-drawn") == 2
+
+
+def test_the_email_preview_links_to_the_saved_email(composer_client, composer_user):
+    campaign = services.campaign_create(
+        user=composer_user,
+        api=Api.SEND,
+        channel="email",
+        body={
+            "to": {"Email": ["user@example.com"]},
+            "content": {"subject": "Welcome", "body": "<p>Hello</p>", "sender_name": "Shop"},
+        },
+    )
+    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    data = dict(submitted_data(page).lists())
+    html = composer_client.post(
+        reverse("campaigns:composer_preview", args=[campaign.pk]), data
+    ).content.decode()
+    link = f'<a href="{reverse("campaigns:email_preview", args=[campaign.pk])}" target="_blank"'
+    assert link in page and link in html
+    assert f'hx-post="{reverse("campaigns:composer_preview", args=[campaign.pk])}"' in html
