@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from campaigns.forms.base.parts import ParsedJson, PayloadError, Rows
+from campaigns.forms.fields import FieldsCopiedMetaclass
 from campaigns.forms.widget_html import RENDERER
 from campaigns.jsonpath import Path, format_path
 
@@ -36,6 +37,11 @@ def parse_rows(container: Any, spec: Rows, *, prefix: str, base: Path) -> Parsed
         f"{prefix}-MAX_NUM_FORMS": str(spec.max_rows),
     }
     return parsed
+
+
+class RowCounts(forms.formsets.ManagementForm, metaclass=FieldsCopiedMetaclass):
+    """Django's management form, its fields copied as the payload forms' (`copy_field`): every
+    repeated part of a bound section makes one."""
 
 
 class PayloadFormSet(forms.BaseFormSet):
@@ -96,7 +102,7 @@ class PayloadFormSet(forms.BaseFormSet):
         total = self._bound_total() if self.is_bound else self.total_form_count()
         values = {"TOTAL_FORMS": total, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0}
         values["MAX_NUM_FORMS"] = self.spec.max_rows
-        form = forms.formsets.ManagementForm(
+        form = RowCounts(
             {f"{self.prefix}-{key}": str(value) for key, value in values.items()},
             auto_id=self.auto_id,
             prefix=self.prefix,
