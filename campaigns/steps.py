@@ -36,9 +36,16 @@ WARNINGS_TEXT = "{count} warning{plural}"
 READY = "No problems: ready to submit for review."
 NOT_READY = "Before it can be submitted for review, fix:"
 SUBMIT_REFUSED = "Not submitted for review: the draft has problems. Fix these steps first:"
-# The hidden input in the step summary: a digest of what it shows (`shown_digest`), posted with
-# the form, so that a live preview swaps the summary only when it would show something else.
+# The hidden inputs in the step summary: each step's digest of what it shows (`Step.digest`) and
+# the submit line's (`submit_digest`), posted with the form, so that a live preview swaps a step
+# or the submit line only when it would show something else. Named SHOWN_INPUT-<prefix>.
 SHOWN_INPUT = "composer-steps_shown"
+SUBMIT = "submit"
+
+
+def shown_input(part: str) -> str:
+    """The name of the hidden input of a step (its prefix) or of the submit line (`SUBMIT`)."""
+    return f"{SHOWN_INPUT}-{part}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,11 @@ class Step:
         if counts:
             return ", ".join(counts)
         return UNTOUCHED_TEXT if self.state == UNTOUCHED else COMPLETE_TEXT
+
+    @property
+    def digest(self) -> str:
+        """A digest of everything the step shows (its title, line, state and counts)."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
 
 
 def _summaries(channel: str) -> dict[str, Callable[[Any], str]]:
@@ -153,8 +165,9 @@ def _no_summary(body: Any) -> str:
     return ""
 
 
-def shown_digest(steps: list[Step], *, can_submit: bool, refused: bool) -> str:
-    """A digest of everything the step summary shows: its steps (each state, count and line),
-    whether it shows the submit line and which words it says."""
-    shown = (steps, can_submit, refused, READY, NOT_READY, SUBMIT_REFUSED)
-    return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+def submit_digest(steps: list[Step], *, refused: bool) -> str:
+    """A digest of everything the submit line shows: the steps to fix (their titles and states)
+    and which words it says."""
+    shown = ([(step.prefix, step.title, step.state_text) for step in with_problems(steps)], refused)
+    shown += (READY, NOT_READY, SUBMIT_REFUSED)
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]

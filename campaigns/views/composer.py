@@ -105,12 +105,31 @@ def composer_preview(request: HttpRequest, pk: int) -> HttpResponse:
     state = _bound_composer(request, pk, for_preview=True)
     context = _composer_context(request, state, with_preview=True, wired=False, held=held)
     names: list = ["preview", ("notices", True), "counters"]
-    # The step summary and the schedule only when they would show something else than the page.
-    if request.POST.get(steps.SHOWN_INPUT) != str(context["steps_shown"]):
-        names.append(("step-summary", True))
+    # The steps and the schedule only where they would show something else than the page.
+    names += _steps_changed(request.POST, context)
     if request.POST.get(SCHEDULE_SHOWN_INPUT) != context["preview"]["schedule_digest"]:
         names.append(("schedule-panel", True))
     return _render_partials(request, context, *names)
+
+
+def _steps_changed(posted, context: dict) -> list:
+    """The parts of the step summary a live preview swaps: each step and the submit line whose
+    digest differs from the one the page posted (`steps.shown_input`), or the whole summary when
+    the page shows other steps (another API family) or no submit line."""
+    shown = {steps.shown_input(step.prefix): step.digest for step in context["steps"]}
+    if context["can_submit"]:
+        shown[steps.shown_input(steps.SUBMIT)] = str(context["submit_shown"])
+    if {name for name in posted if name.startswith(f"{steps.SHOWN_INPUT}-")} != shown.keys():
+        return [("step-summary", True)]
+    changed: list = [
+        ("step", False, {"step": step, "step_oob": True})
+        for step in context["steps"]
+        if posted[steps.shown_input(step.prefix)] != step.digest
+    ]
+    submit = steps.shown_input(steps.SUBMIT)
+    if submit in shown and posted[submit] != shown[submit]:
+        changed.append(("step-submit", False, {"step_oob": True}))
+    return changed
 
 
 @require_POST
@@ -378,10 +397,8 @@ def _composer_context(
         "submit_refused": submit_refused,
         "steps_shown_input": steps.SHOWN_INPUT,
         "schedule_shown_input": SCHEDULE_SHOWN_INPUT,
-        "steps_shown": SimpleLazyObject(
-            lambda: steps.shown_digest(
-                list(found_steps), can_submit=bool(can_submit), refused=submit_refused
-            )
+        "submit_shown": SimpleLazyObject(
+            lambda: steps.submit_digest(list(found_steps), refused=submit_refused)
         ),
         "submit_refused_text": steps.SUBMIT_REFUSED,
         "not_ready_text": steps.NOT_READY,

@@ -25,9 +25,15 @@ def page(client, campaign, query: str = "") -> str:
 
 
 def step_states(html: str, *, oob: bool = False) -> dict[str, str]:
-    marker = 'id="step-summary" hx-swap-oob="true"' if oob else 'id="step-summary"'
-    nav = html.split(marker)[1].split("</nav>")[0]
-    return dict(re.findall(r'data-step="([^"]+)" data-state="([^"]+)"', nav))
+    """The steps a page shows, or those a live preview's answer swaps (`oob`)."""
+    if oob:
+        swapped = re.findall(r'<li class="step" [^>]*hx-swap-oob="true"', html)
+        if 'id="step-summary" hx-swap-oob="true"' in html:
+            swapped = [html.split('id="step-summary" hx-swap-oob="true"')[1].split("</nav>")[0]]
+        html = "".join(swapped)
+    else:
+        html = html.split('id="step-summary"')[1].split("</nav>")[0]
+    return dict(re.findall(r'data-step="([^"]+)" data-state="([^"]+)"', html))
 
 
 def readiness(html: str) -> str:
@@ -74,36 +80,53 @@ def test_the_live_preview_brings_the_steps_up_to_date(composer_client, composer_
     assert '<span class="step-text" title="Charged">Charged</span>' in html
 
 
-def shown_digest(html: str) -> str:
-    return re.search(rf'name="{steps.SHOWN_INPUT}" value="([0-9a-f]+)"', html)[1]
+def digests(html: str) -> dict[str, str]:
+    """The digests a page (or an answer) holds for its steps and its submit line, by input name."""
+    return dict(re.findall(rf'name="({steps.SHOWN_INPUT}-[a-z]+)" value="([0-9a-f]+)"', html))
 
 
-def test_the_live_preview_swaps_the_steps_only_when_they_would_show_something_else(
+def test_the_live_preview_swaps_a_step_only_when_it_would_show_something_else(
     composer_client, composer_user
 ):
     campaign = new_draft(composer_user, NO_AUDIENCE)
     url = reverse("campaigns:composer_preview", args=[campaign.pk])
-    data = dict(submitted_data(page(composer_client, campaign)).lists())
+    html = page(composer_client, campaign)
+    data = dict(submitted_data(html).lists())
+    shown = digests(html)
+    assert set(shown) == {steps.shown_input(part) for part in [*step_states(html), steps.SUBMIT]}
 
-    # A change no step shows (the push's body text): the page's summary stands.
+    # A change no step shows (the push's body text): the page's steps stand.
     assert data["content-body"] == ["Up to 40% off"]
     unchanged = composer_client.post(url, data | {"content-body": ["Only the body"]})
+    assert 'class="step"' not in unchanged.content.decode()
     assert 'id="step-summary"' not in unchanged.content.decode()
     assert 'id="preview"' in unchanged.content.decode()
 
-    # Who is answered: the summary comes, with the digest of what it now shows.
+    # Who is answered: that step comes, with its new digest, and the submit line (one step
+    # less to fix); the other steps stand.
     data |= {"audience-who": [audience.EVERYONE]}
     changed = composer_client.post(url, data).content.decode()
-    assert step_states(changed, oob=True)["audience"] == steps.COMPLETE
-    digest = shown_digest(changed)
-    assert digest != data[steps.SHOWN_INPUT][0]
+    assert step_states(changed, oob=True) == {"audience": steps.COMPLETE}
+    assert 'id="submit-readiness"' in changed and steps.READY in changed
+    assert 'id="step-summary"' not in changed
+    new = digests(changed)
+    assert set(new) == {steps.shown_input("audience"), steps.shown_input(steps.SUBMIT)}
+    assert new[steps.shown_input("audience")] != shown[steps.shown_input("audience")]
 
-    # Posted back with that digest, the same content swaps no summary; a stale one gets it.
-    again = composer_client.post(url, data | {steps.SHOWN_INPUT: [digest]}).content.decode()
-    assert 'id="step-summary"' not in again
-    stale = composer_client.post(url, data | {steps.SHOWN_INPUT: ["0" * 32]}).content.decode()
-    assert step_states(stale, oob=True)["audience"] == steps.COMPLETE
-    assert shown_digest(stale) == digest
+    # Posted back with those digests, the same content swaps nothing; a stale one gets its step.
+    data |= {name: [digest] for name, digest in new.items()}
+    again = composer_client.post(url, data).content.decode()
+    assert 'class="step"' not in again and 'id="submit-readiness"' not in again
+    stale = data | {steps.shown_input("schedule"): ["0" * 16]}
+    assert step_states(composer_client.post(url, stale).content.decode(), oob=True) == {
+        "schedule": steps.COMPLETE
+    }
+
+    # A page without the digests of these steps (another API family's) gets the whole summary.
+    other = {key: value for key, value in data.items() if key != steps.shown_input("goal")}
+    whole = composer_client.post(url, other).content.decode()
+    assert 'id="step-summary" hx-swap-oob="true"' in whole
+    assert len(step_states(whole, oob=True)) == 7
 
 
 def test_warnings_show_as_such_and_block_no_submit(composer_client, composer_user):
@@ -182,6 +205,5 @@ def test_problems_in_the_additional_fields_count_there(composer_client, composer
         reverse("campaigns:composer_preview", args=[campaign.pk]), data
     ).content.decode()
 
-    states = step_states(html, oob=True)
-    assert states["additional"] == steps.PROBLEMS
-    assert states["audience"] == steps.COMPLETE
+    # Only that step changes: the others stand as the page shows them.
+    assert step_states(html, oob=True) == {"additional": steps.PROBLEMS}
