@@ -27,6 +27,14 @@ WHEN = {
 }
 
 
+def opened(client, user, body: dict, *, api: str = Api.TARGETS, channel: str = "push"):
+    """A new draft, its composer page, the form data it posts and where its live preview posts."""
+    campaign = services.campaign_create(user=user, api=api, channel=channel, body=body)
+    page = client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
+    url = reverse("campaigns:composer_preview", args=[campaign.pk])
+    return campaign, page, dict(submitted_data(page).lists()), url
+
+
 def drawn(kind: str) -> int:
     """How many fragments of a kind are kept: "schedule", or a template's name ("#dnd-week")."""
     return sum(key[0] == kind or key[0].endswith(kind) for key in composer_views._DRAWN.drawn)
@@ -40,14 +48,9 @@ def week(html: str) -> str:
 def test_the_week_of_quiet_hours_is_rendered_once_and_follows_each_change(
     composer_client, composer_user
 ):
-    campaign = services.campaign_create(
-        user=composer_user, api=Api.TARGETS, channel="push", body={**PUSH_BODY, "when": WHEN}
-    )
-    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
-    data = dict(submitted_data(page.content.decode()).lists())
+    _, _, data, url = opened(composer_client, composer_user, {**PUSH_BODY, "when": WHEN})
     # As from a page that shows no schedule yet: every answer carries it.
     data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
-    url = reverse("campaigns:composer_preview", args=[campaign.pk])
 
     composer_views._DRAWN.drawn.clear()
     fresh = composer_client.post(url, data).content.decode()
@@ -78,13 +81,8 @@ def test_the_schedule_is_rendered_again_when_the_minute_changes(
     composer_client, composer_user, monkeypatch
 ):
     """Kept by its minute: a send "now" shows the minute of each preview, not the first one's."""
-    campaign = services.campaign_create(
-        user=composer_user, api=Api.TARGETS, channel="push", body={**PUSH_BODY, "when": "now"}
-    )
-    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
-    data = dict(submitted_data(page.content.decode()).lists())
+    _, _, data, url = opened(composer_client, composer_user, {**PUSH_BODY, "when": "now"})
     data.pop(composer_views.SCHEDULE_SHOWN_INPUT)
-    url = reverse("campaigns:composer_preview", args=[campaign.pk])
     composer_views._DRAWN.drawn.clear()
     shown = []
     for minute in (10, 11):
@@ -100,12 +98,7 @@ def test_the_schedule_is_rendered_again_when_the_minute_changes(
 def test_the_schedule_is_sent_only_when_it_shows_something_else(composer_client, composer_user):
     """The page posts the digest of the schedule it shows; a preview that leaves the schedule
     as it was answers without it (the page keeps its own), another schedule swaps it."""
-    campaign = services.campaign_create(
-        user=composer_user, api=Api.TARGETS, channel="push", body={**PUSH_BODY, "when": WHEN}
-    )
-    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
-    data = dict(submitted_data(page).lists())
-    url = reverse("campaigns:composer_preview", args=[campaign.pk])
+    _, page, data, url = opened(composer_client, composer_user, {**PUSH_BODY, "when": WHEN})
     shown = page.split('id="schedule-shown"')[1].split('value="')[1].split('"')[0]
     assert len(shown) == 16
     same = {**data, "content-body": ["Another body"], composer_views.SCHEDULE_SHOWN_INPUT: shown}
@@ -133,12 +126,7 @@ def device(html: str) -> str:
 def test_the_device_preview_and_counters_are_rendered_once_and_follow_each_change(
     composer_client, composer_user
 ):
-    campaign = services.campaign_create(
-        user=composer_user, api=Api.TARGETS, channel="push", body=PUSH_BODY
-    )
-    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk]))
-    data = dict(submitted_data(page.content.decode()).lists())
-    url = reverse("campaigns:composer_preview", args=[campaign.pk])
+    _, page, data, url = opened(composer_client, composer_user, PUSH_BODY)
 
     composer_views._DRAWN.drawn.clear()
     fresh = composer_client.post(url, data).content.decode()
@@ -147,7 +135,7 @@ def test_the_device_preview_and_counters_are_rendered_once_and_follow_each_chang
     elsewhere = composer_client.post(url, data | {"campaign-name": ["Renamed"]}).content.decode()
     assert device(elsewhere) == device(fresh)
     assert drawn("#push") == 1 and drawn("#counters-drawn") == 1
-    assert device(fresh) in page.content.decode()
+    assert device(fresh) in page
 
     # A new title: the device and the title's counter show it.
     title = composer_client.post(url, data | {"content-title": ["A much newer title"]})
@@ -158,20 +146,14 @@ def test_the_device_preview_and_counters_are_rendered_once_and_follow_each_chang
 
 
 def test_the_email_preview_links_to_the_saved_email(composer_client, composer_user):
-    campaign = services.campaign_create(
-        user=composer_user,
-        api=Api.SEND,
-        channel="email",
-        body={
-            "to": {"Email": ["user@example.com"]},
-            "content": {"subject": "Welcome", "body": "<p>Hello</p>", "sender_name": "Shop"},
-        },
+    body = {
+        "to": {"Email": ["user@example.com"]},
+        "content": {"subject": "Welcome", "body": "<p>Hello</p>", "sender_name": "Shop"},
+    }
+    campaign, page, data, url = opened(
+        composer_client, composer_user, body, api=Api.SEND, channel="email"
     )
-    page = composer_client.get(reverse("campaigns:composer", args=[campaign.pk])).content.decode()
-    data = dict(submitted_data(page).lists())
-    html = composer_client.post(
-        reverse("campaigns:composer_preview", args=[campaign.pk]), data
-    ).content.decode()
+    html = composer_client.post(url, data).content.decode()
     link = f'<a href="{reverse("campaigns:email_preview", args=[campaign.pk])}" target="_blank"'
     assert link in page and link in html
-    assert f'hx-post="{reverse("campaigns:composer_preview", args=[campaign.pk])}"' in html
+    assert f'hx-post="{url}"' in html
