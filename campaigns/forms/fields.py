@@ -107,7 +107,8 @@ def copy_field(field: forms.Field, memo: dict) -> forms.Field:
         result.widget = _shallow_copy(widget)
         result.widget.attrs = widget.attrs.copy()
         if isinstance(widget, forms.widgets.ChoiceWidget):
-            result.widget.choices = copy.copy(widget.choices)
+            # Stored normalized (the `choices` setter would normalize them again).
+            result.widget._choices = copy.copy(widget._choices)
     else:
         result.widget = copy.deepcopy(widget, memo)
     result.error_messages = field.error_messages.copy()
