@@ -71,7 +71,7 @@ class JsonField:
         super().__init__(*args, **kwargs)
 
     def __deepcopy__(self, memo):
-        return copy_field(self, memo)
+        return _plain_copy(self, memo)
 
     def wrong_type_message(self, label: str, value: Any) -> str:
         if self.type_message:
@@ -100,6 +100,10 @@ def copy_field(field: forms.Field, memo: dict) -> forms.Field:
     or widget that copies more of itself (a MultiWidget its widgets) is copied its own way."""
     if type(field).__deepcopy__ not in _PLAIN_FIELD_COPIES:
         return copy.deepcopy(field, memo)
+    return _plain_copy(field, memo)
+
+
+def _plain_copy(field: forms.Field, memo: dict) -> forms.Field:
     result = _shallow_copy(field)
     memo[id(field)] = result
     widget = field.widget

@@ -89,3 +89,20 @@ def test_a_widget_that_copies_more_of_itself_is_copied_its_own_way():
     assert first.fields["when"].widget.widgets[0] is not second.fields["when"].widget.widgets[0]
     first.fields["when"].widget.widgets[0].attrs["class"] = "changed"
     assert "class" not in second.fields["when"].widget.widgets[0].attrs
+
+
+def test_a_field_that_adds_to_its_copy_is_copied_its_own_way():
+    class Tagged(fields.TextField):
+        def __deepcopy__(self, memo):
+            result = super().__deepcopy__(memo)
+            result.tags = list(self.tags)
+            return result
+
+    class Tags(QuickCopyForm):
+        name = Tagged(label="Name")
+
+    Tags.base_fields["name"].tags = ["kept"]
+    first, second = Tags(), Tags()
+    first.fields["name"].tags.append("changed")
+    assert second.fields["name"].tags == ["kept"]
+    assert Tags.base_fields["name"].tags == ["kept"]
