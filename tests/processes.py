@@ -2,6 +2,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -69,3 +71,21 @@ def worker_run() -> None:
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+def python_printed(script: str) -> str:
+    """What `script` prints, run by a fresh Python in the project with the app's settings
+    (DEBUG on): for what must not touch this test process (`config.wsgi` freezes the
+    collector and connects its receiver)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = os.environ | {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()

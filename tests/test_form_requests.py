@@ -2,9 +2,6 @@
 reads, for any body, and the same refusals."""
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config.form_requests import FORM, FormRequest
+from tests.processes import python_printed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,19 +97,9 @@ def test_other_bodies_and_charsets_read_as_django_reads_them(content_type, metho
 
 
 def test_the_wsgi_application_reads_requests_with_it():
-    env = os.environ | {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "config.settings"}
     script = (
         "from config.wsgi import application\n"
         "from config.form_requests import FormRequest\n"
         "print(application.request_class is FormRequest)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True"
+    assert python_printed(script) == "True"

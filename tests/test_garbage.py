@@ -1,9 +1,6 @@
 """The cyclic garbage collector runs between requests (`config/garbage.py`), not inside them."""
 
 import gc
-import os
-import subprocess
-import sys
 import weakref
 from pathlib import Path
 
@@ -11,6 +8,7 @@ import pytest
 from django.core.signals import request_finished
 
 from config import garbage
+from tests.processes import python_printed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,14 +96,4 @@ assert left() is not None
 answer.close()
 print("collected" if left() is None else "left")
 """
-    env = os.environ | {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "config.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "collected"
+    assert python_printed(script) == "collected"
