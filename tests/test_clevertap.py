@@ -24,7 +24,9 @@ def answer_with(configured, monkeypatch, db):
             seen.append(request)
             return handler(request)
 
-        monkeypatch.setattr(clevertap, "http_transport", lambda: httpx.MockTransport(recording))
+        monkeypatch.setattr(
+            clevertap.account, "http_transport", lambda: httpx.MockTransport(recording)
+        )
         return seen
 
     return use
@@ -411,7 +413,7 @@ def test_retries_back_off_exponentially_with_jitter(answer_with, configured, mon
     configured.CLEVERTAP_RETRY_BASE_DELAY = 0.1
     configured.CLEVERTAP_RETRY_MAX_DELAY = 0.5
     slept: list[float] = []
-    monkeypatch.setattr(clevertap.time, "sleep", slept.append)
+    monkeypatch.setattr(clevertap.calls.time, "sleep", slept.append)
     seen = answer_with(lambda request: httpx.Response(503))
 
     with pytest.raises(clevertap.CleverTapError) as caught:

@@ -210,7 +210,7 @@ def test_rows_are_read_leniently(db, monkeypatch):
         {"message_name": "No id: cannot be kept"},
     ]
     monkeypatch.setattr(
-        clevertap,
+        clevertap.account,
         "http_transport",
         lambda: httpx.MockTransport(
             lambda request: httpx.Response(200, json={"status": "success", "messages": messages})

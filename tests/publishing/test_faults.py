@@ -281,7 +281,7 @@ def test_a_passcode_echoed_back_is_stored_and_shown_nowhere(
         "got": fault_server.PASSCODE,
     }
     monkeypatch.setattr(
-        clevertap,
+        clevertap.account,
         "http_transport",
         lambda: httpx.MockTransport(lambda request: httpx.Response(401, json=echo)),
     )

@@ -131,7 +131,7 @@ def test_a_report_refused_for_the_credentials_is_an_error(sandbox, people, monke
     )
     account = clevertap.account_current()
     wrong = dataclasses.replace(account, passcode="not-the-sandbox-passcode")
-    monkeypatch.setattr(clevertap, "account_current", lambda: wrong)
+    monkeypatch.setattr(clevertap.calls, "account_current", lambda: wrong)
 
     with pytest.raises(publishing.PublishingError) as failed:
         followup.campaign_report(campaign=campaign, user=publisher)

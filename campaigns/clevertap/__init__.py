@@ -1,0 +1,132 @@
+"""The CleverTap client: the only module in Campaign Studio that speaks HTTP.
+
+Every operation returns a `CleverTapResult` or raises one `CleverTapError`, each carrying a redacted
+record of the request so that the service layer can store every API call. The passcode is scrubbed
+here, the one module that knows it: from the request record, the answer's data and the error
+messages, wherever it appears, so whatever a caller stores or shows is already safe. Requests are
+limited per account (`campaigns.clevertap_limits`), through the database shared by every thread and
+process.
+
+Call these functions outside `transaction.atomic()`: the limiter's rows must be visible to other
+processes as soon as they are claimed, and an HTTP call should not hold a transaction open anyway.
+
+The package: `results.py` (what a call gives, the kinds of failure, the scrubbing), `account.py`
+(which account, its base URL, the HTTP client, curl), `calls.py` (one call: the limiter, attempts,
+classifying, retries) and `operations.py` (the API's operations, the names callers use).
+"""
+
+from campaigns.clevertap.account import (
+    CURL_ACCOUNT_ID,
+    CURL_PASSCODE,
+    DEFAULT_REGION,
+    ENDPOINT_CREATE,
+    ENDPOINT_LIST,
+    ENDPOINT_MESSAGE_REPORTS,
+    ENDPOINT_PROFILE,
+    ENDPOINT_RESULT,
+    ENDPOINT_STOP,
+    PASSCODE_HEADER,
+    REGION_HOSTS,
+    SEND_ENDPOINT_RE,
+    Account,
+    account_current,
+    base_url_for,
+    base_url_shown,
+    curl_command,
+    http_client_build,
+    http_transport,
+)
+from campaigns.clevertap.operations import (
+    campaign_list,
+    create,
+    estimate,
+    message_reports,
+    profile,
+    result,
+    send,
+    stop,
+)
+from campaigns.clevertap.results import (
+    KIND_API,
+    KIND_AUTH,
+    KIND_BAD_RESPONSE,
+    KIND_CONFIGURATION,
+    KIND_CONNECTION,
+    KIND_RATE_LIMITED,
+    KIND_SERVER,
+    KIND_TIMEOUT,
+    MESSAGE_API_ERROR,
+    MESSAGE_AUTH,
+    MESSAGE_BAD_RESPONSE,
+    MESSAGE_CONNECTION,
+    MESSAGE_FORBIDDEN,
+    MESSAGE_LOCAL_BUSY,
+    MESSAGE_NOT_CONFIGURED,
+    MESSAGE_NOT_FOUND,
+    MESSAGE_OUTCOME_UNKNOWN,
+    MESSAGE_RATE_LIMITED,
+    MESSAGE_SERVER,
+    MESSAGE_TIMEOUT,
+    MESSAGE_UNKNOWN_REGION,
+    REDACTED,
+    CleverTapError,
+    CleverTapResult,
+    RequestRecord,
+    scrubbed,
+)
+
+__all__ = [
+    "REDACTED",
+    "KIND_API",
+    "KIND_AUTH",
+    "KIND_RATE_LIMITED",
+    "KIND_SERVER",
+    "KIND_TIMEOUT",
+    "KIND_CONNECTION",
+    "KIND_BAD_RESPONSE",
+    "KIND_CONFIGURATION",
+    "MESSAGE_API_ERROR",
+    "MESSAGE_AUTH",
+    "MESSAGE_FORBIDDEN",
+    "MESSAGE_NOT_FOUND",
+    "MESSAGE_RATE_LIMITED",
+    "MESSAGE_LOCAL_BUSY",
+    "MESSAGE_SERVER",
+    "MESSAGE_TIMEOUT",
+    "MESSAGE_CONNECTION",
+    "MESSAGE_BAD_RESPONSE",
+    "MESSAGE_OUTCOME_UNKNOWN",
+    "MESSAGE_UNKNOWN_REGION",
+    "MESSAGE_NOT_CONFIGURED",
+    "RequestRecord",
+    "CleverTapResult",
+    "CleverTapError",
+    "scrubbed",
+    "REGION_HOSTS",
+    "DEFAULT_REGION",
+    "ENDPOINT_CREATE",
+    "ENDPOINT_STOP",
+    "ENDPOINT_RESULT",
+    "ENDPOINT_LIST",
+    "ENDPOINT_PROFILE",
+    "ENDPOINT_MESSAGE_REPORTS",
+    "SEND_ENDPOINT_RE",
+    "PASSCODE_HEADER",
+    "CURL_PASSCODE",
+    "CURL_ACCOUNT_ID",
+    "Account",
+    "account_current",
+    "base_url_for",
+    "base_url_shown",
+    "curl_command",
+    "http_transport",
+    "http_client_build",
+    "estimate",
+    "create",
+    "send",
+    "stop",
+    "result",
+    "campaign_list",
+    "profile",
+    "message_reports",
+]
